@@ -1,0 +1,99 @@
+"""The web side of answering a questionnaire, shared by the public and the surveyors' pages.
+
+Both show the same form, validate it the same way and store it through ``submit_response``;
+they differ only in who may open the page, the response mode and where they go afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import render_template, request
+from flask_babel import gettext as _
+
+from surveyapp.extensions import db
+from surveyapp.models import ResponseMode
+from surveyapp.questionnaires.answers import (
+    PROCEDURE_FIELD_FIELD,
+    RESPONDENT_GROUP_FIELD,
+    Problem,
+    check_submission,
+    field_name,
+)
+from surveyapp.services.collection import CollectionTarget
+from surveyapp.services.responses import DuplicateSubmission, new_submission_key, submit_response
+
+SUBMISSION_KEY_FIELD = "submission_key"
+
+
+def problem_message(problem: Problem) -> str:
+    """What the respondent reads next to a question whose answer was refused."""
+    return {
+        Problem.REQUIRED: _("Vui lòng trả lời câu hỏi này."),
+        Problem.NOT_AN_OPTION: _("Lựa chọn này không có trong phiếu. Vui lòng chọn lại."),
+        Problem.TOO_LONG: _("Nội dung quá dài. Vui lòng rút gọn."),
+        Problem.SEVERAL_VALUES: _("Chỉ chọn một phương án."),
+    }[problem]
+
+
+@dataclass(frozen=True)
+class SubmissionOutcome:
+    """What became of a posted form: stored (or already stored), or refused with problems."""
+
+    is_stored: bool
+    stored_count: int = 0
+    problems: dict[str, Problem] | None = None
+
+
+def receive_submission(target: CollectionTarget, mode: ResponseMode) -> SubmissionOutcome:
+    """Validate the posted form and store it; commits on success.
+
+    A form that was already stored (double tap, resent page) counts as stored, so the
+    respondent sees the thank-you page again and nothing is stored twice.
+    """
+    check = check_submission(target.definition, request.form, target.unit_keys)
+    if not check.is_valid:
+        return SubmissionOutcome(is_stored=False, problems=check.problems)
+    try:
+        count = submit_response(
+            campaign=target.campaign,
+            questionnaire=target.questionnaire,
+            units=target.units,
+            submission=check.submission,
+            mode=mode,
+            submission_key=request.form.get(SUBMISSION_KEY_FIELD, ""),
+        )
+    except DuplicateSubmission:
+        return SubmissionOutcome(is_stored=True)
+    db.session.commit()
+    return SubmissionOutcome(is_stored=True, stored_count=count)
+
+
+def render_questionnaire(
+    template: str,
+    target: CollectionTarget,
+    *,
+    problems: dict[str, Problem] | None = None,
+    notice: str | None = None,
+    status: int = 200,
+    **context: object,
+) -> tuple[str, int]:
+    """The questionnaire page, with the person's answers and the problems when it comes back."""
+    is_posted = request.method == "POST"
+    problems = problems or {}
+    html = render_template(
+        template,
+        target=target,
+        definition=target.definition,
+        values=request.form if is_posted else None,
+        problems={name: problem_message(problem) for name, problem in problems.items()},
+        problem_count=len(problems),
+        notice=notice,
+        submission_key=request.form.get(SUBMISSION_KEY_FIELD) if is_posted else new_submission_key(),
+        field_name=field_name,
+        respondent_group_field=RESPONDENT_GROUP_FIELD,
+        procedure_field_field=PROCEDURE_FIELD_FIELD,
+        submission_key_field=SUBMISSION_KEY_FIELD,
+        **context,
+    )
+    return html, status

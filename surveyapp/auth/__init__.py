@@ -1,0 +1,7 @@
+"""Log-in and log-out of staff (officers and surveyors); respondents never log in."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from surveyapp.auth import views  # noqa: E402,F401  (routes register on the blueprint)

@@ -1,0 +1,34 @@
+"""Access rules for staff pages: who is logged in, and which role a page needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from surveyapp.extensions import db, login_manager
+from surveyapp.models import User
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def officer_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Only officers may open the decorated view; others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_officer:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

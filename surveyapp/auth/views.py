@@ -1,0 +1,46 @@
+"""Log-in, log-out and the staff home that sends each role to its own pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from surveyapp.auth import bp
+from surveyapp.auth.access import officer_required  # noqa: F401  (registers the user loader)
+from surveyapp.auth.forms import LoginForm
+from surveyapp.services.users import authenticate
+
+
+@bp.route("/")
+def home() -> WerkzeugResponse:
+    """Staff land on their own pages; anyone else on the log-in page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("admin.campaigns" if current_user.is_officer else "field.home"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | WerkzeugResponse:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            target = request.args.get("next", "")
+            if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+                target = url_for("auth.home")
+            return redirect(target)
+        flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> WerkzeugResponse:
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("auth.login"))

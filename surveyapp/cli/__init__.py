@@ -1,0 +1,7 @@
+"""Command-line commands (``flask --app surveyapp ...``): a route-less blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("cli", __name__, cli_group=None)
+
+from surveyapp.cli import commands  # noqa: E402,F401  (commands register on the blueprint)

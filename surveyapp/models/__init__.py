@@ -1,0 +1,20 @@
+"""The database models, one module per aggregate."""
+
+from surveyapp.models.campaigns import Campaign, CampaignPurpose, CampaignStatus
+from surveyapp.models.questionnaires import Questionnaire
+from surveyapp.models.responses import Response, ResponseMode, SubmissionReceipt
+from surveyapp.models.units import Unit
+from surveyapp.models.users import User, UserRole
+
+__all__ = [
+    "Campaign",
+    "CampaignPurpose",
+    "CampaignStatus",
+    "Questionnaire",
+    "Response",
+    "ResponseMode",
+    "SubmissionReceipt",
+    "Unit",
+    "User",
+    "UserRole",
+]

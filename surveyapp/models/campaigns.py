@@ -1,0 +1,86 @@
+"""Survey campaigns (*đợt điều tra*): what is asked of whom, where and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveyapp.extensions import db
+from surveyapp.models.types import enum_column
+from surveyapp.models.questionnaires import Questionnaire
+from surveyapp.models.units import Unit
+
+
+class CampaignPurpose(enum.Enum):
+    """Which index the campaign's answers feed."""
+
+    SIPAS = "sipas"
+    PAR = "par"
+
+
+class CampaignStatus(enum.Enum):
+    """Life cycle of a campaign: prepared, collecting answers, finished."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+campaign_questionnaires = Table(
+    "campaign_questionnaires",
+    db.metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("questionnaire_id", ForeignKey("questionnaires.id"), primary_key=True),
+)
+
+campaign_units = Table(
+    "campaign_units",
+    db.metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), primary_key=True),
+)
+
+
+class Campaign(db.Model):
+    """A survey round: its questionnaires (exact versions), assessed units and open period."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int]
+    purpose: Mapped[CampaignPurpose] = mapped_column(enum_column(CampaignPurpose))
+    status: Mapped[CampaignStatus] = mapped_column(
+        enum_column(CampaignStatus), default=CampaignStatus.DRAFT
+    )
+    opens_on: Mapped[dt.date]
+    closes_on: Mapped[dt.date]
+
+    questionnaires: Mapped[list[Questionnaire]] = relationship(
+        secondary=campaign_questionnaires, order_by=Questionnaire.code
+    )
+    units: Mapped[list[Unit]] = relationship(secondary=campaign_units, order_by=Unit.code)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the campaign is in its collecting status (whatever today's date)."""
+        return self.status is CampaignStatus.OPEN
+
+    def is_collecting_on(self, day: dt.date) -> bool:
+        """Whether respondents may submit answers on ``day``."""
+        return self.is_open and self.opens_on <= day <= self.closes_on
+
+    def units_for(self, questionnaire: Questionnaire) -> list[Unit]:
+        """The campaign's assessed units that ``questionnaire`` applies to."""
+        kinds = questionnaire.definition.assessed_unit_kinds
+        return [unit for unit in self.units if not kinds or unit.kind in kinds]
+
+    def questionnaire_by_code(self, code: str) -> Questionnaire | None:
+        """The version of questionnaire ``code`` this campaign runs, if it runs it."""
+        return next((q for q in self.questionnaires if q.code == code), None)
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.id} {self.name}>"

@@ -1,0 +1,59 @@
+"""Anonymous responses and the receipts that make a resent form count once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveyapp.extensions import db
+from surveyapp.models.types import enum_column
+from surveyapp.models.campaigns import Campaign
+from surveyapp.models.questionnaires import Questionnaire
+from surveyapp.models.units import Unit
+
+
+class ResponseMode(enum.Enum):
+    """How an answer reached the service."""
+
+    DESK_QR = "desk_qr"
+    INTERVIEW = "interview"
+    PAPER = "paper"
+
+
+class Response(db.Model):
+    """One respondent's answers toward one assessed unit.
+
+    Deliberately holds nothing that identifies the respondent: no name, contact, IP address,
+    user agent, token or exact time; the submission date is enough for the methodology.
+    """
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"))
+    respondent_group: Mapped[str] = mapped_column(String(40))
+    mode: Mapped[ResponseMode] = mapped_column(enum_column(ResponseMode))
+    procedure_field: Mapped[str | None] = mapped_column(String(120))
+    submitted_on: Mapped[dt.date]
+    answers: Mapped[dict] = mapped_column(JSON)
+
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+    questionnaire: Mapped[Questionnaire] = relationship()
+
+
+class SubmissionReceipt(db.Model):
+    """The digest of a form's one-time submission key, so a double tap stores one response.
+
+    It is not linked to the responses it produced, and keeps only the date.
+    """
+
+    __tablename__ = "submission_receipts"
+
+    key_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_on: Mapped[dt.date]

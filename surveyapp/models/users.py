@@ -1,0 +1,58 @@
+"""Staff accounts: officers who run campaigns and surveyors who collect answers."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from surveyapp.extensions import db
+from surveyapp.models.types import enum_column
+from surveyapp.models.units import Unit
+
+
+class UserRole(enum.Enum):
+    """What a staff member may do."""
+
+    OFFICER = "officer"
+    SURVEYOR = "surveyor"
+
+
+surveyor_units = Table(
+    "surveyor_units",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    """A staff account. Respondents never have one: answers are anonymous."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[UserRole] = mapped_column(enum_column(UserRole))
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+
+    assigned_units: Mapped[list[Unit]] = relationship(secondary=surveyor_units, order_by=Unit.code)
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role is UserRole.OFFICER
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)

@@ -1,0 +1,1 @@
+"""Questionnaire definitions and answer validation: pure Python, shared by web and scoring."""

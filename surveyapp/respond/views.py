@@ -1,0 +1,66 @@
+"""The citizen flow: QR link → questionnaire → thank-you page."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from surveyapp.answering import receive_submission, render_questionnaire
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, ResponseMode
+from surveyapp.respond import bp
+from surveyapp.services.collection import CollectionTarget, get_collection_target
+from surveyapp.services.responses import CampaignNotCollecting, local_today
+
+TEMPLATE = "respond/questionnaire.html"
+
+
+def _target_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
+    target = get_collection_target(campaign_id, questionnaire_code, unit_code)
+    if target is None:
+        abort(404)
+    return target
+
+
+def _not_collecting(campaign: Campaign) -> tuple[str, int]:
+    return render_template("respond/not_collecting.html", campaign=campaign, today=local_today()), 200
+
+
+@bp.route("/<int:campaign_id>/<questionnaire_code>", methods=["GET", "POST"])
+@bp.route("/<int:campaign_id>/<questionnaire_code>/<unit_code>", methods=["GET", "POST"])
+def questionnaire(
+    campaign_id: int, questionnaire_code: str, unit_code: str | None = None
+) -> tuple[str, int] | WerkzeugResponse:
+    """The questionnaire a QR code opens, already tagged with its campaign and unit."""
+    target = _target_or_404(campaign_id, questionnaire_code, unit_code)
+    if not target.campaign.is_collecting_on(local_today()):
+        return _not_collecting(target.campaign)
+    if request.method == "POST":
+        try:
+            outcome = receive_submission(target, ResponseMode.DESK_QR)
+        except CampaignNotCollecting:
+            return _not_collecting(target.campaign)
+        if outcome.is_stored:
+            return redirect(url_for(".thanks", campaign_id=campaign_id))
+        return render_questionnaire(TEMPLATE, target, problems=outcome.problems, status=422)
+    return render_questionnaire(TEMPLATE, target)
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(_error: CSRFError) -> tuple[str, int] | WerkzeugResponse:
+    """An expired session must not cost the respondent their answers: show them again."""
+    view_args = request.view_args or {}
+    if request.endpoint != "respond.questionnaire":
+        abort(400)
+    target = _target_or_404(**view_args)
+    notice = _("Phiên làm việc đã hết hạn nên câu trả lời chưa được gửi. Các câu trả lời vẫn còn nguyên; vui lòng bấm Gửi lại.")
+    return render_questionnaire(TEMPLATE, target, notice=notice, status=400)
+
+
+@bp.route("/<int:campaign_id>/thanks")
+def thanks(campaign_id: int) -> str:
+    """The end of the flow."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    return render_template("respond/thanks.html", campaign=campaign)

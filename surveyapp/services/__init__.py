@@ -1,0 +1,1 @@
+"""Services: the verbs of the application. They flush; the view that calls them commits."""

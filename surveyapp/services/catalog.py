@@ -1,0 +1,68 @@
+"""The questionnaire catalogue: files in ``forms/`` made available to campaigns."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models import Questionnaire
+from surveyapp.questionnaires.definition import (
+    QuestionnaireError,
+    load_questionnaire_file,
+    read_questionnaire_source,
+)
+
+
+def _digest(source: dict) -> str:
+    canonical = json.dumps(source, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def sync_questionnaires(forms_dir: str | Path) -> list[Questionnaire]:
+    """Store every questionnaire version found in ``forms_dir`` that is not stored yet.
+
+    Every file is checked first, so one malformed file stores nothing. A stored version whose
+    file has since changed is refused: campaigns keep the exact wording they ran with, so a
+    change needs a new version.
+    """
+    paths = sorted(Path(forms_dir).glob("*.yaml"))
+    checked = []
+    for path in paths:
+        definition = load_questionnaire_file(path)
+        checked.append((path, definition, read_questionnaire_source(path)))
+    added = []
+    for path, definition, source in checked:
+        digest = _digest(source)
+        stored = db.session.scalar(
+            select(Questionnaire).filter_by(code=definition.code, version=definition.version)
+        )
+        if stored is None:
+            stored = Questionnaire(
+                code=definition.code,
+                version=definition.version,
+                purpose=definition.purpose.value,
+                title=definition.title.vi,
+                content_digest=digest,
+                source=source,
+            )
+            db.session.add(stored)
+            added.append(stored)
+        elif stored.content_digest != digest:
+            raise QuestionnaireError(
+                f"{path.name}: version {definition.version} of {definition.code} is already stored "
+                "with other content; give the changed file a new version number"
+            )
+    db.session.flush()
+    return added
+
+
+def get_latest_questionnaires() -> list[Questionnaire]:
+    """The newest stored version of every questionnaire code, ordered by code."""
+    latest: dict[str, Questionnaire] = {}
+    for questionnaire in db.session.scalars(select(Questionnaire).order_by(Questionnaire.version)):
+        latest[questionnaire.code] = questionnaire
+    return [latest[code] for code in sorted(latest)]

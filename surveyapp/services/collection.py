@@ -1,0 +1,76 @@
+"""Where answers are collected: a campaign's questionnaire toward one or several units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, Questionnaire, Unit
+from surveyapp.questionnaires.definition import QuestionnaireDefinition
+
+
+@dataclass(frozen=True)
+class CollectionTarget:
+    """A campaign × questionnaire × assessed unit(s): what one QR code or entry page opens.
+
+    A single-layout questionnaire targets one unit; a matrix questionnaire targets every unit
+    of the campaign it applies to, and one submission stores one response per unit.
+    """
+
+    campaign: Campaign
+    questionnaire: Questionnaire
+    units: tuple[Unit, ...]
+
+    @property
+    def definition(self) -> QuestionnaireDefinition:
+        return self.questionnaire.definition
+
+    @property
+    def unit(self) -> Unit | None:
+        """The assessed unit of a single-layout target."""
+        return None if self.definition.is_matrix else self.units[0]
+
+    @property
+    def unit_keys(self) -> list[str]:
+        """Unit codes naming the answer columns of a matrix form."""
+        return [unit.code for unit in self.units] if self.definition.is_matrix else []
+
+    @property
+    def unit_code(self) -> str | None:
+        """The unit part of the target's address (``None`` for a matrix)."""
+        return self.unit.code if self.unit else None
+
+
+def get_collection_target(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget | None:
+    """The target these address parts name, or ``None`` when they name nothing valid.
+
+    A single-layout questionnaire needs a unit of the campaign it applies to; a matrix one is
+    addressed without a unit.
+    """
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        return None
+    questionnaire = campaign.questionnaire_by_code(questionnaire_code)
+    if questionnaire is None:
+        return None
+    applicable = campaign.units_for(questionnaire)
+    if questionnaire.definition.is_matrix:
+        if unit_code is not None or not applicable:
+            return None
+        return CollectionTarget(campaign, questionnaire, tuple(applicable))
+    unit = next((u for u in applicable if u.code == unit_code), None)
+    return CollectionTarget(campaign, questionnaire, (unit,)) if unit else None
+
+
+def list_collection_targets(campaign: Campaign) -> list[CollectionTarget]:
+    """Every target of ``campaign``: its questionnaires by code, then units by code."""
+    targets = []
+    for questionnaire in campaign.questionnaires:
+        applicable = campaign.units_for(questionnaire)
+        if questionnaire.definition.is_matrix:
+            if applicable:
+                targets.append(CollectionTarget(campaign, questionnaire, tuple(applicable)))
+        else:
+            targets.extend(CollectionTarget(campaign, questionnaire, (unit,)) for unit in applicable)
+    return targets
+

@@ -1,0 +1,93 @@
+"""Storing answers: one anonymous row per (respondent, assessed unit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import uuid
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, Questionnaire, Response, ResponseMode, SubmissionReceipt, Unit
+from surveyapp.questionnaires.answers import ValidSubmission
+
+SUBMISSION_KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+
+
+class CampaignNotCollecting(Exception):
+    """The campaign is not open for answers today (draft, closed, or outside its period)."""
+
+
+class DuplicateSubmission(Exception):
+    """This form was already stored (a double tap or a resent page)."""
+
+
+def new_submission_key() -> str:
+    """A random one-time key that a rendered form carries, so that it is stored only once."""
+    return uuid.uuid4().hex
+
+
+def local_today() -> dt.date:
+    """Today's date in the survey's time zone (Vietnam by default)."""
+    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def submit_response(
+    *,
+    campaign: Campaign,
+    questionnaire: Questionnaire,
+    units: Sequence[Unit],
+    submission: ValidSubmission,
+    mode: ResponseMode,
+    submission_key: str,
+) -> int:
+    """Store one response per assessed unit of a validated submission; returns how many.
+
+    The submission key's digest is recorded in the same transaction, under a unique
+    constraint, so two requests carrying the same form store it once: the second raises
+    ``DuplicateSubmission``. Nothing about the respondent is stored besides their answers.
+    """
+    today = local_today()
+    # Typed-in paper forms and interviews may come after the desk period; never once closed.
+    is_accepting = campaign.is_collecting_on(today) if mode is ResponseMode.DESK_QR else campaign.is_open
+    if not is_accepting:
+        raise CampaignNotCollecting(campaign.id)
+    if not SUBMISSION_KEY_PATTERN.match(submission_key):
+        submission_key = new_submission_key()
+    digest = hashlib.sha256(submission_key.encode()).hexdigest()
+    try:
+        db.session.execute(insert(SubmissionReceipt).values(key_digest=digest, received_on=today))
+    except IntegrityError:
+        db.session.rollback()
+        raise DuplicateSubmission from None
+    rows = [
+        {
+            "campaign_id": campaign.id,
+            "unit_id": unit.id,
+            "questionnaire_id": questionnaire.id,
+            "respondent_group": submission.respondent_group,
+            "mode": mode,
+            "procedure_field": submission.procedure_field,
+            "submitted_on": today,
+            "answers": submission.answers_for(unit.code if questionnaire.definition.is_matrix else None),
+        }
+        for unit in units
+    ]
+    db.session.execute(insert(Response), rows)
+    return len(rows)
+
+
+def count_responses(campaign: Campaign) -> dict[tuple[int, int], int]:
+    """Responses of ``campaign`` per (unit id, questionnaire id)."""
+    counts = db.session.execute(
+        select(Response.unit_id, Response.questionnaire_id, func.count())
+        .where(Response.campaign_id == campaign.id)
+        .group_by(Response.unit_id, Response.questionnaire_id)
+    )
+    return {(unit_id, questionnaire_id): n for unit_id, questionnaire_id, n in counts}

@@ -1,0 +1,161 @@
+"""Fixtures: a fresh application and database per test, on SQLite or on PostgreSQL.
+
+The suite runs on a temporary SQLite file by default; when ``DATABASE_URL`` points at
+PostgreSQL it runs there instead (CI does both). The schema is created once per session;
+every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import delete
+
+from surveyapp import create_app
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Unit, User, UserRole
+from surveyapp.services.catalog import sync_questionnaires
+from surveyapp.services.users import create_user
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMS_DIR = ROOT / "forms"
+PASSWORD = "mat-khau-an-toan"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> Iterator[None]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, _schema: None) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "PUBLIC_BASE_URL": "https://khaosat.example.vn",
+        }
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def questionnaires(app: Flask) -> dict:
+    """Every questionnaire file of ``forms/``, stored."""
+    stored = sync_questionnaires(FORMS_DIR)
+    db.session.commit()
+    return {q.code: q for q in stored}
+
+
+@pytest.fixture
+def ward(app: Flask) -> Unit:
+    """Phường Trương Quang Trọng with three of its residential groups (seed 000)."""
+    ward = Unit(code="W21172", name="Phường Trương Quang Trọng", kind="phường")
+    for number in (1, 2, 3):
+        ward.children.append(Unit(code=f"W21172-T{number:02d}", name=f"Tổ dân phố {number}", kind="tổ dân phố"))
+    db.session.add(ward)
+    db.session.commit()
+    return ward
+
+
+@pytest.fixture
+def make_campaign(app: Flask, questionnaires: dict):
+    """Build a campaign running the given questionnaire codes over the given units."""
+
+    def make(codes: list[str], units: list[Unit], *, status: CampaignStatus = CampaignStatus.OPEN,
+             opens_on: dt.date | None = None, closes_on: dt.date | None = None) -> Campaign:
+        today = dt.date.today()
+        campaign = Campaign(
+            name="Khảo sát thử",
+            year=today.year,
+            purpose=CampaignPurpose(questionnaires[codes[0]].purpose),
+            status=status,
+            opens_on=opens_on or today - dt.timedelta(days=30),
+            closes_on=closes_on or today + dt.timedelta(days=30),
+            questionnaires=[questionnaires[code] for code in codes],
+            units=units,
+        )
+        db.session.add(campaign)
+        db.session.commit()
+        return campaign
+
+    return make
+
+
+@pytest.fixture
+def officer(app: Flask) -> User:
+    user = create_user(username="canbo", full_name="Cán bộ Nội vụ", password=PASSWORD, role=UserRole.OFFICER)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def surveyor(app: Flask, ward: Unit) -> User:
+    user = create_user(
+        username="dtv1", full_name="Điều tra viên 1", password=PASSWORD, role=UserRole.SURVEYOR,
+        units=[ward.children[0]],
+    )
+    db.session.commit()
+    return user
+
+
+class AuthActions:
+    """Log a staff member in and out through the real log-in page."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, username: str, password: str = PASSWORD):
+        page = self._client.get("/login")
+        token = csrf_token_of(page.get_data(as_text=True))
+        return self._client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+def csrf_token_of(html: str) -> str:
+    """The CSRF token a rendered page carries."""
+    marker = 'name="csrf_token" type="hidden" value="'
+    alt_marker = 'name="csrf_token" value="'
+    for m in (marker, alt_marker):
+        if m in html:
+            return html.split(m, 1)[1].split('"', 1)[0]
+    raise AssertionError("the page has no CSRF token")
