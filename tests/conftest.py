@@ -22,10 +22,10 @@ from surveyapp.extensions import db
 from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Unit, User, UserRole
 from surveyapp.services.catalog import sync_questionnaires
 from surveyapp.services.users import create_user
+from tests.helpers import PASSWORD, AuthActions
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS_DIR = ROOT / "forms"
-PASSWORD = "mat-khau-an-toan"
 
 
 @pytest.fixture(scope="session")
@@ -134,28 +134,6 @@ def surveyor(app: Flask, ward: Unit) -> User:
     return user
 
 
-class AuthActions:
-    """Log a staff member in and out through the real log-in page."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self._client = client
-
-    def login(self, username: str, password: str = PASSWORD):
-        page = self._client.get("/login")
-        token = csrf_token_of(page.get_data(as_text=True))
-        return self._client.post("/login", data={"username": username, "password": password, "csrf_token": token})
-
-
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
-
-
-def csrf_token_of(html: str) -> str:
-    """The CSRF token a rendered page carries."""
-    marker = 'name="csrf_token" type="hidden" value="'
-    alt_marker = 'name="csrf_token" value="'
-    for m in (marker, alt_marker):
-        if m in html:
-            return html.split(m, 1)[1].split('"', 1)[0]
-    raise AssertionError("the page has no CSRF token")

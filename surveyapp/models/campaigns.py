@@ -9,8 +9,8 @@ from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
-from surveyapp.models.types import enum_column
 from surveyapp.models.questionnaires import Questionnaire
+from surveyapp.models.types import enum_column
 from surveyapp.models.units import Unit
 
 

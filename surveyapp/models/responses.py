@@ -9,9 +9,9 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
-from surveyapp.models.types import enum_column
 from surveyapp.models.campaigns import Campaign
 from surveyapp.models.questionnaires import Questionnaire
+from surveyapp.models.types import enum_column
 from surveyapp.models.units import Unit
 
 
