@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from surveyapp.config import INSTANCE_DIR, Config
-from surveyapp.extensions import babel, csrf, db, login_manager, migrate
+from surveyapp.extensions import csrf, db, login_manager, migrate
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -6,12 +6,15 @@ they differ only in who may open the page, the response mode and where they go a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from surveyapp.extensions import db
+from surveyapp.i18n import localized
 from surveyapp.models import ResponseMode
 from surveyapp.questionnaires.answers import (
     PROCEDURE_FIELD_FIELD,
@@ -69,6 +72,21 @@ def receive_submission(target: CollectionTarget, mode: ResponseMode) -> Submissi
     return SubmissionOutcome(is_stored=True, stored_count=count)
 
 
+def _field_labels(target: CollectionTarget) -> dict[str, str]:
+    """What each form field asks, to name the questions in the summary of problems."""
+    labels = {
+        RESPONDENT_GROUP_FIELD: _("Nhóm người trả lời"),
+        PROCEDURE_FIELD_FIELD: _("Lĩnh vực thủ tục hành chính"),
+    }
+    for question in target.definition.questions:
+        text = localized(question.text)
+        if question.per_unit:
+            labels.update({field_name(question, unit.code): f"{text} — {unit.name}" for unit in target.units})
+        else:
+            labels[field_name(question)] = text
+    return labels
+
+
 def render_questionnaire(
     template: str,
     target: CollectionTarget,
@@ -81,13 +99,14 @@ def render_questionnaire(
     """The questionnaire page, with the person's answers and the problems when it comes back."""
     is_posted = request.method == "POST"
     problems = problems or {}
+    labels = _field_labels(target) if problems else {}
     html = render_template(
         template,
         target=target,
         definition=target.definition,
         values=request.form if is_posted else None,
         problems={name: problem_message(problem) for name, problem in problems.items()},
-        problem_count=len(problems),
+        problem_summary=[(name, labels.get(name, name), problem_message(p)) for name, p in problems.items()],
         notice=notice,
         submission_key=request.form.get(SUBMISSION_KEY_FIELD) if is_posted else new_submission_key(),
         field_name=field_name,
@@ -97,3 +116,24 @@ def render_questionnaire(
         **context,
     )
     return html, status
+
+
+def keep_answers_when_session_expires(
+    blueprint: Blueprint, endpoint: str, template: str, load_target: Callable[..., CollectionTarget], **context: object
+) -> None:
+    """On a CSRF failure (an expired session) show the form again with every answer kept.
+
+    A respondent or surveyor may take longer over a form than a session lasts; losing their
+    answers then would be the worst outcome, so the page comes back ready to be sent again.
+    """
+
+    @blueprint.errorhandler(CSRFError)
+    def expired_form(_error: CSRFError) -> tuple[str, int]:
+        if request.endpoint != endpoint:
+            abort(400)
+        target = load_target(**(request.view_args or {}))
+        notice = _(
+            "Phiên làm việc đã hết hạn nên phiếu chưa được gửi. Các câu trả lời vẫn còn nguyên; "
+            "vui lòng bấm Gửi phiếu lần nữa."
+        )
+        return render_questionnaire(template, target, notice=notice, status=400, **context)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_decimal, get_locale
+from flask import Flask, current_app, request, session, url_for
+from flask_babel import format_date, format_decimal, get_locale, refresh
 
 from surveyapp.extensions import babel
 from surveyapp.questionnaires.definition import Text
@@ -28,6 +28,13 @@ def short_date(value: dt.date | None) -> str:
     return format_date(value, format="dd/MM/yyyy") if value else ""
 
 
+def language_url(language: str) -> str:
+    """The current page in ``language``; error pages (no endpoint) switch on the home page."""
+    if request.endpoint is None:
+        return url_for("auth.home", **{LANGUAGE_PARAMETER: language})
+    return url_for(request.endpoint, **(request.view_args or {}), **{LANGUAGE_PARAMETER: language})
+
+
 def localized(text: Text | None) -> str:
     """A questionnaire text in the page's language (Vietnamese when no translation exists)."""
     return text.in_language(str(get_locale())) if text else ""
@@ -36,10 +43,13 @@ def localized(text: Text | None) -> str:
 def init_app(app: Flask) -> None:
     """Attach Flask-Babel and the template helpers for dates and numbers."""
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on the application context, which outlives a request
+    # when one is pushed around several (tests, scripts): choose the language per request.
+    app.before_request(refresh)
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["localized"] = localized
 
     @app.context_processor
-    def inject_language() -> dict[str, str]:
-        return {"current_language": select_locale()}
+    def inject_language() -> dict[str, object]:
+        return {"current_language": select_locale(), "language_url": language_url}

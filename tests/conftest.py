@@ -97,8 +97,14 @@ def ward(app: Flask) -> Unit:
 def make_campaign(app: Flask, questionnaires: dict):
     """Build a campaign running the given questionnaire codes over the given units."""
 
-    def make(codes: list[str], units: list[Unit], *, status: CampaignStatus = CampaignStatus.OPEN,
-             opens_on: dt.date | None = None, closes_on: dt.date | None = None) -> Campaign:
+    def make(
+        codes: list[str],
+        units: list[Unit],
+        *,
+        status: CampaignStatus = CampaignStatus.OPEN,
+        opens_on: dt.date | None = None,
+        closes_on: dt.date | None = None,
+    ) -> Campaign:
         today = dt.date.today()
         campaign = Campaign(
             name="Khảo sát thử",
@@ -127,7 +133,10 @@ def officer(app: Flask) -> User:
 @pytest.fixture
 def surveyor(app: Flask, ward: Unit) -> User:
     user = create_user(
-        username="dtv1", full_name="Điều tra viên 1", password=PASSWORD, role=UserRole.SURVEYOR,
+        username="dtv1",
+        full_name="Điều tra viên 1",
+        password=PASSWORD,
+        role=UserRole.SURVEYOR,
         units=[ward.children[0]],
     )
     db.session.commit()

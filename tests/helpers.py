@@ -5,6 +5,9 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, RESPONDENT_GROUP_FIELD, field_name
+from surveyapp.questionnaires.definition import QuestionnaireDefinition, QuestionType
+
 PASSWORD = "mat-khau-an-toan"
 
 
@@ -26,3 +29,33 @@ class AuthActions:
         page = self._client.get("/login")
         token = csrf_token_of(page.get_data(as_text=True))
         return self._client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def filled_form(
+    definition: QuestionnaireDefinition, unit_keys: list[str] | tuple[str, ...] = (), choice: int = -1
+) -> dict:
+    """A complete, valid set of form fields: option ``choice`` of every question's options."""
+    data: dict[str, str | list[str]] = {}
+    if definition.asks_respondent_group:
+        data[RESPONDENT_GROUP_FIELD] = definition.respondent_groups[0].code
+    if definition.asks_procedure_field:
+        data[PROCEDURE_FIELD_FIELD] = definition.procedure_fields[0]
+    for question in definition.questions:
+        if question.type is QuestionType.TEXT:
+            continue
+        value = question.options[choice].key
+        for unit_key in unit_keys if question.per_unit else [None]:
+            data[field_name(question, unit_key)] = value
+    return data
+
+
+def submit(client: FlaskClient, url: str, data: dict, *, key: str | None = None) -> TestResponse:
+    """Open the form at ``url`` as a browser would, then post ``data`` with its CSRF token and key."""
+    html = client.get(url).get_data(as_text=True)
+    fields = {"csrf_token": csrf_token_of(html), "submission_key": key or submission_key_of(html), **data}
+    return client.post(url, data=fields)
+
+
+def submission_key_of(html: str) -> str:
+    """The one-time submission key a rendered questionnaire carries."""
+    return html.split('name="submission_key" value="', 1)[1].split('"', 1)[0]

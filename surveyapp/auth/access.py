@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -10,7 +10,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from surveyapp.extensions import db, login_manager
-from surveyapp.models import User
+from surveyapp.models import Unit, User
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
@@ -32,3 +32,19 @@ def officer_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def is_within_assignment(user: User, unit: Unit) -> bool:
+    """Whether ``unit`` is one of the user's assigned units or lies below one of them."""
+    assigned = {assigned_unit.id for assigned_unit in user.assigned_units}
+    current: Unit | None = unit
+    while current is not None:
+        if current.id in assigned:
+            return True
+        current = current.parent
+    return False
+
+
+def can_collect_for(user: User, units: Iterable[Unit]) -> bool:
+    """Officers may type in forms for any unit; surveyors only within their assignment."""
+    return user.is_officer or all(is_within_assignment(user, unit) for unit in units)

@@ -1,11 +1,77 @@
-"""Surveyors' views."""
+"""Surveyors' pages: where to collect, and typing in paper forms or interviews."""
 
-from flask_login import login_required
+from __future__ import annotations
 
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from surveyapp.answering import keep_answers_when_session_expires, receive_submission, render_questionnaire
+from surveyapp.auth.access import can_collect_for
 from surveyapp.field import bp
+from surveyapp.models import ResponseMode
+from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets
+from surveyapp.services.responses import CampaignNotCollecting, count_responses, get_open_campaigns
+
+TEMPLATE = "field/enter.html"
+TYPED_MODES = (ResponseMode.PAPER, ResponseMode.INTERVIEW)
+MODE_FIELD = "mode"
+MODE_CONTEXT = {"modes": TYPED_MODES, "mode_field": MODE_FIELD}
 
 
 @bp.route("/")
 @login_required
 def home() -> str:
-    return "field"
+    """The open campaigns and, in each, the forms this person may type in, with counts."""
+    sheets = []
+    for campaign in get_open_campaigns():
+        targets = [t for t in list_collection_targets(campaign) if can_collect_for(current_user, t.units)]
+        if targets:
+            counts = count_responses(campaign)
+            rows = [(t, sum(counts.get((u.id, t.questionnaire.id), 0) for u in t.units)) for t in targets]
+            sheets.append((campaign, rows))
+    return render_template("field/home.html", sheets=sheets)
+
+
+def _target_for_current_user(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
+    target = get_collection_target(campaign_id, questionnaire_code, unit_code)
+    if target is None:
+        abort(404)
+    if not can_collect_for(current_user, target.units):
+        abort(403)
+    return target
+
+
+@bp.route("/enter/<int:campaign_id>/<questionnaire_code>", methods=["GET", "POST"])
+@bp.route("/enter/<int:campaign_id>/<questionnaire_code>/<unit_code>", methods=["GET", "POST"])
+@login_required
+def enter(
+    campaign_id: int, questionnaire_code: str, unit_code: str | None = None
+) -> tuple[str, int] | WerkzeugResponse:
+    """Type in one paper form (or an interview); after saving, the page is ready for the next."""
+    target = _target_for_current_user(campaign_id, questionnaire_code, unit_code)
+    if not target.campaign.is_open:
+        flash(_("Đợt điều tra không ở trạng thái đang mở nên không nhập được phiếu."), "error")
+        return redirect(url_for(".home"))
+    if request.method == "POST":
+        mode_value = request.form.get(MODE_FIELD, ResponseMode.PAPER.value)
+        mode = next((m for m in TYPED_MODES if m.value == mode_value), None)
+        if mode is None:
+            abort(400)
+        try:
+            outcome = receive_submission(target, mode)
+        except CampaignNotCollecting:
+            flash(_("Đợt điều tra đã kết thúc nên không nhập được phiếu."), "error")
+            return redirect(url_for(".home"))
+        if outcome.is_stored:
+            if outcome.stored_count:
+                flash(_("Đã lưu phiếu. Trang đã sẵn sàng để nhập phiếu tiếp theo."), "success")
+            else:
+                flash(_("Phiếu này đã được lưu trước đó; không lưu lần thứ hai."), "info")
+            return redirect(request.path)
+        return render_questionnaire(TEMPLATE, target, problems=outcome.problems, status=422, **MODE_CONTEXT)
+    return render_questionnaire(TEMPLATE, target, **MODE_CONTEXT)
+
+
+keep_answers_when_session_expires(bp, "field.enter", TEMPLATE, _target_for_current_user, **MODE_CONTEXT)

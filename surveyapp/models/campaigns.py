@@ -53,9 +53,7 @@ class Campaign(db.Model):
     name: Mapped[str] = mapped_column(String(300))
     year: Mapped[int]
     purpose: Mapped[CampaignPurpose] = mapped_column(enum_column(CampaignPurpose))
-    status: Mapped[CampaignStatus] = mapped_column(
-        enum_column(CampaignStatus), default=CampaignStatus.DRAFT
-    )
+    status: Mapped[CampaignStatus] = mapped_column(enum_column(CampaignStatus), default=CampaignStatus.DRAFT)
     opens_on: Mapped[dt.date]
     closes_on: Mapped[dt.date]
 

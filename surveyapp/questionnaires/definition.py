@@ -251,9 +251,7 @@ def load_questionnaire_file(path: str | Path) -> QuestionnaireDefinition:
     match = FILE_NAME_PATTERN.match(path.name)
     expected = f"{definition.code}.v{definition.version}.yaml"
     if not match or path.name != expected:
-        raise QuestionnaireError(
-            f"{path.name}: the file must be named {expected} after its code and version"
-        )
+        raise QuestionnaireError(f"{path.name}: the file must be named {expected} after its code and version")
     return definition
 
 
@@ -371,7 +369,9 @@ class _Parser:
         raw = self.mapping(raw, "methodology")
         parts = tuple(
             self.index_part(raw_part, n)
-            for n, raw_part in enumerate(self.listing(raw.get("index_parts") or [], "methodology index_parts", allow_empty=True), start=1)
+            for n, raw_part in enumerate(
+                self.listing(raw.get("index_parts") or [], "methodology index_parts", allow_empty=True), start=1
+            )
         )
         subcriteria = []
         for n, item in enumerate(raw.get("subcriteria") or [], start=1):
@@ -379,8 +379,14 @@ class _Parser:
             code = self.code(item.get("code"), f"methodology sub-criterion {n}")
             max_points = item.get("max_points")
             if isinstance(max_points, bool) or not isinstance(max_points, int | float) or max_points <= 0:
-                raise self.fail(f"methodology sub-criterion {code}", f"max_points {max_points!r} must be a positive number")
-            subcriteria.append(Subcriterion(code, self.text(item.get("label"), f"methodology sub-criterion {code} label"), float(max_points)))
+                raise self.fail(
+                    f"methodology sub-criterion {code}", f"max_points {max_points!r} must be a positive number"
+                )
+            subcriteria.append(
+                Subcriterion(
+                    code, self.text(item.get("label"), f"methodology sub-criterion {code} label"), float(max_points)
+                )
+            )
         if purpose is Purpose.SIPAS and not parts:
             raise self.fail("methodology", "a SIPAS questionnaire needs index_parts with elements")
         if purpose is Purpose.PAR and not subcriteria:
@@ -426,9 +432,9 @@ class _Parser:
             raise self.fail(where, f"element {element!r} is not an element of methodology.index_parts")
         criterion = self.code(raw["criterion"], f"{where} criterion") if raw.get("criterion") is not None else None
         subcriterion_codes = {s.code for s in methodology.subcriteria}
-        if criterion is not None and subcriterion_codes and question_type is QuestionType.SCALE:
-            if criterion not in subcriterion_codes:
-                raise self.fail(where, f"criterion {criterion!r} is not listed in methodology.subcriteria")
+        is_scored_par = subcriterion_codes and question_type is QuestionType.SCALE
+        if criterion is not None and is_scored_par and criterion not in subcriterion_codes:
+            raise self.fail(where, f"criterion {criterion!r} is not listed in methodology.subcriteria")
         if index is IndexKind.SATISFACTION and element is None:
             raise self.fail(where, "a satisfaction question needs the element it belongs to")
         positive = tuple(raw.get("positive_values") or ())

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from surveyapp.answering import receive_submission, render_questionnaire
+from surveyapp.answering import keep_answers_when_session_expires, receive_submission, render_questionnaire
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, ResponseMode
 from surveyapp.respond import bp
@@ -48,19 +46,11 @@ def questionnaire(
     return render_questionnaire(TEMPLATE, target)
 
 
-@bp.errorhandler(CSRFError)
-def expired_form(_error: CSRFError) -> tuple[str, int] | WerkzeugResponse:
-    """An expired session must not cost the respondent their answers: show them again."""
-    view_args = request.view_args or {}
-    if request.endpoint != "respond.questionnaire":
-        abort(400)
-    target = _target_or_404(**view_args)
-    notice = _("Phiên làm việc đã hết hạn nên câu trả lời chưa được gửi. Các câu trả lời vẫn còn nguyên; vui lòng bấm Gửi lại.")
-    return render_questionnaire(TEMPLATE, target, notice=notice, status=400)
-
-
 @bp.route("/<int:campaign_id>/thanks")
 def thanks(campaign_id: int) -> str:
     """The end of the flow."""
     campaign = db.get_or_404(Campaign, campaign_id)
     return render_template("respond/thanks.html", campaign=campaign)
+
+
+keep_answers_when_session_expires(bp, "respond.questionnaire", TEMPLATE, _target_or_404)

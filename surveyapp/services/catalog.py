@@ -37,9 +37,7 @@ def sync_questionnaires(forms_dir: str | Path) -> list[Questionnaire]:
     added = []
     for path, definition, source in checked:
         digest = _digest(source)
-        stored = db.session.scalar(
-            select(Questionnaire).filter_by(code=definition.code, version=definition.version)
-        )
+        stored = db.session.scalar(select(Questionnaire).filter_by(code=definition.code, version=definition.version))
         if stored is None:
             stored = Questionnaire(
                 code=definition.code,

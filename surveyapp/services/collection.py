@@ -73,4 +73,3 @@ def list_collection_targets(campaign: Campaign) -> list[CollectionTarget]:
         else:
             targets.extend(CollectionTarget(campaign, questionnaire, (unit,)) for unit in applicable)
     return targets
-

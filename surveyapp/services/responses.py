@@ -14,7 +14,15 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Questionnaire, Response, ResponseMode, SubmissionReceipt, Unit
+from surveyapp.models import (
+    Campaign,
+    CampaignStatus,
+    Questionnaire,
+    Response,
+    ResponseMode,
+    SubmissionReceipt,
+    Unit,
+)
 from surveyapp.questionnaires.answers import ValidSubmission
 
 SUBMISSION_KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -91,3 +99,10 @@ def count_responses(campaign: Campaign) -> dict[tuple[int, int], int]:
         .group_by(Response.unit_id, Response.questionnaire_id)
     )
     return {(unit_id, questionnaire_id): n for unit_id, questionnaire_id, n in counts}
+
+
+def get_open_campaigns() -> list[Campaign]:
+    """Campaigns in the open status, newest first."""
+    return list(
+        db.session.scalars(select(Campaign).where(Campaign.status == CampaignStatus.OPEN).order_by(Campaign.id.desc()))
+    )

@@ -16,9 +16,7 @@ class UserError(ValueError):
     """A staff account cannot be created as asked; the message says why."""
 
 
-def create_user(
-    *, username: str, full_name: str, password: str, role: UserRole, units: Sequence[Unit] = ()
-) -> User:
+def create_user(*, username: str, full_name: str, password: str, role: UserRole, units: Sequence[Unit] = ()) -> User:
     """Create a staff account with a hashed password; surveyors get their assigned units."""
     username = username.strip()
     if not username:

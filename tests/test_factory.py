@@ -1,0 +1,46 @@
+"""The application factory and its configuration."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from surveyapp import create_app
+from surveyapp.extensions import db
+
+
+def test_the_test_configuration_overrides_the_defaults(app) -> None:
+    assert app.testing
+    assert app.config["PUBLIC_BASE_URL"] == "https://khaosat.example.vn"
+    assert not create_app().testing
+
+
+def test_the_default_database_is_an_embedded_sqlite_file(monkeypatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    import importlib
+
+    import surveyapp.config
+
+    config = importlib.reload(surveyapp.config)
+    assert config.Config.SQLALCHEMY_DATABASE_URI.startswith("sqlite:///")
+    assert config.Config.SQLALCHEMY_DATABASE_URI.endswith("instance/surveyapp.sqlite")
+
+
+def test_sqlite_connections_use_write_ahead_logging(app) -> None:
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_vietnamese_is_the_default_language_and_english_is_available(client) -> None:
+    assert 'lang="vi"' in client.get("/login").get_data(as_text=True)
+    english = client.get("/login?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in english and "Log in" in english
+    assert 'lang="en"' in client.get("/login").get_data(as_text=True), "the choice is remembered"
+
+
+def test_an_unknown_page_is_a_friendly_page_not_a_traceback(client) -> None:
+    page = client.get("/khong-co-trang-nay")
+    assert page.status_code == 404
+    assert "Không tìm thấy trang" in page.get_data(as_text=True)

@@ -1,0 +1,249 @@
+"""The citizen flow through real HTTP: QR link → questionnaire → stored answers → thank-you."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import func, inspect, select
+
+from surveyapp.extensions import db
+from surveyapp.models import CampaignStatus, Response, ResponseMode, SubmissionReceipt
+from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, field_name
+from tests.helpers import csrf_token_of, filled_form, submission_key_of, submit
+
+
+def stored_responses() -> list[Response]:
+    return list(db.session.scalars(select(Response).order_by(Response.id)))
+
+
+@pytest.fixture
+def desk(make_campaign, ward):
+    """An open SIPAS-2017 campaign at the ward's one-stop desk."""
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    return campaign, campaign.questionnaires[0].definition, f"/r/{campaign.id}/SIPAS-2017/W21172"
+
+
+def test_the_qr_link_opens_the_questionnaire_tagged_with_its_unit(client, desk) -> None:
+    _campaign, definition, url = desk
+    page = client.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Phường Trương Quang Trọng" in html
+    assert definition.question("C3_1").text.vi in html
+    assert 'lang="vi"' in html
+    assert "Phần 1/" in html  # progress is visible without JavaScript
+    assert "<script" not in html
+
+
+def test_a_complete_form_is_stored_anonymously_and_ends_on_the_thank_you_page(client, desk) -> None:
+    campaign, definition, url = desk
+    answers = filled_form(definition)
+    answers[PROCEDURE_FIELD_FIELD] = "Đất đai"
+
+    sent = submit(client, url, answers)
+
+    assert sent.status_code == 302
+    thanks = client.get(sent.headers["Location"])
+    assert "Cảm ơn anh/chị" in thanks.get_data(as_text=True)
+    [response] = stored_responses()
+    assert response.campaign_id == campaign.id
+    assert response.unit.code == "W21172"
+    assert response.questionnaire.code == "SIPAS-2017"
+    assert response.mode is ResponseMode.DESK_QR
+    assert response.procedure_field == "Đất đai"
+    assert response.respondent_group == definition.respondent_groups[0].code
+    assert response.submitted_on == dt.date.today() or abs((response.submitted_on - dt.date.today()).days) <= 1
+    assert response.answers["C1_1"] == 5
+    assert len([q for q in definition.questions if q.code in response.answers]) == len(response.answers)
+
+
+def test_missing_answers_come_back_named_in_vietnamese_with_the_other_answers_kept(client, desk) -> None:
+    _campaign, definition, url = desk
+    answers = filled_form(definition)
+    missing = field_name(definition.question("C2_3"))
+    del answers[missing]
+    answers[field_name(definition.question("C1_1"))] = "2"
+
+    sent = submit(client, url, answers)
+    html = sent.get_data(as_text=True)
+
+    assert sent.status_code == 422
+    assert "Có 1 câu cần xem lại" in html
+    assert f'id="{missing}-error">Vui lòng trả lời câu hỏi này.' in html
+    assert f'name="{field_name(definition.question("C1_1"))}" value="2" checked' in html
+    assert stored_responses() == []
+
+
+def test_a_value_that_is_not_an_option_is_refused(client, desk) -> None:
+    _campaign, definition, url = desk
+    answers = filled_form(definition)
+    answers[field_name(definition.question("C4_1"))] = "7"
+    answers[PROCEDURE_FIELD_FIELD] = "Không có lĩnh vực này"
+
+    html = submit(client, url, answers).get_data(as_text=True)
+
+    assert html.count('-error">Lựa chọn này không có trong phiếu') == 2
+    assert f"{definition.question('C4_1').text.vi}</a>: Lựa chọn này không có trong phiếu" in html
+    assert stored_responses() == []
+
+
+def test_a_double_tap_or_resent_form_stores_one_response(client, desk) -> None:
+    _campaign, definition, url = desk
+    html = client.get(url).get_data(as_text=True)
+    fields = {"csrf_token": csrf_token_of(html), "submission_key": submission_key_of(html), **filled_form(definition)}
+
+    first = client.post(url, data=fields)
+    again = client.post(url, data=fields)
+
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    assert len(stored_responses()) == 1
+
+
+def test_two_respondents_on_one_phone_are_two_responses(client, desk) -> None:
+    _campaign, definition, url = desk
+    submit(client, url, filled_form(definition))
+    submit(client, url, filled_form(definition, choice=0))
+    assert [r.answers["C1_1"] for r in stored_responses()] == [5, 1]
+
+
+def test_a_form_without_csrf_token_is_not_stored_and_keeps_the_answers(client, desk) -> None:
+    _campaign, definition, url = desk
+    html = client.get(url).get_data(as_text=True)
+    answers = filled_form(definition, choice=1)
+
+    sent = client.post(url, data={"submission_key": submission_key_of(html), **answers})
+    page = sent.get_data(as_text=True)
+
+    assert sent.status_code == 400
+    assert "Phiên làm việc đã hết hạn" in page
+    assert f'name="{field_name(definition.question("C5_4"))}" value="2" checked' in page
+    assert stored_responses() == []
+    resent = client.post(
+        url, data={"csrf_token": csrf_token_of(page), "submission_key": submission_key_of(page), **answers}
+    )
+    assert resent.status_code == 302
+    assert len(stored_responses()) == 1
+
+
+@pytest.mark.parametrize(
+    "status, opens, closes, message",
+    [
+        (CampaignStatus.CLOSED, -30, 30, "Đợt khảo sát này đã kết thúc"),
+        (CampaignStatus.DRAFT, -30, 30, "chưa bắt đầu nhận ý kiến"),
+        (CampaignStatus.OPEN, 3, 30, "chưa bắt đầu nhận ý kiến"),
+        (CampaignStatus.OPEN, -30, -1, "Đợt khảo sát này đã kết thúc"),
+    ],
+    ids=["closed", "draft", "not yet open", "period over"],
+)
+def test_a_campaign_not_collecting_shows_a_polite_page_and_stores_nothing(
+    client, make_campaign, ward, status, opens, closes, message
+) -> None:
+    today = dt.date.today()
+    campaign = make_campaign(
+        ["SIPAS-2017"],
+        [ward],
+        status=status,
+        opens_on=today + dt.timedelta(days=opens),
+        closes_on=today + dt.timedelta(days=closes),
+    )
+    url = f"/r/{campaign.id}/SIPAS-2017/W21172"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert message in page.get_data(as_text=True)
+    posted = client.post(url, data=filled_form(campaign.questionnaires[0].definition))
+    assert message in posted.get_data(as_text=True) or posted.status_code == 400
+    assert stored_responses() == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/r/{id}/SIPAS-2017/W99999", "/r/{id}/CX1/W21172", "/r/999999/SIPAS-2017/W21172", "/r/{id}/SIPAS-2017"],
+    ids=["unknown unit", "questionnaire not in campaign", "unknown campaign", "single form without unit"],
+)
+def test_a_link_that_names_nothing_is_a_friendly_404(client, desk, path) -> None:
+    campaign, _definition, _url = desk
+    page = client.get(path.format(id=campaign.id))
+    assert page.status_code == 404
+    assert "Không tìm thấy trang" in page.get_data(as_text=True)
+
+
+def test_a_matrix_form_stores_one_response_per_rated_unit(client, make_campaign, app) -> None:
+    from surveyapp.models import Unit
+
+    district = Unit(code="D455", name="Huyện Bố Trạch", kind="huyện")
+    departments = [Unit(code=f"D455-PB0{n}", name=f"Phòng {n}", kind="phòng chuyên môn") for n in (1, 2, 3)]
+    district.children.extend(departments)
+    db.session.add(district)
+    db.session.commit()
+    campaign = make_campaign(["CH3"], [district, *departments])
+    definition = campaign.questionnaires[0].definition
+    unit_keys = [d.code for d in departments]
+    answers = filled_form(definition, unit_keys)
+    per_unit = next(q for q in definition.questions if q.per_unit)
+    answers[field_name(per_unit, "D455-PB02")] = per_unit.no_answer.key
+
+    sent = submit(client, f"/r/{campaign.id}/CH3", answers)
+
+    assert sent.status_code == 302
+    responses = stored_responses()
+    assert sorted(r.unit.code for r in responses) == unit_keys
+    by_unit = {r.unit.code: r.answers for r in responses}
+    assert by_unit["D455-PB02"][per_unit.code] == per_unit.no_answer.value
+    assert by_unit["D455-PB01"][per_unit.code] == per_unit.options[-1].value
+
+
+def test_a_matrix_form_names_the_unit_whose_answer_is_missing(client, make_campaign, app) -> None:
+    from surveyapp.models import Unit
+
+    departments = [Unit(code=f"PB0{n}", name=f"Phòng số {n}", kind="phòng chuyên môn") for n in (1, 2)]
+    db.session.add_all(departments)
+    db.session.commit()
+    campaign = make_campaign(["CH3"], departments)
+    definition = campaign.questionnaires[0].definition
+    answers = filled_form(definition, ["PB01", "PB02"])
+    per_unit = next(q for q in definition.questions if q.per_unit)
+    del answers[field_name(per_unit, "PB02")]
+
+    sent = submit(client, f"/r/{campaign.id}/CH3", answers)
+    html = sent.get_data(as_text=True)
+
+    assert sent.status_code == 422
+    assert f'id="{field_name(per_unit, "PB02")}-error"' in html
+    assert stored_responses() == []
+
+
+def test_the_questionnaire_is_available_in_english(client, desk) -> None:
+    _campaign, definition, url = desk
+    html = client.get(url + "?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in html
+    assert str(escape(definition.title.en)) in html
+    assert "Send" in html
+
+
+def test_a_response_row_holds_nothing_that_identifies_the_respondent(app) -> None:
+    columns = {column["name"] for column in inspect(db.engine).get_columns("responses")}
+    assert columns == {
+        "id",
+        "campaign_id",
+        "unit_id",
+        "questionnaire_id",
+        "respondent_group",
+        "mode",
+        "procedure_field",
+        "submitted_on",
+        "answers",
+    }
+    receipt_columns = {column["name"] for column in inspect(db.engine).get_columns("submission_receipts")}
+    assert receipt_columns == {"key_digest", "received_on"}
+
+
+def test_the_receipt_keeps_a_digest_not_the_key(client, desk) -> None:
+    _campaign, definition, url = desk
+    key = "0123456789abcdef0123456789abcdef"
+    submit(client, url, filled_form(definition), key=key)
+    digests = list(db.session.scalars(select(SubmissionReceipt.key_digest)))
+    assert len(digests) == 1 and key not in digests[0]
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
