@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
@@ -128,10 +129,13 @@ def keep_answers_when_session_expires(
     """
 
     @blueprint.errorhandler(CSRFError)
-    def expired_form(_error: CSRFError) -> tuple[str, int]:
+    def expired_form(_error: CSRFError) -> object:
         if request.endpoint != endpoint:
             abort(400)
-        target = load_target(**(request.view_args or {}))
+        try:
+            target = load_target(**(request.view_args or {}))
+        except HTTPException as refused:  # an unknown target or no access: say so, not 500
+            return current_app.handle_http_exception(refused)
         notice = _(
             "Phiên làm việc đã hết hạn nên phiếu chưa được gửi. Các câu trả lời vẫn còn nguyên; "
             "vui lòng bấm Gửi phiếu lần nữa."

@@ -31,6 +31,18 @@ import yaml
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 FILE_NAME_PATTERN = re.compile(r"^(?P<code>.+)\.v(?P<version>\d+)\.yaml$")
 DEFAULT_TEXT_MAX_LENGTH = 500
+# The keys each part of a file may have (forms/README.md): anything else is a typo to report.
+FILE_KEYS = frozenset(
+    "code version title purpose notice is_template respondent_groups layout assessed_unit_kinds "
+    "procedure_fields scales methodology sections".split()
+)
+SECTION_KEYS = frozenset("code title description per_unit questions".split())
+QUESTION_KEYS = frozenset(
+    "code type scale options no_answer text help required max_length index element criterion positive_values".split()
+)
+SCALE_KEYS = frozenset({"options", "no_answer"})
+OPTION_KEYS = frozenset({"value", "label", "coefficient"})
+METHODOLOGY_KEYS = frozenset({"index_parts", "subcriteria", "satisfied_values", "min_valid_answers"})
 
 
 class QuestionnaireError(ValueError):
@@ -277,9 +289,12 @@ class _Parser:
     def fail(self, where: str, problem: str) -> QuestionnaireError:
         return QuestionnaireError(f"{self.origin}: {where}: {problem}")
 
-    def mapping(self, value: Any, where: str) -> Mapping[str, Any]:
+    def mapping(self, value: Any, where: str, allowed: frozenset[str] | None = None) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
             raise self.fail(where, "must be a mapping of keys to values")
+        unknown = sorted(set(map(str, value)) - allowed) if allowed is not None else []
+        if unknown:
+            raise self.fail(where, f"unknown key(s) {', '.join(unknown)}; see forms/README.md")
         return value
 
     def listing(self, value: Any, where: str, *, allow_empty: bool = False) -> list[Any]:
@@ -321,7 +336,7 @@ class _Parser:
             raise self.fail(where, f"{value!r} is not one of: {allowed}") from None
 
     def option(self, raw: Any, where: str) -> Option:
-        raw = self.mapping(raw, where)
+        raw = self.mapping(raw, where, OPTION_KEYS)
         value = raw.get("value")
         if isinstance(value, bool) or not isinstance(value, int | str) or str(value) == "":
             raise self.fail(where, f"option value {value!r} must be an integer or a short text")
@@ -347,7 +362,7 @@ class _Parser:
 
     def scale(self, code: str, raw: Any) -> Scale:
         where = f"scale {code}"
-        raw = self.mapping(raw, where)
+        raw = self.mapping(raw, where, SCALE_KEYS)
         no_answer = self.option(raw["no_answer"], f"{where} no_answer") if raw.get("no_answer") else None
         return Scale(code=code, options=self.options(raw.get("options"), where, no_answer), no_answer=no_answer)
 
@@ -366,7 +381,7 @@ class _Parser:
         )
 
     def methodology(self, raw: Any, purpose: Purpose) -> Methodology:
-        raw = self.mapping(raw, "methodology")
+        raw = self.mapping(raw, "methodology", METHODOLOGY_KEYS)
         parts = tuple(
             self.index_part(raw_part, n)
             for n, raw_part in enumerate(
@@ -407,8 +422,10 @@ class _Parser:
     def question(
         self, raw: Any, section_code: str, per_unit: bool, scales: Mapping[str, Scale], methodology: Methodology
     ) -> Question:
-        raw = self.mapping(raw, f"section {section_code} question")
-        code = self.code(raw.get("code"), f"section {section_code} question")
+        code = self.code(
+            self.mapping(raw, f"section {section_code} question").get("code"), f"section {section_code} question"
+        )
+        raw = self.mapping(raw, f"question {code}", QUESTION_KEYS)
         where = f"question {code}"
         question_type = self.choice_of(QuestionType, raw.get("type"), f"{where} type")
         scale_code, options, no_answer = None, (), None
@@ -461,7 +478,7 @@ class _Parser:
         )
 
     def questionnaire(self, data: Any) -> QuestionnaireDefinition:
-        data = self.mapping(data, "file")
+        data = self.mapping(data, "file", FILE_KEYS)
         code = self.code(data.get("code"), "code")
         version = data.get("version")
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
@@ -484,7 +501,7 @@ class _Parser:
         methodology = self.methodology(data.get("methodology"), purpose)
         sections, by_code = [], {}
         for n, raw_section in enumerate(self.listing(data.get("sections"), "sections"), start=1):
-            raw_section = self.mapping(raw_section, f"section {n}")
+            raw_section = self.mapping(raw_section, f"section {n}", SECTION_KEYS)
             section_code = self.code(raw_section.get("code"), f"section {n}")
             per_unit = self.boolean(raw_section, "per_unit", False, f"section {section_code}")
             if per_unit and layout is not Layout.MATRIX:

@@ -143,6 +143,7 @@ BROKEN_FILES = {
         "section A: per_unit sections need layout: matrix",
     ),
     "no sections": (lambda d: d.update(sections=[]), "sections: must be a non-empty list"),
+    "misspelt key": (lambda d: question(d).update(requried=False), "question Q1: unknown key(s) requried"),
 }
 
 
