@@ -1,10 +1,210 @@
-"""Officers' views (placeholder, filled in by the admin work)."""
+"""Officers' views: campaigns, their public links, QR codes, posters and response counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
+from surveyapp.admin.forms import CampaignForm
 from surveyapp.auth.access import officer_required
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus
+from surveyapp.services import posters
+from surveyapp.services.campaigns import (
+    CampaignDraft,
+    CampaignError,
+    close_campaign,
+    create_campaign,
+    get_campaigns,
+    get_unit_tree,
+    open_campaign,
+    update_campaign,
+)
+from surveyapp.services.catalog import get_latest_questionnaires
+from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets, public_url
+from surveyapp.services.responses import count_responses, local_today
 
 
 @bp.route("/")
 @officer_required
 def campaigns() -> str:
-    return "campaigns"
+    return render_template("admin/campaigns.html", campaigns=get_campaigns())
+
+
+def _campaign_form(campaign: Campaign | None = None) -> CampaignForm:
+    questionnaires = get_latest_questionnaires()
+    if campaign is not None:  # keep the versions the campaign already uses selectable
+        questionnaires = sorted({*questionnaires, *campaign.questionnaires}, key=lambda q: (q.code, q.version))
+    tree = get_unit_tree()
+    form = CampaignForm(obj=campaign, questionnaires=questionnaires, units=[unit for unit, _depth in tree])
+    form.unit_tree = tree
+    if campaign is not None and not form.is_submitted():
+        form.purpose.data = campaign.purpose.value
+        form.questionnaire_ids.data = [q.id for q in campaign.questionnaires]
+        form.unit_ids.data = [u.id for u in campaign.units]
+    return form
+
+
+def _draft(form: CampaignForm) -> CampaignDraft:
+    return CampaignDraft(
+        name=form.name.data,
+        year=form.year.data,
+        purpose=CampaignPurpose(form.purpose.data),
+        opens_on=form.opens_on.data,
+        closes_on=form.closes_on.data,
+        questionnaire_ids=form.questionnaire_ids.data,
+        unit_ids=form.unit_ids.data,
+    )
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@officer_required
+def new_campaign() -> str | WerkzeugResponse:
+    form = _campaign_form()
+    if not form.is_submitted():
+        form.year.data = local_today().year
+    if form.validate_on_submit():
+        try:
+            campaign = create_campaign(_draft(form))
+        except CampaignError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã tạo đợt điều tra. Kiểm tra lại rồi bấm «Mở đợt điều tra» để bắt đầu nhận phiếu."), "success")
+            return redirect(url_for(".campaign", campaign_id=campaign.id))
+    return render_template("admin/campaign_form.html", form=form, campaign=None)
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit_campaign(campaign_id: int) -> str | WerkzeugResponse:
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if campaign.status is not CampaignStatus.DRAFT:
+        flash(_("Chỉ sửa được đợt điều tra chưa mở."), "error")
+        return redirect(url_for(".campaign", campaign_id=campaign.id))
+    form = _campaign_form(campaign)
+    if form.validate_on_submit():
+        try:
+            update_campaign(campaign, _draft(form))
+        except CampaignError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu thay đổi."), "success")
+            return redirect(url_for(".campaign", campaign_id=campaign.id))
+    return render_template("admin/campaign_form.html", form=form, campaign=campaign)
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+@officer_required
+def campaign(campaign_id: int) -> str:
+    campaign = db.get_or_404(Campaign, campaign_id)
+    counts = count_responses(campaign)
+    targets = [
+        (target, public_url(target), sum(counts.get((u.id, target.questionnaire.id), 0) for u in target.units))
+        for target in list_collection_targets(campaign)
+    ]
+    unit_rows = [
+        (
+            unit,
+            [
+                counts.get((unit.id, q.id), 0) if unit in campaign.units_for(q) else None
+                for q in campaign.questionnaires
+            ],
+        )
+        for unit in campaign.units
+    ]
+    return render_template(
+        "admin/campaign.html", campaign=campaign, targets=targets, unit_rows=unit_rows, total=sum(counts.values())
+    )
+
+
+def _transition(campaign_id: int, change: Callable[[Campaign], None], done: str) -> WerkzeugResponse:
+    campaign = db.get_or_404(Campaign, campaign_id)
+    try:
+        change(campaign)
+    except CampaignError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for(".campaign", campaign_id=campaign_id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/open", methods=["POST"])
+@officer_required
+def open_campaign_view(campaign_id: int) -> WerkzeugResponse:
+    return _transition(campaign_id, open_campaign, _("Đợt điều tra đã mở: người dân có thể trả lời qua mã QR."))
+
+
+@bp.route("/campaigns/<int:campaign_id>/close", methods=["POST"])
+@officer_required
+def close_campaign_view(campaign_id: int) -> WerkzeugResponse:
+    return _transition(campaign_id, close_campaign, _("Đợt điều tra đã kết thúc: không nhận thêm phiếu."))
+
+
+def _target_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
+    target = get_collection_target(campaign_id, questionnaire_code, unit_code)
+    if target is None:
+        abort(404)
+    return target
+
+
+@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>.<any(png, svg):image_format>")
+@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.<any(png, svg):image_format>")
+@officer_required
+def qr_code(campaign_id: int, questionnaire_code: str, image_format: str, unit_code: str | None = None) -> Response:
+    url = public_url(_target_or_404(campaign_id, questionnaire_code, unit_code))
+    if image_format == "png":
+        return Response(posters.qr_png(url), mimetype="image/png")
+    return Response(posters.qr_svg(url), mimetype="image/svg+xml")
+
+
+def _poster(target: CollectionTarget) -> tuple[str, str]:
+    """The file name and SVG of the A4 poster of ``target``."""
+    if target.unit is not None:
+        unit_name, file_name = target.unit.name, f"{target.unit.code}_{target.questionnaire.code}.svg"
+    else:
+        unit_name = _(
+            "Phiếu %(code)s – đánh giá %(count)d đơn vị", code=target.questionnaire.code, count=len(target.units)
+        )
+        file_name = f"{target.questionnaire.code}.svg"
+    svg = posters.poster_svg(
+        campaign_name=target.campaign.name,
+        unit_name=unit_name,
+        form_title=f"{target.questionnaire.code}: {target.questionnaire.title}",
+        url=public_url(target),
+    )
+    return file_name, svg
+
+
+@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>.svg")
+@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>.svg")
+@officer_required
+def poster(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> Response:
+    _file_name, svg = _poster(_target_or_404(campaign_id, questionnaire_code, unit_code))
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/campaigns/<int:campaign_id>/posters")
+@officer_required
+def posters_print(campaign_id: int) -> str:
+    """Every poster of the campaign on one page, one per printed A4 sheet."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    svgs = [_poster(target)[1] for target in list_collection_targets(campaign)]
+    return render_template("admin/posters_print.html", campaign=campaign, svgs=svgs)
+
+
+@bp.route("/campaigns/<int:campaign_id>/posters.zip")
+@officer_required
+def posters_zip(campaign_id: int) -> Response:
+    campaign = db.get_or_404(Campaign, campaign_id)
+    archive = posters.posters_zip(_poster(target) for target in list_collection_targets(campaign))
+    file_name = f"ap-phich-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.zip"
+    return Response(
+        archive, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{file_name}"'}
+    )

@@ -33,12 +33,39 @@ FILE_NAME_PATTERN = re.compile(r"^(?P<code>.+)\.v(?P<version>\d+)\.yaml$")
 DEFAULT_TEXT_MAX_LENGTH = 500
 # The keys each part of a file may have (forms/README.md): anything else is a typo to report.
 FILE_KEYS = frozenset(
-    "code version title purpose notice is_template respondent_groups layout assessed_unit_kinds "
-    "procedure_fields scales methodology sections".split()
+    [
+        "code",
+        "version",
+        "title",
+        "purpose",
+        "notice",
+        "is_template",
+        "respondent_groups",
+        "layout",
+        "assessed_unit_kinds",
+        "procedure_fields",
+        "scales",
+        "methodology",
+        "sections",
+    ]
 )
-SECTION_KEYS = frozenset("code title description per_unit questions".split())
+SECTION_KEYS = frozenset(["code", "title", "description", "per_unit", "questions"])
 QUESTION_KEYS = frozenset(
-    "code type scale options no_answer text help required max_length index element criterion positive_values".split()
+    [
+        "code",
+        "type",
+        "scale",
+        "options",
+        "no_answer",
+        "text",
+        "help",
+        "required",
+        "max_length",
+        "index",
+        "element",
+        "criterion",
+        "positive_values",
+    ]
 )
 SCALE_KEYS = frozenset({"options", "no_answer"})
 OPTION_KEYS = frozenset({"value", "label", "coefficient"})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app, url_for
+
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, Unit
 from surveyapp.questionnaires.definition import QuestionnaireDefinition
@@ -73,3 +75,16 @@ def list_collection_targets(campaign: Campaign) -> list[CollectionTarget]:
         else:
             targets.extend(CollectionTarget(campaign, questionnaire, (unit,)) for unit in applicable)
     return targets
+
+
+def public_url(target: CollectionTarget) -> str:
+    """The address a QR code of ``target`` opens: ``PUBLIC_BASE_URL`` when set, else this host."""
+    endpoint_args = {
+        "campaign_id": target.campaign.id,
+        "questionnaire_code": target.questionnaire.code,
+        "unit_code": target.unit_code,
+    }
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if base:
+        return base + url_for("respond.questionnaire", **endpoint_args)
+    return url_for("respond.questionnaire", _external=True, **endpoint_args)

@@ -1,0 +1,79 @@
+"""Officers' forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+    widgets,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from surveyapp.models import CampaignPurpose
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (usable without JavaScript)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class CampaignForm(FlaskForm):
+    """A campaign's name, year, purpose, period, questionnaires and assessed units."""
+
+    name = StringField(
+        _l("Tên đợt điều tra"), validators=[DataRequired(_l("Hãy nhập tên đợt điều tra.")), Length(max=300)]
+    )
+    year = IntegerField(
+        _l("Năm đánh giá"),
+        validators=[
+            InputRequired(_l("Hãy nhập năm đánh giá, ví dụ 2025.")),
+            NumberRange(2000, 2100, _l("Năm đánh giá phải từ 2000 đến 2100.")),
+        ],
+    )
+    purpose = SelectField(
+        _l("Mục đích"),
+        choices=[
+            SelectChoice(CampaignPurpose.SIPAS.value, _l("Đo lường sự hài lòng (SIPAS)")),
+            SelectChoice(CampaignPurpose.PAR.value, _l("Điều tra xã hội học Chỉ số CCHC (PAR Index)")),
+        ],
+    )
+    opens_on = DateField(_l("Ngày bắt đầu"), validators=[InputRequired(_l("Hãy chọn ngày bắt đầu."))])
+    closes_on = DateField(_l("Ngày kết thúc"), validators=[InputRequired(_l("Hãy chọn ngày kết thúc."))])
+    questionnaire_ids = CheckboxesField(_l("Mẫu phiếu"), coerce=int)
+    unit_ids = CheckboxesField(_l("Đơn vị được đánh giá"), coerce=int)
+
+    def __init__(self, *args: object, questionnaires: list, units: list, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.questionnaires = {q.id: q for q in questionnaires}
+        self.questionnaire_ids.choices = [
+            SelectChoice(q.id, f"{q.code} (v{q.version}) – {q.title}") for q in questionnaires
+        ]
+        self.unit_ids.choices = [SelectChoice(unit.id, unit.name) for unit in units]
+
+    def validate_closes_on(self, field: DateField) -> None:
+        if field.data and self.opens_on.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("Ngày kết thúc phải sau ngày bắt đầu."))
+
+    def validate_questionnaire_ids(self, field: CheckboxesField) -> None:
+        if not field.data:
+            raise ValidationError(_l("Hãy chọn ít nhất một mẫu phiếu."))
+        mismatched = [
+            self.questionnaires[i].code for i in field.data if self.questionnaires[i].purpose != self.purpose.data
+        ]
+        if mismatched:
+            raise ValidationError(
+                _l("Mẫu phiếu %(codes)s không dùng cho mục đích đã chọn.", codes=", ".join(mismatched))
+            )
+
+    def validate_unit_ids(self, field: CheckboxesField) -> None:
+        if not field.data:
+            raise ValidationError(_l("Hãy chọn ít nhất một đơn vị được đánh giá."))

@@ -1,0 +1,113 @@
+"""Setting up and running campaigns: create, edit while a draft, open, close, reopen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Questionnaire, Response, Unit
+from surveyapp.services.collection import list_collection_targets
+
+
+class CampaignError(ValueError):
+    """A campaign cannot be changed as asked; the message (Vietnamese by default) says why."""
+
+
+@dataclass(frozen=True)
+class CampaignDraft:
+    """What an officer entered for a campaign, checked by the form before it gets here."""
+
+    name: str
+    year: int
+    purpose: CampaignPurpose
+    opens_on: dt.date
+    closes_on: dt.date
+    questionnaire_ids: Sequence[int]
+    unit_ids: Sequence[int]
+
+
+def _apply(campaign: Campaign, draft: CampaignDraft) -> None:
+    questionnaires = list(
+        db.session.scalars(select(Questionnaire).where(Questionnaire.id.in_(draft.questionnaire_ids)))
+    )
+    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(draft.unit_ids))))
+    if len(questionnaires) != len(set(draft.questionnaire_ids)) or len(units) != len(set(draft.unit_ids)):
+        raise CampaignError(_("Một số mẫu phiếu hoặc đơn vị đã chọn không còn tồn tại. Vui lòng chọn lại."))
+    mismatched = [q.code for q in questionnaires if q.purpose != draft.purpose.value]
+    if mismatched:
+        raise CampaignError(
+            _("Mẫu phiếu %(codes)s không dùng cho mục đích của đợt điều tra.", codes=", ".join(mismatched))
+        )
+    if draft.closes_on < draft.opens_on:
+        raise CampaignError(_("Ngày kết thúc phải sau ngày bắt đầu."))
+    campaign.name = draft.name.strip()
+    campaign.year = draft.year
+    campaign.purpose = draft.purpose
+    campaign.opens_on = draft.opens_on
+    campaign.closes_on = draft.closes_on
+    campaign.questionnaires = questionnaires
+    campaign.units = units
+
+
+def create_campaign(draft: CampaignDraft) -> Campaign:
+    """A new campaign in draft status."""
+    campaign = Campaign(status=CampaignStatus.DRAFT)
+    _apply(campaign, draft)
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def update_campaign(campaign: Campaign, draft: CampaignDraft) -> None:
+    """Change a campaign that has not been opened yet."""
+    if campaign.status is not CampaignStatus.DRAFT:
+        raise CampaignError(_("Chỉ sửa được đợt điều tra chưa mở."))
+    _apply(campaign, draft)
+    db.session.flush()
+
+
+def open_campaign(campaign: Campaign) -> None:
+    """Start collecting: needs at least one questionnaire that applies to one of its units."""
+    if campaign.status is CampaignStatus.OPEN:
+        raise CampaignError(_("Đợt điều tra đang mở."))
+    if not list_collection_targets(campaign):
+        raise CampaignError(_("Chưa mở được: đợt điều tra cần ít nhất một mẫu phiếu áp dụng cho một đơn vị đã chọn."))
+    campaign.status = CampaignStatus.OPEN
+    db.session.flush()
+
+
+def close_campaign(campaign: Campaign) -> None:
+    """Stop collecting answers."""
+    if campaign.status is not CampaignStatus.OPEN:
+        raise CampaignError(_("Chỉ kết thúc được đợt điều tra đang mở."))
+    campaign.status = CampaignStatus.CLOSED
+    db.session.flush()
+
+
+def get_campaigns() -> list[tuple[Campaign, int]]:
+    """Every campaign, newest first, with its number of responses."""
+    counts = dict(db.session.execute(select(Response.campaign_id, func.count()).group_by(Response.campaign_id)).all())
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.id.desc()))
+    return [(campaign, counts.get(campaign.id, 0)) for campaign in campaigns]
+
+
+def get_unit_tree() -> list[tuple[Unit, int]]:
+    """Every unit in tree order (each parent followed by its children), with its depth."""
+    units = list(db.session.scalars(select(Unit).order_by(Unit.code)))
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[tuple[Unit, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for unit in children.get(parent_id, []):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
