@@ -86,7 +86,8 @@ def poster_svg(*, campaign_name: str, unit_name: str, form_title: str, url: str)
     body = [
         f'<rect width="210" height="297" fill="#fff"/><rect width="210" height="38" fill="{BRAND}"/>',
         f'<text x="105" y="17" font-size="10" font-weight="700" fill="#fff" {centre}>KHẢO SÁT Ý KIẾN NGƯỜI DÂN</text>',
-        f'<text x="105" y="29" font-size="5.2" fill="#fff" {centre}>Quét mã QR để trả lời phiếu – ẩn danh, miễn phí</text>',
+        f'<text x="105" y="29" font-size="5.2" fill="#fff" {centre}>'
+        "Quét mã QR để trả lời phiếu – ẩn danh, miễn phí</text>",
         _text_lines(unit_name, x=105, y=56, size=9, width=34, step=10, font_weight="700", text_anchor="middle"),
         _text_lines(campaign_name, x=105, y=77, size=4.4, width=70, step=5.5, fill="#444", text_anchor="middle"),
         f'<g transform="translate({qr_x} {qr_y}) scale({qr_size / modules})" shape-rendering="crispEdges">'

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import struct
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 import qrcode
