@@ -1,0 +1,142 @@
+"""Allocating a number of forms over strata (units, groups, fields, sub-groups).
+
+Two methods (METHODOLOGY.md section 3): a fixed number per stratum, or a total shared in
+proportion to the strata's populations, with a minimum per stratum and the population as a
+cap, rounded by largest remainder so that the quotas always add up to the total exactly.
+
+>>> plan = allocate_proportional(100, [Stratum("T01", 50), Stratum("T02", 30), Stratum("T03", 20)])
+>>> dict(plan.quotas)
+{'T01': 50, 'T02': 30, 'T03': 20}
+>>> allocate_fixed([Stratum(f"PB{n:02d}") for n in range(1, 14)], per_stratum=56).total
+728
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+class AllocationMethod(enum.Enum):
+    """How a plan's quotas were decided."""
+
+    FIXED_PER_STRATUM = "fixed"
+    PROPORTIONAL = "proportional"
+
+
+@dataclass(frozen=True)
+class Stratum:
+    """A group to allocate to; ``population`` (its frame size) is ``None`` when unknown."""
+
+    key: str
+    population: int | None = None
+    minimum: int = 0
+
+    def __post_init__(self) -> None:
+        if self.population is not None and self.population < 0:
+            raise ValueError(f"population of stratum {self.key!r} must not be negative, got {self.population}")
+        if self.minimum < 0:
+            raise ValueError(f"minimum of stratum {self.key!r} must not be negative, got {self.minimum}")
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Quotas per stratum key, in the order the strata were given, and how they were made.
+
+    ``capped`` names the strata whose quota was cut to their population.
+    """
+
+    quotas: Mapping[str, int]
+    method: AllocationMethod
+    capped: tuple[str, ...] = field(default=())
+
+    @property
+    def total(self) -> int:
+        """The sum of the quotas."""
+        return sum(self.quotas.values())
+
+
+def _check_keys(strata: Sequence[Stratum]) -> None:
+    keys = [stratum.key for stratum in strata]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ValueError(f"strata: the key(s) {', '.join(duplicates)} appear more than once")
+
+
+def allocate_fixed(strata: Sequence[Stratum], per_stratum: int) -> Allocation:
+    """Give every stratum ``per_stratum`` forms (seed 001: "15 per commune").
+
+    A stratum whose known population is smaller gets its whole population (a census) and is
+    named in ``capped``.
+
+    >>> plan = allocate_fixed([Stratum("A", 100), Stratum("B", 8)], per_stratum=10)
+    >>> dict(plan.quotas), plan.capped
+    ({'A': 10, 'B': 8}, ('B',))
+    """
+    if per_stratum < 0:
+        raise ValueError(f"per_stratum must not be negative, got {per_stratum}")
+    _check_keys(strata)
+    quotas, capped = {}, []
+    for stratum in strata:
+        quota = per_stratum
+        if stratum.population is not None and stratum.population < per_stratum:
+            quota = stratum.population
+            capped.append(stratum.key)
+        quotas[stratum.key] = quota
+    return Allocation(quotas=quotas, method=AllocationMethod.FIXED_PER_STRATUM, capped=tuple(capped))
+
+
+def allocate_proportional(total: int, strata: Sequence[Stratum]) -> Allocation:
+    """Share ``total`` in proportion to the strata's populations, within their bounds.
+
+    Each stratum's exact share is ``max(λ·N, minimum)`` (a minimum above the population is
+    lowered to it), with the one ``λ`` that makes the shares add up to ``total``; since
+    ``total`` never exceeds the summed population, ``λ ≤ 1`` and no share exceeds its
+    population. Shares are then rounded by largest remainder: every stratum gets the whole
+    part, and the forms left over go to the largest fractional parts (ties: the larger
+    population, then the order given). Rounding keeps every quota within its bounds.
+
+    >>> strata = [Stratum(key, size, minimum=1) for key, size in [("a", 1), ("b", 1), ("c", 1), ("d", 97)]]
+    >>> dict(allocate_proportional(10, strata).quotas)
+    {'a': 1, 'b': 1, 'c': 1, 'd': 7}
+    >>> dict(allocate_proportional(100, [Stratum("x", 1000), Stratum("y", 100, minimum=30)]).quotas)
+    {'x': 70, 'y': 30}
+    >>> allocate_proportional(10, [Stratum("x", 1), Stratum("y", 1), Stratum("z", 1)])
+    Traceback (most recent call last):
+    ...
+    ValueError: total 10 exceeds the strata's population of 3
+    """
+    if total < 0:
+        raise ValueError(f"total must not be negative, got {total}")
+    _check_keys(strata)
+    unknown = [stratum.key for stratum in strata if stratum.population is None]
+    if unknown:
+        raise ValueError(f"strata: proportional allocation needs the population of {', '.join(unknown)}")
+    populations = {stratum.key: stratum.population or 0 for stratum in strata}
+    floors = {stratum.key: min(stratum.minimum, populations[stratum.key]) for stratum in strata}
+    available = sum(populations.values())
+    if total > available:
+        raise ValueError(f"total {total} exceeds the strata's population of {available}")
+    if sum(floors.values()) > total:
+        raise ValueError(f"total {total} is below the {sum(floors.values())} forms that the strata's minimums need")
+
+    at_floor: set[str] = set()
+    while True:  # each round moves at least one more stratum to its floor, or stops
+        free_population = sum(size for key, size in populations.items() if key not in at_floor)
+        rest = total - sum(floors[key] for key in at_floor)
+        scale = Fraction(rest, free_population) if free_population else Fraction(0)
+        below = {key for key in populations if key not in at_floor and scale * populations[key] < floors[key]}
+        if not below:
+            break
+        at_floor |= below
+    shares = {key: Fraction(floors[key]) if key in at_floor else scale * populations[key] for key in populations}
+
+    quotas = {key: int(share) for key, share in shares.items()}
+    order = {stratum.key: position for position, stratum in enumerate(strata)}
+    by_remainder = sorted(shares, key=lambda key: (-(shares[key] - quotas[key]), -populations[key], order[key]))
+    for key in by_remainder[: total - sum(quotas.values())]:
+        quotas[key] += 1
+    capped = tuple(key for key, quota in quotas.items() if quota == populations[key] and quota > 0)
+    return Allocation(quotas=quotas, method=AllocationMethod.PROPORTIONAL, capped=capped)
