@@ -25,6 +25,7 @@ from surveyapp.questionnaires.answers import (
     field_name,
 )
 from surveyapp.services.collection import CollectionTarget
+from surveyapp.services.quotas import QuotaFull
 from surveyapp.services.responses import DuplicateSubmission, new_submission_key, submit_response
 
 SUBMISSION_KEY_FIELD = "submission_key"
@@ -47,13 +48,15 @@ class SubmissionOutcome:
     is_stored: bool
     stored_count: int = 0
     problems: dict[str, Problem] | None = None
+    is_quota_full: bool = False
 
 
 def receive_submission(target: CollectionTarget, mode: ResponseMode) -> SubmissionOutcome:
     """Validate the posted form and store it; commits on success.
 
     A form that was already stored (double tap, resent page) counts as stored, so the
-    respondent sees the thank-you page again and nothing is stored twice.
+    respondent sees the thank-you page again and nothing is stored twice. A form for a full
+    cell of a campaign that closes full cells is not stored (``is_quota_full``).
     """
     check = check_submission(target.definition, request.form, target.unit_keys)
     if not check.is_valid:
@@ -69,6 +72,8 @@ def receive_submission(target: CollectionTarget, mode: ResponseMode) -> Submissi
         )
     except DuplicateSubmission:
         return SubmissionOutcome(is_stored=True)
+    except QuotaFull:
+        return SubmissionOutcome(is_stored=False, is_quota_full=True)
     db.session.commit()
     return SubmissionOutcome(is_stored=True, stored_count=count)
 

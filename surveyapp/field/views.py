@@ -70,6 +70,9 @@ def enter(
             else:
                 flash(_("Phiếu này đã được lưu trước đó; không lưu lần thứ hai."), "info")
             return redirect(request.path)
+        if outcome.is_quota_full:
+            flash(_("Nhóm này đã đủ số phiếu theo chỉ tiêu; phiếu không được lưu."), "error")
+            return redirect(url_for(".home"))
         return render_questionnaire(TEMPLATE, target, problems=outcome.problems, status=422, **MODE_CONTEXT)
     return render_questionnaire(TEMPLATE, target, **MODE_CONTEXT)
 

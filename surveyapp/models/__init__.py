@@ -2,15 +2,19 @@
 
 from surveyapp.models.campaigns import Campaign, CampaignPurpose, CampaignStatus
 from surveyapp.models.questionnaires import Questionnaire
+from surveyapp.models.quotas import ANY_GROUP, QuotaCell, QuotaPolicy
 from surveyapp.models.responses import Response, ResponseMode, SubmissionReceipt
 from surveyapp.models.units import Unit
 from surveyapp.models.users import User, UserRole
 
 __all__ = [
+    "ANY_GROUP",
     "Campaign",
     "CampaignPurpose",
     "CampaignStatus",
     "Questionnaire",
+    "QuotaCell",
+    "QuotaPolicy",
     "Response",
     "ResponseMode",
     "SubmissionReceipt",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
 from surveyapp.models.questionnaires import Questionnaire
+from surveyapp.models.quotas import QuotaPolicy
 from surveyapp.models.types import enum_column
 from surveyapp.models.units import Unit
 
@@ -56,6 +57,7 @@ class Campaign(db.Model):
     status: Mapped[CampaignStatus] = mapped_column(enum_column(CampaignStatus), default=CampaignStatus.DRAFT)
     opens_on: Mapped[dt.date]
     closes_on: Mapped[dt.date]
+    quota_policy: Mapped[QuotaPolicy] = mapped_column(enum_column(QuotaPolicy), default=QuotaPolicy.FLAG_EXCESS)
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         secondary=campaign_questionnaires, order_by=Questionnaire.code

@@ -42,6 +42,8 @@ def questionnaire(
             return _not_collecting(target.campaign)
         if outcome.is_stored:
             return redirect(url_for(".thanks", campaign_id=campaign_id))
+        if outcome.is_quota_full:
+            return render_template("respond/quota_full.html", campaign=target.campaign), 200
         return render_questionnaire(TEMPLATE, target, problems=outcome.problems, status=422)
     return render_questionnaire(TEMPLATE, target)
 

@@ -24,6 +24,7 @@ from surveyapp.models import (
     Unit,
 )
 from surveyapp.questionnaires.answers import ValidSubmission
+from surveyapp.services.quotas import reserve_places
 
 SUBMISSION_KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 
@@ -59,7 +60,9 @@ def submit_response(
 
     The submission key's digest is recorded in the same transaction, under a unique
     constraint, so two requests carrying the same form store it once: the second raises
-    ``DuplicateSubmission``. Nothing about the respondent is stored besides their answers.
+    ``DuplicateSubmission``. Each response takes its place in its quota cell in the same
+    transaction (``QuotaFull`` when a closed cell had none left). Nothing about the
+    respondent is stored besides their answers.
     """
     today = local_today()
     # Typed-in paper forms and interviews may come after the desk period; never once closed.
@@ -74,6 +77,7 @@ def submit_response(
     except IntegrityError:
         db.session.rollback()
         raise DuplicateSubmission from None
+    accepted = reserve_places(campaign, questionnaire, units, submission.respondent_group)
     rows = [
         {
             "campaign_id": campaign.id,
@@ -85,7 +89,7 @@ def submit_response(
             "submitted_on": today,
             "answers": submission.answers_for(unit.code if questionnaire.definition.is_matrix else None),
         }
-        for unit in units
+        for unit in accepted
     ]
     db.session.execute(insert(Response), rows)
     return len(rows)

@@ -1,0 +1,247 @@
+"""Quotas of a campaign: planned from rules, saved, and enforced exactly at submission.
+
+Each cell's ``filled`` count moves in the submission's transaction with one conditional
+``UPDATE ... SET filled = filled + 1 WHERE filled < target``: the database serialises
+concurrent updates of a row (SQLite by its write lock, PostgreSQL by the row lock and a
+re-check of the condition), so many phones racing for the last places of a closed cell never
+over-fill it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from sampling import Stratum, allocate_fixed
+from surveyapp.extensions import db
+from surveyapp.models import (
+    ANY_GROUP,
+    Campaign,
+    Questionnaire,
+    QuotaCell,
+    QuotaPolicy,
+    Response,
+    Unit,
+)
+
+
+class QuotaFull(Exception):
+    """Every cell this submission was meant for is full, and the campaign closes full cells."""
+
+
+class QuotaError(ValueError):
+    """Quotas cannot be set as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class QuotaRule:
+    """ "``per_unit`` forms of ``questionnaire`` from ``respondent_group`` in every unit it applies to"."""
+
+    questionnaire: Questionnaire
+    respondent_group: str
+    per_unit: int
+
+
+@dataclass(frozen=True)
+class PlannedCell:
+    """One cell of a quota plan, before it is saved."""
+
+    unit: Unit
+    questionnaire: Questionnaire
+    respondent_group: str
+    target: int
+
+
+@dataclass(frozen=True)
+class QuotaPlan:
+    """The cells a set of rules gives, with their totals per rule, for the officer to check."""
+
+    cells: tuple[PlannedCell, ...]
+    rule_totals: tuple[tuple[QuotaRule, int, int], ...]  # rule, units, forms
+
+    @property
+    def total(self) -> int:
+        return sum(cell.target for cell in self.cells)
+
+
+def plan_quotas(campaign: Campaign, rules: Sequence[QuotaRule]) -> QuotaPlan:
+    """The cells of ``rules`` over the campaign's units (nothing is stored)."""
+    cells, totals, seen = [], [], set()
+    for rule in rules:
+        if rule.per_unit < 0:
+            raise QuotaError(_("Số phiếu mỗi đơn vị không được âm."))
+        groups = {group.code for group in rule.questionnaire.definition.respondent_groups}
+        if rule.respondent_group != ANY_GROUP and rule.respondent_group not in groups:
+            raise QuotaError(
+                _(
+                    "Mẫu phiếu %(code)s không có nhóm %(group)s.",
+                    code=rule.questionnaire.code,
+                    group=rule.respondent_group,
+                )
+            )
+        key = (rule.questionnaire.id, rule.respondent_group)
+        if key in seen:
+            raise QuotaError(_("Mỗi mẫu phiếu và nhóm chỉ đặt một chỉ tiêu."))
+        seen.add(key)
+        units = {unit.code: unit for unit in campaign.units_for(rule.questionnaire)}
+        allocation = allocate_fixed([Stratum(code) for code in units], per_stratum=rule.per_unit)
+        cells += [
+            PlannedCell(units[code], rule.questionnaire, rule.respondent_group, quota)
+            for code, quota in allocation.quotas.items()
+        ]
+        totals.append((rule, len(units), allocation.total))
+    return QuotaPlan(cells=tuple(cells), rule_totals=tuple(totals))
+
+
+def save_quotas(campaign: Campaign, plan: QuotaPlan, policy: QuotaPolicy) -> None:
+    """Make ``plan`` the campaign's quotas; counts of cells kept or added come from the responses."""
+    campaign.quota_policy = policy
+    existing = {
+        (cell.unit_id, cell.questionnaire_id, cell.respondent_group): cell
+        for cell in db.session.scalars(select(QuotaCell).filter_by(campaign_id=campaign.id))
+    }
+    wanted = {(c.unit.id, c.questionnaire.id, c.respondent_group): c.target for c in plan.cells}
+    for key, cell in existing.items():
+        if key not in wanted:
+            db.session.delete(cell)
+    counted = _count_responses(campaign)
+    for (unit_id, questionnaire_id, group), target in wanted.items():
+        cell = existing.get((unit_id, questionnaire_id, group))
+        if cell is None:
+            cell = QuotaCell(
+                campaign_id=campaign.id, unit_id=unit_id, questionnaire_id=questionnaire_id, respondent_group=group
+            )
+            db.session.add(cell)
+        cell.target = target
+        cell.filled = _filled_from(counted, unit_id, questionnaire_id, group, wanted)
+    db.session.flush()
+
+
+def _count_responses(campaign: Campaign) -> dict[tuple[int, int, str], int]:
+    rows = db.session.execute(
+        select(Response.unit_id, Response.questionnaire_id, Response.respondent_group, func.count())
+        .where(Response.campaign_id == campaign.id)
+        .group_by(Response.unit_id, Response.questionnaire_id, Response.respondent_group)
+    )
+    return {(unit_id, questionnaire_id, group): n for unit_id, questionnaire_id, group, n in rows}
+
+
+def _filled_from(
+    counted: dict[tuple[int, int, str], int], unit_id: int, questionnaire_id: int, group: str, wanted: dict
+) -> int:
+    """Responses that count toward a cell: its group's, or for ``*`` those of groups without a cell."""
+    if group != ANY_GROUP:
+        return counted.get((unit_id, questionnaire_id, group), 0)
+    return sum(
+        n
+        for (u, q, g), n in counted.items()
+        if (u, q) == (unit_id, questionnaire_id) and (unit_id, questionnaire_id, g) not in wanted
+    )
+
+
+def reserve_places(campaign: Campaign, questionnaire: Questionnaire, units: Sequence[Unit], group: str) -> list[Unit]:
+    """Count one response toward each unit's cell; returns the units that may store one.
+
+    A unit without a quota cell always may. The cell of the respondent's group is used when
+    there is one, else the cell shared by all groups (``*``). A full cell of a campaign that
+    closes full cells turns the response away and counts the attempt; otherwise the excess is
+    counted and shown. Raises ``QuotaFull`` when every unit was turned away (their attempts
+    are then recorded in a transaction of their own).
+    """
+    cells = _cells_for(campaign, questionnaire, units, group)
+    accepted, refused = [], []
+    for unit in units:
+        cell_id = cells.get(unit.id)
+        if cell_id is None:
+            accepted.append(unit)
+            continue
+        statement = update(QuotaCell).where(QuotaCell.id == cell_id).values(filled=QuotaCell.filled + 1)
+        if campaign.quota_policy is QuotaPolicy.CLOSE_WHEN_FULL:
+            statement = statement.where(QuotaCell.filled < QuotaCell.target)
+        if db.session.execute(statement).rowcount == 1:
+            accepted.append(unit)
+        else:
+            refused.append(cell_id)
+    if not accepted:
+        db.session.rollback()
+        _count_refusals(refused)
+        db.session.commit()
+        raise QuotaFull
+    _count_refusals(refused)
+    return accepted
+
+
+def _cells_for(campaign: Campaign, questionnaire: Questionnaire, units: Sequence[Unit], group: str) -> dict[int, int]:
+    rows = db.session.execute(
+        select(QuotaCell.unit_id, QuotaCell.respondent_group, QuotaCell.id).where(
+            QuotaCell.campaign_id == campaign.id,
+            QuotaCell.questionnaire_id == questionnaire.id,
+            QuotaCell.unit_id.in_([unit.id for unit in units]),
+            QuotaCell.respondent_group.in_([group, ANY_GROUP]),
+        )
+    )
+    chosen: dict[int, int] = {}
+    for unit_id, cell_group, cell_id in rows:
+        if cell_group == group or unit_id not in chosen:
+            chosen[unit_id] = cell_id
+    return chosen
+
+
+def _count_refusals(cell_ids: Iterable[int]) -> None:
+    for cell_id in cell_ids:
+        db.session.execute(update(QuotaCell).where(QuotaCell.id == cell_id).values(refused=QuotaCell.refused + 1))
+
+
+def get_quota_cells(campaign: Campaign, unit_ids: Iterable[int] | None = None) -> list[QuotaCell]:
+    """The campaign's cells (optionally of some units only), by unit code and questionnaire."""
+    query = select(QuotaCell).join(QuotaCell.unit).where(QuotaCell.campaign_id == campaign.id)
+    if unit_ids is not None:
+        query = query.where(QuotaCell.unit_id.in_(list(unit_ids)))
+    return list(db.session.scalars(query.order_by(Unit.code, QuotaCell.questionnaire_id, QuotaCell.respondent_group)))
+
+
+@dataclass
+class Progress:
+    """Summed targets and counts of a unit and everything below it."""
+
+    target: int = 0
+    filled: int = 0
+    counted: int = 0  # filled, but never more than the target of each cell
+
+    @property
+    def remaining(self) -> int:
+        return self.target - self.counted
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.counted / self.target) if self.target else 100
+
+
+def roll_up(cells: Iterable[QuotaCell]) -> dict[int, Progress]:
+    """Progress per unit id, each cell counted in its unit and in every ancestor."""
+    totals: dict[int, Progress] = defaultdict(Progress)
+    for cell in cells:
+        unit: Unit | None = cell.unit
+        while unit is not None:
+            progress = totals[unit.id]
+            progress.target += cell.target
+            progress.filled += cell.filled
+            progress.counted += min(cell.filled, cell.target)
+            unit = unit.parent
+    return totals
+
+
+def is_behind_schedule(campaign: Campaign, progress: Progress, today: dt.date) -> bool:
+    """Whether collection lags the pace that would fill the target by the campaign's end date."""
+    if progress.remaining <= 0:
+        return False
+    if today >= campaign.closes_on:
+        return True
+    days = (campaign.closes_on - campaign.opens_on).days + 1
+    elapsed = min(max((today - campaign.opens_on).days + 1, 0), days)
+    return progress.counted < progress.target * elapsed / days

@@ -1,0 +1,164 @@
+"""Quotas: planned from rules, kept current at submission, exact under concurrent phones."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import threading
+import urllib.parse
+import urllib.request
+
+import pytest
+from sqlalchemy import func, select
+
+from surveyapp.extensions import db
+from surveyapp.models import ANY_GROUP, QuotaCell, QuotaPolicy, Response, Unit
+from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
+from tests.browser.conftest import live_server  # noqa: F401  (fixture: a real threaded server)
+from tests.helpers import csrf_token_of, filled_form, submission_key_of, submit
+
+
+def response_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Response))
+
+
+def set_quota(campaign, code: str, per_unit: int, policy: QuotaPolicy, group: str = ANY_GROUP) -> None:
+    questionnaire = campaign.questionnaire_by_code(code)
+    save_quotas(campaign, plan_quotas(campaign, [QuotaRule(questionnaire, group, per_unit)]), policy)
+    db.session.commit()
+
+
+def cell() -> QuotaCell:
+    db.session.expire_all()
+    return db.session.scalar(select(QuotaCell))
+
+
+@pytest.fixture
+def bo_trach(app, make_campaign):
+    """District Bố Trạch as in seed 001 (2020): 13 departments and 28 communes."""
+    district = Unit(code="D455", name="Huyện Bố Trạch", kind="huyện")
+    district.children.extend(
+        Unit(code=f"D455-PB{n:02d}", name=f"Phòng {n}", kind="phòng chuyên môn") for n in range(1, 14)
+    )
+    district.children.extend(Unit(code=f"W{n:03d}", name=f"Xã {n}", kind="xã") for n in range(1, 29))
+    db.session.add(district)
+    db.session.commit()
+    codes = ["CH1", "CH2", "CH3", "CH4", "CX1", "CX2", "CX3", "CX4"]
+    return make_campaign(codes, list(district.children))
+
+
+def test_seed_001_plan_comes_out_as_1092_and_2016_forms(bo_trach) -> None:
+    q = bo_trach.questionnaire_by_code
+    departments = plan_quotas(
+        bo_trach,
+        [
+            QuotaRule(q("CH1"), ANY_GROUP, 3),
+            QuotaRule(q("CH2"), ANY_GROUP, 15),
+            QuotaRule(q("CH3"), ANY_GROUP, 56),
+            QuotaRule(q("CH4"), ANY_GROUP, 10),
+        ],
+    )
+    communes = plan_quotas(
+        bo_trach,
+        [
+            QuotaRule(q("CX1"), "council_delegate", 15),
+            QuotaRule(q("CX1"), "commune_leader", 2),
+            QuotaRule(q("CX2"), ANY_GROUP, 12),
+            QuotaRule(q("CX3"), ANY_GROUP, 13),
+            QuotaRule(q("CX4"), ANY_GROUP, 30),
+        ],
+    )
+    assert [forms for _rule, _units, forms in departments.rule_totals] == [39, 195, 728, 130]
+    assert departments.total == 1092
+    assert [forms for _rule, _units, forms in communes.rule_totals] == [420, 56, 336, 364, 840]
+    assert communes.total == 2016
+
+
+def test_a_closed_full_cell_turns_the_next_respondent_away_politely(client, make_campaign, ward) -> None:
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    set_quota(campaign, "SIPAS-2017", 2, QuotaPolicy.CLOSE_WHEN_FULL)
+    url = f"/r/{campaign.id}/SIPAS-2017/W21172"
+    answers = filled_form(campaign.questionnaires[0].definition)
+
+    replies = [submit(client, url, answers) for _ in range(3)]
+
+    assert [r.status_code for r in replies] == [302, 302, 200]
+    assert "đã đủ số phiếu" in replies[2].get_data(as_text=True)
+    assert response_count() == 2
+    assert (cell().filled, cell().refused) == (2, 1)
+
+
+def test_a_flagging_campaign_keeps_collecting_and_counts_the_excess(client, make_campaign, ward) -> None:
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    set_quota(campaign, "SIPAS-2017", 1, QuotaPolicy.FLAG_EXCESS)
+    url = f"/r/{campaign.id}/SIPAS-2017/W21172"
+    for _ in range(3):
+        assert submit(client, url, filled_form(campaign.questionnaires[0].definition)).status_code == 302
+    assert response_count() == 3
+    assert (cell().filled, cell().excess) == (3, 2)
+
+
+def test_a_group_cell_is_used_before_the_shared_cell(client, make_campaign, ward) -> None:
+    campaign = make_campaign(["CX4"], [ward])
+    questionnaire = campaign.questionnaires[0]
+    plan = plan_quotas(campaign, [QuotaRule(questionnaire, "business", 1), QuotaRule(questionnaire, ANY_GROUP, 5)])
+    save_quotas(campaign, plan, QuotaPolicy.CLOSE_WHEN_FULL)
+    db.session.commit()
+    url = f"/r/{campaign.id}/CX4/W21172"
+    business = {**filled_form(questionnaire.definition), "respondent_group": "business"}
+    citizen = {**filled_form(questionnaire.definition), "respondent_group": "citizen"}
+
+    assert submit(client, url, business).status_code == 302
+    assert "đã đủ số phiếu" in submit(client, url, business).get_data(as_text=True)
+    assert submit(client, url, citizen).status_code == 302
+    db.session.expire_all()
+    filled = {c.respondent_group: c.filled for c in db.session.scalars(select(QuotaCell))}
+    assert filled == {"business": 1, ANY_GROUP: 1}
+
+
+def test_saving_quotas_later_counts_the_responses_already_stored(client, make_campaign, ward) -> None:
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    url = f"/r/{campaign.id}/SIPAS-2017/W21172"
+    for _ in range(2):
+        submit(client, url, filled_form(campaign.questionnaires[0].definition))
+    set_quota(campaign, "SIPAS-2017", 5, QuotaPolicy.CLOSE_WHEN_FULL)
+    assert (cell().target, cell().filled, cell().remaining) == (5, 2, 3)
+
+
+def _phone(base_url: str, path: str):
+    """A client with its own cookies that has opened the form: returns a function that sends it."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    html = opener.open(base_url + path).read().decode()
+    token, key = csrf_token_of(html), submission_key_of(html)
+
+    def send(answers: dict) -> str:
+        body = urllib.parse.urlencode({"csrf_token": token, "submission_key": key, **answers}).encode()
+        return opener.open(base_url + path, data=body, timeout=60).read().decode()
+
+    return send
+
+
+def test_concurrent_phones_never_overfill_a_closed_cell(live_server, make_campaign, ward) -> None:  # noqa: F811
+    places, phones = 3, 16
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    set_quota(campaign, "SIPAS-2017", places, QuotaPolicy.CLOSE_WHEN_FULL)
+    path = f"/r/{campaign.id}/SIPAS-2017/W21172"
+    answers = filled_form(campaign.questionnaires[0].definition)
+    senders = [_phone(live_server, path) for _ in range(phones)]
+    start = threading.Barrier(phones)
+    pages: list[str] = []
+
+    def run(send) -> None:
+        start.wait()
+        pages.append(send(answers))
+
+    threads = [threading.Thread(target=run, args=(send,)) for send in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert len(pages) == phones
+    assert sum("Cảm ơn anh/chị đã trả lời" in page for page in pages) == places
+    assert sum("đã đủ số phiếu" in page for page in pages) == phones - places
+    assert response_count() == places
+    assert (cell().filled, cell().refused) == (places, phones - places)
