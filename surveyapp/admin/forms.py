@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,7 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from surveyapp.models import CampaignPurpose
+from surveyapp.models import CampaignPurpose, Questionnaire, QuotaPolicy
+from surveyapp.services.quotas import QuotaRule
 
 
 class CheckboxesField(SelectMultipleField):
@@ -77,3 +80,38 @@ class CampaignForm(FlaskForm):
     def validate_unit_ids(self, field: CheckboxesField) -> None:
         if not field.data:
             raise ValidationError(_l("Hãy chọn ít nhất một đơn vị được đánh giá."))
+
+
+class QuotaPolicyForm(FlaskForm):
+    """The campaign's quota policy; the per-unit numbers are read by ``read_quota_rules``."""
+
+    policy = SelectField(
+        _l("Khi một nhóm đã đủ chỉ tiêu"),
+        choices=[
+            SelectChoice(QuotaPolicy.FLAG_EXCESS.value, _l("Vẫn nhận phiếu và đánh dấu phần vượt")),
+            SelectChoice(QuotaPolicy.CLOSE_WHEN_FULL.value, _l("Ngừng nhận phiếu của nhóm đó")),
+        ],
+    )
+
+
+def quota_field_name(questionnaire_id: int, group: str) -> str:
+    """The form field holding the per-unit number of one questionnaire and group."""
+    return f"per_unit-{questionnaire_id}-{group}"
+
+
+MAX_PER_UNIT = 100_000
+
+
+def read_quota_rules(formdata: Mapping[str, str], rows: list[tuple[Questionnaire, str]]) -> tuple[list, dict]:
+    """The rules the officer typed (blank = no quota), and the problems by field name."""
+    rules, problems = [], {}
+    for questionnaire, group in rows:
+        name = quota_field_name(questionnaire.id, group)
+        raw = (formdata.get(name) or "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or int(raw) > MAX_PER_UNIT:
+            problems[name] = _l("Nhập một số nguyên từ 0 đến %(max)s.", max=f"{MAX_PER_UNIT:,}".replace(",", "."))
+            continue
+        rules.append(QuotaRule(questionnaire, group, int(raw)))
+    return rules, problems

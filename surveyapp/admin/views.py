@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
-from surveyapp.admin.forms import CampaignForm
+from surveyapp.admin.forms import CampaignForm, QuotaPolicyForm, quota_field_name, read_quota_rules
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus
+from surveyapp.i18n import localized
+from surveyapp.models import ANY_GROUP, Campaign, CampaignPurpose, CampaignStatus, Questionnaire, QuotaPolicy
 from surveyapp.services import posters
 from surveyapp.services.campaigns import (
     CampaignDraft,
@@ -26,6 +28,7 @@ from surveyapp.services.campaigns import (
 )
 from surveyapp.services.catalog import get_latest_questionnaires
 from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets, public_url
+from surveyapp.services.quotas import QuotaError, get_quota_cells, plan_quotas, roll_up, save_quotas
 from surveyapp.services.responses import count_responses, local_today
 
 
@@ -118,8 +121,17 @@ def campaign(campaign_id: int) -> str:
         )
         for unit in campaign.units
     ]
+    cells = get_quota_cells(campaign)
+    rolled_up = roll_up(cells)
+    progress_rows = [(unit, depth, rolled_up[unit.id]) for unit, depth in get_unit_tree() if unit.id in rolled_up]
     return render_template(
-        "admin/campaign.html", campaign=campaign, targets=targets, unit_rows=unit_rows, total=sum(counts.values())
+        "admin/campaign.html",
+        campaign=campaign,
+        targets=targets,
+        unit_rows=unit_rows,
+        total=sum(counts.values()),
+        progress_rows=progress_rows,
+        refused=sum(cell.refused for cell in cells),
     )
 
 
@@ -207,4 +219,57 @@ def posters_zip(campaign_id: int) -> Response:
     file_name = f"ap-phich-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.zip"
     return Response(
         archive, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{file_name}"'}
+    )
+
+
+def _quota_rows(campaign: Campaign) -> list[tuple[Questionnaire, str, str]]:
+    """Each questionnaire's rows: all groups together, then each group when it has several."""
+    rows = []
+    for questionnaire in campaign.questionnaires:
+        rows.append((questionnaire, ANY_GROUP, _("Tất cả nhóm")))
+        groups = questionnaire.definition.respondent_groups
+        if len(groups) > 1:
+            rows += [(questionnaire, group.code, localized(group.label)) for group in groups]
+    return rows
+
+
+def _current_per_unit(campaign: Campaign) -> dict[str, int]:
+    """The per-unit number of each (questionnaire, group) whose cells all share one target."""
+    targets: dict[str, set[int]] = {}
+    for cell in get_quota_cells(campaign):
+        targets.setdefault(quota_field_name(cell.questionnaire_id, cell.respondent_group), set()).add(cell.target)
+    return {name: values.pop() for name, values in targets.items() if len(values) == 1}
+
+
+@bp.route("/campaigns/<int:campaign_id>/quotas", methods=["GET", "POST"])
+@officer_required
+def quotas(campaign_id: int) -> str | WerkzeugResponse:
+    """Quotas per unit × questionnaire × group: typed as rules, previewed, then saved."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    rows = _quota_rows(campaign)
+    form = QuotaPolicyForm(data={"policy": campaign.quota_policy.value})
+    values: Mapping[str, object] = _current_per_unit(campaign)
+    plan, problems = None, {}
+    if form.validate_on_submit():
+        values = request.form
+        rules, problems = read_quota_rules(request.form, [(q, group) for q, group, _label in rows])
+        if not problems:
+            try:
+                plan = plan_quotas(campaign, rules)
+            except QuotaError as error:
+                flash(str(error), "error")
+            else:
+                if request.form.get("action") == "save":
+                    save_quotas(campaign, plan, QuotaPolicy(form.policy.data))
+                    db.session.commit()
+                    flash(_("Đã lưu chỉ tiêu: %(total)s phiếu.", total=format_decimal(plan.total)), "success")
+                    return redirect(url_for(".campaign", campaign_id=campaign.id))
+    return render_template(
+        "admin/quotas.html",
+        campaign=campaign,
+        form=form,
+        rows=[(q, group, label, quota_field_name(q.id, group)) for q, group, label in rows],
+        values=values,
+        problems=problems,
+        plan=plan,
     )

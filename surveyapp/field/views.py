@@ -12,7 +12,8 @@ from surveyapp.auth.access import can_collect_for
 from surveyapp.field import bp
 from surveyapp.models import ResponseMode
 from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets
-from surveyapp.services.responses import CampaignNotCollecting, count_responses, get_open_campaigns
+from surveyapp.services.quotas import Progress, get_quota_cells, is_behind_schedule, progress_by_target
+from surveyapp.services.responses import CampaignNotCollecting, count_responses, get_open_campaigns, local_today
 
 TEMPLATE = "field/enter.html"
 TYPED_MODES = (ResponseMode.PAPER, ResponseMode.INTERVIEW)
@@ -24,13 +25,19 @@ MODE_CONTEXT = {"modes": TYPED_MODES, "mode_field": MODE_FIELD}
 @login_required
 def home() -> str:
     """The open campaigns and, in each, the forms this person may type in, with counts."""
-    sheets = []
+    sheets, today = [], local_today()
     for campaign in get_open_campaigns():
         targets = [t for t in list_collection_targets(campaign) if can_collect_for(current_user, t.units)]
         if targets:
             counts = count_responses(campaign)
-            rows = [(t, sum(counts.get((u.id, t.questionnaire.id), 0) for u in t.units)) for t in targets]
-            sheets.append((campaign, rows))
+            progress = progress_by_target(get_quota_cells(campaign))
+            rows = []
+            for target in targets:
+                keys = [(unit.id, target.questionnaire.id) for unit in target.units]
+                quota = sum((progress[key] for key in keys if key in progress), Progress())
+                collected = sum(counts.get(key, 0) for key in keys)
+                rows.append((target, collected, quota, is_behind_schedule(campaign, quota, today)))
+            sheets.append((campaign, rows, max((campaign.closes_on - today).days, 0)))
     return render_template("field/home.html", sheets=sheets)
 
 

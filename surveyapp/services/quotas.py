@@ -217,6 +217,9 @@ class Progress:
     def remaining(self) -> int:
         return self.target - self.counted
 
+    def __add__(self, other: Progress) -> Progress:
+        return Progress(self.target + other.target, self.filled + other.filled, self.counted + other.counted)
+
     @property
     def percent(self) -> int:
         return round(100 * self.counted / self.target) if self.target else 100
@@ -228,10 +231,7 @@ def roll_up(cells: Iterable[QuotaCell]) -> dict[int, Progress]:
     for cell in cells:
         unit: Unit | None = cell.unit
         while unit is not None:
-            progress = totals[unit.id]
-            progress.target += cell.target
-            progress.filled += cell.filled
-            progress.counted += min(cell.filled, cell.target)
+            _add(totals[unit.id], cell)
             unit = unit.parent
     return totals
 
@@ -245,3 +245,17 @@ def is_behind_schedule(campaign: Campaign, progress: Progress, today: dt.date) -
     days = (campaign.closes_on - campaign.opens_on).days + 1
     elapsed = min(max((today - campaign.opens_on).days + 1, 0), days)
     return progress.counted < progress.target * elapsed / days
+
+
+def progress_by_target(cells: Iterable[QuotaCell]) -> dict[tuple[int, int], Progress]:
+    """Progress per (unit id, questionnaire id), all groups of that questionnaire together."""
+    totals: dict[tuple[int, int], Progress] = defaultdict(Progress)
+    for cell in cells:
+        _add(totals[(cell.unit_id, cell.questionnaire_id)], cell)
+    return totals
+
+
+def _add(progress: Progress, cell: QuotaCell) -> None:
+    progress.target += cell.target
+    progress.filled += cell.filled
+    progress.counted += min(cell.filled, cell.target)

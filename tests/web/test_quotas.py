@@ -162,3 +162,82 @@ def test_concurrent_phones_never_overfill_a_closed_cell(live_server, make_campai
     assert sum("đã đủ số phiếu" in page for page in pages) == phones - places
     assert response_count() == places
     assert (cell().filled, cell().refused) == (places, phones - places)
+
+
+def quota_page_fields(client, campaign, **numbers) -> dict:
+    html = client.get(f"/admin/campaigns/{campaign.id}/quotas").get_data(as_text=True)
+    fields = {"csrf_token": csrf_token_of(html), "policy": "close"}
+    for code, value in numbers.items():
+        questionnaire_code, _, group = code.partition("__")
+        fields[f"per_unit-{campaign.questionnaire_by_code(questionnaire_code.replace('_', '-')).id}-{group or '*'}"] = (
+            value
+        )
+    return fields
+
+
+def test_an_officer_previews_then_saves_quotas(client, auth, officer, bo_trach) -> None:
+    auth.login("canbo")
+    fields = quota_page_fields(
+        client,
+        bo_trach,
+        CH1="3",
+        CH2="15",
+        CH3="56",
+        CH4="10",
+        CX1__council_delegate="15",
+        CX1__commune_leader="2",
+        CX2="12",
+        CX3="13",
+        CX4="30",
+    )
+    preview = client.post(f"/admin/campaigns/{bo_trach.id}/quotas", data={**fields, "action": "preview"})
+    html = preview.get_data(as_text=True)
+    assert "Xem trước: 3.108 phiếu" in html  # 1.092 + 2.016
+    assert db.session.scalar(select(func.count()).select_from(QuotaCell)) == 0
+
+    saved = client.post(f"/admin/campaigns/{bo_trach.id}/quotas", data={**fields, "action": "save"})
+    assert saved.status_code == 302
+    assert db.session.scalar(select(func.sum(QuotaCell.target))) == 3108
+    db.session.expire_all()
+    assert bo_trach.quota_policy is QuotaPolicy.CLOSE_WHEN_FULL
+    page = client.get(f"/admin/campaigns/{bo_trach.id}/quotas").get_data(as_text=True)
+    assert 'value="56"' in page, "the saved numbers are shown again"
+
+
+def test_a_bad_quota_number_is_named_and_nothing_is_saved(client, auth, officer, bo_trach) -> None:
+    auth.login("canbo")
+    fields = quota_page_fields(client, bo_trach, CH1="ba", CH2="15")
+    html = client.post(f"/admin/campaigns/{bo_trach.id}/quotas", data={**fields, "action": "save"}).get_data(
+        as_text=True
+    )
+    assert "Nhập một số nguyên từ 0 đến 100.000." in html
+    assert 'value="ba"' in html and 'value="15"' in html
+    assert db.session.scalar(select(func.count()).select_from(QuotaCell)) == 0
+
+
+def test_progress_rolls_up_the_unit_tree_for_officers(client, auth, officer, make_campaign, ward) -> None:
+    campaign = make_campaign(["CX4"], [*ward.children])
+    set_quota(campaign, "CX4", 30, QuotaPolicy.FLAG_EXCESS)
+    for _ in range(2):
+        submit(client, f"/r/{campaign.id}/CX4/W21172-T01", filled_form(campaign.questionnaires[0].definition))
+    auth.login("canbo")
+    html = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    ward_row = html.split("Phường Trương Quang Trọng</td>", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">90</td>' in ward_row and '<td class="num">2</td>' in ward_row
+    assert '<td class="num">88</td>' in ward_row
+
+
+def test_a_surveyor_sees_target_collected_remaining_and_lateness(client, auth, surveyor, make_campaign, ward) -> None:
+    import datetime as dt
+
+    today = dt.date.today()
+    campaign = make_campaign(
+        ["CX4"], [*ward.children], opens_on=today - dt.timedelta(days=20), closes_on=today + dt.timedelta(days=9)
+    )
+    set_quota(campaign, "CX4", 30, QuotaPolicy.FLAG_EXCESS)
+    submit(client, f"/r/{campaign.id}/CX4/W21172-T01", filled_form(campaign.questionnaires[0].definition))
+    auth.login("dtv1")
+    html = client.get("/field/").get_data(as_text=True)
+    assert "Chỉ tiêu 30 · đã thu 1 · còn thiếu 29" in html
+    assert "Chậm tiến độ" in html and "còn 9 ngày" in html
+    assert "Tổ dân phố 2" not in html
