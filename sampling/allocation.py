@@ -5,8 +5,8 @@ proportion to the strata's populations, with a minimum per stratum and the popul
 cap, rounded by largest remainder so that the quotas always add up to the total exactly.
 
 >>> plan = allocate_proportional(100, [Stratum("T01", 50), Stratum("T02", 30), Stratum("T03", 20)])
->>> dict(plan.quotas)
-{'T01': 50, 'T02': 30, 'T03': 20}
+>>> dict(plan.quotas), plan.total
+({'T01': 50, 'T02': 30, 'T03': 20}, 100)
 >>> allocate_fixed([Stratum(f"PB{n:02d}") for n in range(1, 14)], per_stratum=56).total
 728
 """
@@ -14,9 +14,13 @@ cap, rounded by largest remainder so that the quotas always add up to the total 
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from types import MappingProxyType
+
+from sampling._checks import check_count
 
 
 class AllocationMethod(enum.Enum):
@@ -28,29 +32,42 @@ class AllocationMethod(enum.Enum):
 
 @dataclass(frozen=True)
 class Stratum:
-    """A group to allocate to; ``population`` (its frame size) is ``None`` when unknown."""
+    """A group to allocate to: a unit, a respondent group, a field, a sub-group.
+
+    ``population`` is its frame size, ``None`` when unknown (a fixed plan does not need it).
+    ``minimum`` is the fewest forms a proportional plan gives it (lowered to its population
+    when the stratum is smaller); a fixed plan does not use it.
+
+    >>> Stratum("W21172-T01", population=120, minimum=10)
+    Stratum(key='W21172-T01', population=120, minimum=10)
+    """
 
     key: str
     population: int | None = None
     minimum: int = 0
 
     def __post_init__(self) -> None:
-        if self.population is not None and self.population < 0:
-            raise ValueError(f"population of stratum {self.key!r} must not be negative, got {self.population}")
-        if self.minimum < 0:
-            raise ValueError(f"minimum of stratum {self.key!r} must not be negative, got {self.minimum}")
+        if self.population is not None:
+            check_count(f"population of stratum {self.key!r}", self.population)
+        check_count(f"minimum of stratum {self.key!r}", self.minimum)
 
 
 @dataclass(frozen=True)
 class Allocation:
     """Quotas per stratum key, in the order the strata were given, and how they were made.
 
-    ``capped`` names the strata whose quota was cut to their population.
+    ``quotas`` is read-only. ``capped`` names, in the same order, the strata held to their
+    population: in a fixed plan, those smaller than the fixed quota (their quota was cut);
+    in a proportional plan, those taken whole (a census of the stratum).
     """
 
     quotas: Mapping[str, int]
     method: AllocationMethod
     capped: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "quotas", MappingProxyType(dict(self.quotas)))
+        object.__setattr__(self, "capped", tuple(self.capped))
 
     @property
     def total(self) -> int:
@@ -58,9 +75,10 @@ class Allocation:
         return sum(self.quotas.values())
 
 
-def _check_keys(strata: Sequence[Stratum]) -> None:
-    keys = [stratum.key for stratum in strata]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+def _check_strata(strata: Sequence[Stratum]) -> None:
+    if not all(isinstance(stratum, Stratum) for stratum in strata):
+        raise TypeError("strata must be a sequence of Stratum")
+    duplicates = sorted(key for key, count in Counter(stratum.key for stratum in strata).items() if count > 1)
     if duplicates:
         raise ValueError(f"strata: the key(s) {', '.join(duplicates)} appear more than once")
 
@@ -69,15 +87,14 @@ def allocate_fixed(strata: Sequence[Stratum], per_stratum: int) -> Allocation:
     """Give every stratum ``per_stratum`` forms (seed 001: "15 per commune").
 
     A stratum whose known population is smaller gets its whole population (a census) and is
-    named in ``capped``.
+    named in ``capped``; a stratum of unknown population gets ``per_stratum``.
 
-    >>> plan = allocate_fixed([Stratum("A", 100), Stratum("B", 8)], per_stratum=10)
-    >>> dict(plan.quotas), plan.capped
-    ({'A': 10, 'B': 8}, ('B',))
+    >>> plan = allocate_fixed([Stratum("A", 100), Stratum("B", 8), Stratum("C")], per_stratum=10)
+    >>> dict(plan.quotas), plan.capped, plan.total
+    ({'A': 10, 'B': 8, 'C': 10}, ('B',), 28)
     """
-    if per_stratum < 0:
-        raise ValueError(f"per_stratum must not be negative, got {per_stratum}")
-    _check_keys(strata)
+    check_count("per_stratum", per_stratum)
+    _check_strata(strata)
     quotas, capped = {}, []
     for stratum in strata:
         quota = per_stratum
@@ -91,12 +108,17 @@ def allocate_fixed(strata: Sequence[Stratum], per_stratum: int) -> Allocation:
 def allocate_proportional(total: int, strata: Sequence[Stratum]) -> Allocation:
     """Share ``total`` in proportion to the strata's populations, within their bounds.
 
-    Each stratum's exact share is ``max(λ·N, minimum)`` (a minimum above the population is
-    lowered to it), with the one ``λ`` that makes the shares add up to ``total``; since
-    ``total`` never exceeds the summed population, ``λ ≤ 1`` and no share exceeds its
-    population. Shares are then rounded by largest remainder: every stratum gets the whole
-    part, and the forms left over go to the largest fractional parts (ties: the larger
-    population, then the order given). Rounding keeps every quota within its bounds.
+    The minimum is a floor, not an addition: each stratum's exact share is
+    ``max(λ·N, minimum)`` (a minimum above the population is lowered to it), with the one
+    ``λ`` that makes the shares add up to ``total``. The strata above their floor thus keep
+    exactly proportional shares, and the ones a proportional share would leave too small are
+    raised to their minimum at the others' expense. Since ``total`` never exceeds the summed
+    population, ``λ ≤ 1`` and no share exceeds its population, so the cap needs no second pass.
+
+    Shares are rounded by largest remainder (Hamilton): every stratum gets the whole part of
+    its share, and the forms left over go one each to the largest fractional parts (ties:
+    the larger population, then the order given). Quotas therefore add up to ``total``
+    exactly, each lies within one form of its exact share, and rounding never breaks a bound.
 
     >>> strata = [Stratum(key, size, minimum=1) for key, size in [("a", 1), ("b", 1), ("c", 1), ("d", 97)]]
     >>> dict(allocate_proportional(10, strata).quotas)
@@ -107,10 +129,13 @@ def allocate_proportional(total: int, strata: Sequence[Stratum]) -> Allocation:
     Traceback (most recent call last):
     ...
     ValueError: total 10 exceeds the strata's population of 3
+    >>> allocate_proportional(5, [Stratum("x", 50, minimum=3), Stratum("y", 50, minimum=3)])
+    Traceback (most recent call last):
+    ...
+    ValueError: total 5 is below the 6 forms that the strata's minimums need
     """
-    if total < 0:
-        raise ValueError(f"total must not be negative, got {total}")
-    _check_keys(strata)
+    check_count("total", total)
+    _check_strata(strata)
     unknown = [stratum.key for stratum in strata if stratum.population is None]
     if unknown:
         raise ValueError(f"strata: proportional allocation needs the population of {', '.join(unknown)}")
@@ -122,8 +147,11 @@ def allocate_proportional(total: int, strata: Sequence[Stratum]) -> Allocation:
     if sum(floors.values()) > total:
         raise ValueError(f"total {total} is below the {sum(floors.values())} forms that the strata's minimums need")
 
+    # Water-filling for λ: strata whose proportional share falls below their floor are fixed
+    # at it and λ is recomputed over the rest. λ only decreases, so a stratum once at its
+    # floor stays there, and each round fixes at least one more stratum or stops.
     at_floor: set[str] = set()
-    while True:  # each round moves at least one more stratum to its floor, or stops
+    while True:
         free_population = sum(size for key, size in populations.items() if key not in at_floor)
         rest = total - sum(floors[key] for key in at_floor)
         scale = Fraction(rest, free_population) if free_population else Fraction(0)

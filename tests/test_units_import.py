@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import Unit
 from surveyapp.services.demo import UNITS_CSV
-from surveyapp.services.units import RowProblem, UnitImportError, import_units_csv
+from surveyapp.services.tabular import RowProblem
+from surveyapp.services.units import UnitImportError, import_units_csv
 
 HEADER = "code,name,kind,parent_code\n"
 

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     IntegerField,
     SelectChoice,
@@ -115,3 +117,30 @@ def read_quota_rules(formdata: Mapping[str, str], rows: list[tuple[Questionnaire
             continue
         rules.append(QuotaRule(questionnaire, group, int(raw)))
     return rules, problems
+
+
+class FrameUploadForm(FlaskForm):
+    """An exported list of returned records, as CSV or XLSX."""
+
+    frame_file = FileField(
+        _l("Tệp danh sách hồ sơ đã trả kết quả (.csv hoặc .xlsx)"),
+        validators=[
+            FileRequired(_l("Hãy chọn tệp cần nhập.")),
+            FileAllowed(["csv", "xlsx"], _l("Chỉ nhận tệp .csv hoặc .xlsx.")),
+        ],
+    )
+    skip_bad_rows = BooleanField(_l("Bỏ qua các dòng lỗi và nhập các dòng hợp lệ"))
+
+
+class DrawSampleForm(FlaskForm):
+    """Which questionnaire's quotas size the sample, the recorded seed and the reserves."""
+
+    questionnaire_id = SelectField(_l("Chỉ tiêu theo mẫu phiếu"), coerce=int)
+    seed = StringField(
+        _l("Hạt giống ngẫu nhiên (ghi lại để chọn lại đúng mẫu)"), validators=[DataRequired(), Length(max=64)]
+    )
+    reserve_per_unit = IntegerField(
+        _l("Số người dự phòng mỗi đơn vị"),
+        default=10,
+        validators=[InputRequired(), NumberRange(0, 1000, _l("Số người dự phòng phải từ 0 đến 1.000."))],
+    )

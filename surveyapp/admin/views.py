@@ -8,9 +8,17 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
 
 from surveyapp.admin import bp
-from surveyapp.admin.forms import CampaignForm, QuotaPolicyForm, quota_field_name, read_quota_rules
+from surveyapp.admin.forms import (
+    CampaignForm,
+    DrawSampleForm,
+    FrameUploadForm,
+    QuotaPolicyForm,
+    quota_field_name,
+    read_quota_rules,
+)
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
@@ -28,8 +36,11 @@ from surveyapp.services.campaigns import (
 )
 from surveyapp.services.catalog import get_latest_questionnaires
 from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets, public_url
+from surveyapp.services.frames import FrameAlreadySampled, count_frame, import_frame, purge_contacts
 from surveyapp.services.quotas import QuotaError, get_quota_cells, plan_quotas, roll_up, save_quotas
 from surveyapp.services.responses import count_responses, local_today
+from surveyapp.services.samples import SampleError, count_sample, draw_sample, get_replacements, new_seed
+from surveyapp.services.tabular import RowsRejected, UnreadableTable
 
 
 @bp.route("/")
@@ -273,3 +284,90 @@ def quotas(campaign_id: int) -> str | WerkzeugResponse:
         problems=problems,
         plan=plan,
     )
+
+
+@bp.route("/campaigns/<int:campaign_id>/sample", methods=["GET", "POST"])
+@officer_required
+def sample(campaign_id: int) -> str | WerkzeugResponse:
+    """The sampling frame: import it, see the bad rows, draw the sample, purge contacts."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    upload = FrameUploadForm(prefix="frame")
+    draw = DrawSampleForm(prefix="draw")
+    draw.questionnaire_id.choices = [SelectChoice(q.id, f"{q.code} – {q.title}") for q in campaign.questionnaires]
+    if not draw.is_submitted():
+        draw.seed.data = new_seed()
+    problems = []
+    if upload.validate_on_submit():
+        file = upload.frame_file.data
+        try:
+            result = import_frame(campaign, file.filename, file.read(), skip_bad_rows=upload.skip_bad_rows.data)
+        except RowsRejected as rejected:
+            problems = rejected.problems
+            flash(
+                _(
+                    "Tệp có %(count)d lỗi nên chưa nhập dòng nào. Sửa tệp, hoặc chọn bỏ qua các dòng lỗi.",
+                    count=len(problems),
+                ),
+                "error",
+            )
+        except (UnreadableTable, FrameAlreadySampled) as error:
+            flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Đã nhập %(stored)s hồ sơ; bỏ qua %(skipped)s dòng lỗi.",
+                    stored=format_decimal(result.stored),
+                    skipped=len({p.line for p in result.skipped}),
+                ),
+                "success",
+            )
+            return redirect(url_for(".sample", campaign_id=campaign.id))
+    return render_template(
+        "admin/sample.html",
+        campaign=campaign,
+        upload=upload,
+        draw=draw,
+        problems=problems,
+        frame_counts=count_frame(campaign),
+        sample_counts=count_sample(campaign),
+        replacements=get_replacements(campaign),
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/sample/draw", methods=["POST"])
+@officer_required
+def draw_sample_view(campaign_id: int) -> WerkzeugResponse:
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = DrawSampleForm(prefix="draw")
+    form.questionnaire_id.choices = [SelectChoice(q.id, q.code) for q in campaign.questionnaires]
+    if not form.validate_on_submit():
+        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+        return redirect(url_for(".sample", campaign_id=campaign.id))
+    questionnaire = next(q for q in campaign.questionnaires if q.id == form.questionnaire_id.data)
+    try:
+        drawn = draw_sample(campaign, questionnaire, form.seed.data.strip(), form.reserve_per_unit.data)
+    except SampleError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Đã chọn mẫu: %(selected)s người cần liên hệ, %(reserves)s người dự phòng (hạt giống %(seed)s).",
+                selected=sum(s.selected for s in drawn),
+                reserves=sum(s.reserves for s in drawn),
+                seed=form.seed.data.strip(),
+            ),
+            "success",
+        )
+    return redirect(url_for(".sample", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/sample/purge-contacts", methods=["POST"])
+@officer_required
+def purge_contacts_view(campaign_id: int) -> WerkzeugResponse:
+    campaign = db.get_or_404(Campaign, campaign_id)
+    removed = purge_contacts(campaign)
+    db.session.commit()
+    flash(_("Đã xóa thông tin liên hệ của %(count)s người.", count=format_decimal(removed)), "success")
+    return redirect(url_for(".sample", campaign_id=campaign.id))

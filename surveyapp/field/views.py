@@ -9,11 +9,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.answering import keep_answers_when_session_expires, receive_submission, render_questionnaire
 from surveyapp.auth.access import can_collect_for
+from surveyapp.extensions import db
 from surveyapp.field import bp
-from surveyapp.models import ResponseMode
+from surveyapp.models import Campaign, ResponseMode, SampleEntry
 from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets
 from surveyapp.services.quotas import Progress, get_quota_cells, is_behind_schedule, progress_by_target
 from surveyapp.services.responses import CampaignNotCollecting, count_responses, get_open_campaigns, local_today
+from surveyapp.services.samples import FOLLOW_UP_STATUSES, SampleError, get_sample, record_outcome, replace_entry
 
 TEMPLATE = "field/enter.html"
 TYPED_MODES = (ResponseMode.PAPER, ResponseMode.INTERVIEW)
@@ -85,3 +87,41 @@ def enter(
 
 
 keep_answers_when_session_expires(bp, "field.enter", TEMPLATE, _target_for_current_user, **MODE_CONTEXT)
+
+
+@bp.route("/sample/<int:campaign_id>/<unit_code>")
+@login_required
+def sample(campaign_id: int, unit_code: str) -> str:
+    """The unit's sampled people to contact, their status, and the reserve list."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    unit = next((u for u in campaign.units if u.code == unit_code), None)
+    if unit is None:
+        abort(404)
+    if not can_collect_for(current_user, [unit]):
+        abort(403)
+    return render_template("field/sample.html", campaign=campaign, unit=unit, entries=get_sample(campaign, unit))
+
+
+@bp.route("/sample/entry/<int:entry_id>", methods=["POST"])
+@login_required
+def sample_outcome(entry_id: int) -> WerkzeugResponse:
+    """Record that a sampled person answered, refused or was unreachable; or replace them."""
+    entry = db.get_or_404(SampleEntry, entry_id)
+    if not can_collect_for(current_user, [entry.unit]):
+        abort(403)
+    action = request.form.get("action", "")
+    try:
+        if action == "replace":
+            reserve = replace_entry(entry, local_today())
+            flash(_("Đã thay bằng người dự phòng số %(rank)d.", rank=reserve.reserve_rank), "success")
+        else:
+            status = next((s for s in FOLLOW_UP_STATUSES if s.value == action), None)
+            if status is None:
+                abort(400)
+            record_outcome(entry, status)
+            flash(_("Đã ghi nhận."), "success")
+    except SampleError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for(".sample", campaign_id=entry.campaign_id, unit_code=entry.unit.code))

@@ -1,6 +1,7 @@
 """The database models, one module per aggregate."""
 
 from surveyapp.models.campaigns import Campaign, CampaignPurpose, CampaignStatus
+from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, SampleEntry, SampleStatus
 from surveyapp.models.questionnaires import Questionnaire
 from surveyapp.models.quotas import ANY_GROUP, QuotaCell, QuotaPolicy
 from surveyapp.models.responses import Response, ResponseMode, SubmissionReceipt
@@ -12,11 +13,16 @@ __all__ = [
     "Campaign",
     "CampaignPurpose",
     "CampaignStatus",
+    "FrameContact",
+    "FrameRecord",
     "Questionnaire",
     "QuotaCell",
     "QuotaPolicy",
+    "Replacement",
     "Response",
     "ResponseMode",
+    "SampleEntry",
+    "SampleStatus",
     "SubmissionReceipt",
     "Unit",
     "User",

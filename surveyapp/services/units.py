@@ -11,30 +11,14 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Unit
+from surveyapp.services.tabular import RowProblem, RowsRejected
 
 COLUMNS = ("code", "name", "kind", "parent_code")
 MAX_LENGTHS = {"code": 40, "name": 200, "kind": 60, "parent_code": 40}
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    """One bad value of an import file: where it is, what it holds, and why it is refused."""
-
-    line: int
-    column: str
-    value: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, column {self.column} ({self.value!r}): {self.reason}"
-
-
-class UnitImportError(ValueError):
-    """The file has bad rows; nothing was stored. ``problems`` lists every one of them."""
-
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
+class UnitImportError(RowsRejected):
+    """The unit file has bad rows; nothing was stored."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,132 @@
+"""Importing the sampling frame: the one-stop system's list of completed, returned records.
+
+Expected columns (Vietnamese headers, as one-stop systems export them): Mã hồ sơ, Lĩnh vực,
+Mã đơn vị, Ngày tiếp nhận, Ngày trả kết quả, Trạng thái, Người nộp, Số điện thoại. Every bad
+row is reported (line, column, value, reason); a file with bad rows stores nothing unless the
+officer asks to skip them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, FrameContact, FrameRecord, SampleEntry
+from surveyapp.services.tabular import Row, RowProblem, RowsRejected, read_table
+
+RECORD, FIELD, UNIT, RECEIVED, RETURNED = "Mã hồ sơ", "Lĩnh vực", "Mã đơn vị", "Ngày tiếp nhận", "Ngày trả kết quả"
+STATUS, NAME, PHONE = "Trạng thái", "Người nộp", "Số điện thoại"
+REQUIRED_COLUMNS = (RECORD, FIELD, UNIT, RECEIVED, RETURNED, STATUS, NAME, PHONE)
+RETURNED_STATUS = "Đã trả kết quả"
+DATE_FORMAT = "%d/%m/%Y"
+
+
+@dataclass(frozen=True)
+class FrameImportResult:
+    """How many records were stored, and the bad rows that were skipped at the officer's request."""
+
+    stored: int
+    skipped: list[RowProblem]
+
+
+class FrameAlreadySampled(ValueError):
+    """The sample has been drawn from the frame, which therefore cannot change any more."""
+
+
+def _date(row: Row, column: str, line: int, problems: list[RowProblem]) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(row.get(column, ""), DATE_FORMAT).date()
+    except ValueError:
+        problems.append(RowProblem(line, column, row.get(column, ""), _("không phải ngày hợp lệ (dd/mm/yyyy)")))
+        return None
+
+
+def _check_row(line: int, row: Row, units: dict[str, int], seen: dict[str, dict[str, int]]) -> list[RowProblem]:
+    problems: list[RowProblem] = []
+    for column in (RECORD, FIELD, UNIT, NAME, PHONE):
+        if not row.get(column):
+            problems.append(RowProblem(line, column, "", _("bị trống")))
+    code, unit, phone = row.get(RECORD, ""), row.get(UNIT, ""), row.get(PHONE, "")
+    if code and code in seen["record"]:
+        problems.append(RowProblem(line, RECORD, code, _("trùng với dòng %(line)d", line=seen["record"][code])))
+    if unit and unit not in units:
+        problems.append(RowProblem(line, UNIT, unit, _("không phải đơn vị của đợt điều tra")))
+    if row.get(STATUS) != RETURNED_STATUS:
+        problems.append(
+            RowProblem(line, STATUS, row.get(STATUS, ""), _("hồ sơ chưa trả kết quả nên không thuộc khung chọn mẫu"))
+        )
+    received, returned = _date(row, RECEIVED, line, problems), _date(row, RETURNED, line, problems)
+    if received and returned and returned < received:
+        problems.append(RowProblem(line, RETURNED, row[RETURNED], _("trước ngày tiếp nhận")))
+    if phone and phone in seen["phone"]:
+        problems.append(
+            RowProblem(
+                line,
+                PHONE,
+                phone,
+                _("cùng người nộp với dòng %(line)d (mỗi người chỉ một lần)", line=seen["phone"][phone]),
+            )
+        )
+    return problems
+
+
+def import_frame(campaign: Campaign, file_name: str, data: bytes, *, skip_bad_rows: bool) -> FrameImportResult:
+    """Replace the campaign's frame with the rows of an uploaded CSV or XLSX file.
+
+    Raises ``RowsRejected`` listing every bad row (nothing stored) unless ``skip_bad_rows``,
+    and ``UnreadableTable`` for a file that is not a table. People are de-duplicated by phone:
+    a later record of the same person is a bad row.
+    """
+    if db.session.scalar(select(func.count()).select_from(SampleEntry).filter_by(campaign_id=campaign.id)):
+        raise FrameAlreadySampled(_("Đã chọn mẫu từ khung này nên không thể nhập lại."))
+    rows = read_table(file_name, data)
+    header = set(rows[0][1]) if rows else set()
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise RowsRejected([RowProblem(1, column, "", _("thiếu cột này ở dòng tiêu đề")) for column in missing])
+    units = {unit.code: unit.id for unit in campaign.units}
+    seen: dict[str, dict[str, int]] = {"record": {}, "phone": {}}
+    problems, good = [], []
+    for line, row in rows:
+        row_problems = _check_row(line, row, units, seen)
+        seen["record"].setdefault(row.get(RECORD, ""), line)
+        seen["phone"].setdefault(row.get(PHONE, ""), line)
+        problems += row_problems
+        if not row_problems:
+            good.append(row)
+    if problems and not skip_bad_rows:
+        raise RowsRejected(problems)
+    db.session.execute(delete(FrameRecord).where(FrameRecord.campaign_id == campaign.id))
+    for row in good:
+        record = FrameRecord(
+            campaign_id=campaign.id,
+            unit_id=units[row[UNIT]],
+            record_code=row[RECORD],
+            procedure_field=row[FIELD],
+            returned_on=dt.datetime.strptime(row[RETURNED], DATE_FORMAT).date(),
+            contact=FrameContact(name=row[NAME], phone=row[PHONE]),
+        )
+        db.session.add(record)
+    db.session.flush()
+    return FrameImportResult(stored=len(good), skipped=problems)
+
+
+def count_frame(campaign: Campaign) -> dict[int, int]:
+    """Frame records per unit id."""
+    rows = db.session.execute(
+        select(FrameRecord.unit_id, func.count())
+        .where(FrameRecord.campaign_id == campaign.id)
+        .group_by(FrameRecord.unit_id)
+    )
+    return dict(rows.all())
+
+
+def purge_contacts(campaign: Campaign) -> int:
+    """Delete every contact of the campaign's frame (names and phones); returns how many."""
+    record_ids = select(FrameRecord.id).where(FrameRecord.campaign_id == campaign.id)
+    result = db.session.execute(delete(FrameContact).where(FrameContact.record_id.in_(record_ids)))
+    return result.rowcount

@@ -1,0 +1,152 @@
+"""The sampling frame: import with row-level validation, the draw, and following people up."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from surveyapp.extensions import db
+from surveyapp.models import ANY_GROUP, FrameContact, FrameRecord, QuotaPolicy, Replacement, SampleEntry, SampleStatus
+from surveyapp.services.demo import UNITS_CSV
+from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
+from surveyapp.services.units import import_units_csv
+from tests.helpers import csrf_token_of
+
+FRAME = Path(__file__).resolve().parent.parent / "data" / "frame-example.csv"
+FAULTY_LINES = [12, 22, 32, 42, 52, 57]  # data rows 11, 21, 31, 41, 51, 56 (see shared/data/README.md)
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def ward_campaign(app, make_campaign):
+    """Seed 000: the ward's residential groups, collecting CX4 from citizens."""
+    import_units_csv(UNITS_CSV)
+    db.session.commit()
+    from surveyapp.models import Unit
+
+    ward = db.session.scalar(select(Unit).filter_by(code="W21172"))
+    return make_campaign(["CX4"], list(ward.children))
+
+
+@pytest.fixture
+def officer_page(client, auth, officer, ward_campaign):
+    auth.login("canbo")
+    url = f"/admin/campaigns/{ward_campaign.id}/sample"
+
+    def upload(data: bytes, name: str = "khung.csv", skip: bool = False):
+        token = csrf_token_of(client.get(url).get_data(as_text=True))
+        fields = {"frame-csrf_token": token, "frame-frame_file": (io.BytesIO(data), name)}
+        if skip:
+            fields["frame-skip_bad_rows"] = "y"
+        return client.post(url, data=fields, content_type="multipart/form-data", follow_redirects=True)
+
+    return url, upload
+
+
+def test_a_frame_with_bad_rows_reports_every_one_and_stores_nothing(officer_page) -> None:
+    _url, upload = officer_page
+    html = upload(FRAME.read_bytes()).get_data(as_text=True)
+    assert "Tệp có 6 lỗi nên chưa nhập dòng nào." in html
+    for line in FAULTY_LINES:
+        assert f'<td class="num">{line}</td>' in html
+    assert "31/02/2022" in html and "trùng với dòng 31" in html and "W99999-T01" in html
+    assert "hồ sơ chưa trả kết quả" in html and "trước ngày tiếp nhận" in html
+    assert count(FrameRecord) == 0
+
+
+def test_the_officer_may_skip_the_bad_rows(officer_page) -> None:
+    _url, upload = officer_page
+    html = upload(FRAME.read_bytes(), skip=True).get_data(as_text=True)
+    assert "Đã nhập 54 hồ sơ; bỏ qua 6 dòng lỗi." in html
+    assert count(FrameRecord) == count(FrameContact) == 54
+
+
+def test_an_xlsx_frame_is_read_like_a_csv(officer_page) -> None:
+    _url, upload = officer_page
+    workbook = Workbook()
+    sheet = workbook.active
+    for line in FRAME.read_text(encoding="utf-8").splitlines()[:6]:
+        import csv
+
+        sheet.append(next(csv.reader([line])))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    html = upload(buffer.getvalue(), name="khung.xlsx").get_data(as_text=True)
+    assert "Đã nhập 5 hồ sơ" in html
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("khung.pdf", b"%PDF", "Chỉ nhận tệp .csv hoặc .xlsx."),
+        ("khung.xlsx", b"not a workbook", "Không nhập được tệp"),
+        ("khung.csv", "Mã hồ sơ,Lĩnh vực\n1,Hộ tịch\n".encode(), "thiếu cột này ở dòng tiêu đề"),
+    ],
+)
+def test_files_that_are_not_frames_are_refused_clearly(officer_page, name, data, message) -> None:
+    _url, upload = officer_page
+    assert message in upload(data, name=name).get_data(as_text=True)
+    assert count(FrameRecord) == 0
+
+
+def test_the_draw_follows_the_quotas_is_reproducible_and_logs_replacements(client, officer_page, ward_campaign):
+    url, upload = officer_page
+    upload(FRAME.read_bytes(), skip=True)
+    questionnaire = ward_campaign.questionnaires[0]
+    save_quotas(
+        ward_campaign, plan_quotas(ward_campaign, [QuotaRule(questionnaire, ANY_GROUP, 2)]), QuotaPolicy.FLAG_EXCESS
+    )
+    db.session.commit()
+
+    def draw(seed: str):
+        token = csrf_token_of(client.get(url).get_data(as_text=True))
+        fields = {
+            "draw-csrf_token": token,
+            "draw-questionnaire_id": questionnaire.id,
+            "draw-seed": seed,
+            "draw-reserve_per_unit": "2",
+        }
+        return client.post(f"{url}/draw", data=fields, follow_redirects=True).get_data(as_text=True)
+
+    assert "Đã chọn mẫu" in draw("2022-08")
+    chosen = sorted(db.session.scalars(select(SampleEntry.record_id).filter_by(status=SampleStatus.TO_CONTACT)))
+    assert len(chosen) == 2 * 12 - 1  # Tổ dân phố 8 has one record in the frame: taken whole
+    assert "Mẫu của đợt điều tra này đã được chọn." in draw("2022-08")
+
+    entry = db.session.scalar(select(SampleEntry).filter_by(status=SampleStatus.TO_CONTACT).order_by(SampleEntry.id))
+    page = f"/field/sample/{ward_campaign.id}/{entry.unit.code}"
+    token = csrf_token_of(client.get(page).get_data(as_text=True))
+    client.post(f"/field/sample/entry/{entry.id}", data={"csrf_token": token, "action": "refused"})
+    html = client.post(
+        f"/field/sample/entry/{entry.id}", data={"csrf_token": token, "action": "replace"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Đã thay bằng người dự phòng số 1." in html
+    [replacement] = db.session.scalars(select(Replacement))
+    assert replacement.reason is SampleStatus.REFUSED
+    db.session.expire_all()
+    assert db.session.get(SampleEntry, entry.id).status is SampleStatus.REPLACED
+    assert db.session.get(SampleEntry, replacement.replacement_id).status is SampleStatus.TO_CONTACT
+
+
+def test_contacts_can_be_purged(client, officer_page) -> None:
+    url, upload = officer_page
+    upload(FRAME.read_bytes(), skip=True)
+    token = csrf_token_of(client.get(url).get_data(as_text=True))
+    html = client.post(f"{url}/purge-contacts", data={"csrf_token": token}, follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "Đã xóa thông tin liên hệ của 54 người." in html
+    assert count(FrameContact) == 0 and count(FrameRecord) == 54
+
+
+def test_a_surveyor_sees_only_their_units_sample(client, auth, surveyor, ward_campaign) -> None:
+    auth.login("dtv1")
+    other = next(u for u in ward_campaign.units if u.code == "W21172-T05")
+    assert client.get(f"/field/sample/{ward_campaign.id}/{other.code}").status_code == 403
