@@ -144,3 +144,22 @@ class DrawSampleForm(FlaskForm):
         default=10,
         validators=[InputRequired(), NumberRange(0, 1000, _l("Số người dự phòng phải từ 0 đến 1.000."))],
     )
+
+
+class RatesForm(FlaskForm):
+    """The campaign's remuneration rates, in đồng."""
+
+    rate_per_form = IntegerField(
+        _l("Thù lao cho người trả lời (đồng/phiếu)"),
+        validators=[
+            InputRequired(_l("Hãy nhập mức thù lao.")),
+            NumberRange(0, 100_000_000, _l("Từ 0 đến 100.000.000 đồng.")),
+        ],
+    )
+    rate_per_unit = IntegerField(
+        _l("Thù lao cho điều tra viên (đồng/đơn vị)"),
+        validators=[
+            InputRequired(_l("Hãy nhập mức thù lao.")),
+            NumberRange(0, 100_000_000, _l("Từ 0 đến 100.000.000 đồng.")),
+        ],
+    )

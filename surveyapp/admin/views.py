@@ -16,6 +16,7 @@ from surveyapp.admin.forms import (
     DrawSampleForm,
     FrameUploadForm,
     QuotaPolicyForm,
+    RatesForm,
     quota_field_name,
     read_quota_rules,
 )
@@ -38,6 +39,7 @@ from surveyapp.services.catalog import get_latest_questionnaires
 from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets, public_url
 from surveyapp.services.frames import FrameAlreadySampled, count_frame, import_frame, purge_contacts
 from surveyapp.services.quotas import QuotaError, get_quota_cells, plan_quotas, roll_up, save_quotas
+from surveyapp.services.remuneration import RemunerationError, remuneration_rows, remuneration_xlsx, set_rates
 from surveyapp.services.responses import count_responses, local_today
 from surveyapp.services.samples import SampleError, count_sample, draw_sample, get_replacements, new_seed
 from surveyapp.services.tabular import RowsRejected, UnreadableTable
@@ -371,3 +373,34 @@ def purge_contacts_view(campaign_id: int) -> WerkzeugResponse:
     db.session.commit()
     flash(_("Đã xóa thông tin liên hệ của %(count)s người.", count=format_decimal(removed)), "success")
     return redirect(url_for(".sample", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/remuneration", methods=["GET", "POST"])
+@officer_required
+def remuneration(campaign_id: int) -> str | WerkzeugResponse:
+    """The remuneration sheet: forms per unit at the campaign's rates, editable."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = RatesForm(obj=campaign)
+    if form.validate_on_submit():
+        try:
+            set_rates(campaign, form.rate_per_form.data, form.rate_per_unit.data)
+        except RemunerationError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã lưu mức thù lao."), "success")
+            return redirect(url_for(".remuneration", campaign_id=campaign.id))
+    return render_template("admin/remuneration.html", campaign=campaign, form=form, rows=remuneration_rows(campaign))
+
+
+@bp.route("/campaigns/<int:campaign_id>/remuneration.xlsx")
+@officer_required
+def remuneration_download(campaign_id: int) -> Response:
+    campaign = db.get_or_404(Campaign, campaign_id)
+    data = remuneration_xlsx(campaign, remuneration_rows(campaign))
+    file_name = f"thu-lao-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.xlsx"
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
+    )

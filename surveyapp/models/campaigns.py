@@ -57,6 +57,10 @@ class Campaign(db.Model):
     status: Mapped[CampaignStatus] = mapped_column(enum_column(CampaignStatus), default=CampaignStatus.DRAFT)
     opens_on: Mapped[dt.date]
     closes_on: Mapped[dt.date]
+    # Remuneration (seed 001): đồng per answered form to the respondent, and per assessed
+    # unit (commune or department) to its surveyor.
+    rate_per_form: Mapped[int] = mapped_column(default=10_000, server_default="10000")
+    rate_per_unit: Mapped[int] = mapped_column(default=200_000, server_default="200000")
     quota_policy: Mapped[QuotaPolicy] = mapped_column(enum_column(QuotaPolicy), default=QuotaPolicy.FLAG_EXCESS)
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
