@@ -7,7 +7,7 @@ selection from a recorded seed with a reserve list for replacements.
 
 from sampling.allocation import Allocation, AllocationMethod, Stratum, allocate_fixed, allocate_proportional
 from sampling.sample_size import slovin_sample_size
-from sampling.selection import Selection, select_stratified, select_systematic
+from sampling.selection import Selection, select_stratified, select_systematic, stratum_seed
 from sampling.substitution import Substitution, fill_quota
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "select_stratified",
     "select_systematic",
     "slovin_sample_size",
+    "stratum_seed",
 ]
