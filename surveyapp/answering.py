@@ -51,12 +51,15 @@ class SubmissionOutcome:
     is_quota_full: bool = False
 
 
-def receive_submission(target: CollectionTarget, mode: ResponseMode) -> SubmissionOutcome:
+def receive_submission(
+    target: CollectionTarget, mode: ResponseMode, before_commit: Callable[[], None] | None = None
+) -> SubmissionOutcome:
     """Validate the posted form and store it; commits on success.
 
     A form that was already stored (double tap, resent page) counts as stored, so the
     respondent sees the thank-you page again and nothing is stored twice. A form for a full
     cell of a campaign that closes full cells is not stored (``is_quota_full``).
+    ``before_commit`` runs in the same transaction once the responses are written.
     """
     check = check_submission(target.definition, request.form, target.unit_keys)
     if not check.is_valid:
@@ -74,6 +77,8 @@ def receive_submission(target: CollectionTarget, mode: ResponseMode) -> Submissi
         return SubmissionOutcome(is_stored=True)
     except QuotaFull:
         return SubmissionOutcome(is_stored=False, is_quota_full=True)
+    if before_commit is not None:
+        before_commit()
     db.session.commit()
     return SubmissionOutcome(is_stored=True, stored_count=count)
 

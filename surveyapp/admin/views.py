@@ -41,7 +41,14 @@ from surveyapp.services.frames import FrameAlreadySampled, count_frame, import_f
 from surveyapp.services.quotas import QuotaError, get_quota_cells, plan_quotas, roll_up, save_quotas
 from surveyapp.services.remuneration import RemunerationError, remuneration_rows, remuneration_xlsx, set_rates
 from surveyapp.services.responses import count_responses, local_today
-from surveyapp.services.samples import SampleError, count_sample, draw_sample, get_replacements, new_seed
+from surveyapp.services.samples import (
+    SampleError,
+    count_sample,
+    draw_sample,
+    get_replacements,
+    issue_links,
+    new_seed,
+)
 from surveyapp.services.tabular import RowsRejected, UnreadableTable
 
 
@@ -404,3 +411,19 @@ def remuneration_download(campaign_id: int) -> Response:
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
     )
+
+
+@bp.route("/campaigns/<int:campaign_id>/sample/links", methods=["POST"])
+@officer_required
+def issue_links_view(campaign_id: int) -> WerkzeugResponse:
+    campaign = db.get_or_404(Campaign, campaign_id)
+    issued = issue_links(campaign)
+    db.session.commit()
+    flash(
+        _(
+            "Đã tạo %(count)s đường dẫn dùng một lần; điều tra viên thấy chúng trong danh sách cần liên hệ.",
+            count=format_decimal(issued),
+        ),
+        "success",
+    )
+    return redirect(url_for(".sample", campaign_id=campaign.id))

@@ -12,7 +12,12 @@ from surveyapp.auth.access import can_collect_for
 from surveyapp.extensions import db
 from surveyapp.field import bp
 from surveyapp.models import Campaign, ResponseMode, SampleEntry
-from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets
+from surveyapp.services.collection import (
+    CollectionTarget,
+    absolute_url,
+    get_collection_target,
+    list_collection_targets,
+)
 from surveyapp.services.quotas import Progress, get_quota_cells, is_behind_schedule, progress_by_target
 from surveyapp.services.responses import CampaignNotCollecting, count_responses, get_open_campaigns, local_today
 from surveyapp.services.samples import FOLLOW_UP_STATUSES, SampleError, get_sample, record_outcome, replace_entry
@@ -99,7 +104,9 @@ def sample(campaign_id: int, unit_code: str) -> str:
         abort(404)
     if not can_collect_for(current_user, [unit]):
         abort(403)
-    return render_template("field/sample.html", campaign=campaign, unit=unit, entries=get_sample(campaign, unit))
+    return render_template(
+        "field/sample.html", campaign=campaign, unit=unit, entries=get_sample(campaign, unit), absolute_url=absolute_url
+    )
 
 
 @bp.route("/sample/entry/<int:entry_id>", methods=["POST"])

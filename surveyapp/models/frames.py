@@ -71,6 +71,10 @@ class SampleEntry(db.Model):
     status: Mapped[SampleStatus] = mapped_column(enum_column(SampleStatus))
     reserve_rank: Mapped[int | None]
     seed: Mapped[str] = mapped_column(String(64))
+    # The questionnaire the sample was drawn for, and the person's single-use link (cleared
+    # when it is spent; never stored with the answers).
+    questionnaire_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaires.id"))
+    access_token: Mapped[str | None] = mapped_column(String(43), unique=True)
 
     unit: Mapped[Unit] = relationship()
     record: Mapped[FrameRecord] = relationship()

@@ -19,6 +19,7 @@ class ResponseMode(enum.Enum):
     """How an answer reached the service."""
 
     DESK_QR = "desk_qr"
+    ONLINE_LINK = "online_link"
     INTERVIEW = "interview"
     PAPER = "paper"
 

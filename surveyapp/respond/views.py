@@ -7,10 +7,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.answering import keep_answers_when_session_expires, receive_submission, render_questionnaire
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, ResponseMode
+from surveyapp.models import Campaign, Questionnaire, ResponseMode
 from surveyapp.respond import bp
 from surveyapp.services.collection import CollectionTarget, get_collection_target
 from surveyapp.services.responses import CampaignNotCollecting, local_today
+from surveyapp.services.samples import LinkSpent, get_entry_by_link, spend_link
 
 TEMPLATE = "respond/questionnaire.html"
 
@@ -53,6 +54,33 @@ def thanks(campaign_id: int) -> str:
     """The end of the flow."""
     campaign = db.get_or_404(Campaign, campaign_id)
     return render_template("respond/thanks.html", campaign=campaign)
+
+
+@bp.route("/link/<token>", methods=["GET", "POST"])
+def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
+    """A sampled person's single-use link: the questionnaire of their unit, answered once."""
+    entry = get_entry_by_link(token)
+    if entry is None:
+        return render_template("respond/link_used.html"), 200
+    target = _target_or_404(
+        entry.campaign_id, db.get_or_404(Questionnaire, entry.questionnaire_id).code, entry.unit.code
+    )
+    if not target.campaign.is_collecting_on(local_today()):
+        return _not_collecting(target.campaign)
+    if request.method == "POST":
+        try:
+            outcome = receive_submission(
+                target, ResponseMode.ONLINE_LINK, before_commit=lambda: spend_link(entry, token)
+            )
+        except LinkSpent:
+            db.session.rollback()
+            return render_template("respond/link_used.html"), 200
+        if outcome.is_stored:
+            return redirect(url_for(".thanks", campaign_id=target.campaign.id))
+        if outcome.is_quota_full:
+            return render_template("respond/quota_full.html", campaign=target.campaign), 200
+        return render_questionnaire(TEMPLATE, target, problems=outcome.problems, status=422)
+    return render_questionnaire(TEMPLATE, target)
 
 
 keep_answers_when_session_expires(bp, "respond.questionnaire", TEMPLATE, _target_or_404)

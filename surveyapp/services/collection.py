@@ -78,13 +78,18 @@ def list_collection_targets(campaign: Campaign) -> list[CollectionTarget]:
 
 
 def public_url(target: CollectionTarget) -> str:
-    """The address a QR code of ``target`` opens: ``PUBLIC_BASE_URL`` when set, else this host."""
-    endpoint_args = {
-        "campaign_id": target.campaign.id,
-        "questionnaire_code": target.questionnaire.code,
-        "unit_code": target.unit_code,
-    }
+    """The address a QR code of ``target`` opens."""
+    return absolute_url(
+        "respond.questionnaire",
+        campaign_id=target.campaign.id,
+        questionnaire_code=target.questionnaire.code,
+        unit_code=target.unit_code,
+    )
+
+
+def absolute_url(endpoint: str, **values: object) -> str:
+    """A public address of the service: under ``PUBLIC_BASE_URL`` when set, else this host."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     if base:
-        return base + url_for("respond.questionnaire", **endpoint_args)
-    return url_for("respond.questionnaire", _external=True, **endpoint_args)
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)

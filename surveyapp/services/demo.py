@@ -1,10 +1,11 @@
 """Demo data from the seed plans: what ``make run`` serves.
 
-- Seed 000: ward Trương Quang Trọng (Quảng Ngãi), 2022: its People's Council standing committee
-  (form CX1) and citizens with transactions, 30 per residential group (form CX4).
+- Seed 000: ward Trương Quang Trọng (Quảng Ngãi), 2022: its People's Council standing
+  committee, 3 people (form CX1), and citizens with transactions, 30 per residential group
+  (form CX4).
 - A SIPAS desk survey at the same ward's one-stop desk (form SIPAS-2017).
 - Seed 001: district Bố Trạch (Quảng Bình), 2020: its 13 departments (CH1–CH4) and its
-  communes (CX1–CX4).
+  communes (CX1–CX4), with the seed's numbers of forms per unit as quotas.
 
 The campaigns keep their years, but their open period is set around today so that the QR
 links can be tried at once.
@@ -12,26 +13,52 @@ links can be tried at once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Unit, User, UserRole
+from surveyapp.models import ANY_GROUP, Campaign, CampaignPurpose, QuotaPolicy, Unit, User, UserRole
+from surveyapp.services.campaigns import CampaignDraft, create_campaign, open_campaign
 from surveyapp.services.catalog import get_latest_questionnaires, sync_questionnaires
+from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
+from surveyapp.services.responses import local_today
 from surveyapp.services.units import import_units_csv
 from surveyapp.services.users import create_user
 
 UNITS_CSV = Path(__file__).resolve().parent.parent / "demo" / "units-seeds.csv"
+# Demo only: printed by ``load-demo`` and listed in the README.
 DEMO_PASSWORDS = {"canbo": "canbo-demo-2022", "dtv.truongquangtrong": "dtv-demo-2022", "dtv.botrach": "dtv-demo-2020"}
 WARD, DISTRICT = "W21172", "D455"
+RESIDENTIAL_GROUP = "tổ dân phố"
+OPEN_DAYS_BEFORE, OPEN_DAYS_AFTER = 7, 60
+
+
+class DemoError(ValueError):
+    """The demo cannot be loaded (for example, a questionnaire file it needs is missing)."""
+
+
+@dataclass(frozen=True)
+class DemoQuota:
+    """``per_unit`` forms of ``questionnaire_code`` from ``respondent_group`` in each unit.
+
+    ``unit_kind`` limits the quota to units of one kind (seed 000 counts CX4 forms per
+    residential group, not for the ward itself).
+    """
+
+    questionnaire_code: str
+    respondent_group: str
+    per_unit: int
+    unit_kind: str | None = None
 
 
 @dataclass(frozen=True)
 class DemoCampaign:
-    """A campaign of the demo: questionnaire codes, and how to pick its units."""
+    """A campaign of the demo: questionnaire codes, which units it assesses, its quotas."""
 
     name: str
     year: int
@@ -40,6 +67,7 @@ class DemoCampaign:
     root_code: str
     assesses_root: bool
     assesses_children: bool
+    quotas: tuple[DemoQuota, ...] = ()
 
 
 DEMO_CAMPAIGNS = (
@@ -51,6 +79,10 @@ DEMO_CAMPAIGNS = (
         WARD,
         assesses_root=True,
         assesses_children=True,
+        quotas=(
+            DemoQuota("CX1", "council_delegate", 3),
+            DemoQuota("CX4", "citizen", 30, unit_kind=RESIDENTIAL_GROUP),
+        ),
     ),
     DemoCampaign(
         "Khảo sát sự hài lòng tại Bộ phận một cửa phường Trương Quang Trọng",
@@ -69,61 +101,133 @@ DEMO_CAMPAIGNS = (
         DISTRICT,
         assesses_root=False,
         assesses_children=True,
+        quotas=(
+            DemoQuota("CH1", "district_leader", 3),
+            DemoQuota("CH2", "department_staff", 15),
+            DemoQuota("CH3", "commune_official", 56),
+            DemoQuota("CH4", "business_citizen", 10),
+            DemoQuota("CX1", "council_delegate", 15),
+            DemoQuota("CX1", "commune_leader", 2),
+            DemoQuota("CX2", "commune_official", 12),
+            DemoQuota("CX3", "district_civil_servant", 13),
+            # Businesses and citizens together: citizens make up for missing businesses.
+            DemoQuota("CX4", ANY_GROUP, 30),
+        ),
     ),
+)
+
+DEMO_ACCOUNTS = (
+    ("canbo", "Cán bộ Phòng Nội vụ (demo)", UserRole.OFFICER, ()),
+    ("dtv.truongquangtrong", "Điều tra viên phường Trương Quang Trọng (demo)", UserRole.SURVEYOR, (WARD,)),
+    ("dtv.botrach", "Điều tra viên huyện Bố Trạch (demo)", UserRole.SURVEYOR, (DISTRICT,)),
 )
 
 
 @dataclass(frozen=True)
+class DemoCampaignAdded:
+    """A campaign ``load_demo`` created: its name, number of units and total quota."""
+
+    name: str
+    units: int
+    questionnaires: tuple[str, ...]
+    quota_total: int
+
+
+@dataclass(frozen=True)
 class DemoResult:
-    """What ``load_demo`` did; an empty result means the demo was already there."""
+    """What ``load_demo`` did; ``changed`` is false when the demo was already there."""
 
     units_added: int
-    campaigns_added: list[str]
+    questionnaires_added: list[str]
+    campaigns_added: list[DemoCampaignAdded]
     users_added: list[str]
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.units_added or self.questionnaires_added or self.campaigns_added or self.users_added)
 
-def load_demo(forms_dir: str | Path, today: dt.date) -> DemoResult:
-    """Load the demo units, questionnaires, campaigns and accounts; a second run adds nothing."""
+
+def load_demo(forms_dir: str | Path | None = None, today: dt.date | None = None) -> DemoResult:
+    """Load the demo units, questionnaires, campaigns (open, with quotas) and accounts.
+
+    Idempotent: what exists already (units by code, questionnaire versions, campaigns by
+    name, accounts by username) is left as it is, so a second run adds nothing. ``forms_dir``
+    defaults to the app's ``FORMS_DIR``; ``today`` (the middle of the open period) to today
+    in the survey's time zone. The session is flushed, not committed.
+    """
+    forms_dir = Path(forms_dir or current_app.config["FORMS_DIR"])
+    today = today or local_today()
     units_added = import_units_csv(UNITS_CSV).added
-    sync_questionnaires(forms_dir)
+    questionnaires_added = [f"{q.code} v{q.version}" for q in sync_questionnaires(forms_dir)]
     questionnaires = {q.code: q for q in get_latest_questionnaires()}
+    needed = {code for demo in DEMO_CAMPAIGNS for code in demo.questionnaire_codes}
+    missing = sorted(needed - set(questionnaires))
+    if missing:
+        raise DemoError(f"{forms_dir}: no questionnaire file for {', '.join(missing)}; the demo needs them")
     units = {unit.code: unit for unit in db.session.scalars(select(Unit))}
     existing_names = set(db.session.scalars(select(Campaign.name)))
-    campaigns_added = []
-    for demo in DEMO_CAMPAIGNS:
-        if demo.name in existing_names:
-            continue
-        root = units[demo.root_code]
-        db.session.add(
-            Campaign(
-                name=demo.name,
-                year=demo.year,
-                purpose=demo.purpose,
-                status=CampaignStatus.OPEN,
-                opens_on=today - dt.timedelta(days=7),
-                closes_on=today + dt.timedelta(days=60),
-                questionnaires=[questionnaires[code] for code in demo.questionnaire_codes],
-                units=[root] * demo.assesses_root + list(root.children) * demo.assesses_children,
-            )
-        )
-        campaigns_added.append(demo.name)
+    campaigns_added = [
+        _add_campaign(demo, units, questionnaires, today) for demo in DEMO_CAMPAIGNS if demo.name not in existing_names
+    ]
     users_added = _add_demo_users(units)
     db.session.flush()
-    return DemoResult(units_added=units_added, campaigns_added=campaigns_added, users_added=users_added)
+    return DemoResult(
+        units_added=units_added,
+        questionnaires_added=questionnaires_added,
+        campaigns_added=campaigns_added,
+        users_added=users_added,
+    )
+
+
+def _add_campaign(demo: DemoCampaign, units: dict[str, Unit], questionnaires: dict, today: dt.date) -> DemoCampaignAdded:
+    root = units[demo.root_code]
+    assessed = [root] * demo.assesses_root + sorted(root.children, key=lambda unit: unit.code) * demo.assesses_children
+    campaign = create_campaign(
+        CampaignDraft(
+            name=demo.name,
+            year=demo.year,
+            purpose=demo.purpose,
+            opens_on=today - dt.timedelta(days=OPEN_DAYS_BEFORE),
+            closes_on=today + dt.timedelta(days=OPEN_DAYS_AFTER),
+            questionnaire_ids=[questionnaires[code].id for code in demo.questionnaire_codes],
+            unit_ids=[unit.id for unit in assessed],
+        )
+    )
+    open_campaign(campaign)
+    quota_total = 0
+    if demo.quotas:
+        plan = plan_quotas(
+            campaign,
+            [QuotaRule(questionnaires[q.questionnaire_code], q.respondent_group, q.per_unit) for q in demo.quotas],
+        )
+        kinds = {(q.questionnaire_code, q.respondent_group): q.unit_kind for q in demo.quotas}
+        cells = tuple(
+            cell
+            for cell in plan.cells
+            if kinds[cell.questionnaire.code, cell.respondent_group] in (None, cell.unit.kind)
+        )
+        plan = dataclasses.replace(plan, cells=cells)
+        save_quotas(campaign, plan, QuotaPolicy.FLAG_EXCESS)
+        quota_total = plan.total
+    return DemoCampaignAdded(
+        name=demo.name,
+        units=len(assessed),
+        questionnaires=demo.questionnaire_codes,
+        quota_total=quota_total,
+    )
 
 
 def _add_demo_users(units: dict[str, Unit]) -> list[str]:
-    accounts = (
-        ("canbo", "Cán bộ Phòng Nội vụ (demo)", UserRole.OFFICER, []),
-        ("dtv.truongquangtrong", "Điều tra viên phường Trương Quang Trọng (demo)", UserRole.SURVEYOR, [units[WARD]]),
-        ("dtv.botrach", "Điều tra viên huyện Bố Trạch (demo)", UserRole.SURVEYOR, [units[DISTRICT]]),
-    )
     existing = set(db.session.scalars(select(User.username)))
     added = []
-    for username, full_name, role, assigned in accounts:
+    for username, full_name, role, unit_codes in DEMO_ACCOUNTS:
         if username not in existing:
             create_user(
-                username=username, full_name=full_name, password=DEMO_PASSWORDS[username], role=role, units=assigned
+                username=username,
+                full_name=full_name,
+                password=DEMO_PASSWORDS[username],
+                role=role,
+                units=[units[code] for code in unit_codes],
             )
             added.append(username)
     return added

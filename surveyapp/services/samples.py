@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from sampling import select_stratified, slovin_sample_size
 from surveyapp.extensions import db
@@ -97,6 +97,7 @@ def draw_sample(
                     record_id=record.id,
                     status=SampleStatus.TO_CONTACT,
                     seed=seed,
+                    questionnaire_id=questionnaire.id,
                 )
             )
         for rank, record in enumerate(selection.reserve, start=1):
@@ -108,6 +109,7 @@ def draw_sample(
                     status=SampleStatus.RESERVE,
                     reserve_rank=rank,
                     seed=seed,
+                    questionnaire_id=questionnaire.id,
                 )
             )
         summary.append(
@@ -188,3 +190,42 @@ def count_sample(campaign: Campaign) -> dict[int, dict[str, int]]:
     for unit_id, status, n in rows:
         counts[unit_id][status.value] = n
     return counts
+
+
+class LinkSpent(Exception):
+    """The single-use link was used already (or never existed)."""
+
+
+def issue_links(campaign: Campaign) -> int:
+    """Give every sampled person still to contact (and every reserve) a single-use link token."""
+    entries = db.session.scalars(
+        select(SampleEntry).where(
+            SampleEntry.campaign_id == campaign.id,
+            SampleEntry.access_token.is_(None),
+            SampleEntry.status.in_([SampleStatus.TO_CONTACT, SampleStatus.RESERVE]),
+        )
+    )
+    issued = 0
+    for entry in entries:
+        entry.access_token = secrets.token_urlsafe(24)
+        issued += 1
+    db.session.flush()
+    return issued
+
+
+def get_entry_by_link(token: str) -> SampleEntry | None:
+    """The person a usable link belongs to: still to contact, with the link not spent."""
+    if not token or len(token) > 43:
+        return None
+    return db.session.scalar(select(SampleEntry).filter_by(access_token=token, status=SampleStatus.TO_CONTACT))
+
+
+def spend_link(entry: SampleEntry, token: str) -> None:
+    """Mark the person answered and forget the link, atomically: a second use raises ``LinkSpent``."""
+    result = db.session.execute(
+        update(SampleEntry)
+        .where(SampleEntry.id == entry.id, SampleEntry.access_token == token)
+        .values(access_token=None, status=SampleStatus.COMPLETED)
+    )
+    if result.rowcount != 1:
+        raise LinkSpent

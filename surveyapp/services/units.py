@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,11 +16,13 @@ from surveyapp.models import Unit
 from surveyapp.services.tabular import RowProblem, RowsRejected
 
 COLUMNS = ("code", "name", "kind", "parent_code")
+REQUIRED = ("code", "name", "kind")
+# The lengths of the columns of ``units``.
 MAX_LENGTHS = {"code": 40, "name": 200, "kind": 60, "parent_code": 40}
 
 
 class UnitImportError(RowsRejected):
-    """The unit file has bad rows; nothing was stored."""
+    """The unit file has bad rows; nothing was stored. ``problems`` lists every one of them."""
 
 
 @dataclass(frozen=True)
@@ -29,40 +33,80 @@ class UnitImportResult:
     updated: int
 
 
-def import_units_csv(source: str | Path) -> UnitImportResult:
-    """Load units from a UTF-8 CSV file (a path, or the text itself); see ``import_units``."""
-    text = Path(source).read_text(encoding="utf-8-sig") if isinstance(source, Path) else source.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+def import_units_csv(source: str | os.PathLike[str] | bytes) -> UnitImportResult:
+    """Load units from UTF-8 CSV (a BOM is allowed): a path, the file's bytes or its text.
+
+    A ``str`` is the CSV text itself, unless it is a single line naming an existing file.
+    See ``import_units`` for what is checked and stored.
+    """
+    if isinstance(source, str) and "\n" not in source and Path(source).is_file():
+        source = Path(source)
+    if isinstance(source, os.PathLike):
+        source = Path(source).read_bytes()
+    if isinstance(source, bytes):
+        try:
+            text = source.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = source[: error.start].count(b"\n") + 1
+            raise UnitImportError([RowProblem(line, "", "", "not UTF-8 text: save the file as “CSV UTF-8”")]) from error
+    else:
+        text = source
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [column for column in COLUMNS if column not in header]
     if missing:
         raise UnitImportError([RowProblem(1, column, "", "the header lacks this column") for column in missing])
-    return import_units([(line, row) for line, row in enumerate(reader, start=2)])
+    reader.fieldnames = header
+    rows = []
+    try:
+        # line_num counts the physical lines read, blank ones included, so the numbers are
+        # those an editor or a spreadsheet shows.
+        rows.extend((reader.line_num, row) for row in reader)
+    except csv.Error as error:
+        raise UnitImportError([RowProblem(reader.line_num, "", "", f"not readable as CSV: {error}")]) from error
+    return import_units(rows)
 
 
-def import_units(rows: list[tuple[int, dict[str, str | None]]]) -> UnitImportResult:
-    """Add or update units from ``(line number, row)`` pairs; all rows or none.
+def import_units(rows: Iterable[tuple[int, Mapping[str | None, object]]]) -> UnitImportResult:
+    """Add or update units from ``(line number, row)`` pairs: all rows are stored, or none.
 
-    Every bad row is reported (empty or overlong values, a code twice in the file, a parent
-    that exists neither in the file nor in the database, a cycle). Parents may come after
-    their children. A unit whose code exists already is updated, never duplicated.
+    Every bad row is reported, as a ``RowProblem`` (line, column, value, reason): an empty
+    code, name or kind; a value longer than its column; more values than the header has
+    columns; a code given twice in the file; a parent that exists neither in the file nor in
+    the database; a parent chain that comes back to the unit (a cycle). Parents may come
+    after their children. A unit whose code is already stored is updated (name, kind,
+    parent), never duplicated. The session is flushed, not committed.
+
+    Raises ``UnitImportError`` when any row is bad.
     """
     problems: list[RowProblem] = []
     clean: dict[str, tuple[int, dict[str, str]]] = {}
+    first_line: dict[str, int] = {}
     for line, raw in rows:
-        row = {column: (raw.get(column) or "").strip() for column in COLUMNS}
-        row_problems = [
-            RowProblem(line, column, row[column], "must not be empty")
-            for column in ("code", "name", "kind")
-            if not row[column]
-        ]
+        row = {column: str(raw.get(column) or "").strip() for column in COLUMNS}
+        row_problems = [RowProblem(line, column, "", "must not be empty") for column in REQUIRED if not row[column]]
         row_problems += [
             RowProblem(line, column, row[column], f"longer than {limit} characters")
             for column, limit in MAX_LENGTHS.items()
             if len(row[column]) > limit
         ]
-        if row["code"] and row["code"] in clean:
-            first_line = clean[row["code"]][0]
-            row_problems.append(RowProblem(line, "code", row["code"], f"already given on line {first_line}"))
+        extra = raw.get(None)
+        if extra:
+            values = extra if isinstance(extra, list) else [extra]
+            row_problems.append(
+                RowProblem(
+                    line,
+                    "",
+                    ",".join(str(value) for value in values),
+                    f"more values than the {len(COLUMNS)} columns: quote a value that contains a comma",
+                )
+            )
+        if row["code"] in first_line:
+            row_problems.append(
+                RowProblem(line, "code", row["code"], f"already given on line {first_line[row['code']]}")
+            )
+        elif row["code"]:
+            first_line[row["code"]] = line
         problems += row_problems
         if not row_problems:
             clean[row["code"]] = (line, row)
@@ -70,10 +114,11 @@ def import_units(rows: list[tuple[int, dict[str, str | None]]]) -> UnitImportRes
     existing = {unit.code: unit for unit in db.session.scalars(select(Unit))}
     for code, (line, row) in clean.items():
         parent = row["parent_code"]
-        if parent and parent not in clean and parent not in existing:
-            problems.append(RowProblem(line, "parent_code", parent, "no unit has this code"))
+        # A parent on a bad line is in the file: that line's own problem is enough.
+        if parent and parent not in first_line and parent not in existing:
+            problems.append(RowProblem(line, "parent_code", parent, "no unit has this code, in the file or stored"))
         elif _has_cycle(code, clean, existing):
-            problems.append(RowProblem(line, "parent_code", parent, "makes the unit its own ancestor"))
+            problems.append(RowProblem(line, "parent_code", parent, "makes the unit its own ancestor (a cycle)"))
     if problems:
         raise UnitImportError(sorted(problems, key=lambda problem: problem.line))
 
@@ -105,6 +150,9 @@ def _has_cycle(code: str, clean: dict[str, tuple[int, dict[str, str]]], existing
             current = parent.code if parent else ""
         if not current:
             return False
-        if current in seen:
+        if current == code:
             return True
+        if current in seen:
+            # A cycle further up, not through this unit: its own rows report it.
+            return False
         seen.add(current)

@@ -150,3 +150,47 @@ def test_a_surveyor_sees_only_their_units_sample(client, auth, surveyor, ward_ca
     auth.login("dtv1")
     other = next(u for u in ward_campaign.units if u.code == "W21172-T05")
     assert client.get(f"/field/sample/{ward_campaign.id}/{other.code}").status_code == 403
+
+
+def test_a_single_use_link_answers_once_and_is_forgotten(client, officer_page, ward_campaign) -> None:
+    from surveyapp.models import Response, ResponseMode
+    from tests.helpers import filled_form, submission_key_of
+
+    url, upload = officer_page
+    upload(FRAME.read_bytes(), skip=True)
+    questionnaire = ward_campaign.questionnaires[0]
+    token = csrf_token_of(client.get(url).get_data(as_text=True))
+    client.post(
+        f"{url}/draw",
+        data={
+            "draw-csrf_token": token,
+            "draw-questionnaire_id": questionnaire.id,
+            "draw-seed": "s",
+            "draw-reserve_per_unit": "0",
+        },
+    )
+    html = client.post(f"{url}/links", data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+    assert "Đã tạo 54 đường dẫn dùng một lần" in html
+    entry = db.session.scalar(select(SampleEntry).filter_by(status=SampleStatus.TO_CONTACT).order_by(SampleEntry.id))
+    link = f"/r/link/{entry.access_token}"
+    assert f"https://khaosat.example.vn{link}" in client.get(
+        f"/field/sample/{ward_campaign.id}/{entry.unit.code}"
+    ).get_data(as_text=True)
+
+    first_tab, second_tab = client.get(link).get_data(as_text=True), client.get(link).get_data(as_text=True)
+    answers = filled_form(questionnaire.definition)
+    sent = client.post(
+        link, data={"csrf_token": csrf_token_of(first_tab), "submission_key": submission_key_of(first_tab), **answers}
+    )
+    again = client.post(
+        link, data={"csrf_token": csrf_token_of(second_tab), "submission_key": submission_key_of(second_tab), **answers}
+    )
+
+    assert sent.status_code == 302
+    assert "Đường dẫn này đã được sử dụng" in again.get_data(as_text=True)
+    [response] = db.session.scalars(select(Response))
+    assert response.mode is ResponseMode.ONLINE_LINK and response.unit_id == entry.unit_id
+    db.session.expire_all()
+    spent = db.session.get(SampleEntry, entry.id)
+    assert spent.status is SampleStatus.COMPLETED and spent.access_token is None
+    assert "Đường dẫn này đã được sử dụng" in client.get(link).get_data(as_text=True)
