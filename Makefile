@@ -1,35 +1,49 @@
-# Two commands on a fresh machine with Python 3.11: `make run` and `make test`.
+# Two commands on a fresh machine with Python 3.11: `make run` and `make test` (GNU make).
 PYTHON ?= python3
 VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app surveyapp
+# Written once the pinned requirements are installed, so a failed install is retried.
+INSTALLED := $(VENV)/.installed
+PO_FILES := $(wildcard surveyapp/translations/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: install run test lint translations clean
 
-$(BIN)/activate: requirements.txt requirements-dev.txt
+# Creates .venv, installs the pinned requirements and compiles the translation catalogues.
+install: $(INSTALLED) $(MO_FILES)
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "surveyapp needs Python 3.11 or newer: make PYTHON=python3.11 ..." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	touch $(BIN)/activate
+	touch $@
 
-# Installs the pinned dependencies and compiles the translation catalogues.
-install: $(BIN)/activate
-	$(BIN)/pybabel compile --statistics -d surveyapp/translations
+%.mo: %.po $(INSTALLED)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
-# Sets up the embedded SQLite database with the demo and serves it with gunicorn.
+# Applies the migrations to the database (SQLite in instance/ unless DATABASE_URL is set),
+# loads the demo (nothing changes if it is there already) and serves it with gunicorn.
 run: install
 	$(FLASK) init-db
 	$(FLASK) load-demo
-	@echo "Serving the demo at http://$(HOST):$(PORT)/  (staff log-in: canbo / canbo-demo-2022)"
+	@echo "Serving the demo at http://$(HOST):$(PORT)/ (log in at /login; demo accounts in README.md)"
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile - wsgi:app
 
-# Runs every test on SQLite, then again on the database DATABASE_URL names, when it is set.
-# pytest exits 5 when no test ran: make stops on any non-zero exit, so that fails too.
+# Runs every test on a temporary SQLite database, then again on the database DATABASE_URL
+# names, when it is set. Any non-zero exit of pytest fails make, including 5 (no test ran).
 test: install
-	env -u DATABASE_URL $(BIN)/python -m pytest -q
-	if [ -n "$$DATABASE_URL" ]; then $(BIN)/python -m pytest -q; fi
+	env -u DATABASE_URL $(BIN)/python -m pytest -ra
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== The same tests on the database DATABASE_URL names"; \
+		$(BIN)/python -m pytest -ra; \
+	else \
+		echo "== DATABASE_URL is not set: the suite ran on SQLite only"; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .
@@ -41,5 +55,7 @@ translations: install
 	$(BIN)/pybabel update -i messages.pot -d surveyapp/translations --no-fuzzy-matching --ignore-obsolete
 	rm messages.pot
 
+# Removes what install and the tests build. Keeps instance/ (the SQLite database and its data).
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache instance tests/browser/screenshots
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/browser/screenshots $(MO_FILES)
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

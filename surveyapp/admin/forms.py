@@ -96,26 +96,38 @@ class QuotaPolicyForm(FlaskForm):
     )
 
 
-def quota_field_name(questionnaire_id: int, group: str) -> str:
-    """The form field holding the per-unit number of one questionnaire and group."""
-    return f"per_unit-{questionnaire_id}-{group}"
+def quota_field_name(questionnaire_id: int, group: str, kind: str = "per_unit") -> str:
+    """The form field holding one number (per_unit, total or minimum) of a questionnaire and group."""
+    return f"{kind}-{questionnaire_id}-{group}"
 
 
-MAX_PER_UNIT = 100_000
+MAX_FORMS = 100_000
 
 
 def read_quota_rules(formdata: Mapping[str, str], rows: list[tuple[Questionnaire, str]]) -> tuple[list, dict]:
-    """The rules the officer typed (blank = no quota), and the problems by field name."""
+    """The rules the officer typed (all blank = no quota), and the problems by field name.
+
+    A row has either a number per unit, or a total shared by frame size with an optional
+    minimum per unit.
+    """
     rules, problems = [], {}
     for questionnaire, group in rows:
-        name = quota_field_name(questionnaire.id, group)
-        raw = (formdata.get(name) or "").strip()
-        if not raw:
-            continue
-        if not raw.isdigit() or int(raw) > MAX_PER_UNIT:
-            problems[name] = _l("Nhập một số nguyên từ 0 đến %(max)s.", max=f"{MAX_PER_UNIT:,}".replace(",", "."))
-            continue
-        rules.append(QuotaRule(questionnaire, group, int(raw)))
+        numbers = {}
+        for kind in ("per_unit", "total", "minimum"):
+            name = quota_field_name(questionnaire.id, group, kind)
+            raw = (formdata.get(name) or "").strip()
+            if raw and (not raw.isdigit() or int(raw) > MAX_FORMS):
+                problems[name] = _l("Nhập một số nguyên từ 0 đến %(max)s.", max=f"{MAX_FORMS:,}".replace(",", "."))
+            elif raw:
+                numbers[kind] = int(raw)
+        if "per_unit" in numbers and "total" in numbers:
+            problems[quota_field_name(questionnaire.id, group, "total")] = _l(
+                "Chọn một cách: số phiếu mỗi đơn vị, hoặc tổng số phiếu phân bổ theo khung."
+            )
+        elif "per_unit" in numbers:
+            rules.append(QuotaRule(questionnaire, group, per_unit=numbers["per_unit"]))
+        elif "total" in numbers:
+            rules.append(QuotaRule(questionnaire, group, total=numbers["total"], minimum=numbers.get("minimum", 0)))
     return rules, problems
 
 

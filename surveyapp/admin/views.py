@@ -253,6 +253,9 @@ def _quota_rows(campaign: Campaign) -> list[tuple[Questionnaire, str, str]]:
     return rows
 
 
+QUOTA_KINDS = ("per_unit", "total", "minimum")
+
+
 def _current_per_unit(campaign: Campaign) -> dict[str, int]:
     """The per-unit number of each (questionnaire, group) whose cells all share one target."""
     targets: dict[str, set[int]] = {}
@@ -275,7 +278,7 @@ def quotas(campaign_id: int) -> str | WerkzeugResponse:
         rules, problems = read_quota_rules(request.form, [(q, group) for q, group, _label in rows])
         if not problems:
             try:
-                plan = plan_quotas(campaign, rules)
+                plan = plan_quotas(campaign, rules, count_frame(campaign))
             except QuotaError as error:
                 flash(str(error), "error")
             else:
@@ -288,7 +291,11 @@ def quotas(campaign_id: int) -> str | WerkzeugResponse:
         "admin/quotas.html",
         campaign=campaign,
         form=form,
-        rows=[(q, group, label, quota_field_name(q.id, group)) for q, group, label in rows],
+        rows=[
+            (q, group, label, {kind: quota_field_name(q.id, group, kind) for kind in QUOTA_KINDS})
+            for q, group, label in rows
+        ],
+        frame_sizes=count_frame(campaign),
         values=values,
         problems=problems,
         plan=plan,

@@ -1,99 +1,165 @@
-"""CLI commands: ``flask --app surveyapp <command>``. Each commits its own work."""
+"""CLI commands: ``flask --app surveyapp <command>``. Each commits its own work.
+
+Services flush and raise domain errors; a command commits, or turns the error into a clear
+message and exit status 1 (``click.ClickException``), never a traceback.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from surveyapp.cli import bp
 from surveyapp.config import INSTANCE_DIR
 from surveyapp.extensions import db
 from surveyapp.models import Unit, UserRole
 from surveyapp.questionnaires.definition import QuestionnaireError
+from surveyapp.services.campaigns import CampaignError
 from surveyapp.services.catalog import sync_questionnaires
-from surveyapp.services.demo import DEMO_PASSWORDS, load_demo
-from surveyapp.services.responses import local_today
+from surveyapp.services.demo import DEMO_PASSWORDS, DemoError, load_demo
+from surveyapp.services.quotas import QuotaError
 from surveyapp.services.units import UnitImportError, import_units_csv
 from surveyapp.services.users import UserError, create_user
 
 
+@contextmanager
+def _committing() -> Iterator[None]:
+    """Commit what the block did, or roll back and explain a database that is not ready."""
+    try:
+        yield
+        db.session.commit()
+    except (OperationalError, ProgrammingError) as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"the database refused the work: {error.orig}\n"
+            "Is it reachable, and has `flask --app surveyapp init-db` created its tables?"
+        ) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _database_url() -> str:
+    return db.engine.url.render_as_string(hide_password=True)
+
+
 @bp.cli.command("init-db")
 def init_db() -> None:
-    """Create or upgrade the database schema (applies the migrations)."""
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    upgrade()
-    click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+    """Create or upgrade the database schema by applying the migrations."""
+    if db.engine.url.get_backend_name() == "sqlite":
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        upgrade()
+    except OperationalError as error:
+        raise click.ClickException(f"cannot reach the database {_database_url()}: {error.orig}") from None
+    click.echo(f"Database ready (schema up to date): {_database_url()}")
 
 
 @bp.cli.command("create-user")
 @click.argument("username")
 @click.option(
-    "--role", type=click.Choice([role.value for role in UserRole]), required=True, help="What the user may do."
+    "--role", type=click.Choice([role.value for role in UserRole]), required=True, help="officer or surveyor."
 )
-@click.option("--full-name", default="", help="Name shown on the pages.")
-@click.option("--unit", "unit_codes", multiple=True, help="Code of a unit a surveyor works in (repeatable).")
-@click.password_option(help="Asked for, hidden, when not given.")
+@click.option("--full-name", default="", help="Name shown on the pages (default: the username).")
+@click.option(
+    "--unit",
+    "unit_codes",
+    multiple=True,
+    metavar="CODE",
+    help="Code of a unit a surveyor works in, with the units below it (repeatable; surveyors only).",
+)
+@click.password_option(help="The password (at least 8 characters); asked for, hidden and twice, when not given.")
 def create_user_command(username: str, role: str, full_name: str, unit_codes: tuple[str, ...], password: str) -> None:
-    """Create an officer or surveyor account."""
-    units = list(db.session.scalars(select(Unit).where(Unit.code.in_(unit_codes))))
-    unknown = sorted(set(unit_codes) - {unit.code for unit in units})
-    if unknown:
-        raise click.ClickException(f"--unit: no unit has the code {', '.join(unknown)}")
-    try:
-        user = create_user(username=username, full_name=full_name, password=password, role=UserRole(role), units=units)
-    except UserError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Created {user.role.value} {user.username}" + (f" for {', '.join(unit_codes)}" if unit_codes else ""))
+    """Create a staff account: an officer, or a surveyor of some units."""
+    user_role = UserRole(role)
+    if user_role is UserRole.SURVEYOR and not unit_codes:
+        raise click.ClickException("--unit: a surveyor needs at least one unit (give --unit CODE)")
+    if user_role is UserRole.OFFICER and unit_codes:
+        raise click.ClickException("--unit: only surveyors have units; officers see every unit")
+    with _committing():
+        units = list(db.session.scalars(select(Unit).where(Unit.code.in_(unit_codes))))
+        unknown = sorted(set(unit_codes) - {unit.code for unit in units})
+        if unknown:
+            raise click.ClickException(f"--unit: no unit has the code {', '.join(unknown)} (load the units first)")
+        try:
+            user = create_user(username=username, full_name=full_name, password=password, role=user_role, units=units)
+        except UserError as error:
+            raise click.ClickException(str(error)) from None
+    where = f" for {', '.join(sorted(unit_codes))}" if unit_codes else ""
+    click.echo(f"Created {user.role.value} {user.username} ({user.full_name}){where}")
 
 
 @bp.cli.command("load-units")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_units(csv_file: Path) -> None:
-    """Add or update units from a CSV file with columns code,name,kind,parent_code."""
-    try:
-        result = import_units_csv(csv_file)
-    except UnitImportError as error:
-        raise click.ClickException(f"{csv_file.name}: nothing was stored; fix these rows:\n{error}") from None
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{csv_file.name}: the file is not UTF-8 text") from None
-    db.session.commit()
-    click.echo(f"Units: {result.added} added, {result.updated} updated")
+    """Add or update units from CSV_FILE (UTF-8, columns code,name,kind,parent_code).
 
-
-def _forms_dir(forms_dir: Path | None) -> Path:
-    return forms_dir or Path(current_app.config["FORMS_DIR"])
+    A unit whose code is stored already is updated. A file with any bad row stores nothing;
+    every bad row is listed with its line, column, value and reason.
+    """
+    with _committing():
+        try:
+            result = import_units_csv(csv_file)
+        except UnitImportError as error:
+            raise click.ClickException(
+                f"{csv_file.name}: nothing was stored; fix these {len(error.problems)} problem(s):\n{error}"
+            ) from None
+    click.echo(f"{csv_file.name}: {result.added} units added, {result.updated} updated")
 
 
 @bp.cli.command("load-questionnaires")
-@click.option("--forms-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Default: forms/.")
+@click.option(
+    "--forms-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of <CODE>.v<VERSION>.yaml files (default: the app's FORMS_DIR, forms/).",
+)
 def load_questionnaires(forms_dir: Path | None) -> None:
-    """Store the questionnaire versions of the forms folder that are not stored yet."""
-    try:
-        added = sync_questionnaires(_forms_dir(forms_dir))
-    except QuestionnaireError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Questionnaires added: {', '.join(f'{q.code} v{q.version}' for q in added) or 'none'}")
+    """Store the questionnaire versions of the forms folder that are not stored yet.
+
+    Every file is checked first: one malformed file stores nothing. A stored version whose
+    file has changed is refused (give the changed file a new version).
+    """
+    forms_dir = forms_dir or Path(current_app.config["FORMS_DIR"])
+    if not sorted(forms_dir.glob("*.yaml")):
+        raise click.ClickException(f"{forms_dir}: no questionnaire files (*.yaml) in this folder")
+    with _committing():
+        try:
+            added = sync_questionnaires(forms_dir)
+        except QuestionnaireError as error:
+            raise click.ClickException(f"nothing was stored: {error}") from None
+    if added:
+        click.echo(f"Questionnaires added: {', '.join(f'{q.code} v{q.version}' for q in added)}")
+    else:
+        click.echo(f"Every questionnaire of {forms_dir} is stored already; nothing changed.")
 
 
 @bp.cli.command("load-demo")
 def load_demo_command() -> None:
-    """Load the demo of the seed plans (units, questionnaires, campaigns, accounts)."""
-    try:
-        result = load_demo(_forms_dir(None), local_today())
-    except (QuestionnaireError, UnitImportError) as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    if not (result.units_added or result.campaigns_added or result.users_added):
+    """Load the demo of seed plans 000 and 001: units, questionnaires, 3 open campaigns, accounts.
+
+    Running it again changes nothing. The demo passwords are for trying the service only.
+    """
+    with _committing():
+        try:
+            result = load_demo()
+        except (DemoError, QuestionnaireError, UnitImportError, CampaignError, QuotaError) as error:
+            raise click.ClickException(f"the demo was not loaded: {error}") from None
+    if not result.changed:
         click.echo("The demo is already loaded; nothing changed.")
         return
     click.echo(f"Units added: {result.units_added}")
-    for name in result.campaigns_added:
-        click.echo(f"Campaign added: {name}")
+    if result.questionnaires_added:
+        click.echo(f"Questionnaires added: {', '.join(result.questionnaires_added)}")
+    for campaign in result.campaigns_added:
+        units = f"{campaign.units} unit" + "s" * (campaign.units != 1)
+        quota = f", {campaign.quota_total} forms planned" if campaign.quota_total else ""
+        click.echo(f"Campaign opened: {campaign.name} ({', '.join(campaign.questionnaires)}; {units}{quota})")
     for username in result.users_added:
-        click.echo(f"Demo account: {username} / {DEMO_PASSWORDS[username]} (demo only)")
+        click.echo(f"Demo account (demo only): {username} / {DEMO_PASSWORDS[username]}")

@@ -179,7 +179,9 @@ def load_demo(forms_dir: str | Path | None = None, today: dt.date | None = None)
     )
 
 
-def _add_campaign(demo: DemoCampaign, units: dict[str, Unit], questionnaires: dict, today: dt.date) -> DemoCampaignAdded:
+def _add_campaign(
+    demo: DemoCampaign, units: dict[str, Unit], questionnaires: dict, today: dt.date
+) -> DemoCampaignAdded:
     root = units[demo.root_code]
     assessed = [root] * demo.assesses_root + sorted(root.children, key=lambda unit: unit.code) * demo.assesses_children
     campaign = create_campaign(

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from sampling import Stratum, allocate_fixed
+from sampling import Allocation, Stratum, allocate_fixed, allocate_proportional
 from surveyapp.extensions import db
 from surveyapp.models import (
     ANY_GROUP,
@@ -40,11 +40,21 @@ class QuotaError(ValueError):
 
 @dataclass(frozen=True)
 class QuotaRule:
-    """ "``per_unit`` forms of ``questionnaire`` from ``respondent_group`` in every unit it applies to"."""
+    """Forms of ``questionnaire`` from ``respondent_group`` in every unit it applies to.
+
+    Either ``per_unit`` forms in each unit (seed 001: "15 per commune"), or a ``total`` shared
+    in proportion to each unit's sampling frame, with ``minimum`` per unit (capped by its frame).
+    """
 
     questionnaire: Questionnaire
     respondent_group: str
-    per_unit: int
+    per_unit: int = 0
+    total: int | None = None
+    minimum: int = 0
+
+    @property
+    def is_proportional(self) -> bool:
+        return self.total is not None
 
 
 @dataclass(frozen=True)
@@ -69,11 +79,16 @@ class QuotaPlan:
         return sum(cell.target for cell in self.cells)
 
 
-def plan_quotas(campaign: Campaign, rules: Sequence[QuotaRule]) -> QuotaPlan:
-    """The cells of ``rules`` over the campaign's units (nothing is stored)."""
+def plan_quotas(
+    campaign: Campaign, rules: Sequence[QuotaRule], frame_sizes: Mapping[int, int] | None = None
+) -> QuotaPlan:
+    """The cells of ``rules`` over the campaign's units (nothing is stored).
+
+    ``frame_sizes`` (records per unit id) is what proportional rules share their total by.
+    """
     cells, totals, seen = [], [], set()
     for rule in rules:
-        if rule.per_unit < 0:
+        if min(rule.per_unit, rule.minimum, rule.total or 0) < 0:
             raise QuotaError(_("Số phiếu mỗi đơn vị không được âm."))
         groups = {group.code for group in rule.questionnaire.definition.respondent_groups}
         if rule.respondent_group != ANY_GROUP and rule.respondent_group not in groups:
@@ -89,13 +104,40 @@ def plan_quotas(campaign: Campaign, rules: Sequence[QuotaRule]) -> QuotaPlan:
             raise QuotaError(_("Mỗi mẫu phiếu và nhóm chỉ đặt một chỉ tiêu."))
         seen.add(key)
         units = {unit.code: unit for unit in campaign.units_for(rule.questionnaire)}
-        allocation = allocate_fixed([Stratum(code) for code in units], per_stratum=rule.per_unit)
+        allocation = _allocate(rule, units, frame_sizes or {})
         cells += [
             PlannedCell(units[code], rule.questionnaire, rule.respondent_group, quota)
             for code, quota in allocation.quotas.items()
         ]
         totals.append((rule, len(units), allocation.total))
     return QuotaPlan(cells=tuple(cells), rule_totals=tuple(totals))
+
+
+def _allocate(rule: QuotaRule, units: Mapping[str, Unit], frame_sizes: Mapping[int, int]) -> Allocation:
+    if not rule.is_proportional:
+        return allocate_fixed([Stratum(code) for code in units], per_stratum=rule.per_unit)
+    if not any(frame_sizes.get(unit.id) for unit in units.values()):
+        raise QuotaError(_("Phân bổ theo tỷ lệ cần khung chọn mẫu: hãy nhập danh sách hồ sơ trước."))
+    strata = [Stratum(code, frame_sizes.get(unit.id, 0), rule.minimum) for code, unit in units.items()]
+    try:
+        return allocate_proportional(rule.total, strata)
+    except ValueError:
+        raise QuotaError(
+            _(
+                "Không phân bổ được %(total)s phiếu của mẫu %(code)s: %(reason)s",
+                total=rule.total,
+                code=rule.questionnaire.code,
+                reason=_allocation_reason(strata, rule),
+            )
+        ) from None
+
+
+def _allocation_reason(strata: Sequence[Stratum], rule: QuotaRule) -> str:
+    available = sum(stratum.population or 0 for stratum in strata)
+    if rule.total is not None and rule.total > available:
+        return _("khung chọn mẫu chỉ có %(available)s người.", available=available)
+    needed = sum(min(stratum.minimum, stratum.population or 0) for stratum in strata)
+    return _("số tối thiểu của các đơn vị cần %(needed)s phiếu.", needed=needed)
 
 
 def save_quotas(campaign: Campaign, plan: QuotaPlan, policy: QuotaPolicy) -> None:

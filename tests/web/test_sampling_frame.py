@@ -194,3 +194,36 @@ def test_a_single_use_link_answers_once_and_is_forgotten(client, officer_page, w
     spent = db.session.get(SampleEntry, entry.id)
     assert spent.status is SampleStatus.COMPLETED and spent.access_token is None
     assert "Đường dẫn này đã được sử dụng" in client.get(link).get_data(as_text=True)
+
+
+def test_a_total_is_allocated_by_frame_size_with_a_minimum(client, officer_page, ward_campaign) -> None:
+    from surveyapp.models import QuotaCell
+    from surveyapp.services.frames import count_frame
+
+    _url, upload = officer_page
+    upload(FRAME.read_bytes(), skip=True)
+    questionnaire = ward_campaign.questionnaires[0]
+    page = f"/admin/campaigns/{ward_campaign.id}/quotas"
+    token = csrf_token_of(client.get(page).get_data(as_text=True))
+    fields = {
+        "csrf_token": token,
+        "policy": "flag",
+        f"total-{questionnaire.id}-*": "30",
+        f"minimum-{questionnaire.id}-*": "2",
+    }
+
+    preview = client.post(page, data={**fields, "action": "preview"}).get_data(as_text=True)
+    assert "Xem trước: 30 phiếu" in preview and "Phân bổ theo khung chọn mẫu" in preview
+    client.post(page, data={**fields, "action": "save"})
+
+    frame = count_frame(ward_campaign)
+    cells = list(db.session.scalars(select(QuotaCell)))
+    assert sum(cell.target for cell in cells) == 30
+    assert all(min(2, frame.get(cell.unit_id, 0)) <= cell.target <= frame.get(cell.unit_id, 0) for cell in cells)
+    biggest = max(cells, key=lambda cell: frame.get(cell.unit_id, 0))
+    assert biggest.target == max(cell.target for cell in cells)
+
+    too_many = client.post(page, data={**fields, f"total-{questionnaire.id}-*": "500", "action": "preview"})
+    assert "khung chọn mẫu chỉ có 54 người" in too_many.get_data(as_text=True)
+    both = client.post(page, data={**fields, f"per_unit-{questionnaire.id}-*": "5", "action": "preview"})
+    assert "Chọn một cách" in both.get_data(as_text=True)
