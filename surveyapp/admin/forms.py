@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from surveyapp.models import CampaignPurpose, Questionnaire, QuotaPolicy
+from surveyapp.models import CampaignPurpose, Questionnaire, QuotaPolicy, Unit
 from surveyapp.services.quotas import QuotaRule
 
 
@@ -31,6 +31,25 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+# Dates come from <input type="date"> (ISO), or typed as people write them where a browser
+# shows a plain text box.
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def descendants_of(tree: list[tuple[Unit, int]]) -> dict[int, list[int]]:
+    """The ids below each unit of ``tree`` (units in tree order with their depth)."""
+    below: dict[int, list[int]] = {}
+    ancestors: list[tuple[int, int]] = []
+    for unit, depth in tree:
+        while ancestors and ancestors[-1][1] >= depth:
+            ancestors.pop()
+        for ancestor_id, _depth in ancestors:
+            below[ancestor_id].append(unit.id)
+        below[unit.id] = []
+        ancestors.append((unit.id, depth))
+    return below
+
+
 class CampaignForm(FlaskForm):
     """A campaign's name, year, purpose, period, questionnaires and assessed units."""
 
@@ -39,6 +58,7 @@ class CampaignForm(FlaskForm):
     )
     year = IntegerField(
         _l("Năm đánh giá"),
+        invalid_value_message=_l("Năm đánh giá phải là một số, ví dụ 2025."),
         validators=[
             InputRequired(_l("Hãy nhập năm đánh giá, ví dụ 2025.")),
             NumberRange(2000, 2100, _l("Năm đánh giá phải từ 2000 đến 2100.")),
@@ -50,30 +70,77 @@ class CampaignForm(FlaskForm):
             SelectChoice(CampaignPurpose.SIPAS.value, _l("Đo lường sự hài lòng (SIPAS)")),
             SelectChoice(CampaignPurpose.PAR.value, _l("Điều tra xã hội học Chỉ số CCHC (PAR Index)")),
         ],
+        invalid_choice_message=_l("Hãy chọn mục đích của đợt điều tra."),
     )
-    opens_on = DateField(_l("Ngày bắt đầu"), validators=[InputRequired(_l("Hãy chọn ngày bắt đầu."))])
-    closes_on = DateField(_l("Ngày kết thúc"), validators=[InputRequired(_l("Hãy chọn ngày kết thúc."))])
-    questionnaire_ids = CheckboxesField(_l("Mẫu phiếu"), coerce=int)
-    unit_ids = CheckboxesField(_l("Đơn vị được đánh giá"), coerce=int)
+    opens_on = DateField(
+        _l("Ngày bắt đầu"),
+        format=DATE_FORMATS,
+        invalid_value_message=_l("Ngày bắt đầu không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 01/08/2025."),
+        validators=[InputRequired(_l("Hãy chọn ngày bắt đầu."))],
+    )
+    closes_on = DateField(
+        _l("Ngày kết thúc"),
+        format=DATE_FORMATS,
+        invalid_value_message=_l("Ngày kết thúc không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 30/09/2025."),
+        validators=[InputRequired(_l("Hãy chọn ngày kết thúc."))],
+    )
+    questionnaire_ids = CheckboxesField(
+        _l("Mẫu phiếu"),
+        coerce=int,
+        invalid_value_message=_l("Mẫu phiếu đã chọn không còn tồn tại. Vui lòng chọn lại."),
+        invalid_choice_message=_l("Mẫu phiếu đã chọn không còn tồn tại. Vui lòng chọn lại."),
+    )
+    unit_ids = CheckboxesField(
+        _l("Đơn vị được đánh giá"),
+        coerce=int,
+        invalid_value_message=_l("Đơn vị đã chọn không còn tồn tại. Vui lòng chọn lại."),
+        invalid_choice_message=_l("Đơn vị đã chọn không còn tồn tại. Vui lòng chọn lại."),
+    )
+    # Parents whose whole subtree the officer picked at once (no JavaScript needed).
+    with_children = CheckboxesField(
+        _l("Chọn tất cả đơn vị trực thuộc"),
+        coerce=int,
+        invalid_value_message=_l("Đơn vị đã chọn không còn tồn tại. Vui lòng chọn lại."),
+        invalid_choice_message=_l("Đơn vị đã chọn không còn tồn tại. Vui lòng chọn lại."),
+    )
 
-    def __init__(self, *args: object, questionnaires: list, units: list, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, questionnaires: list[Questionnaire], unit_tree: list[tuple[Unit, int]], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.questionnaires = {q.id: q for q in questionnaires}
         self.questionnaire_ids.choices = [
             SelectChoice(q.id, f"{q.code} (v{q.version}) – {q.title}") for q in questionnaires
         ]
-        self.unit_ids.choices = [SelectChoice(unit.id, unit.name) for unit in units]
+        self.unit_tree = unit_tree
+        self.descendants = descendants_of(unit_tree)
+        self.unit_ids.choices = [SelectChoice(unit.id, unit.name) for unit, _depth in unit_tree]
+        self.with_children.choices = [
+            SelectChoice(unit.id, unit.name) for unit, _depth in unit_tree if self.descendants[unit.id]
+        ]
+
+    @property
+    def chosen_unit_ids(self) -> set[int]:
+        return set(self.unit_ids.data or ())
+
+    def validate(self, extra_validators: Mapping[str, list] | None = None) -> bool:
+        # A parent ticked "all below" brings its whole subtree into the selection; the page
+        # then shows those units ticked one by one, so unticking one of them sticks.
+        if self.unit_ids.data is not None and self.with_children.data:
+            below = [i for parent in self.with_children.data for i in self.descendants.get(parent, ())]
+            self.unit_ids.data = list(dict.fromkeys([*self.unit_ids.data, *below]))
+            self.with_children.data = []
+        return super().validate(extra_validators)
 
     def validate_closes_on(self, field: DateField) -> None:
         if field.data and self.opens_on.data and field.data < self.opens_on.data:
-            raise ValidationError(_l("Ngày kết thúc phải sau ngày bắt đầu."))
+            raise ValidationError(_l("Ngày kết thúc không được trước ngày bắt đầu."))
 
     def validate_questionnaire_ids(self, field: CheckboxesField) -> None:
         if not field.data:
             raise ValidationError(_l("Hãy chọn ít nhất một mẫu phiếu."))
-        mismatched = [
-            self.questionnaires[i].code for i in field.data if self.questionnaires[i].purpose != self.purpose.data
-        ]
+        chosen = [self.questionnaires[i] for i in field.data if i in self.questionnaires]
+        mismatched = [q.code for q in chosen if q.purpose != self.purpose.data]
         if mismatched:
             raise ValidationError(
                 _l("Mẫu phiếu %(codes)s không dùng cho mục đích đã chọn.", codes=", ".join(mismatched))

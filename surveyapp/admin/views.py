@@ -22,7 +22,7 @@ from surveyapp.admin.forms import (
 )
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
-from surveyapp.i18n import localized
+from surveyapp.i18n import localized, short_date
 from surveyapp.models import ANY_GROUP, Campaign, CampaignPurpose, CampaignStatus, Questionnaire, QuotaPolicy
 from surveyapp.services import posters
 from surveyapp.services.campaigns import (
@@ -31,8 +31,10 @@ from surveyapp.services.campaigns import (
     close_campaign,
     create_campaign,
     get_campaigns,
+    get_response_counts,
     get_unit_tree,
     open_campaign,
+    reopen_campaign,
     update_campaign,
 )
 from surveyapp.services.catalog import get_latest_questionnaires
@@ -40,7 +42,7 @@ from surveyapp.services.collection import CollectionTarget, get_collection_targe
 from surveyapp.services.frames import FrameAlreadySampled, count_frame, import_frame, purge_contacts
 from surveyapp.services.quotas import QuotaError, get_quota_cells, plan_quotas, roll_up, save_quotas
 from surveyapp.services.remuneration import RemunerationError, remuneration_rows, remuneration_xlsx, set_rates
-from surveyapp.services.responses import count_responses, local_today
+from surveyapp.services.responses import local_today
 from surveyapp.services.samples import (
     SampleError,
     count_sample,
@@ -62,9 +64,7 @@ def _campaign_form(campaign: Campaign | None = None) -> CampaignForm:
     questionnaires = get_latest_questionnaires()
     if campaign is not None:  # keep the versions the campaign already uses selectable
         questionnaires = sorted({*questionnaires, *campaign.questionnaires}, key=lambda q: (q.code, q.version))
-    tree = get_unit_tree()
-    form = CampaignForm(obj=campaign, questionnaires=questionnaires, units=[unit for unit, _depth in tree])
-    form.unit_tree = tree
+    form = CampaignForm(obj=campaign, questionnaires=questionnaires, unit_tree=get_unit_tree())
     if campaign is not None and not form.is_submitted():
         form.purpose.data = campaign.purpose.value
         form.questionnaire_ids.data = [q.id for q in campaign.questionnaires]
@@ -94,6 +94,7 @@ def new_campaign() -> str | WerkzeugResponse:
         try:
             campaign = create_campaign(_draft(form))
         except CampaignError as error:
+            db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
@@ -114,6 +115,7 @@ def edit_campaign(campaign_id: int) -> str | WerkzeugResponse:
         try:
             update_campaign(campaign, _draft(form))
         except CampaignError as error:
+            db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
@@ -126,21 +128,8 @@ def edit_campaign(campaign_id: int) -> str | WerkzeugResponse:
 @officer_required
 def campaign(campaign_id: int) -> str:
     campaign = db.get_or_404(Campaign, campaign_id)
-    counts = count_responses(campaign)
-    targets = [
-        (target, public_url(target), sum(counts.get((u.id, target.questionnaire.id), 0) for u in target.units))
-        for target in list_collection_targets(campaign)
-    ]
-    unit_rows = [
-        (
-            unit,
-            [
-                counts.get((unit.id, q.id), 0) if unit in campaign.units_for(q) else None
-                for q in campaign.questionnaires
-            ],
-        )
-        for unit in campaign.units
-    ]
+    counts = get_response_counts(campaign)
+    targets = [(target, public_url(target), counts.of_target(target)) for target in list_collection_targets(campaign)]
     cells = get_quota_cells(campaign)
     rolled_up = roll_up(cells)
     progress_rows = [(unit, depth, rolled_up[unit.id]) for unit, depth in get_unit_tree() if unit.id in rolled_up]
@@ -148,8 +137,7 @@ def campaign(campaign_id: int) -> str:
         "admin/campaign.html",
         campaign=campaign,
         targets=targets,
-        unit_rows=unit_rows,
-        total=sum(counts.values()),
+        counts=counts,
         progress_rows=progress_rows,
         refused=sum(cell.refused for cell in cells),
     )
@@ -160,23 +148,40 @@ def _transition(campaign_id: int, change: Callable[[Campaign], None], done: str)
     try:
         change(campaign)
     except CampaignError as error:
+        db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
         flash(done, "success")
+        if campaign.is_open and not campaign.is_collecting_on(local_today()):
+            flash(
+                _(
+                    "Lưu ý: hôm nay nằm ngoài thời gian của đợt (%(start)s – %(end)s) nên mã QR không nhận phiếu; "
+                    "vẫn nhập được phiếu giấy.",
+                    start=short_date(campaign.opens_on),
+                    end=short_date(campaign.closes_on),
+                ),
+                "warning",
+            )
     return redirect(url_for(".campaign", campaign_id=campaign_id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/open", methods=["POST"])
+@bp.post("/campaigns/<int:campaign_id>/open", endpoint="open_campaign")
 @officer_required
 def open_campaign_view(campaign_id: int) -> WerkzeugResponse:
     return _transition(campaign_id, open_campaign, _("Đợt điều tra đã mở: người dân có thể trả lời qua mã QR."))
 
 
-@bp.route("/campaigns/<int:campaign_id>/close", methods=["POST"])
+@bp.post("/campaigns/<int:campaign_id>/close", endpoint="close_campaign")
 @officer_required
 def close_campaign_view(campaign_id: int) -> WerkzeugResponse:
     return _transition(campaign_id, close_campaign, _("Đợt điều tra đã kết thúc: không nhận thêm phiếu."))
+
+
+@bp.post("/campaigns/<int:campaign_id>/reopen", endpoint="reopen_campaign")
+@officer_required
+def reopen_campaign_view(campaign_id: int) -> WerkzeugResponse:
+    return _transition(campaign_id, reopen_campaign, _("Đợt điều tra đã mở lại: tiếp tục nhận phiếu."))
 
 
 def _target_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
@@ -186,38 +191,48 @@ def _target_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | N
     return target
 
 
-@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>.<any(png, svg):image_format>")
-@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.<any(png, svg):image_format>")
+@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>.png")
+@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.png")
 @officer_required
-def qr_code(campaign_id: int, questionnaire_code: str, image_format: str, unit_code: str | None = None) -> Response:
+def qr_png(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> Response:
     url = public_url(_target_or_404(campaign_id, questionnaire_code, unit_code))
-    if image_format == "png":
-        return Response(posters.qr_png(url), mimetype="image/png")
+    return Response(posters.qr_png(url), mimetype="image/png")
+
+
+@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>.svg")
+@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.svg")
+@officer_required
+def qr_svg(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> Response:
+    url = public_url(_target_or_404(campaign_id, questionnaire_code, unit_code))
     return Response(posters.qr_svg(url), mimetype="image/svg+xml")
 
 
 def _poster(target: CollectionTarget) -> tuple[str, str]:
     """The file name and SVG of the A4 poster of ``target``."""
-    if target.unit is not None:
-        unit_name, file_name = target.unit.name, f"{target.unit.code}_{target.questionnaire.code}.svg"
-    else:
-        unit_name = _(
-            "Phiếu %(code)s – đánh giá %(count)d đơn vị", code=target.questionnaire.code, count=len(target.units)
-        )
-        file_name = f"{target.questionnaire.code}.svg"
+    unit_name = target.unit.name if target.unit else posters.several_units(len(target.units))
     svg = posters.poster_svg(
         campaign_name=target.campaign.name,
         unit_name=unit_name,
-        form_title=f"{target.questionnaire.code}: {target.questionnaire.title}",
+        questionnaire_title=f"{target.questionnaire.code}: {target.questionnaire.title}",
         url=public_url(target),
     )
-    return file_name, svg
+    return posters.poster_file_name(target.questionnaire.code, target.unit_code), svg
+
+
+@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>")
+@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>")
+@officer_required
+def poster(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> str:
+    """One target's poster on a page that prints on one A4 sheet."""
+    target = _target_or_404(campaign_id, questionnaire_code, unit_code)
+    return render_template("admin/posters_print.html", campaign=target.campaign, svgs=[_poster(target)[1]])
 
 
 @bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>.svg")
 @bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>.svg")
 @officer_required
-def poster(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> Response:
+def poster_svg(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> Response:
+    """One target's poster as an SVG file (for a print shop or an editor)."""
     _file_name, svg = _poster(_target_or_404(campaign_id, questionnaire_code, unit_code))
     return Response(svg, mimetype="image/svg+xml")
 

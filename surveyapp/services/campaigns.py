@@ -1,4 +1,7 @@
-"""Setting up and running campaigns: create, edit while a draft, open, close, reopen."""
+"""Setting up and running campaigns: create, edit while a draft, open, close, reopen.
+
+Writes flush and raise ``CampaignError``; the caller commits.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Questionnaire, Response, Unit
-from surveyapp.services.collection import list_collection_targets
+from surveyapp.services.collection import CollectionTarget, list_collection_targets
+from surveyapp.services.responses import count_responses
 
 
 class CampaignError(ValueError):
@@ -44,7 +48,7 @@ def _apply(campaign: Campaign, draft: CampaignDraft) -> None:
             _("Mẫu phiếu %(codes)s không dùng cho mục đích của đợt điều tra.", codes=", ".join(mismatched))
         )
     if draft.closes_on < draft.opens_on:
-        raise CampaignError(_("Ngày kết thúc phải sau ngày bắt đầu."))
+        raise CampaignError(_("Ngày kết thúc không được trước ngày bắt đầu."))
     campaign.name = draft.name.strip()
     campaign.year = draft.year
     campaign.purpose = draft.purpose
@@ -64,7 +68,7 @@ def create_campaign(draft: CampaignDraft) -> Campaign:
 
 
 def update_campaign(campaign: Campaign, draft: CampaignDraft) -> None:
-    """Change a campaign that has not been opened yet."""
+    """Change a campaign that has not been opened yet (its links may not be printed yet)."""
     if campaign.status is not CampaignStatus.DRAFT:
         raise CampaignError(_("Chỉ sửa được đợt điều tra chưa mở."))
     _apply(campaign, draft)
@@ -72,9 +76,15 @@ def update_campaign(campaign: Campaign, draft: CampaignDraft) -> None:
 
 
 def open_campaign(campaign: Campaign) -> None:
-    """Start collecting: needs at least one questionnaire that applies to one of its units."""
+    """Start collecting a draft: it needs a questionnaire that applies to one of its units."""
     if campaign.status is CampaignStatus.OPEN:
         raise CampaignError(_("Đợt điều tra đang mở."))
+    if campaign.status is CampaignStatus.CLOSED:
+        raise CampaignError(_("Đợt điều tra đã kết thúc: dùng «Mở lại» để nhận thêm phiếu."))
+    if not campaign.questionnaires:
+        raise CampaignError(_("Chưa mở được: đợt điều tra chưa có mẫu phiếu nào."))
+    if not campaign.units:
+        raise CampaignError(_("Chưa mở được: đợt điều tra chưa có đơn vị được đánh giá nào."))
     if not list_collection_targets(campaign):
         raise CampaignError(_("Chưa mở được: đợt điều tra cần ít nhất một mẫu phiếu áp dụng cho một đơn vị đã chọn."))
     campaign.status = CampaignStatus.OPEN
@@ -89,11 +99,63 @@ def close_campaign(campaign: Campaign) -> None:
     db.session.flush()
 
 
+def reopen_campaign(campaign: Campaign) -> None:
+    """Collect again after closing (late paper forms, a period extended by the leadership)."""
+    if campaign.status is not CampaignStatus.CLOSED:
+        raise CampaignError(_("Chỉ mở lại được đợt điều tra đã kết thúc."))
+    campaign.status = CampaignStatus.OPEN
+    db.session.flush()
+
+
 def get_campaigns() -> list[tuple[Campaign, int]]:
     """Every campaign, newest first, with its number of responses."""
     counts = dict(db.session.execute(select(Response.campaign_id, func.count()).group_by(Response.campaign_id)).all())
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.id.desc()))
     return [(campaign, counts.get(campaign.id, 0)) for campaign in campaigns]
+
+
+@dataclass(frozen=True)
+class UnitCounts:
+    """One assessed unit's responses per questionnaire of the campaign (``None``: does not apply)."""
+
+    unit: Unit
+    counts: tuple[int | None, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(count or 0 for count in self.counts)
+
+
+@dataclass(frozen=True)
+class ResponseCounts:
+    """A campaign's responses per assessed unit × questionnaire, for its page."""
+
+    questionnaires: tuple[Questionnaire, ...]
+    units: tuple[UnitCounts, ...]
+    by_cell: dict[tuple[int, int], int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_cell.values())
+
+    def of_target(self, target: CollectionTarget) -> int:
+        """Responses toward ``target``: for a matrix, the (respondent, unit) pairs of all its units."""
+        return sum(self.by_cell.get((unit.id, target.questionnaire.id), 0) for unit in target.units)
+
+
+def get_response_counts(campaign: Campaign) -> ResponseCounts:
+    """How many responses each assessed unit of ``campaign`` has, per questionnaire."""
+    by_cell = count_responses(campaign)
+    questionnaires = tuple(campaign.questionnaires)
+    applicable = {q.id: {unit.id for unit in campaign.units_for(q)} for q in questionnaires}
+    units = tuple(
+        UnitCounts(
+            unit,
+            tuple(by_cell.get((unit.id, q.id), 0) if unit.id in applicable[q.id] else None for q in questionnaires),
+        )
+        for unit in campaign.units
+    )
+    return ResponseCounts(questionnaires, units, by_cell)
 
 
 def get_unit_tree() -> list[tuple[Unit, int]]:
