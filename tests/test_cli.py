@@ -1,73 +1,182 @@
-"""The command-line commands, run through Flask's CLI runner on the test database."""
+"""The command-line commands, run through Flask's CLI runner on the test database.
+
+``init-db`` is covered by tests/test_migrations.py, on a database of its own.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import yaml
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Questionnaire, User, UserRole
-from surveyapp.services.demo import UNITS_CSV
+from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Questionnaire, QuotaCell, Unit, User, UserRole
+from surveyapp.services.demo import DEMO_CAMPAIGNS, DEMO_PASSWORDS, UNITS_CSV
+from surveyapp.services.responses import local_today
 from tests.conftest import FORMS_DIR
+
+SEED_000, SIPAS_DESK, SEED_001 = (demo.name for demo in DEMO_CAMPAIGNS)
+
+
+def count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_create_an_officer_and_a_surveyor_with_units(runner) -> None:
     runner.invoke(args=["load-units", str(UNITS_CSV)])
-    officer = runner.invoke(args=["create-user", "canbo", "--role", "officer", "--password", "mat-khau-dai"])
+    officer = runner.invoke(
+        args=["create-user", "canbo", "--role", "officer", "--full-name", "Nguyễn Văn A", "--password", "mat-khau-dai"]
+    )
     surveyor = runner.invoke(
-        args=["create-user", "dtv", "--role", "surveyor", "--unit", "W21172-T01", "--password", "mat-khau-dai"]
+        args=["create-user", "dtv", "--role", "surveyor", "--unit", "W21172-T01", "--unit", "W21172-T02"],
+        input="mat-khau-dai\nmat-khau-dai\n",  # asked for twice when --password is not given
     )
-    assert officer.exit_code == 0 and "Created officer canbo" in officer.output
-    assert surveyor.exit_code == 0
+    assert officer.exit_code == 0 and "Created officer canbo (Nguyễn Văn A)" in officer.output
+    assert surveyor.exit_code == 0, surveyor.output
+    assert "Created surveyor dtv (dtv) for W21172-T01, W21172-T02" in surveyor.output
+    assert "mat-khau-dai" not in surveyor.output  # the prompt hides the password
     user = db.session.scalar(select(User).filter_by(username="dtv"))
-    assert user.role is UserRole.SURVEYOR and [u.code for u in user.assigned_units] == ["W21172-T01"]
+    assert user.role is UserRole.SURVEYOR
+    assert sorted(u.code for u in user.assigned_units) == ["W21172-T01", "W21172-T02"]
+    assert user.check_password("mat-khau-dai")
 
 
-def test_create_user_refuses_clearly(runner) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["canbo", "--role", "officer", "--password", "mat-khau-dai"], "username: 'canbo' is already taken"),
+        (["moi", "--role", "officer", "--password", "ngan"], "password: must have at least 8 characters"),
+        (["x", "--role", "surveyor", "--unit", "W0", "--password", "12345678"], "--unit: no unit has the code W0"),
+        (["x", "--role", "surveyor", "--password", "12345678"], "--unit: a surveyor needs at least one unit"),
+        (["x", "--role", "officer", "--unit", "W0", "--password", "12345678"], "--unit: only surveyors have units"),
+    ],
+)
+def test_create_user_refuses_clearly(runner, args: list[str], message: str) -> None:
     runner.invoke(args=["create-user", "canbo", "--role", "officer", "--password", "mat-khau-dai"])
-    taken = runner.invoke(args=["create-user", "canbo", "--role", "officer", "--password", "mat-khau-dai"])
-    short = runner.invoke(args=["create-user", "moi", "--role", "officer", "--password", "ngan"])
-    unknown_unit = runner.invoke(
-        args=["create-user", "x", "--role", "surveyor", "--unit", "W0", "--password", "12345678"]
-    )
-    assert taken.exit_code == 1 and "username: 'canbo' is already taken" in taken.output
-    assert short.exit_code == 1 and "password: must have at least 8 characters" in short.output
-    assert unknown_unit.exit_code == 1 and "--unit: no unit has the code W0" in unknown_unit.output
-    assert "Traceback" not in taken.output + short.output + unknown_unit.output
+    result = runner.invoke(args=["create-user", *args])
+    assert result.exit_code == 1
+    assert f"Error: {message}" in result.output
+    assert "Traceback" not in result.output
+    assert count(User) == 1
 
 
-def test_load_units_reports_bad_rows_and_stores_nothing(runner, tmp_path: Path) -> None:
+def test_load_units_reports_every_bad_row_and_stores_nothing(runner, tmp_path: Path) -> None:
     bad = tmp_path / "units.csv"
-    bad.write_text("code,name,kind,parent_code\nW1,,phường,\n", encoding="utf-8")
+    bad.write_text(
+        "code,name,kind,parent_code\nW1,,phường,\nT1,Tổ 1,tổ dân phố,W9\nT1,Tổ 1,tổ dân phố,\n", encoding="utf-8"
+    )
     result = runner.invoke(args=["load-units", str(bad)])
     assert result.exit_code == 1
-    assert "units.csv: nothing was stored" in result.output and "line 2, column name" in result.output
+    assert "units.csv: nothing was stored; fix these 3 problem(s):" in result.output
+    assert "line 2, column name (''): must not be empty" in result.output
+    assert "line 3, column parent_code ('W9'): no unit has this code" in result.output
+    assert "line 4, column code ('T1'): already given on line 3" in result.output
+    assert "Traceback" not in result.output
+    assert count(Unit) == 0
     good = runner.invoke(args=["load-units", str(UNITS_CSV)])
-    assert good.exit_code == 0 and "Units: 141 added, 0 updated" in good.output
+    assert good.exit_code == 0 and "units-seeds.csv: 141 units added, 0 updated" in good.output
+    again = runner.invoke(args=["load-units", str(UNITS_CSV)])
+    assert "0 units added, 141 updated" in again.output
+    assert count(Unit) == 141
+
+
+def test_load_units_refuses_a_file_that_is_not_utf8(runner, tmp_path: Path) -> None:
+    legacy = tmp_path / "units.csv"
+    legacy.write_bytes("code,name,kind,parent_code\nW1,Đông Hà,thi xa,\n".encode("cp1258"))
+    result = runner.invoke(args=["load-units", str(legacy)])
+    assert result.exit_code == 1 and "line 2" in result.output and "not UTF-8 text" in result.output
 
 
 def test_load_questionnaires_refuses_a_broken_file_naming_it(runner, tmp_path: Path) -> None:
+    for source in FORMS_DIR.glob("SIPAS-2017.*.yaml"):
+        (tmp_path / source.name).write_bytes(source.read_bytes())
     (tmp_path / "BAD.v1.yaml").write_text("code: BAD\nversion: 1\npurpose: sipas\n", encoding="utf-8")
     result = runner.invoke(args=["load-questionnaires", "--forms-dir", str(tmp_path)])
-    assert result.exit_code == 1 and "BAD.v1.yaml" in result.output
+    assert result.exit_code == 1
+    assert "Error: nothing was stored: BAD.v1.yaml" in result.output and "Traceback" not in result.output
+    assert count(Questionnaire) == 0
+
     loaded = runner.invoke(args=["load-questionnaires", "--forms-dir", str(FORMS_DIR)])
     assert loaded.exit_code == 0 and "SIPAS-2017 v1" in loaded.output
-    assert db.session.scalar(select(func.count()).select_from(Questionnaire)) == 10
+    assert count(Questionnaire) == len(list(FORMS_DIR.glob("*.yaml")))
+    again = runner.invoke(args=["load-questionnaires"])  # the app's FORMS_DIR
+    assert again.exit_code == 0 and "nothing changed" in again.output
 
 
-def test_load_demo_builds_the_seed_campaigns_once(runner) -> None:
-    first = runner.invoke(args=["load-demo"])
-    assert first.exit_code == 0, first.output
-    assert "canbo / canbo-demo-2022" in first.output
-    campaigns = {c.year: c for c in db.session.scalars(select(Campaign)) if c.purpose.value == "par"}
-    ward, district = campaigns[2022], campaigns[2020]
+def test_load_questionnaires_refuses_a_folder_without_questionnaires(runner, tmp_path: Path) -> None:
+    result = runner.invoke(args=["load-questionnaires", "--forms-dir", str(tmp_path)])
+    assert result.exit_code == 1 and "no questionnaire files (*.yaml)" in result.output
+
+
+def test_load_demo_builds_the_seed_campaigns_and_accounts(runner) -> None:
+    result = runner.invoke(args=["load-demo"])
+    assert result.exit_code == 0, result.output
+    for username, password in DEMO_PASSWORDS.items():
+        assert f"{username} / {password}" in result.output
+    campaigns = {campaign.name: campaign for campaign in db.session.scalars(select(Campaign))}
+    assert set(campaigns) == {SEED_000, SIPAS_DESK, SEED_001}
+    today = local_today()
+    for campaign in campaigns.values():
+        assert campaign.status is CampaignStatus.OPEN and campaign.is_collecting_on(today)
+
+    ward = campaigns[SEED_000]
+    assert (ward.year, ward.purpose) == (2022, CampaignPurpose.PAR)
     assert [q.code for q in ward.questionnaires] == ["CX1", "CX4"]
-    assert len(ward.units) == 13 and len(ward.units_for(ward.questionnaires[1])) == 13
+    assert [u.code for u in ward.units] == ["W21172", *(f"W21172-T{n:02d}" for n in range(1, 13))]
+    assert _quotas(ward) == {("CX1", "council_delegate"): (1, 3), ("CX4", "citizen"): (12, 360)}
+
+    desk = campaigns[SIPAS_DESK]
+    assert desk.purpose is CampaignPurpose.SIPAS
+    assert [q.code for q in desk.questionnaires] == ["SIPAS-2017"]
+    assert [u.code for u in desk.units] == ["W21172"]
+
+    district = campaigns[SEED_001]
+    communes = [u for u in district.units if u.kind in ("xã", "thị trấn")]
+    assert (district.year, district.purpose) == (2020, CampaignPurpose.PAR)
+    assert [q.code for q in district.questionnaires] == ["CH1", "CH2", "CH3", "CH4", "CX1", "CX2", "CX3", "CX4"]
     assert len([u for u in district.units if u.kind == "phòng chuyên môn"]) == 13
-    assert len(district.units) == 13 + 26
-    assert len(district.questionnaires) == 8
+    assert len(communes) == 26  # seed 001 counts 28 communes; the list of 2025 has 26
+    assert len(district.units) == 13 + len(communes)
+    quotas = _quotas(district)
+    assert quotas["CH3", "commune_official"] == (13, 13 * 56)
+    assert quotas["CX1", "council_delegate"] == (26, 26 * 15)
+    assert quotas["CX4", "*"] == (26, 26 * 30)
+
+    users = {user.username: user for user in db.session.scalars(select(User))}
+    assert users["canbo"].role is UserRole.OFFICER
+    assert [u.code for u in users["dtv.truongquangtrong"].assigned_units] == ["W21172"]
+    assert [u.code for u in users["dtv.botrach"].assigned_units] == ["D455"]
+    assert all(users[name].check_password(password) for name, password in DEMO_PASSWORDS.items())
+
+
+def test_load_demo_twice_changes_nothing(runner) -> None:
+    assert runner.invoke(args=["load-demo"]).exit_code == 0
+    before = [count(model) for model in (Unit, Questionnaire, Campaign, QuotaCell, User)]
     again = runner.invoke(args=["load-demo"])
-    assert "already loaded; nothing changed" in again.output
-    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 3
-    assert db.session.scalar(select(func.count()).select_from(User)) == 3
+    assert again.exit_code == 0 and "The demo is already loaded; nothing changed." in again.output
+    assert [count(model) for model in (Unit, Questionnaire, Campaign, QuotaCell, User)] == before
+
+
+def test_load_demo_refuses_a_questionnaire_changed_under_its_version_and_stores_nothing(app, runner, tmp_path) -> None:
+    assert runner.invoke(args=["load-questionnaires"]).exit_code == 0
+    for source in FORMS_DIR.glob("*.yaml"):
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    changed = yaml.safe_load((tmp_path / "CX1.v1.yaml").read_text(encoding="utf-8"))
+    changed["title"] = "Tiêu đề đã sửa"
+    (tmp_path / "CX1.v1.yaml").write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+    app.config["FORMS_DIR"] = str(tmp_path)
+    result = runner.invoke(args=["load-demo"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "the demo was not loaded: CX1.v1.yaml: version 1 of CX1 is already stored" in result.output
+    assert [count(model) for model in (Unit, Campaign, User)] == [0, 0, 0]
+
+
+def _quotas(campaign: Campaign) -> dict[tuple[str, str], tuple[int, int]]:
+    """(questionnaire, group) → (cells, forms) of the campaign's quotas."""
+    totals: dict[tuple[str, str], tuple[int, int]] = {}
+    for cell in db.session.scalars(select(QuotaCell).filter_by(campaign_id=campaign.id)):
+        cells, forms = totals.get((cell.questionnaire.code, cell.respondent_group), (0, 0))
+        totals[cell.questionnaire.code, cell.respondent_group] = (cells + 1, forms + cell.target)
+    return totals

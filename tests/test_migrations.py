@@ -1,14 +1,21 @@
-"""The migrations build exactly the schema of the models, up and down, on SQLite and PostgreSQL."""
+"""The migrations build exactly the schema of the models, up and down, on SQLite and PostgreSQL.
+
+Each test works on a database of its own, so the suite's shared schema is left alone: a
+temporary SQLite file, or, when ``DATABASE_URL`` names PostgreSQL, a scratch database on the
+same server, created and dropped through an admin connection.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
@@ -16,32 +23,45 @@ from surveyapp import create_app
 from surveyapp.extensions import db
 
 SCRATCH_DATABASE = "surveyapp_migration_test"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 @pytest.fixture
-def empty_database_url(tmp_path) -> Iterator[str]:
-    """A database of its own, apart from the suite's shared schema."""
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """The address of an empty database apart from the suite's shared schema."""
     url = os.environ.get("DATABASE_URL")
     if not url or url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE}"))
-        connection.execute(text(f"CREATE DATABASE {SCRATCH_DATABASE}"))
-    yield make_url(url).set(database=SCRATCH_DATABASE).render_as_string(hide_password=False)
-    with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)"))
-    admin.dispose()
+        connection.execute(text(f"CREATE DATABASE {SCRATCH_DATABASE}"))
+    try:
+        yield make_url(url).set(database=SCRATCH_DATABASE).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)"))
+        admin.dispose()
 
 
-def test_upgrading_builds_the_models_schema_and_downgrading_removes_it(empty_database_url: str) -> None:
+def test_the_migrations_form_one_line_of_history() -> None:
+    """Two migrations written from the same head would make ``upgrade`` fail."""
+    heads = ScriptDirectory(str(MIGRATIONS)).get_heads()
+    assert len(heads) == 1, f"several heads {heads}: run `flask --app surveyapp db merge heads` or re-parent one"
+
+
+def test_init_db_builds_the_models_schema_and_downgrading_removes_it(empty_database_url: str) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "Database ready" in result.output
     with app.app_context():
-        upgrade()
         with db.engine.connect() as connection:
             differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
         assert differences == []
+        # Running it again on an up-to-date database is harmless.
+        assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()

@@ -48,7 +48,9 @@ def test_importing_again_updates_and_never_duplicates(app) -> None:
     import_units_csv(UNITS_CSV)
     again = import_units_csv(UNITS_CSV)
     assert (again.added, again.updated) == (0, SEED_UNITS)
-    changed = import_units_csv(HEADER + "W21172,Phường Trương Quang Trọng (mới),phường,D455\nW1,Phường mới,phường,D522\n")
+    changed = import_units_csv(
+        HEADER + "W21172,Phường Trương Quang Trọng (mới),phường,D455\nW1,Phường mới,phường,D522\n"
+    )
     assert (changed.added, changed.updated) == (1, 1)
     assert unit_count() == SEED_UNITS + 1
     ward = unit("W21172")

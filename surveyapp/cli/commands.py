@@ -150,7 +150,11 @@ def load_demo_command() -> None:
         try:
             result = load_demo()
         except (DemoError, QuestionnaireError, UnitImportError, CampaignError, QuotaError) as error:
-            raise click.ClickException(f"the demo was not loaded: {error}") from None
+            hint = ""
+            if isinstance(error, QuestionnaireError) and db.engine.url.get_backend_name() == "sqlite":
+                # Typical after pulling changed questionnaire files into a demo database.
+                hint = f"\nA demo database can start afresh: delete {db.engine.url.database} and run this again."
+            raise click.ClickException(f"the demo was not loaded: {error}{hint}") from None
     if not result.changed:
         click.echo("The demo is already loaded; nothing changed.")
         return
