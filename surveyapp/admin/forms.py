@@ -225,20 +225,18 @@ class DrawSampleForm(FlaskForm):
     )
 
 
+def _rate_field(label: str) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(_l("Hãy nhập mức thù lao.")),
+            NumberRange(0, 100_000_000, _l("Từ 0 đến 100.000.000 đồng.")),
+        ],
+    )
+
+
 class RatesForm(FlaskForm):
     """The campaign's remuneration rates, in đồng."""
 
-    rate_per_form = IntegerField(
-        _l("Thù lao cho người trả lời (đồng/phiếu)"),
-        validators=[
-            InputRequired(_l("Hãy nhập mức thù lao.")),
-            NumberRange(0, 100_000_000, _l("Từ 0 đến 100.000.000 đồng.")),
-        ],
-    )
-    rate_per_unit = IntegerField(
-        _l("Thù lao cho điều tra viên (đồng/đơn vị)"),
-        validators=[
-            InputRequired(_l("Hãy nhập mức thù lao.")),
-            NumberRange(0, 100_000_000, _l("Từ 0 đến 100.000.000 đồng.")),
-        ],
-    )
+    rate_per_form = _rate_field(_l("Thù lao cho người trả lời (đồng/phiếu)"))
+    rate_per_unit = _rate_field(_l("Thù lao cho điều tra viên (đồng/đơn vị)"))

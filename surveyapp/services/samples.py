@@ -89,24 +89,15 @@ def draw_sample(
     summary = []
     for unit_id, unit in sorted(units.items(), key=lambda item: item[1].code):
         selection = drawn[unit.code]
-        for record in selection.selected:
+        ranked = [(record, SampleStatus.TO_CONTACT, None) for record in selection.selected]
+        ranked += [(record, SampleStatus.RESERVE, rank) for rank, record in enumerate(selection.reserve, start=1)]
+        for record, status, rank in ranked:
             db.session.add(
                 SampleEntry(
                     campaign_id=campaign.id,
                     unit_id=unit_id,
                     record_id=record.id,
-                    status=SampleStatus.TO_CONTACT,
-                    seed=seed,
-                    questionnaire_id=questionnaire.id,
-                )
-            )
-        for rank, record in enumerate(selection.reserve, start=1):
-            db.session.add(
-                SampleEntry(
-                    campaign_id=campaign.id,
-                    unit_id=unit_id,
-                    record_id=record.id,
-                    status=SampleStatus.RESERVE,
+                    status=status,
                     reserve_rank=rank,
                     seed=seed,
                     questionnaire_id=questionnaire.id,
