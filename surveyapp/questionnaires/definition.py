@@ -69,7 +69,10 @@ QUESTION_KEYS = frozenset(
 )
 SCALE_KEYS = frozenset({"options", "no_answer"})
 OPTION_KEYS = frozenset({"value", "label", "coefficient"})
-METHODOLOGY_KEYS = frozenset({"index_parts", "subcriteria", "satisfied_values", "min_valid_answers"})
+METHODOLOGY_KEYS = frozenset({"index_parts", "subcriteria", "satisfied_values", "min_valid_answers", "group_weights"})
+INDEX_PART_KEYS = frozenset({"code", "label", "weight", "elements"})
+ELEMENT_KEYS = frozenset({"code", "label", "weight"})
+SUBCRITERION_KEYS = frozenset({"code", "label", "max_points"})
 
 
 class QuestionnaireError(ValueError):
@@ -196,19 +199,21 @@ class RespondentGroup:
 
 @dataclass(frozen=True)
 class Element:
-    """A SIPAS element (or policy group) that items are averaged into."""
+    """A SIPAS element (or policy group) that items are averaged into, with its weight in its part."""
 
     code: str
     label: Text
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
 class IndexPart:
-    """A part of SIPAS (service delivery, policy) whose index is the mean of its elements."""
+    """A part of SIPAS (service delivery, policy): the weighted mean of its elements, weighted in SIPAS."""
 
     code: str
     label: Text
     elements: tuple[Element, ...]
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -228,6 +233,7 @@ class Methodology:
     subcriteria: tuple[Subcriterion, ...] = ()
     satisfied_values: tuple[int | str, ...] = (4, 5)
     min_valid_answers: int = 10
+    group_weights: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def element_codes(self) -> frozenset[str]:
@@ -393,19 +399,35 @@ class _Parser:
         no_answer = self.option(raw["no_answer"], f"{where} no_answer") if raw.get("no_answer") else None
         return Scale(code=code, options=self.options(raw.get("options"), where, no_answer), no_answer=no_answer)
 
+    def weight(self, raw: Mapping[str, Any], where: str) -> float:
+        value = raw.get("weight", 1.0)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.fail(where, f"weight {value!r} must be a positive number")
+        return float(value)
+
     def index_part(self, raw: Any, number: int) -> IndexPart:
         where = f"methodology index part {number}"
-        raw = self.mapping(raw, where)
+        raw = self.mapping(raw, where, INDEX_PART_KEYS)
         elements = []
         for raw_element in self.listing(raw.get("elements"), f"{where} elements"):
-            raw_element = self.mapping(raw_element, f"{where} element")
+            raw_element = self.mapping(raw_element, f"{where} element", ELEMENT_KEYS)
             code = self.code(raw_element.get("code"), f"{where} element")
-            elements.append(Element(code, self.text(raw_element.get("label"), f"methodology element {code} label")))
+            where_element = f"methodology element {code}"
+            label = self.text(raw_element.get("label"), f"{where_element} label")
+            elements.append(Element(code, label, self.weight(raw_element, where_element)))
         return IndexPart(
             code=self.code(raw.get("code"), where),
             label=self.text(raw.get("label"), f"{where} label"),
             elements=tuple(elements),
+            weight=self.weight(raw, where),
         )
+
+    def group_weights(self, raw: Any) -> dict[str, float]:
+        weights = self.mapping(raw or {}, "methodology group_weights")
+        for group, value in weights.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise self.fail(f"methodology group_weights {group}", f"weight {value!r} must be a positive number")
+        return {str(group): float(value) for group, value in weights.items()}
 
     def methodology(self, raw: Any, purpose: Purpose) -> Methodology:
         raw = self.mapping(raw, "methodology", METHODOLOGY_KEYS)
@@ -417,7 +439,7 @@ class _Parser:
         )
         subcriteria = []
         for n, item in enumerate(raw.get("subcriteria") or [], start=1):
-            item = self.mapping(item, f"methodology sub-criterion {n}")
+            item = self.mapping(item, f"methodology sub-criterion {n}", SUBCRITERION_KEYS)
             code = self.code(item.get("code"), f"methodology sub-criterion {n}")
             max_points = item.get("max_points")
             if isinstance(max_points, bool) or not isinstance(max_points, int | float) or max_points <= 0:
@@ -429,6 +451,11 @@ class _Parser:
                     code, self.text(item.get("label"), f"methodology sub-criterion {code} label"), float(max_points)
                 )
             )
+        codes = [e.code for part in parts for e in part.elements] + [p.code for p in parts]
+        codes += [s.code for s in subcriteria]
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            raise self.fail("methodology", f"code(s) {', '.join(repeated)} are used more than once")
         if purpose is Purpose.SIPAS and not parts:
             raise self.fail("methodology", "a SIPAS questionnaire needs index_parts with elements")
         if purpose is Purpose.PAR and not subcriteria:
@@ -444,6 +471,7 @@ class _Parser:
             subcriteria=tuple(subcriteria),
             satisfied_values=tuple(satisfied),
             min_valid_answers=min_valid,
+            group_weights=self.group_weights(raw.get("group_weights")),
         )
 
     def question(
