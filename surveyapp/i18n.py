@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, request, session, url_for
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import format_date, format_decimal, get_locale, refresh
 
 from surveyapp.extensions import babel
@@ -14,8 +14,10 @@ LANGUAGE_PARAMETER = "lang"
 
 
 def select_locale() -> str:
-    """``?lang=en`` switches the language for the rest of the session."""
+    """``?lang=en`` switches the language for the rest of the session; Vietnamese outside requests (CLI)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     requested = request.args.get(LANGUAGE_PARAMETER)
     if requested in languages:
         session["lang"] = requested
@@ -26,6 +28,13 @@ def select_locale() -> str:
 def short_date(value: dt.date | None) -> str:
     """A date as people write it in Vietnam, in either language: 24/11/2026."""
     return format_date(value, format="dd/MM/yyyy") if value else ""
+
+
+def two_decimals(value: float | None) -> str:
+    """A percentage or points with two decimals in the page's language (82,76 in Vietnamese); "—" when unknown."""
+    if value is None or value != value:  # NaN: no valid answer
+        return "—"
+    return format_decimal(value, format="#,##0.00")
 
 
 def language_url(language: str) -> str:
@@ -48,6 +57,7 @@ def init_app(app: Flask) -> None:
     app.before_request(refresh)
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["two_decimals"] = two_decimals
     app.jinja_env.filters["localized"] = localized
 
     @app.context_processor

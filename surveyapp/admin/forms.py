@@ -10,6 +10,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FloatField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -198,16 +199,20 @@ def read_quota_rules(formdata: Mapping[str, str], rows: list[tuple[Questionnaire
     return rules, problems
 
 
-class FrameUploadForm(FlaskForm):
-    """An exported list of returned records, as CSV or XLSX."""
-
-    frame_file = FileField(
-        _l("Tệp danh sách hồ sơ đã trả kết quả (.csv hoặc .xlsx)"),
+def _table_file_field(label: str) -> FileField:
+    return FileField(
+        label,
         validators=[
             FileRequired(_l("Hãy chọn tệp cần nhập.")),
             FileAllowed(["csv", "xlsx"], _l("Chỉ nhận tệp .csv hoặc .xlsx.")),
         ],
     )
+
+
+class FrameUploadForm(FlaskForm):
+    """An exported list of returned records, as CSV or XLSX."""
+
+    frame_file = _table_file_field(_l("Tệp danh sách hồ sơ đã trả kết quả (.csv hoặc .xlsx)"))
     skip_bad_rows = BooleanField(_l("Bỏ qua các dòng lỗi và nhập các dòng hợp lệ"))
 
 
@@ -240,3 +245,49 @@ class RatesForm(FlaskForm):
 
     rate_per_form = _rate_field(_l("Thù lao cho người trả lời (đồng/phiếu)"))
     rate_per_unit = _rate_field(_l("Thù lao cho điều tra viên (đồng/đơn vị)"))
+
+
+class ResponsesUploadForm(FlaskForm):
+    """Responses typed into a spreadsheet, in the raw export's layout."""
+
+    responses_file = _table_file_field(_l("Tệp phiếu trả lời (.csv hoặc .xlsx, theo mẫu tệp xuất phiếu thô)"))
+
+
+class AppraisalUploadForm(FlaskForm):
+    """The appraised self-assessment points of the units."""
+
+    appraisal_file = _table_file_field(_l("Tệp điểm thẩm định (.csv hoặc .xlsx: Mã đơn vị, Điểm thẩm định, Điểm khác)"))
+
+
+class DecimalCommaField(FloatField):
+    """A number typed the Vietnamese way (92,5) or the English way (92.5)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = float(valuelist[0].strip().replace(",", "."))
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Hãy nhập một số, ví dụ 90 hoặc 92,5.")) from None
+
+
+def _percent_field(label: str) -> DecimalCommaField:
+    return DecimalCommaField(
+        label,
+        validators=[InputRequired(_l("Hãy nhập chỉ tiêu.")), NumberRange(0, 100, _l("Từ 0 đến 100."))],
+    )
+
+
+class TargetsForm(FlaskForm):
+    """The targets results are marked against (seeds 002 and 004) and the PAR maximum."""
+
+    sipas_target = _percent_field(_l("Chỉ tiêu SIPAS (%)"))
+    criterion_target = _percent_field(_l("Chỉ tiêu của mỗi yếu tố, tiêu chí (%)"))
+    field_target = _percent_field(_l("Chỉ tiêu hài lòng với các lĩnh vực chọn dưới đây (%)"))
+    target_fields = CheckboxesField(_l("Lĩnh vực có chỉ tiêu riêng"), choices=[])
+    par_max_points = DecimalCommaField(
+        _l("Tổng điểm tối đa của Chỉ số CCHC"),
+        validators=[InputRequired(_l("Hãy nhập tổng điểm tối đa.")), NumberRange(1, 1000, _l("Từ 1 đến 1.000."))],
+    )

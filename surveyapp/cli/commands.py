@@ -30,7 +30,7 @@ from surveyapp.services.users import UserError, create_user
 
 
 @contextmanager
-def _committing() -> Iterator[None]:
+def committing() -> Iterator[None]:
     """Commit what the block did, or roll back and explain a database that is not ready."""
     try:
         yield
@@ -83,7 +83,7 @@ def create_user_command(username: str, role: str, full_name: str, unit_codes: tu
         raise click.ClickException("--unit: a surveyor needs at least one unit (give --unit CODE)")
     if user_role is UserRole.OFFICER and unit_codes:
         raise click.ClickException("--unit: only surveyors have units; officers see every unit")
-    with _committing():
+    with committing():
         units = list(db.session.scalars(select(Unit).where(Unit.code.in_(unit_codes))))
         unknown = sorted(set(unit_codes) - {unit.code for unit in units})
         if unknown:
@@ -104,7 +104,7 @@ def load_units(csv_file: Path) -> None:
     A unit whose code is stored already is updated. A file with any bad row stores nothing;
     every bad row is listed with its line, column, value and reason.
     """
-    with _committing():
+    with committing():
         try:
             result = import_units_csv(csv_file)
         except UnitImportError as error:
@@ -129,7 +129,7 @@ def load_questionnaires(forms_dir: Path | None) -> None:
     forms_dir = forms_dir or Path(current_app.config["FORMS_DIR"])
     if not sorted(forms_dir.glob("*.yaml")):
         raise click.ClickException(f"{forms_dir}: no questionnaire files (*.yaml) in this folder")
-    with _committing():
+    with committing():
         try:
             added = sync_questionnaires(forms_dir)
         except QuestionnaireError as error:
@@ -146,7 +146,7 @@ def load_demo_command() -> None:
 
     Running it again changes nothing. The demo passwords are for trying the service only.
     """
-    with _committing():
+    with committing():
         try:
             result = load_demo()
         except (DemoError, QuestionnaireError, UnitImportError, CampaignError, QuotaError) as error:

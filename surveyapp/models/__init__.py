@@ -5,11 +5,13 @@ from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, Samp
 from surveyapp.models.questionnaires import Questionnaire
 from surveyapp.models.quotas import ANY_GROUP, QuotaCell, QuotaPolicy
 from surveyapp.models.responses import Response, ResponseMode, SubmissionReceipt
+from surveyapp.models.scores import AppraisedScore
 from surveyapp.models.units import Unit
 from surveyapp.models.users import User, UserRole
 
 __all__ = [
     "ANY_GROUP",
+    "AppraisedScore",
     "Campaign",
     "CampaignPurpose",
     "CampaignStatus",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
@@ -29,6 +29,9 @@ class CampaignStatus(enum.Enum):
     OPEN = "open"
     CLOSED = "closed"
 
+
+# Seed 004: satisfaction with land and construction procedures must reach its own target.
+DEFAULT_TARGET_FIELDS = ("Đất đai", "Xây dựng")
 
 campaign_questionnaires = Table(
     "campaign_questionnaires",
@@ -62,6 +65,14 @@ class Campaign(db.Model):
     rate_per_form: Mapped[int] = mapped_column(default=10_000, server_default="10000")
     rate_per_unit: Mapped[int] = mapped_column(default=200_000, server_default="200000")
     quota_policy: Mapped[QuotaPolicy] = mapped_column(enum_column(QuotaPolicy), default=QuotaPolicy.FLAG_EXCESS)
+    # Targets the results are marked against (seeds 002 and 004), in percent: SIPAS overall,
+    # every element or criterion index, and the satisfaction with procedures of target_fields.
+    sipas_target: Mapped[float] = mapped_column(default=90.0, server_default="90")
+    criterion_target: Mapped[float] = mapped_column(default=90.0, server_default="90")
+    field_target: Mapped[float] = mapped_column(default=80.0, server_default="80")
+    target_fields: Mapped[list[str]] = mapped_column(JSON, default=lambda: list(DEFAULT_TARGET_FIELDS))
+    # The maximum of the PAR Index criteria that apply to the campaign's units (METHODOLOGY.md 6).
+    par_max_points: Mapped[float] = mapped_column(default=100.0, server_default="100")
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         secondary=campaign_questionnaires, order_by=Questionnaire.code

@@ -218,6 +218,20 @@ def reserve_places(campaign: Campaign, questionnaire: Questionnaire, units: Sequ
     return accepted
 
 
+def count_imported(campaign: Campaign, counts: Mapping[tuple[int, int, str], int]) -> None:
+    """Count imported responses, ``{(questionnaire id, unit id, group): n}``, in their cells.
+
+    They were collected already, so a full cell takes them as excess instead of turning
+    them away.
+    """
+    questionnaires = {q.id: q for q in campaign.questionnaires}
+    units = {unit.id: unit for unit in campaign.units}
+    for (questionnaire_id, unit_id, group), count in counts.items():
+        cell_id = _cells_for(campaign, questionnaires[questionnaire_id], [units[unit_id]], group).get(unit_id)
+        if cell_id is not None:
+            db.session.execute(update(QuotaCell).where(QuotaCell.id == cell_id).values(filled=QuotaCell.filled + count))
+
+
 def _cells_for(campaign: Campaign, questionnaire: Questionnaire, units: Sequence[Unit], group: str) -> dict[int, int]:
     rows = db.session.execute(
         select(QuotaCell.unit_id, QuotaCell.respondent_group, QuotaCell.id).where(

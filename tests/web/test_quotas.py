@@ -230,7 +230,9 @@ def test_progress_rolls_up_the_unit_tree_for_officers(client, auth, officer, mak
 def test_a_surveyor_sees_target_collected_remaining_and_lateness(client, auth, surveyor, make_campaign, ward) -> None:
     import datetime as dt
 
-    today = dt.date.today()
+    from surveyapp.services.responses import local_today
+
+    today = local_today()  # the survey's calendar (Vietnam), which the page counts days in
     campaign = make_campaign(
         ["CX4"], [*ward.children], opens_on=today - dt.timedelta(days=20), closes_on=today + dt.timedelta(days=9)
     )

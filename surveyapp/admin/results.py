@@ -1,0 +1,225 @@
+"""Officers' results pages: indices and PAR points, targets, imports and exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pandas as pd
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from surveyapp.admin import bp
+from surveyapp.admin.forms import AppraisalUploadForm, ResponsesUploadForm, TargetsForm
+from surveyapp.auth.access import officer_required
+from surveyapp.extensions import db
+from surveyapp.i18n import localized
+from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Unit
+from surveyapp.services import exports
+from surveyapp.services.appraisals import import_appraised_scores
+from surveyapp.services.response_import import import_responses
+from surveyapp.services.responses import local_today
+from surveyapp.services.results import SipasReport, compute_results, daily_counts
+from surveyapp.services.tabular import RowProblem, RowsRejected, UnreadableTable
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _scope(campaign: Campaign) -> Unit | None:
+    """The unit whose subtree the page shows (``?unit=<code>``), or ``None`` for all."""
+    code = request.args.get("unit")
+    if not code:
+        return None
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None or unit not in scope_choices(campaign):
+        abort(404)
+    return unit
+
+
+def scope_choices(campaign: Campaign) -> list[Unit]:
+    """The campaign's units and every unit above them, in code order: what results roll up to."""
+    chosen: dict[int, Unit] = {}
+    for unit in campaign.units:
+        current: Unit | None = unit
+        while current is not None and current.id not in chosen:
+            chosen[current.id] = current
+            current = current.parent
+    return sorted(chosen.values(), key=lambda unit: unit.code)
+
+
+def _targets_form(campaign: Campaign) -> TargetsForm:
+    form = TargetsForm(obj=campaign, prefix="targets")
+    fields = dict.fromkeys(f for q in campaign.questionnaires for f in q.definition.procedure_fields)
+    form.target_fields.choices = [(name, name) for name in {**fields, **dict.fromkeys(campaign.target_fields)}]
+    return form
+
+
+@bp.app_template_filter("records")
+def records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A result table as a list of rows for a template."""
+    return table.to_dict("records")
+
+
+@bp.app_template_filter("bars")
+def bars(rows: list[dict[str, Any]], column: str, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Rows of a result table as the bars of a chart: named value, index and flag."""
+    return [
+        {"label": names.get(row[column], row[column]), "value": row["index"], "flagged": row["flagged"]} for row in rows
+    ]
+
+
+def element_names(report: SipasReport) -> dict[str, str]:
+    """Element code → "code. label" in the page's language."""
+    parts = report.questionnaire.definition.methodology.index_parts
+    return {e.code: f"{e.code}. {localized(e.label)}" for part in parts for e in part.elements}
+
+
+def part_names(report: SipasReport) -> dict[str, str]:
+    """Part code → its label in the page's language."""
+    return {part.code: localized(part.label) for part in report.questionnaire.definition.methodology.index_parts}
+
+
+def _render(campaign: Campaign, problems: list[RowProblem] | None = None, **forms: object) -> str:
+    within = _scope(campaign)
+    results = compute_results(campaign, within)
+    return render_template(
+        "admin/results.html",
+        campaign=campaign,
+        results=results,
+        within=within,
+        scopes=scope_choices(campaign),
+        progress=daily_counts(campaign),
+        targets_form=forms.get("targets_form") or _targets_form(campaign),
+        appraisal_form=forms.get("appraisal_form") or AppraisalUploadForm(prefix="appraisal"),
+        problems=problems or [],
+        slice_labeller=exports.slice_labeller,
+        element_names=element_names,
+        part_names=part_names,
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/results")
+@officer_required
+def results(campaign_id: int) -> str:
+    """Indices (SIPAS) or survey points (PAR) of the campaign, or of one unit's subtree."""
+    return _render(db.get_or_404(Campaign, campaign_id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/results/targets", methods=["POST"])
+@officer_required
+def results_targets(campaign_id: int) -> str | WerkzeugResponse:
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = _targets_form(campaign)
+    if not form.validate_on_submit():
+        flash(_("Chưa lưu chỉ tiêu: hãy sửa các ô được đánh dấu."), "error")
+        return _render(campaign, targets_form=form)
+    form.populate_obj(campaign)
+    db.session.commit()
+    flash(_("Đã lưu chỉ tiêu."), "success")
+    return redirect(url_for(".results", campaign_id=campaign.id, **request.args))
+
+
+@bp.route("/campaigns/<int:campaign_id>/results/appraisals", methods=["POST"])
+@officer_required
+def results_appraisals(campaign_id: int) -> str | WerkzeugResponse:
+    """Import the units' appraised self-assessment points of a PAR campaign."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if campaign.purpose is not CampaignPurpose.PAR:
+        abort(404)
+    form = AppraisalUploadForm(prefix="appraisal")
+    if not form.validate_on_submit():
+        return _render(campaign, appraisal_form=form)
+    file = form.appraisal_file.data
+    try:
+        stored = import_appraised_scores(campaign, file.filename, file.read())
+    except RowsRejected as rejected:
+        db.session.rollback()
+        flash(_("Tệp có %(count)d lỗi nên chưa nhập dòng nào.", count=len(rejected.problems)), "error")
+        return _render(campaign, rejected.problems, appraisal_form=form)
+    except UnreadableTable as error:
+        flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
+        return _render(campaign, appraisal_form=form)
+    db.session.commit()
+    flash(_("Đã nhập điểm thẩm định của %(count)s đơn vị.", count=format_decimal(stored)), "success")
+    return redirect(url_for(".results", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/import", methods=["GET", "POST"])
+@officer_required
+def import_responses_view(campaign_id: int) -> str | WerkzeugResponse:
+    """Upload typed-in paper forms or earlier results in the raw export's layout."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = ResponsesUploadForm(prefix="responses")
+    problems: list[RowProblem] = []
+    if form.validate_on_submit():
+        file = form.responses_file.data
+        try:
+            imported = import_responses(campaign, file.filename, file.read())
+        except RowsRejected as rejected:
+            db.session.rollback()
+            problems = rejected.problems
+            flash(
+                _("Tệp có %(count)d lỗi nên chưa nhập phiếu nào. Sửa tệp rồi nhập lại.", count=len(problems)), "error"
+            )
+        except UnreadableTable as error:
+            flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã nhập %(count)s phiếu.", count=format_decimal(imported.total)), "success")
+            return redirect(url_for(".results", campaign_id=campaign.id))
+    return render_template("admin/import_responses.html", campaign=campaign, form=form, problems=problems)
+
+
+def _download(data: bytes | Iterator[bytes], name: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/campaigns/<int:campaign_id>/export/indices.<any(xlsx, zip):extension>")
+@officer_required
+def export_indices(campaign_id: int, extension: str) -> Response:
+    """The indices (SIPAS) or survey points (PAR): a workbook, or a ZIP of CSV files."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    within = _scope(campaign)
+    results = compute_results(campaign, within)
+    tables = exports.indices_tables(results)
+    what = "chi-so-sipas" if campaign.purpose is CampaignPurpose.SIPAS else "diem-dtxhh"
+    name = exports.file_name(campaign, within, what, extension, local_today())
+    if extension == "xlsx":
+        return _download(exports.write_xlsx(tables), name, XLSX_MIMETYPE)
+    return _download(exports.csv_zip(tables, name.removesuffix(".zip")), name, "application/zip")
+
+
+@bp.route("/campaigns/<int:campaign_id>/export/responses/<code>.<any(xlsx, csv):extension>")
+@officer_required
+def export_responses(campaign_id: int, code: str, extension: str) -> str | Response | WerkzeugResponse:
+    """The anonymous responses to one questionnaire, in the layout the import reads."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    questionnaire: Questionnaire | None = campaign.questionnaire_by_code(code)
+    if questionnaire is None:
+        abort(404)
+    within = _scope(campaign)
+    table = exports.raw_table(campaign, questionnaire, within)
+    name = exports.file_name(campaign, within, f"phieu-{exports.slug(code)}", extension, local_today())
+    if extension == "csv":
+        return _download(stream_with_context(exports.csv_chunks(table)), name, "text/csv; charset=utf-8")
+    try:
+        data = exports.write_xlsx([table], exports.count_raw_rows(campaign, questionnaire, within))
+    except exports.ExportTooLarge as error:
+        flash(str(error), "error")
+        return redirect(url_for(".results", campaign_id=campaign.id, **request.args))
+    return _download(data, name, XLSX_MIMETYPE)
+
+
+@bp.route("/campaigns/<int:campaign_id>/import/template/<code>.csv")
+@officer_required
+def import_template(campaign_id: int, code: str) -> Response:
+    """An empty table with the headers the import reads, for typing paper forms in."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    questionnaire = campaign.questionnaire_by_code(code)
+    if questionnaire is None:
+        abort(404)
+    table = exports.Table("template", code, [exports.Column(h) for h in exports.raw_columns(questionnaire)], [])
+    return _download(exports.csv_bytes(table), f"mau-nhap-phieu-{exports.slug(code)}.csv", "text/csv; charset=utf-8")

@@ -1,0 +1,105 @@
+"""CLI commands for results: export the indices or the raw responses, import responses.
+
+``flask --app surveyapp export-results 2 --format xlsx --output exports/`` writes the same
+files as the results page, with the same names; ``import-responses 2 forms.xlsx`` stores
+typed-in forms in the raw layout, or reports every bad row and stores nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from surveyapp.cli import bp
+from surveyapp.cli.commands import committing
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, CampaignPurpose, Unit
+from surveyapp.services import exports
+from surveyapp.services.response_import import import_responses
+from surveyapp.services.responses import local_today
+from surveyapp.services.results import compute_results
+from surveyapp.services.tabular import RowsRejected, UnreadableTable
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise click.ClickException(f"there is no campaign {campaign_id}; the officers' page lists them")
+    return campaign
+
+
+def _unit(code: str | None) -> Unit | None:
+    if code is None:
+        return None
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise click.ClickException(f"there is no unit with code {code!r}")
+    return unit
+
+
+@bp.cli.command("export-results")
+@click.argument("campaign_id", type=int)
+@click.option("--what", type=click.Choice(["indices", "responses"]), default="indices", show_default=True)
+@click.option("--format", "file_format", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--unit", "unit_code", help="Only this unit and the units below it.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
+def export_results(campaign_id: int, what: str, file_format: str, unit_code: str | None, output: Path) -> None:
+    """Write a campaign's indices (SIPAS or PAR points), or its raw responses, to files.
+
+    Indices as CSV are one file per table; raw responses are one file per questionnaire.
+    """
+    campaign, within, today = _campaign(campaign_id), _unit(unit_code), local_today()
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    if what == "indices":
+        tables = exports.indices_tables(compute_results(campaign, within))
+        kind = "chi-so-sipas" if campaign.purpose is CampaignPurpose.SIPAS else "diem-dtxhh"
+        name = exports.file_name(campaign, within, kind, file_format, today)
+        if file_format == "xlsx":
+            written.append(_write(output / name, exports.write_xlsx(tables)))
+        else:
+            stem = name.removesuffix(".csv")
+            written += [_write(output / f"{stem}_{table.key}.csv", exports.csv_bytes(table)) for table in tables]
+    else:
+        for questionnaire in campaign.questionnaires:
+            table = exports.raw_table(campaign, questionnaire, within)
+            name = exports.file_name(campaign, within, f"phieu-{exports.slug(questionnaire.code)}", file_format, today)
+            if file_format == "csv":
+                with (output / name).open("wb") as file:
+                    for chunk in exports.csv_chunks(table):
+                        file.write(chunk)
+                written.append(output / name)
+                continue
+            try:
+                data = exports.write_xlsx([table], exports.count_raw_rows(campaign, questionnaire, within))
+            except exports.ExportTooLarge as error:
+                raise click.ClickException(f"{error} (--format csv)") from None
+            written.append(_write(output / name, data))
+    for path in written:
+        click.echo(path)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@bp.cli.command("import-responses")
+@click.argument("campaign_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_responses_command(campaign_id: int, file: Path) -> None:
+    """Import responses from a CSV/XLSX file in the raw export's layout (all rows or none)."""
+    campaign = _campaign(campaign_id)
+    try:
+        with committing():
+            imported = import_responses(campaign, file.name, file.read_bytes())
+    except RowsRejected as rejected:
+        raise click.ClickException(
+            f"{file.name}: {len(rejected.problems)} bad value(s), nothing stored:\n{rejected}"
+        ) from None
+    except UnreadableTable as error:
+        raise click.ClickException(f"{file.name}: {error}") from None
+    counts = ", ".join(f"{code}: {count}" for code, count in sorted(imported.stored.items()))
+    click.echo(f"Stored {imported.total} response(s) ({counts}).")

@@ -1,0 +1,544 @@
+"""Exports officers send upward: the indices, the PAR survey points and the raw responses.
+
+Each export is a list of ``Table`` (one sheet each in XLSX, one file each in CSV) with
+Vietnamese headers. Text is neutralised against formula injection; XLSX is written
+row by row (openpyxl's write-only mode), so a large export does not grow the memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import func, select
+
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Response, ResponseMode, Unit
+from surveyapp.services.raw_layout import DATE_FORMAT, HEAD_COLUMNS, MULTI_SEPARATOR, neutralise
+from surveyapp.services.results import CampaignResults, ParReport, SipasReport, subtree_unit_ids
+
+# Excel's limit of rows per sheet, header included.
+XLSX_MAX_ROWS = 1_048_576
+
+MODE_LABELS = {
+    ResponseMode.DESK_QR: _l("Quét mã QR tại Bộ phận một cửa"),
+    ResponseMode.ONLINE_LINK: _l("Đường dẫn trực tuyến"),
+    ResponseMode.INTERVIEW: _l("Phỏng vấn trực tiếp"),
+    ResponseMode.PAPER: _l("Phiếu giấy"),
+}
+SLICE_LABELS = {
+    "": _l("Toàn bộ"),
+    "unit": _l("Đơn vị"),
+    "parent_unit": _l("Đơn vị cấp trên"),
+    "procedure_field": _l("Lĩnh vực"),
+    "respondent_group": _l("Đối tượng"),
+    "mode": _l("Hình thức"),
+    "period": _l("Tháng"),
+}
+
+
+class Kind(enum.Enum):
+    """How a column's values are written: as text, a count, a percentage, points or a yes/no mark."""
+
+    TEXT = "text"
+    COUNT = "count"
+    PERCENT = "percent"
+    POINTS = "points"
+    MARK = "mark"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an exported table."""
+
+    header: str
+    kind: Kind = Kind.TEXT
+
+
+@dataclass(frozen=True)
+class Table:
+    """One exported table: a sheet of a workbook, or one CSV file."""
+
+    key: str
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+
+
+class ExportTooLarge(ValueError):
+    """The table has more rows than a spreadsheet holds; the message points to CSV."""
+
+
+def slug(text: str) -> str:
+    """An ASCII file-name part: "Đợt SIPAS 2026" → "dot-sipas-2026".
+
+    >>> slug("Khảo sát SIPAS – Phường Trương Quang Trọng 2026")
+    'khao-sat-sipas-phuong-truong-quang-trong-2026'
+    """
+    text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    text = text.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "dot-dieu-tra"
+
+
+def file_name(campaign: Campaign, within: Unit | None, what: str, extension: str, today: dt.date) -> str:
+    """``<campaign>_<unit>_<what>_<yyyy-mm-dd>.<extension>``: campaign, unit and date in the name."""
+    unit = f"{within.code}-{slug(within.name)}" if within is not None else "tat-ca-don-vi"
+    return f"{slug(campaign.name)}_{unit}_{what}_{today:%Y-%m-%d}.{extension}"
+
+
+# Index tables ----------------------------------------------------------------------------
+
+
+def slice_labeller(results: CampaignResults, report: SipasReport | None = None) -> Callable[[str, Any], str]:
+    """A function naming a slice value for people: unit names, group and mode labels."""
+    groups = {}
+    if report is not None:
+        groups = {g.code: str(g.label) for g in report.questionnaire.definition.respondent_groups}
+    modes = {mode.value: str(label) for mode, label in MODE_LABELS.items()}
+
+    def label(slice_name: str, value: Any) -> str:
+        if slice_name in ("unit", "parent_unit") and value:
+            return f"{results.unit_names.get(value, value)} ({value})"
+        if slice_name == "respondent_group":
+            return groups.get(value, value)
+        if slice_name == "mode":
+            return modes.get(value, value)
+        return str(value) if slice_name else str(SLICE_LABELS[""])
+
+    return label
+
+
+def _figure_columns() -> list[Column]:
+    return [
+        Column(_("Chỉ số (%)"), Kind.PERCENT),
+        Column(_("Cận dưới KTC 95% (%)"), Kind.PERCENT),
+        Column(_("Cận trên KTC 95% (%)"), Kind.PERCENT),
+        Column(_("Số câu trả lời hợp lệ"), Kind.COUNT),
+        Column(_("Ít hơn ngưỡng câu trả lời hợp lệ"), Kind.MARK),
+    ]
+
+
+def _figures(row: pd.Series) -> list[Any]:
+    return [row["index"], row["ci_low"], row["ci_high"], int(row["valid"]), bool(row["flagged"])]
+
+
+def _sipas_rows(results: CampaignResults, table: str, extra: Callable[[SipasReport, pd.Series], list[Any]]):
+    for report in results.sipas:
+        label = slice_labeller(results, report)
+        for slice_name, result in report.slices.items():
+            frame: pd.DataFrame = getattr(result, table)
+            for _index, row in frame.iterrows():
+                value = row[slice_name] if slice_name else ""
+                yield [
+                    report.questionnaire.code,
+                    str(SLICE_LABELS[slice_name]),
+                    label(slice_name, value),
+                    *extra(report, row),
+                    *_figures(row),
+                ]
+
+
+def sipas_tables(results: CampaignResults) -> list[Table]:
+    """The SIPAS workbook: overall, parts, elements, items, assessment, expectation, settings."""
+    campaign = results.campaign
+    head = [Column(_("Mã phiếu")), Column(_("Lát cắt")), Column(_("Giá trị"))]
+
+    def overall_target(report: SipasReport, row: pd.Series) -> list[Any]:
+        return [campaign.sipas_target, _met(row["index"], campaign.sipas_target)]
+
+    def part_label(report: SipasReport, row: pd.Series) -> list[Any]:
+        parts = {p.code: str(p.label) for p in report.questionnaire.definition.methodology.index_parts}
+        return [parts.get(row["part"], row["part"])]
+
+    def element_label(report: SipasReport, row: pd.Series) -> list[Any]:
+        elements = {
+            e.code: str(e.label) for p in report.questionnaire.definition.methodology.index_parts for e in p.elements
+        }
+        return [
+            row["element"],
+            elements.get(row["element"], row["element"]),
+            campaign.criterion_target,
+            _met(row["index"], campaign.criterion_target),
+        ]
+
+    def item_label(report: SipasReport, row: pd.Series) -> list[Any]:
+        question = report.questionnaire.definition.question(row["item"])
+        return [row["item"], question.text.vi, row["element"], row["mean_score"], int(row["no_answer"])]
+
+    def share_label(report: SipasReport, row: pd.Series) -> list[Any]:
+        return [row["item"], report.questionnaire.definition.question(row["item"]).text.vi, int(row["no_answer"])]
+
+    target_columns = [Column(_("Chỉ tiêu (%)"), Kind.POINTS), Column(_("Đạt chỉ tiêu"), Kind.MARK)]
+    item_columns = [Column(_("Mã câu hỏi")), Column(_("Nội dung"))]
+    tables = [
+        Table(
+            "sipas",
+            _("SIPAS"),
+            [*head, *target_columns, *_figure_columns()],
+            _sipas_rows(results, "overall", overall_target),
+        ),
+        Table(
+            "parts",
+            _("Chỉ số thành phần"),
+            [*head, Column(_("Thành phần")), *_figure_columns()],
+            _sipas_rows(results, "parts", part_label),
+        ),
+        Table(
+            "elements",
+            _("Chỉ số yếu tố"),
+            [*head, Column(_("Mã yếu tố")), Column(_("Yếu tố")), *target_columns, *_figure_columns()],
+            _sipas_rows(results, "elements", element_label),
+        ),
+        Table(
+            "items",
+            _("Chỉ số tiêu chí"),
+            [
+                *head,
+                *item_columns,
+                Column(_("Mã yếu tố")),
+                Column(_("Điểm trung bình (1–5)"), Kind.POINTS),
+                Column(_("Không biết / không trả lời"), Kind.COUNT),
+                *_figure_columns(),
+            ],
+            _sipas_rows(results, "items", item_label),
+        ),
+        Table(
+            "assessment",
+            _("Chỉ số nhận định"),
+            [*head, *item_columns, Column(_("Không biết / không trả lời"), Kind.COUNT), *_figure_columns()],
+            _sipas_rows(results, "assessment", share_label),
+        ),
+        Table(
+            "expectation",
+            _("Chỉ số mong đợi"),
+            [*head, *item_columns, Column(_("Không biết / không trả lời"), Kind.COUNT), *_figure_columns()],
+            _sipas_rows(results, "expectation", share_label),
+        ),
+        settings_table(results),
+    ]
+    return tables
+
+
+def _par_rows(
+    results: CampaignResults, table: str, cells: Callable[[ParReport, pd.Series], list[Any]]
+) -> Iterator[list[Any]]:
+    label = slice_labeller(results)
+    for report in results.par:
+        frame: pd.DataFrame = report.standings if table == "standings" else getattr(report.result, table)
+        for _index, row in frame.iterrows():
+            yield [report.name, row["unit"], label("unit", row["unit"]), *cells(report, row)]
+
+
+def par_tables(results: CampaignResults) -> list[Table]:
+    """The PAR workbook: survey points per unit, per sub-criterion, per group, and the standings."""
+    head = [Column(_("Bộ phiếu")), Column(_("Mã đơn vị")), Column(_("Đơn vị"))]
+    points = Column(_("Điểm"), Kind.POINTS)
+    maximum = Column(_("Điểm tối đa"), Kind.POINTS)
+    survey = Column(_("Điểm điều tra XHH"), Kind.POINTS)
+    valid = Column(_("Số câu trả lời hợp lệ"), Kind.COUNT)
+    flag = Column(_("Ít hơn ngưỡng câu trả lời hợp lệ"), Kind.MARK)
+
+    def total_cells(report: ParReport, row: pd.Series) -> list[Any]:
+        return [row["survey_points"], row["max_points"], row["subcriteria"], row["valid"], row["flagged"]]
+
+    def subcriterion_cells(report: ParReport, row: pd.Series) -> list[Any]:
+        return [
+            row["subcriterion"],
+            row["label"],
+            row["points"],
+            row["max_points"],
+            row["groups"],
+            row["valid"],
+            row["flagged"],
+        ]
+
+    def group_cells(report: ParReport, row: pd.Series) -> list[Any]:
+        groups = {g.code: str(g.label) for q in report.questionnaires for g in q.definition.respondent_groups}
+        group = groups.get(row["respondent_group"], row["respondent_group"])
+        return [
+            row["subcriterion"],
+            group,
+            row["mean_coefficient"],
+            row["points"],
+            row["max_points"],
+            row["valid"],
+            row["flagged"],
+        ]
+
+    def standing_cells(report: ParReport, row: pd.Series) -> list[Any]:
+        return [
+            row["appraised_points"],
+            row["survey_points"],
+            row["other_points"],
+            row["total_points"],
+            row["max_points"],
+            row["index"],
+            row["class"],
+            row["rank"],
+        ]
+
+    subcriterion = Column(_("Tiêu chí thành phần"))
+    return [
+        Table(
+            "totals",
+            _("Điểm điều tra theo đơn vị"),
+            [*head, survey, maximum, Column(_("Số tiêu chí có điểm"), Kind.COUNT), valid, flag],
+            _par_rows(results, "totals", total_cells),
+        ),
+        Table(
+            "subcriteria",
+            _("Điểm tiêu chí thành phần"),
+            [
+                *head,
+                subcriterion,
+                Column(_("Nội dung")),
+                points,
+                maximum,
+                Column(_("Số nhóm đối tượng"), Kind.COUNT),
+                valid,
+                flag,
+            ],
+            _par_rows(results, "subcriteria", subcriterion_cells),
+        ),
+        Table(
+            "groups",
+            _("Điểm theo nhóm đối tượng"),
+            [
+                *head,
+                subcriterion,
+                Column(_("Đối tượng")),
+                Column(_("Hệ số trung bình"), Kind.POINTS),
+                points,
+                maximum,
+                valid,
+                flag,
+            ],
+            _par_rows(results, "by_group", group_cells),
+        ),
+        Table(
+            "standings",
+            _("Chỉ số và xếp hạng"),
+            [
+                *head,
+                Column(_("Điểm thẩm định"), Kind.POINTS),
+                survey,
+                Column(_("Điểm khác"), Kind.POINTS),
+                Column(_("Tổng điểm"), Kind.POINTS),
+                maximum,
+                Column(_("Chỉ số (%)"), Kind.PERCENT),
+                Column(_("Xếp loại")),
+                Column(_("Xếp hạng"), Kind.COUNT),
+            ],
+            _par_rows(results, "standings", standing_cells),
+        ),
+        settings_table(results),
+    ]
+
+
+def indices_tables(results: CampaignResults) -> list[Table]:
+    """The tables of the campaign's indices export: SIPAS's, or the PAR survey points'."""
+    return sipas_tables(results) if results.campaign.purpose is CampaignPurpose.SIPAS else par_tables(results)
+
+
+def settings_table(results: CampaignResults) -> Table:
+    """How the figures were computed: campaign, scope, time, questionnaire versions and settings."""
+    campaign = results.campaign
+    rows: list[list[Any]] = [
+        [_("Đợt điều tra"), f"{campaign.name} (#{campaign.id})"],
+        [_("Phạm vi"), f"{results.within.name} ({results.within.code})" if results.within else _("Tất cả đơn vị")],
+        [_("Thời điểm tính (UTC)"), f"{results.computed_at:%Y-%m-%d %H:%M:%S}"],
+        [_("Số phiếu"), results.responses],
+        [_("Chỉ tiêu SIPAS (%)"), campaign.sipas_target],
+        [_("Chỉ tiêu mỗi yếu tố, tiêu chí (%)"), campaign.criterion_target],
+        [_("Chỉ tiêu lĩnh vực (%)"), f"{campaign.field_target}: {', '.join(campaign.target_fields)}"],
+    ]
+    records = [report.overall.settings for report in results.sipas]
+    records += [report.result.settings for report in results.par]
+    if results.par:
+        rows.append([_("Tổng điểm tối đa của chỉ số"), campaign.par_max_points])
+    for record in records:
+        for key, value in record.items():
+            rows.append([key, value if isinstance(value, str | int | float) else repr(value)])
+    return Table("settings", _("Cách tính"), [Column(_("Mục")), Column(_("Giá trị"))], rows)
+
+
+def _met(index: float, target: float) -> bool | None:
+    return None if pd.isna(index) else bool(index >= target)
+
+
+# Raw responses -----------------------------------------------------------------------------
+
+
+def raw_columns(questionnaire: Questionnaire) -> list[str]:
+    """The headers of the raw layout, which the response import reads back (see its docstring)."""
+    return [*HEAD_COLUMNS, *(q.code for q in questionnaire.definition.questions)]
+
+
+def count_raw_rows(campaign: Campaign, questionnaire: Questionnaire, within: Unit | None) -> int:
+    """How many responses the raw export of ``questionnaire`` would hold."""
+    statement = select(func.count()).where(
+        Response.campaign_id == campaign.id, Response.questionnaire_id == questionnaire.id
+    )
+    if within is not None:
+        statement = statement.where(Response.unit_id.in_(subtree_unit_ids(within)))
+    return db.session.scalar(statement) or 0
+
+
+def raw_table(campaign: Campaign, questionnaire: Questionnaire, within: Unit | None = None) -> Table:
+    """The anonymous responses to one questionnaire, one row each, in the import layout.
+
+    Rows are read from the database in batches as the file is written.
+    """
+    codes = [q.code for q in questionnaire.definition.questions]
+
+    def rows() -> Iterator[list[Any]]:
+        statement = (
+            select(
+                Response.answers,
+                Response.respondent_group,
+                Response.mode,
+                Response.procedure_field,
+                Response.submitted_on,
+                Unit.code,
+                Unit.name,
+            )
+            .join(Unit, Unit.id == Response.unit_id)
+            .where(Response.campaign_id == campaign.id, Response.questionnaire_id == questionnaire.id)
+            .order_by(Unit.code, Response.submitted_on, Response.id)
+            .execution_options(yield_per=5000)
+        )
+        if within is not None:
+            statement = statement.where(Response.unit_id.in_(subtree_unit_ids(within)))
+        for answers, group, mode, procedure_field, submitted_on, unit_code, unit_name in db.session.execute(statement):
+            yield [
+                questionnaire.code,
+                questionnaire.version,
+                unit_code,
+                unit_name,
+                group,
+                mode.value,
+                procedure_field or "",
+                submitted_on.strftime(DATE_FORMAT),
+                *(_answer_text(answers.get(code)) for code in codes),
+            ]
+
+    columns = [Column(header) for header in raw_columns(questionnaire)]
+    return Table(f"responses-{questionnaire.code}", questionnaire.code, columns, rows())
+
+
+def _answer_text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return f"{MULTI_SEPARATOR} ".join(str(v) for v in value)
+    return value
+
+
+# Writers ------------------------------------------------------------------------------------
+
+
+def _cell_value(column: Column, value: Any, *, for_csv: bool) -> Any:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if column.kind is Kind.MARK:
+        return _("Có") if value else _("Không")
+    if column.kind is Kind.PERCENT:
+        return round(float(value), 2) if for_csv else float(value) / 100
+    if column.kind is Kind.POINTS:
+        return round(float(value), 2) if for_csv else float(value)
+    if column.kind is Kind.COUNT:
+        return int(value)
+    return neutralise(value)
+
+
+NUMBER_FORMATS = {Kind.PERCENT: "0.00%", Kind.POINTS: "0.00", Kind.COUNT: "#,##0"}
+
+
+def write_xlsx(tables: Sequence[Table], expected_rows: int = 0) -> bytes:
+    """A workbook with one sheet per table, bold headers and formatted numbers.
+
+    ``expected_rows`` (the largest table's rows, when known) refuses a table that a
+    spreadsheet cannot hold before anything is written.
+    """
+    if expected_rows + 1 > XLSX_MAX_ROWS:
+        raise ExportTooLarge(
+            _(
+                "Bảng có %(rows)s dòng, nhiều hơn giới hạn %(limit)s dòng của bảng tính. Hãy tải tệp CSV.",
+                rows=f"{expected_rows:,}".replace(",", "."),
+                limit=f"{XLSX_MAX_ROWS - 1:,}".replace(",", "."),
+            )
+        )
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_title(table.title))
+        header = []
+        for column in table.columns:
+            cell = WriteOnlyCell(sheet, value=column.header)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        formats = [NUMBER_FORMATS.get(column.kind) for column in table.columns]
+        for row in table.rows:
+            cells = []
+            for column, number_format, value in zip(table.columns, formats, row, strict=True):
+                cell = WriteOnlyCell(sheet, value=_cell_value(column, value, for_csv=False))
+                if number_format:
+                    cell.number_format = number_format
+                cells.append(cell)
+            sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_chunks(table: Table, rows_per_chunk: int = 2000) -> Iterator[bytes]:
+    """One table as UTF-8 CSV, in chunks as it is written (percentages and points with two decimals).
+
+    The file starts with a byte-order mark, which spreadsheet programs need to read Vietnamese.
+    """
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    stream.write("\ufeff")
+    writer.writerow([column.header for column in table.columns])
+    for number, row in enumerate(table.rows, start=1):
+        writer.writerow(
+            [_cell_value(column, value, for_csv=True) for column, value in zip(table.columns, row, strict=True)]
+        )
+        if number % rows_per_chunk == 0:
+            yield stream.getvalue().encode("utf-8")
+            stream.seek(0)
+            stream.truncate()
+    yield stream.getvalue().encode("utf-8")
+
+
+def csv_bytes(table: Table) -> bytes:
+    """One table as a whole CSV file (see ``csv_chunks``)."""
+    return b"".join(csv_chunks(table))
+
+
+def csv_zip(tables: Sequence[Table], stem: str) -> bytes:
+    """Several tables as one ZIP of CSV files named ``<stem>_<table>.csv``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for table in tables:
+            archive.writestr(f"{stem}_{table.key}.csv", csv_bytes(table))
+    return buffer.getvalue()
+
+
+def _sheet_title(title: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31]

@@ -1,0 +1,40 @@
+"""The raw responses layout, shared by the raw export and the response import.
+
+The headers are fixed Vietnamese names, whatever the page's language, so that an export
+imports again without change. Text that a spreadsheet would run as a formula is written
+with a leading apostrophe, and read back without it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+QUESTIONNAIRE, VERSION, UNIT, UNIT_NAME = "Mã phiếu", "Phiên bản", "Mã đơn vị", "Đơn vị"
+GROUP, MODE, FIELD, DATE = "Đối tượng", "Hình thức", "Lĩnh vực", "Ngày"
+# The columns before the answers, in order; then one column per question code.
+HEAD_COLUMNS = (QUESTIONNAIRE, VERSION, UNIT, UNIT_NAME, GROUP, MODE, FIELD, DATE)
+MULTI_SEPARATOR = ";"
+DATE_FORMAT = "%d/%m/%Y"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    >>> neutralise('=HYPERLINK("http://x")'), neutralise("-1"), neutralise("Tốt"), neutralise(5)
+    ('\\'=HYPERLINK("http://x")', "'-1", 'Tốt', 5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def restore(text: str) -> str:
+    """Undo ``neutralise`` on a value read back from an exported file.
+
+    >>> restore("'=1+1"), restore("'bình thường")
+    ('=1+1', "'bình thường")
+    """
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text

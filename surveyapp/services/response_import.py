@@ -1,0 +1,220 @@
+"""Importing responses from CSV/XLSX: typed-in paper forms, or earlier results from spreadsheets.
+
+The layout is the raw export's, so an export imports again without change. One row per
+response; the headers are fixed Vietnamese names (whatever the page's language):
+
+=============  ==========================================================================
+Mã phiếu       questionnaire code of the campaign (``SIPAS-2017``, ``CX4``…), required
+Phiên bản      its version; optional, but when given it must be the campaign's
+Mã đơn vị      code of the assessed unit, required; the questionnaire must apply to it
+Đơn vị         the unit's name; ignored (the export writes it for people to read)
+Đối tượng      respondent group code; optional when the questionnaire has one group
+Hình thức      ``paper`` (default when empty), ``interview``, ``desk_qr`` or ``online_link``
+Lĩnh vực       field of the procedure, when the questionnaire asks it
+Ngày           date of the answers, ``dd/mm/yyyy``; today when empty; never in the future
+<code>         one column per question code: the option's value; several values of a
+               multiple-choice question separated by ``;``; free text as typed
+=============  ==========================================================================
+
+Every row is checked as a submitted form would be; a file with any bad row stores nothing
+and every problem is reported with its line, column and value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import insert
+from werkzeug.datastructures import MultiDict
+
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, Questionnaire, Response, ResponseMode
+from surveyapp.questionnaires.answers import (
+    PROCEDURE_FIELD_FIELD,
+    RESPONDENT_GROUP_FIELD,
+    Problem,
+    check_submission,
+    field_name,
+)
+from surveyapp.questionnaires.definition import Question, QuestionnaireDefinition, QuestionType
+from surveyapp.services.quotas import count_imported
+from surveyapp.services.raw_layout import (
+    DATE,
+    DATE_FORMAT,
+    FIELD,
+    GROUP,
+    MODE,
+    MULTI_SEPARATOR,
+    QUESTIONNAIRE,
+    UNIT,
+    VERSION,
+    restore,
+)
+from surveyapp.services.responses import local_today
+from surveyapp.services.tabular import Row, RowProblem, RowsRejected, read_table
+
+REQUIRED_COLUMNS = (QUESTIONNAIRE, UNIT)
+
+
+@dataclass(frozen=True)
+class ImportedResponses:
+    """How many responses were stored, per questionnaire code."""
+
+    stored: Counter[str]
+
+    @property
+    def total(self) -> int:
+        """All responses stored."""
+        return sum(self.stored.values())
+
+
+class _RowChecker:
+    """Checks the rows of one file against one campaign, collecting every problem."""
+
+    def __init__(self, campaign: Campaign, today: dt.date) -> None:
+        self.campaign = campaign
+        self.today = today
+        self.questionnaires = {q.code: q for q in campaign.questionnaires}
+        self.units = {unit.code: unit for unit in campaign.units}
+        self.problems: list[RowProblem] = []
+
+    def refuse(self, line: int, column: str, value: str, reason: str) -> None:
+        self.problems.append(RowProblem(line, column, value, reason))
+
+    def questionnaire(self, line: int, row: Row) -> Questionnaire | None:
+        code = row.get(QUESTIONNAIRE, "")
+        questionnaire = self.questionnaires.get(code)
+        if questionnaire is None:
+            self.refuse(line, QUESTIONNAIRE, code, _("không phải phiếu của đợt điều tra"))
+            return None
+        version = row.get(VERSION, "")
+        if version and version != str(questionnaire.version):
+            self.refuse(
+                line, VERSION, version, _("đợt điều tra dùng phiên bản %(version)s", version=questionnaire.version)
+            )
+        return questionnaire
+
+    def mode(self, line: int, row: Row) -> ResponseMode | None:
+        value = row.get(MODE, "") or ResponseMode.PAPER.value
+        try:
+            return ResponseMode(value)
+        except ValueError:
+            allowed = ", ".join(mode.value for mode in ResponseMode)
+            self.refuse(line, MODE, value, _("phải là một trong: %(allowed)s", allowed=allowed))
+            return None
+
+    def date(self, line: int, row: Row) -> dt.date | None:
+        value = row.get(DATE, "")
+        if not value:
+            return self.today
+        try:
+            day = dt.datetime.strptime(value, DATE_FORMAT).date()
+        except ValueError:
+            self.refuse(line, DATE, value, _("không phải ngày hợp lệ (dd/mm/yyyy)"))
+            return None
+        if day > self.today:
+            self.refuse(line, DATE, value, _("là ngày trong tương lai"))
+            return None
+        return day
+
+    def response(self, line: int, row: Row) -> dict | None:
+        """The response of one row, ready to insert, or ``None`` after reporting its problems."""
+        before = len(self.problems)
+        questionnaire = self.questionnaire(line, row)
+        unit = self.units.get(row.get(UNIT, ""))
+        if unit is None:
+            self.refuse(line, UNIT, row.get(UNIT, ""), _("không phải đơn vị của đợt điều tra"))
+        elif questionnaire is not None and unit not in self.campaign.units_for(questionnaire):
+            self.refuse(line, UNIT, unit.code, _("phiếu này không dùng cho loại đơn vị %(kind)s", kind=unit.kind))
+        mode, day = self.mode(line, row), self.date(line, row)
+        if questionnaire is None or unit is None or len(self.problems) > before:
+            return None
+        definition = questionnaire.definition
+        unit_key = unit.code if definition.is_matrix else None
+        form = MultiDict()
+        if row.get(GROUP) or definition.asks_respondent_group:
+            form.add(RESPONDENT_GROUP_FIELD, row.get(GROUP, ""))
+        if definition.asks_procedure_field:
+            form.add(PROCEDURE_FIELD_FIELD, row.get(FIELD, ""))
+        columns = {}
+        for question in definition.questions:
+            name = field_name(question, unit_key if question.per_unit else None)
+            columns[name] = question.code
+            text = restore(row.get(question.code, ""))
+            values = text.split(MULTI_SEPARATOR) if question.type is QuestionType.MULTI else [text]
+            for value in values:
+                form.add(name, value)
+        check = check_submission(definition, form, [unit_key] if unit_key else [])
+        submission = check.submission
+        if submission is not None and row.get(GROUP) and submission.respondent_group != row[GROUP]:
+            self.refuse(line, GROUP, row[GROUP], _reason(Problem.NOT_AN_OPTION, _group_codes(definition)))
+            return None
+        if submission is None:
+            for name, problem in check.problems.items():
+                if name == RESPONDENT_GROUP_FIELD:
+                    column, allowed = GROUP, _group_codes(definition)
+                elif name == PROCEDURE_FIELD_FIELD:
+                    column, allowed = FIELD, ", ".join(definition.procedure_fields)
+                else:
+                    column = columns[name]
+                    allowed = _option_values(definition.question(column))
+                self.refuse(line, column, row.get(column, ""), _reason(problem, allowed))
+            return None
+        return {
+            "campaign_id": self.campaign.id,
+            "unit_id": unit.id,
+            "questionnaire_id": questionnaire.id,
+            "respondent_group": submission.respondent_group,
+            "mode": mode,
+            "procedure_field": submission.procedure_field,
+            "submitted_on": day,
+            "answers": submission.answers_for(unit_key),
+        }
+
+
+def _group_codes(definition: QuestionnaireDefinition) -> str:
+    return ", ".join(group.code for group in definition.respondent_groups)
+
+
+def _option_values(question: Question) -> str:
+    return ", ".join(option.key for option in question.choices)
+
+
+def _reason(problem: Problem, allowed: str) -> str:
+    """Why a cell is refused, in the officer's words, with the values the column accepts."""
+    if problem is Problem.REQUIRED:
+        return _("bị trống, mà câu hỏi bắt buộc trả lời")
+    if problem is Problem.TOO_LONG:
+        return _("nội dung quá dài")
+    if problem is Problem.SEVERAL_VALUES:
+        return _("chỉ được một giá trị")
+    return _("không phải giá trị hợp lệ; giá trị hợp lệ: %(allowed)s", allowed=allowed)
+
+
+def import_responses(campaign: Campaign, file_name: str, data: bytes) -> ImportedResponses:
+    """Store the responses of an uploaded CSV or XLSX file in the raw export's layout.
+
+    Raises ``RowsRejected`` listing every bad row (nothing stored), and ``UnreadableTable``
+    for a file that is not a table. Imported responses count toward the quota cells of their
+    unit and group without being turned away: they were collected already. The session is
+    flushed, not committed.
+    """
+    rows = read_table(file_name, data)
+    header = set(rows[0][1]) if rows else set()
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise RowsRejected([RowProblem(1, column, "", _("thiếu cột này ở dòng tiêu đề")) for column in missing])
+    if not rows:
+        raise RowsRejected([RowProblem(2, QUESTIONNAIRE, "", _("tệp không có dòng phiếu nào"))])
+    checker = _RowChecker(campaign, local_today())
+    responses = [checker.response(line, row) for line, row in rows]
+    if checker.problems:
+        raise RowsRejected(checker.problems)
+    db.session.execute(insert(Response), responses)
+    count_imported(campaign, Counter((r["questionnaire_id"], r["unit_id"], r["respondent_group"]) for r in responses))
+    db.session.flush()
+    by_id = {q.id: q.code for q in campaign.questionnaires}
+    return ImportedResponses(Counter(by_id[r["questionnaire_id"]] for r in responses))

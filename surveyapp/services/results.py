@@ -1,0 +1,193 @@
+"""A campaign's results: its stored responses read into the aggregator's layout, then scored.
+
+The arithmetic lives in the pure ``scoring`` package; this module only reads the database
+(responses, units, appraised points) and chooses the slices officers report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from scoring import ParResult, SipasResult, compute_par, compute_sipas, par_settings, rank_units, sipas_settings
+from surveyapp.extensions import db
+from surveyapp.models import AppraisedScore, Campaign, CampaignPurpose, Questionnaire, Response, Unit
+
+# Slices of a SIPAS report, in the order the page and the workbook show them ("" = overall).
+SIPAS_SLICES = ("", "unit", "parent_unit", "procedure_field", "respondent_group", "mode", "period")
+META_COLUMNS = ("questionnaire", "unit", "parent_unit", "respondent_group", "mode", "procedure_field", "submitted_on")
+
+
+@dataclass(frozen=True)
+class SipasReport:
+    """SIPAS of one questionnaire, for every slice of ``SIPAS_SLICES``."""
+
+    questionnaire: Questionnaire
+    slices: dict[str, SipasResult]
+    responses: int
+
+    @property
+    def overall(self) -> SipasResult:
+        """The figures over every response of the report."""
+        return self.slices[""]
+
+
+@dataclass(frozen=True)
+class ParReport:
+    """PAR survey points of questionnaires that assess the same kind of unit, and the units' standing.
+
+    A campaign may run one family for departments (CH forms) and one for communes (CX forms):
+    each has its own sub-criteria and maxima, and units are ranked within their family.
+    """
+
+    questionnaires: list[Questionnaire]
+    result: ParResult
+    standings: pd.DataFrame
+    responses: int
+
+    @property
+    def name(self) -> str:
+        """The family's questionnaire codes, such as ``CX1 + CX4``."""
+        return " + ".join(q.code for q in self.questionnaires)
+
+
+@dataclass(frozen=True)
+class CampaignResults:
+    """Everything the results page and the exports show for a campaign, or a part of its tree."""
+
+    campaign: Campaign
+    within: Unit | None
+    unit_names: dict[str, str]
+    sipas: list[SipasReport] = field(default_factory=list)
+    par: list[ParReport] = field(default_factory=list)
+    computed_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def responses(self) -> int:
+        """How many responses the figures rest on."""
+        return sum(report.responses for report in (*self.sipas, *self.par))
+
+
+def subtree_unit_ids(unit: Unit) -> set[int]:
+    """The ids of ``unit`` and of every unit below it."""
+    ids, stack = set(), [unit]
+    while stack:
+        current = stack.pop()
+        ids.add(current.id)
+        stack.extend(current.children)
+    return ids
+
+
+def load_responses(
+    campaign: Campaign, questionnaires: Iterable[Questionnaire], within: Unit | None = None
+) -> pd.DataFrame:
+    """The campaign's responses to ``questionnaires`` in the layout of ``scoring.schema``.
+
+    One row per response: the slice columns (``unit`` and ``parent_unit`` as unit codes,
+    ``period`` as ``YYYY-MM``), ``questionnaire`` and ``submitted_on``, then one column per
+    question code. ``within`` keeps the responses about that unit and the units below it.
+    """
+    questionnaires = list(questionnaires)
+    by_id = {q.id: q for q in questionnaires}
+    statement = select(
+        Response.questionnaire_id,
+        Response.unit_id,
+        Response.respondent_group,
+        Response.mode,
+        Response.procedure_field,
+        Response.submitted_on,
+        Response.answers,
+    ).where(Response.campaign_id == campaign.id, Response.questionnaire_id.in_(list(by_id)))
+    if within is not None:
+        statement = statement.where(Response.unit_id.in_(subtree_unit_ids(within)))
+    rows = db.session.execute(statement.order_by(Response.id)).all()
+    units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
+    meta = pd.DataFrame(
+        {
+            "questionnaire": [by_id[row.questionnaire_id].code for row in rows],
+            "unit": [units[row.unit_id].code for row in rows],
+            "parent_unit": [_parent_code(units[row.unit_id]) for row in rows],
+            "respondent_group": [row.respondent_group for row in rows],
+            "mode": [row.mode.value for row in rows],
+            "procedure_field": [row.procedure_field or "" for row in rows],
+            "submitted_on": [row.submitted_on for row in rows],
+        },
+        columns=list(META_COLUMNS),
+    )
+    codes = list(dict.fromkeys(q.code for questionnaire in questionnaires for q in questionnaire.definition.questions))
+    answers = pd.DataFrame.from_records([row.answers for row in rows], columns=codes)
+    frame = pd.concat([meta, answers.reindex(columns=codes)], axis=1)
+    frame.insert(META_COLUMNS.index("submitted_on"), "period", [f"{day:%Y-%m}" for day in frame["submitted_on"]])
+    return frame
+
+
+def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignResults:
+    """Score the campaign's responses (all of them, or those within a unit's subtree)."""
+    units = {unit.code: unit.name for unit in db.session.scalars(select(Unit))}
+    results = CampaignResults(campaign=campaign, within=within, unit_names=units)
+    if campaign.purpose is CampaignPurpose.SIPAS:
+        for questionnaire in campaign.questionnaires:
+            responses = load_responses(campaign, [questionnaire], within)
+            settings = sipas_settings(questionnaire.definition)
+            slices = {by: compute_sipas(responses, settings, [by] if by else []) for by in SIPAS_SLICES}
+            results.sipas.append(SipasReport(questionnaire, slices, len(responses)))
+    else:
+        appraised = get_appraised_scores(campaign)
+        for family in par_families(campaign.questionnaires):
+            responses = load_responses(campaign, family, within)
+            result = compute_par(responses, par_settings(q.definition for q in family), ["unit"])
+            survey_points = dict(zip(result.totals["unit"], result.totals["survey_points"], strict=True))
+            family_units = {unit.code for q in family for unit in campaign.units_for(q)}
+            scores = {code: score for code, score in appraised.items() if code in family_units}
+            standings = rank_units(
+                survey_points,
+                {code: score.points for code, score in scores.items()},
+                max_points=campaign.par_max_points,
+                other_points={code: score.other_points for code, score in scores.items()},
+            )
+            results.par.append(ParReport(family, result, standings, len(responses)))
+    return results
+
+
+def par_families(questionnaires: Iterable[Questionnaire]) -> list[list[Questionnaire]]:
+    """PAR questionnaires grouped by the kinds of unit they assess (overlapping kinds join a group).
+
+    >>> from types import SimpleNamespace as N
+    >>> def q(code, *kinds):
+    ...     return N(code=code, definition=N(assessed_unit_kinds=kinds))
+    >>> forms = [q("CH1", "phòng"), q("CX1", "xã", "phường"), q("CX4", "xã", "tổ dân phố"), q("CH2", "phòng")]
+    >>> [[form.code for form in family] for family in par_families(forms)]
+    [['CH1', 'CH2'], ['CX1', 'CX4']]
+    """
+    families: list[tuple[set[str], list[Questionnaire]]] = []
+    for questionnaire in questionnaires:
+        kinds = set(questionnaire.definition.assessed_unit_kinds) or {"*"}
+        joined = [family for family in families if family[0] & kinds or "*" in family[0] | kinds]
+        merged = (kinds.union(*(f[0] for f in joined)), [m for f in joined for m in f[1]] + [questionnaire])
+        families = [family for family in families if family not in joined] + [merged]
+    return sorted((members for _kinds, members in families), key=lambda members: members[0].code)
+
+
+def get_appraised_scores(campaign: Campaign) -> dict[str, AppraisedScore]:
+    """The appraised points of the campaign's units, by unit code."""
+    scores = db.session.scalars(select(AppraisedScore).where(AppraisedScore.campaign_id == campaign.id))
+    return {score.unit.code: score for score in scores}
+
+
+def daily_counts(campaign: Campaign) -> list[tuple[dt.date, int]]:
+    """Responses stored per day of submission, in date order (for the progress chart)."""
+    rows = db.session.execute(
+        select(Response.submitted_on, func.count())
+        .where(Response.campaign_id == campaign.id)
+        .group_by(Response.submitted_on)
+        .order_by(Response.submitted_on)
+    )
+    return [(day, count) for day, count in rows]
+
+
+def _parent_code(unit: Unit) -> str:
+    return unit.parent.code if unit.parent is not None else ""

@@ -1,0 +1,92 @@
+"""PAR campaigns: survey points per unit, appraised points, unit index, class and rank."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from surveyapp.services.raw_layout import HEAD_COLUMNS
+from tests.web.test_results import upload
+
+CX4_ITEMS = [f"CX4_{n:02d}" for n in range(1, 12)]
+
+
+def cx4_csv(rows: list[tuple[str, str]]) -> bytes:
+    """One response per (unit code, answer to every item), from citizens."""
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, fieldnames=[*HEAD_COLUMNS, *CX4_ITEMS])
+    writer.writeheader()
+    for unit, answer in rows:
+        writer.writerow(
+            {"Mã phiếu": "CX4", "Mã đơn vị": unit, "Đối tượng": "citizen", "Lĩnh vực": "Hộ tịch"}
+            | dict.fromkeys(CX4_ITEMS, answer)
+        )
+    return stream.getvalue().encode("utf-8")
+
+
+@pytest.fixture
+def par_campaign(make_campaign, ward, auth, officer, client):
+    campaign = make_campaign(["CX4"], [ward.children[0], ward.children[1]])
+    auth.login("canbo")
+    first, second = ward.children[0].code, ward.children[1].code
+    # First group: every answer "A" (coefficient 1); second: 12 "B" (0.6) and 3 "X" (not known).
+    rows = [(first, "A")] * 12 + [(second, "B")] * 12 + [(second, "X")] * 3
+    assert (
+        upload(
+            client, f"/admin/campaigns/{campaign.id}/import", "responses-responses_file", "cx4.csv", cx4_csv(rows)
+        ).status_code
+        == 302
+    )
+    return campaign
+
+
+def test_survey_points_per_unit_are_the_maxima_times_the_mean_coefficient(client, par_campaign, questionnaires):
+    maximum = sum(s.max_points for s in questionnaires["CX4"].definition.methodology.subcriteria)
+    page = client.get(f"/admin/campaigns/{par_campaign.id}/results").get_data(as_text=True)
+    assert f"{maximum:.2f}".replace(".", ",") in page
+    assert f"{maximum * 0.6:.2f}".replace(".", ",") in page
+    assert "Nhập điểm thẩm định" in page
+
+
+def test_appraised_points_give_the_index_class_and_rank(client, par_campaign, ward, questionnaires):
+    first, second = ward.children[0].code, ward.children[1].code
+    table = f'Mã đơn vị,Điểm thẩm định,Điểm khác\n{first},70,1.7\n{second},"80,5",0\n'.encode()
+    response = upload(
+        client,
+        f"/admin/campaigns/{par_campaign.id}/results",
+        "appraisal-appraisal_file",
+        "diem.csv",
+        table,
+        to=f"/admin/campaigns/{par_campaign.id}/results/appraisals",
+    )
+    assert response.status_code == 302
+    maximum = sum(s.max_points for s in questionnaires["CX4"].definition.methodology.subcriteria)
+    workbook = load_workbook(io.BytesIO(client.get(f"/admin/campaigns/{par_campaign.id}/export/indices.xlsx").data))
+    sheet = workbook["Chỉ số và xếp hạng"]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    first_index = 70 + maximum + 1.7
+    second_index = 80.5 + maximum * 0.6
+    assert rows[first][header.index("Chỉ số (%)")] == pytest.approx(first_index / 100)
+    assert rows[second][header.index("Chỉ số (%)")] == pytest.approx(second_index / 100)
+    ranks = {code: row[header.index("Xếp hạng")] for code, row in rows.items()}
+    assert ranks == ({first: 1, second: 2} if first_index > second_index else {first: 2, second: 1})
+    assert rows[first][header.index("Xếp loại")] == ("A" if first_index >= 90 else "B")
+
+
+def test_bad_appraised_points_are_named_and_nothing_changes(client, par_campaign, ward):
+    table = f"Mã đơn vị,Điểm thẩm định\n{ward.children[0].code},abc\nZZZ,10\n".encode()
+    page = upload(
+        client,
+        f"/admin/campaigns/{par_campaign.id}/results",
+        "appraisal-appraisal_file",
+        "diem.csv",
+        table,
+        to=f"/admin/campaigns/{par_campaign.id}/results/appraisals",
+    ).get_data(as_text=True)
+    assert "Dòng 2, cột «Điểm thẩm định» (abc): không phải số" in page
+    assert "Dòng 3, cột «Mã đơn vị» (ZZZ): không phải đơn vị của đợt điều tra" in page
+    assert "Nhập điểm thẩm định của các đơn vị để tính chỉ số" in page  # still no standings

@@ -1,0 +1,221 @@
+"""Officers' results: the page, the targets, the exports and the response import, over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from surveyapp.extensions import db
+from surveyapp.models import ANY_GROUP, QuotaCell, Response
+from surveyapp.services.raw_layout import HEAD_COLUMNS
+from tests.helpers import csrf_token_of
+
+SIPAS_ITEMS = [f"C{e}_{i}" for e, n in ((1, 4), (2, 5), (3, 6), (4, 3), (5, 4)) for i in range(1, n + 1)]
+WORKED_EXAMPLE_C3_1 = [1] * 2 + [2] * 4 + [3] * 14 + [4] * 60 + [5] * 36 + [0] * 4  # 0 = "không biết"
+
+
+def sipas_csv(rows: list[dict], unit: str = "W21172") -> bytes:
+    """A response file in the raw layout: every satisfaction item 5 unless a row says otherwise."""
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, fieldnames=[*HEAD_COLUMNS, *SIPAS_ITEMS, "D5"])
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {"Mã phiếu": "SIPAS-2017", "Mã đơn vị": unit, "Đối tượng": "citizen", "Lĩnh vực": "Hộ tịch"}
+            | dict.fromkeys(SIPAS_ITEMS, 5)
+            | row
+        )
+    return stream.getvalue().encode("utf-8")
+
+
+def upload(client, url: str, field: str, name: str, data: bytes, *, to: str | None = None):
+    """Open the page at ``url`` and send ``data`` as file ``name`` in its form ``field`` (posted to ``to``)."""
+    token = csrf_token_of(client.get(url).get_data(as_text=True))
+    return client.post(
+        to or url, data={"csrf_token": token, field: (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
+
+
+@pytest.fixture
+def sipas_campaign(make_campaign, ward):
+    return make_campaign(["SIPAS-2017"], [ward])
+
+
+@pytest.fixture
+def logged_in(auth, officer):
+    auth.login("canbo")
+
+
+def import_worked_example(client, campaign) -> None:
+    rows = [{"C3_1": value} for value in WORKED_EXAMPLE_C3_1]
+    response = upload(
+        client, f"/admin/campaigns/{campaign.id}/import", "responses-responses_file", "phieu.csv", sipas_csv(rows)
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_an_officer_imports_forms_and_reads_the_worked_example_on_the_results_page(client, logged_in, sipas_campaign):
+    import_worked_example(client, sipas_campaign)
+    page = client.get(f"/admin/campaigns/{sipas_campaign.id}/results").get_data(as_text=True)
+    assert "120 phiếu được tính" in page
+    assert "82,76" in page  # item C3_1: 96 satisfied of 116 valid answers
+    assert "97,13" in page  # element 3: (82.76 + 5 × 100) / 6
+    assert "badge-met" in page and "badge-missed" not in page  # every figure reaches its 90% target
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 120
+
+
+def test_the_indices_workbook_has_vietnamese_headers_formatted_percentages_and_the_figures(
+    client, logged_in, sipas_campaign
+):
+    import_worked_example(client, sipas_campaign)
+    response = client.get(f"/admin/campaigns/{sipas_campaign.id}/export/indices.xlsx")
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert "khao-sat-thu_tat-ca-don-vi_chi-so-sipas_" in disposition and disposition.endswith('.xlsx"')
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames[:4] == ["SIPAS", "Chỉ số thành phần", "Chỉ số yếu tố", "Chỉ số tiêu chí"]
+    items = workbook["Chỉ số tiêu chí"]
+    header = [cell.value for cell in items[1]]
+    assert header[:5] == ["Mã phiếu", "Lát cắt", "Giá trị", "Mã câu hỏi", "Nội dung"]
+    index_column = header.index("Chỉ số (%)")
+    row = next(r for r in items.iter_rows(min_row=2) if r[2].value == "Toàn bộ" and r[3].value == "C3_1")
+    assert round(row[index_column].value * 100, 2) == 82.76
+    assert row[index_column].number_format == "0.00%"
+    assert row[header.index("Số câu trả lời hợp lệ")].value == 116
+    settings = {r[0].value: r[1].value for r in workbook["Cách tính"].iter_rows(min_row=2)}
+    assert settings["questionnaire"] == "SIPAS-2017" and settings["version"] == 1
+
+
+def test_the_indices_as_csv_are_a_zip_of_one_file_per_table(client, logged_in, sipas_campaign):
+    import_worked_example(client, sipas_campaign)
+    response = client.get(f"/admin/campaigns/{sipas_campaign.id}/export/indices.zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    assert any(name.endswith("_elements.csv") for name in names) and len(names) == 7
+    elements = next(name for name in names if name.endswith("_elements.csv"))
+    text = archive.read(elements).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    overall_3 = next(r for r in rows if r["Lát cắt"] == "Toàn bộ" and r["Mã yếu tố"] == "3")
+    # Element 3: C3_1 at 82.76 and five items at 100 → (82.76 + 5 × 100) / 6.
+    assert overall_3["Chỉ số (%)"] == "97.13"
+    assert overall_3["Đạt chỉ tiêu"] == "Có"
+
+
+def test_the_raw_export_neutralises_formulas_and_imports_again_unchanged(
+    client, logged_in, make_campaign, ward, sipas_campaign
+):
+    rows = [{"D5": '=HYPERLINK("http://x")', "C1_1": 2}] + [{"D5": "Tốt"}] * 2
+    upload(client, f"/admin/campaigns/{sipas_campaign.id}/import", "responses-responses_file", "a.csv", sipas_csv(rows))
+    export = client.get(f"/admin/campaigns/{sipas_campaign.id}/export/responses/SIPAS-2017.csv")
+    assert "_tat-ca-don-vi_phieu-sipas-2017_" in export.headers["Content-Disposition"]
+    text = export.data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    exported = list(csv.DictReader(io.StringIO(text)))
+    assert [row["Mã đơn vị"] for row in exported] == ["W21172"] * 3
+
+    other = make_campaign(["SIPAS-2017"], [ward])
+    again = upload(client, f"/admin/campaigns/{other.id}/import", "responses-responses_file", "lai.csv", export.data)
+    assert again.status_code == 302
+    copied = db.session.scalars(select(Response).where(Response.campaign_id == other.id).order_by(Response.id)).all()
+    original = db.session.scalars(
+        select(Response).where(Response.campaign_id == sipas_campaign.id).order_by(Response.id)
+    ).all()
+    assert sorted(str(r.answers) for r in copied) == sorted(str(r.answers) for r in original)
+    assert {r.answers["D5"] for r in copied} == {'=HYPERLINK("http://x")', "Tốt"}
+
+
+def test_an_import_with_bad_rows_names_them_and_stores_nothing(client, logged_in, sipas_campaign, ward):
+    db.session.add(
+        QuotaCell(
+            campaign_id=sipas_campaign.id,
+            unit_id=ward.id,
+            questionnaire_id=sipas_campaign.questionnaires[0].id,
+            respondent_group=ANY_GROUP,
+            target=50,
+        )
+    )
+    db.session.commit()
+    rows = [{}, {"C2_3": 7}, {"Ngày": "31/02/2026"}, {"Mã đơn vị": "X999"}, {"Đối tượng": "tourist"}]
+    response = upload(
+        client, f"/admin/campaigns/{sipas_campaign.id}/import", "responses-responses_file", "loi.csv", sipas_csv(rows)
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Tệp có 4 lỗi nên chưa nhập phiếu nào" in page
+    assert "Dòng 3, cột «C2_3» (7)" in page and "giá trị hợp lệ: 1, 2, 3, 4, 5, 0" in page
+    assert "Dòng 4, cột «Ngày» (31/02/2026)" in page
+    assert "Dòng 5, cột «Mã đơn vị» (X999)" in page
+    assert "Dòng 6, cột «Đối tượng» (tourist)" in page
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    assert db.session.scalar(select(QuotaCell.filled)) == 0
+
+
+def test_imported_forms_count_toward_the_quota(client, logged_in, sipas_campaign, ward):
+    db.session.add(
+        QuotaCell(
+            campaign_id=sipas_campaign.id,
+            unit_id=ward.id,
+            questionnaire_id=sipas_campaign.questionnaires[0].id,
+            respondent_group=ANY_GROUP,
+            target=2,
+        )
+    )
+    db.session.commit()
+    upload(
+        client, f"/admin/campaigns/{sipas_campaign.id}/import", "responses-responses_file", "a.csv", sipas_csv([{}] * 3)
+    )
+    assert db.session.scalar(select(QuotaCell.filled)) == 3  # collected already: the excess is shown, not lost
+
+
+def test_the_targets_are_settings_of_the_campaign(client, logged_in, sipas_campaign):
+    import_worked_example(client, sipas_campaign)
+    url = f"/admin/campaigns/{sipas_campaign.id}/results"
+    token = csrf_token_of(client.get(url).get_data(as_text=True))
+    form = {
+        "csrf_token": token,
+        "targets-sipas_target": "95",
+        "targets-criterion_target": "97,5",
+        "targets-field_target": "80",
+        "targets-target_fields": ["Đất đai"],
+        "targets-par_max_points": "100",
+    }
+    assert client.post(f"{url}/targets", data=form).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Chỉ tiêu 95,00%" in page
+    assert "Chưa đạt" in page  # element 3 (97.13%) now misses its 97.5% target
+    db.session.refresh(sipas_campaign)
+    assert (sipas_campaign.criterion_target, sipas_campaign.target_fields) == (97.5, ["Đất đai"])
+    bad = client.post(f"{url}/targets", data=form | {"targets-sipas_target": "150"})
+    assert "Từ 0 đến 100." in bad.get_data(as_text=True)
+
+
+def test_the_page_shows_one_unit_and_the_units_below_it(client, logged_in, make_campaign, ward):
+    groups = ward.children
+    campaign = make_campaign(["SIPAS-2017"], [groups[0], groups[1]])
+    data = sipas_csv([{"C1_1": 1}] * 3, unit=groups[0].code) + b"\n".join(
+        sipas_csv([{}] * 2, unit=groups[1].code).splitlines()[1:]
+    )
+    assert (
+        upload(client, f"/admin/campaigns/{campaign.id}/import", "responses-responses_file", "a.csv", data).status_code
+        == 302
+    )
+    assert "5 phiếu được tính" in client.get(f"/admin/campaigns/{campaign.id}/results?unit=W21172").get_data(
+        as_text=True
+    )
+    one = client.get(f"/admin/campaigns/{campaign.id}/results?unit={groups[1].code}").get_data(as_text=True)
+    assert "2 phiếu được tính" in one
+    assert client.get(f"/admin/campaigns/{campaign.id}/results?unit=NOPE").status_code == 404
+    workbook = client.get(f"/admin/campaigns/{campaign.id}/export/indices.xlsx?unit={groups[1].code}")
+    assert f"_{groups[1].code}-to-dan-pho-2_chi-so-sipas_" in workbook.headers["Content-Disposition"]
+
+
+def test_results_are_for_officers_only(client, auth, surveyor, sipas_campaign):
+    assert client.get(f"/admin/campaigns/{sipas_campaign.id}/results").status_code == 302  # to the log-in page
+    auth.login("dtv1")
+    assert client.get(f"/admin/campaigns/{sipas_campaign.id}/results").status_code == 403
+    assert client.get(f"/admin/campaigns/{sipas_campaign.id}/export/indices.xlsx").status_code == 403
