@@ -7,6 +7,9 @@
 - Seed 001: district Bố Trạch (Quảng Bình), 2020: its 13 departments (CH1–CH4) and its
   communes (CX1–CX4), with the seed's numbers of forms per unit as quotas.
 
+The ward's two campaigns come with invented answers (the same on every run), so that their
+results pages have figures to show; the district's campaign starts empty.
+
 The campaigns keep their years, but their open period is set around today so that the QR
 links can be tried at once.
 """
@@ -15,17 +18,30 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from surveyapp.extensions import db
-from surveyapp.models import ANY_GROUP, Campaign, CampaignPurpose, QuotaPolicy, Unit, User, UserRole
+from surveyapp.models import (
+    ANY_GROUP,
+    Campaign,
+    CampaignPurpose,
+    QuotaPolicy,
+    Response,
+    ResponseMode,
+    Unit,
+    User,
+    UserRole,
+)
+from surveyapp.questionnaires.definition import Option, Question, QuestionType
 from surveyapp.services.campaigns import CampaignDraft, create_campaign, open_campaign
 from surveyapp.services.catalog import get_latest_questionnaires, sync_questionnaires
-from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
+from surveyapp.services.quotas import QuotaRule, count_imported, plan_quotas, save_quotas
 from surveyapp.services.responses import local_today
 from surveyapp.services.units import import_units_csv
 from surveyapp.services.users import create_user
@@ -68,6 +84,8 @@ class DemoCampaign:
     assesses_root: bool
     assesses_children: bool
     quotas: tuple[DemoQuota, ...] = ()
+    # Invented answers per assessed unit and questionnaire, so that the results page has figures.
+    answers_per_unit: int = 0
 
 
 DEMO_CAMPAIGNS = (
@@ -83,6 +101,7 @@ DEMO_CAMPAIGNS = (
             DemoQuota("CX1", "council_delegate", 3),
             DemoQuota("CX4", "citizen", 30, unit_kind=RESIDENTIAL_GROUP),
         ),
+        answers_per_unit=24,
     ),
     DemoCampaign(
         "Khảo sát sự hài lòng tại Bộ phận một cửa phường Trương Quang Trọng",
@@ -92,6 +111,7 @@ DEMO_CAMPAIGNS = (
         WARD,
         assesses_root=True,
         assesses_children=False,
+        answers_per_unit=160,
     ),
     DemoCampaign(
         "Xác định Chỉ số CCHC các phòng chuyên môn và UBND cấp xã huyện Bố Trạch năm 2020",
@@ -211,12 +231,64 @@ def _add_campaign(
         plan = dataclasses.replace(plan, cells=cells)
         save_quotas(campaign, plan, QuotaPolicy.FLAG_EXCESS)
         quota_total = plan.total
+    if demo.answers_per_unit:
+        _add_invented_responses(campaign, demo.answers_per_unit, today)
     return DemoCampaignAdded(
         name=demo.name,
         units=len(assessed),
         questionnaires=demo.questionnaire_codes,
         quota_total=quota_total,
     )
+
+
+# How often a demo respondent picks the best, second best... option; "không biết" is rare.
+ANSWER_WEIGHTS = (0.42, 0.33, 0.13, 0.06, 0.03)
+NO_ANSWER_WEIGHT = 0.03
+
+
+def _invented_answer(question: Question, rng: random.Random) -> object | None:
+    if question.type not in (QuestionType.SCALE, QuestionType.CHOICE):
+        return None
+
+    def goodness(option: Option) -> float:
+        if option.coefficient is not None:
+            return option.coefficient
+        return float(option.value) if isinstance(option.value, int) else 0.0
+
+    ranked = sorted(question.options, key=goodness, reverse=True)
+    options = ranked + ([question.no_answer] if question.no_answer else [])
+    weights = [ANSWER_WEIGHTS[min(n, len(ANSWER_WEIGHTS) - 1)] for n in range(len(ranked))]
+    weights += [NO_ANSWER_WEIGHT] if question.no_answer else []
+    return rng.choices(options, weights)[0].value
+
+
+def _add_invented_responses(campaign: Campaign, per_unit: int, today: dt.date) -> None:
+    """Invented anonymous answers, the same on every run (seeded by the campaign's name)."""
+    rng = random.Random(campaign.name)
+    mode = ResponseMode.DESK_QR if campaign.purpose is CampaignPurpose.SIPAS else ResponseMode.PAPER
+    days = max((today - campaign.opens_on).days, 0)
+    rows = []
+    for questionnaire in campaign.questionnaires:
+        definition = questionnaire.definition
+        for unit in campaign.units_for(questionnaire):
+            for _ in range(per_unit):
+                answers = {q.code: _invented_answer(q, rng) for q in definition.questions}
+                rows.append(
+                    {
+                        "campaign_id": campaign.id,
+                        "unit_id": unit.id,
+                        "questionnaire_id": questionnaire.id,
+                        "respondent_group": rng.choice(definition.respondent_groups).code,
+                        "mode": mode,
+                        "procedure_field": rng.choice(definition.procedure_fields)
+                        if definition.procedure_fields
+                        else None,
+                        "submitted_on": campaign.opens_on + dt.timedelta(days=rng.randint(0, days)),
+                        "answers": {code: value for code, value in answers.items() if value is not None},
+                    }
+                )
+    db.session.execute(insert(Response), rows)
+    count_imported(campaign, Counter((r["questionnaire_id"], r["unit_id"], r["respondent_group"]) for r in rows))
 
 
 def _add_demo_users(units: dict[str, Unit]) -> list[str]:

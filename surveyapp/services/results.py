@@ -136,9 +136,11 @@ def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignR
             slices = {by: compute_sipas(responses, settings, [by] if by else []) for by in SIPAS_SLICES}
             results.sipas.append(SipasReport(questionnaire, slices, len(responses)))
     else:
+        units_by_code = {unit.code: unit for unit in db.session.scalars(select(Unit))}
         appraised = get_appraised_scores(campaign)
         for family in par_families(campaign.questionnaires):
             responses = load_responses(campaign, family, within)
+            responses["unit"] = responses["unit"].map(scored_unit_codes(family, units_by_code))
             result = compute_par(responses, par_settings(q.definition for q in family), ["unit"])
             survey_points = dict(zip(result.totals["unit"], result.totals["survey_points"], strict=True))
             family_units = {unit.code for q in family for unit in campaign.units_for(q)}
@@ -151,6 +153,24 @@ def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignR
             )
             results.par.append(ParReport(family, result, standings, len(responses)))
     return results
+
+
+def scored_unit_codes(family: list[Questionnaire], units: dict[str, Unit]) -> dict[str, str]:
+    """Unit code → the code of the unit its PAR answers score.
+
+    The units scored are those of the kinds every questionnaire of the family assesses (for
+    CX1–CX4: xã, phường, thị trấn); answers collected in a unit of another kind (CX4 in a
+    tổ dân phố) score its nearest ancestor of a scored kind, or itself when it has none.
+    """
+    kind_sets = [set(q.definition.assessed_unit_kinds) for q in family if q.definition.assessed_unit_kinds]
+    scored = set.intersection(*kind_sets) if kind_sets else set()
+    mapping = {}
+    for code, unit in units.items():
+        target: Unit | None = unit
+        while scored and target is not None and target.kind not in scored:
+            target = target.parent
+        mapping[code] = (target or unit).code
+    return mapping
 
 
 def par_families(questionnaires: Iterable[Questionnaire]) -> list[list[Questionnaire]]:

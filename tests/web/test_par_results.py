@@ -90,3 +90,15 @@ def test_bad_appraised_points_are_named_and_nothing_changes(client, par_campaign
     assert "Dòng 2, cột «Điểm thẩm định» (abc): không phải số" in page
     assert "Dòng 3, cột «Mã đơn vị» (ZZZ): không phải đơn vị của đợt điều tra" in page
     assert "Nhập điểm thẩm định của các đơn vị để tính chỉ số" in page  # still no standings
+
+
+def test_answers_collected_in_residential_groups_score_their_ward(client, make_campaign, ward, auth, officer):
+    campaign = make_campaign(["CX1", "CX4"], [ward, *ward.children])
+    auth.login("canbo")
+    rows = [(group.code, "A") for group in ward.children for _ in range(4)]
+    upload(client, f"/admin/campaigns/{campaign.id}/import", "responses-responses_file", "cx4.csv", cx4_csv(rows))
+    page = client.get(f"/admin/campaigns/{campaign.id}/results").get_data(as_text=True)
+    totals = page.split("Điểm điều tra xã hội học: CX1 + CX4", 1)[1].split("</table>", 1)[0]
+    assert "Phường Trương Quang Trọng (W21172)" in totals
+    assert "Tổ dân phố" not in totals  # CX1 scores wards; CX4's residential groups roll up to theirs
+    assert '<td class="num">132 ' in totals  # the ward's points rest on 12 forms × 11 valid answers
