@@ -32,7 +32,7 @@ run: install
 	$(FLASK) init-db
 	$(FLASK) load-demo
 	@echo "Serving the demo at http://$(HOST):$(PORT)/ (log in at /login; demo accounts in README.md)"
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --no-control-socket wsgi:app
 
 # Runs every test on a temporary SQLite database, then again on the database DATABASE_URL
 # names, when it is set. Any non-zero exit of pytest fails make, including 5 (no test ran).

@@ -31,8 +31,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     i18n.init_app(app)
 
-    from surveyapp import admin, auth, cli, errors, field, respond
+    from surveyapp import admin, auth, cli, errors, field, health, logs, respond, security
 
+    logs.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(health.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(field.bp)

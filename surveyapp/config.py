@@ -16,7 +16,9 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # hide_parameters: a database error in the log never shows the values of the statement
+    # (answers, names and phones of a sampling frame, the tokens of single-use links).
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
     # Public address printed in QR codes and posters; falls back to the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     FORMS_DIR = os.environ.get("FORMS_DIR", str(Path(__file__).resolve().parent.parent / "forms"))
@@ -30,4 +32,19 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
+    # Flask-Login's "remember me" cookie, should it ever be used, follows the session cookie.
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Largest request body (uploads of sampling frames included): a bigger one gets a 413 page.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Reverse proxies in front of the application whose X-Forwarded-For/-Proto are trusted.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Public submissions per client address per window (in-memory, per worker); 0 disables.
+    RESPOND_RATE_LIMIT = int(os.environ.get("RESPOND_RATE_LIMIT", "120"))
+    RESPOND_RATE_WINDOW = 600
+    # Log-in throttling: this many failures for a username within the window lock it.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_FAILURE_WINDOW = 15 * 60
+    LOGIN_LOCK_SECONDS = 15 * 60
+    # Level of the JSON-lines log written to stderr.
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, make_response, render_template
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -13,16 +14,26 @@ def init_app(app: Flask) -> None:
     """Register the handlers that turn HTTP errors and crashes into friendly pages."""
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> Response:
         messages = {
             400: _("Yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại."),
             403: _("Bạn không có quyền xem trang này."),
             404: _("Không tìm thấy trang. Vui lòng kiểm tra lại đường dẫn hoặc mã QR."),
             405: _("Thao tác này không được hỗ trợ."),
-            413: _("Tệp hoặc nội dung gửi lên quá lớn."),
+            413: _too_large_message(app.config.get("MAX_CONTENT_LENGTH")),
+            429: _(
+                "Có quá nhiều phiếu được gửi từ mạng của bạn trong thời gian ngắn. "
+                "Phiếu này chưa được lưu: vui lòng đợi ít phút, quay lại trang trước và bấm gửi lại."
+            ),
         }
-        message = messages.get(error.code or 500, _("Đã có lỗi xảy ra. Vui lòng thử lại sau."))
-        return render_template("errors/error.html", code=error.code, message=message), error.code or 500
+        code = error.code or 500
+        message = messages.get(code, _("Đã có lỗi xảy ra. Vui lòng thử lại sau."))
+        response = make_response(render_template("errors/error.html", code=code, message=message), code)
+        # Keep what the error tells the client besides the page: Retry-After (429), Allow (405).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> tuple[str, int]:
@@ -30,3 +41,13 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unhandled error", exc_info=error)
         message = _("Đã có lỗi xảy ra phía máy chủ. Câu trả lời chưa được lưu; vui lòng thử lại sau ít phút.")
         return render_template("errors/error.html", code=500, message=message), 500
+
+
+def _too_large_message(limit: int | None) -> str:
+    """Why a request was refused as too large, with the limit in megabytes when there is one."""
+    if not limit:
+        return _("Tệp hoặc nội dung gửi lên quá lớn.")
+    return _(
+        "Tệp hoặc nội dung gửi lên quá lớn (tối đa %(size)s MB). Vui lòng chọn tệp nhỏ hơn.",
+        size=format_decimal(round(limit / 1024 / 1024, 1)),
+    )

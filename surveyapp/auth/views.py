@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
@@ -12,6 +13,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from surveyapp.auth import bp
 from surveyapp.auth.access import officer_required  # noqa: F401  (registers the user loader)
 from surveyapp.auth.forms import LoginForm
+from surveyapp.security import login_throttle
 from surveyapp.services.users import authenticate
 
 
@@ -24,11 +26,20 @@ def home() -> WerkzeugResponse:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | WerkzeugResponse:
+def login() -> str | tuple[str, int] | WerkzeugResponse:
+    """Log a staff member in; a username with too many failures is refused for a while."""
     form = LoginForm()
     if form.validate_on_submit():
+        throttle = login_throttle()
+        if throttle.is_locked(form.username.data):
+            minutes = math.ceil(throttle.lock_seconds / 60)
+            flash(_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.", minutes=minutes), "error")
+            return render_template("auth/login.html", form=form), 429
         user = authenticate(form.username.data, form.password.data)
-        if user is not None:
+        if user is None:
+            throttle.record_failure(form.username.data)
+        else:
+            throttle.record_success(form.username.data)
             login_user(user)
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:

@@ -8,8 +8,19 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from flask import has_request_context
+from flask_babel import gettext
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+
+
+def _(message: str) -> str:
+    """``message`` in the page's language during a request; the Vietnamese source elsewhere (CLI).
+
+    The language is chosen from the request, so translating outside one (a command, a
+    script) would fail; the ``_`` name keeps the messages in the catalogue.
+    """
+    return gettext(message) if has_request_context() else message
 
 
 @dataclass(frozen=True)
@@ -34,7 +45,7 @@ class RowsRejected(ValueError):
 
 
 class UnreadableTable(ValueError):
-    """The upload is not a CSV or XLSX table that can be read."""
+    """The upload is not a CSV or XLSX table that can be read; the message says why, to the user."""
 
 
 Row = dict[str, str]
@@ -44,21 +55,24 @@ def read_table(file_name: str, data: bytes) -> list[tuple[int, Row]]:
     """The rows of a CSV (UTF-8) or XLSX (first sheet) upload as ``(line, {header: text})``.
 
     Line numbers are those a person sees in a spreadsheet: the header is line 1. Dates in an
-    XLSX cell become ``dd/mm/yyyy`` text, as one-stop systems export them to CSV.
+    XLSX cell become ``dd/mm/yyyy`` text, as one-stop systems export them to CSV. Only these two
+    types are read, whatever the browser claims: the extension chooses the reader, and content
+    that the reader cannot parse raises ``UnreadableTable`` (the size is capped earlier, by
+    ``MAX_CONTENT_LENGTH``).
     """
     name = file_name.lower()
     if name.endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise UnreadableTable("not UTF-8 text") from error
+            raise UnreadableTable(_("tệp CSV không phải văn bản UTF-8; hãy lưu tệp dưới dạng “CSV UTF-8”.")) from error
         reader = csv.DictReader(io.StringIO(text))
         return [(line, {k: (v or "").strip() for k, v in row.items() if k}) for line, row in enumerate(reader, 2)]
     if name.endswith(".xlsx"):
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError, TypeError) as error:
-            raise UnreadableTable("not an XLSX workbook") from error
+            raise UnreadableTable(_("tệp không phải bảng tính XLSX đọc được.")) from error
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
         table = []
@@ -68,7 +82,7 @@ def read_table(file_name: str, data: bytes) -> list[tuple[int, Row]]:
                 table.append((line, {key: text for key, text in zip(header, cells, strict=False) if key}))
         workbook.close()
         return table
-    raise UnreadableTable("only .csv and .xlsx files are accepted")
+    raise UnreadableTable(_("Chỉ nhận tệp .csv hoặc .xlsx."))
 
 
 def _cell_text(value: object) -> str:

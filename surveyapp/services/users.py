@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
+from functools import cache
 
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from surveyapp.extensions import db
 from surveyapp.models import Unit, User, UserRole
@@ -34,8 +37,22 @@ def create_user(*, username: str, full_name: str, password: str, role: UserRole,
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The active account with these credentials, or ``None``."""
+    """The active account with these credentials, or ``None``.
+
+    Passwords are stored as salted werkzeug hashes (scrypt). An unknown username costs the
+    same hashing work as a wrong password, so that the answer time does not tell which
+    usernames exist.
+    """
     user = db.session.scalar(select(User).filter_by(username=username.strip()))
-    if user is None or not user.is_active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.is_active:
         return None
     return user
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made with the current method, for unknown usernames."""
+    return generate_password_hash(secrets.token_urlsafe(16))

@@ -1,0 +1,326 @@
+"""Security as a browser, a citizen and an attacker see it: headers, cookies, throttles, limits, logs."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, text
+
+from surveyapp import create_app
+from surveyapp.extensions import db
+from surveyapp.models import Response, User, UserRole
+from surveyapp.security import LoginThrottle, SlidingWindow
+from surveyapp.services.tabular import UnreadableTable, read_table
+from surveyapp.services.users import create_user
+from tests.helpers import PASSWORD, csrf_token_of, filled_form, submit
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+LOCKED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
+WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+def stored_responses() -> int:
+    return db.session.scalar(select(func.count()).select_from(Response))
+
+
+@pytest.fixture
+def desk(make_campaign, ward):
+    """An open SIPAS-2017 campaign at the ward's one-stop desk."""
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    return campaign.questionnaires[0].definition, f"/r/{campaign.id}/SIPAS-2017/W21172"
+
+
+@pytest.fixture
+def make_app(app: Flask) -> Iterator:
+    """Another application on the same test database, with some settings changed."""
+    made: list[Flask] = []
+
+    def make(**settings: object) -> Flask:
+        other = create_app(
+            {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "TESTING": True} | settings
+        )
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+# Headers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/login", "/r/0/NONE", "/static/app.css", "/healthz"])
+def test_every_response_carries_the_security_headers(client, path) -> None:
+    with client.get(path) as response:
+        headers = response.headers
+    csp = {part.split()[0]: part.split()[1:] for part in headers["Content-Security-Policy"].split("; ")}
+    assert csp == {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert "camera=()" in headers["Permissions-Policy"]
+
+
+def test_hsts_is_sent_over_https_only(client) -> None:
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = client.get("/login", base_url="https://khaosat.example.vn")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_behind_a_trusted_proxy_https_and_the_client_address_come_from_its_headers(make_app, desk) -> None:
+    definition, url = desk
+    proxied = make_app(TRUSTED_PROXIES=1, RESPOND_RATE_LIMIT=1).test_client()
+    page = proxied.get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in page.headers
+
+    statuses = []
+    for address in ("203.0.113.9", "203.0.113.10", "203.0.113.9"):
+        proxied.environ_base["HTTP_X_FORWARDED_FOR"] = address
+        statuses.append(submit(proxied, url, filled_form(definition)).status_code)
+    assert statuses == [302, 302, 429]  # two citizens, not one proxy address
+
+
+def test_no_template_has_inline_script_or_style_the_policy_would_block() -> None:
+    inline = re.compile(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+    offenders = [
+        f"{path.relative_to(TEMPLATES)}: {match.group()}"
+        for path in TEMPLATES.rglob("*.html")
+        for match in inline.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+# Session cookie ------------------------------------------------------------------------------
+
+
+def session_cookie(client) -> str:
+    page = client.get("/login")
+    return next(value for value in page.headers.getlist("Set-Cookie") if value.startswith("session="))
+
+
+def test_the_session_cookie_is_httponly_and_samesite_lax(client) -> None:
+    cookie = session_cookie(client)
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain HTTP in development: a Secure cookie would never come back
+
+
+def test_the_session_cookie_is_secure_when_served_over_https(make_app) -> None:
+    cookie = session_cookie(make_app(SESSION_COOKIE_SECURE=True).test_client())
+    assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+# Passwords and log-in throttling ---------------------------------------------------------------
+
+
+def test_passwords_are_salted_hashes_that_still_verify(app) -> None:
+    first = create_user(username="a", full_name="A", password=PASSWORD, role=UserRole.OFFICER)
+    second = create_user(username="b", full_name="B", password=PASSWORD, role=UserRole.OFFICER)
+    db.session.commit()
+    stored = list(db.session.scalars(select(User.password_hash).order_by(User.username)))
+    assert PASSWORD not in stored[0] and stored[0] != stored[1]  # a salt per account
+    assert first.check_password(PASSWORD) and second.check_password(PASSWORD)
+    assert not first.check_password(PASSWORD.upper())
+
+
+def test_five_failures_lock_the_username_even_for_the_right_password(client, auth, officer) -> None:
+    for attempt in range(5):
+        page = auth.login("canbo" if attempt % 2 else "CanBo", "sai-mat-khau")
+        assert page.status_code == 200 and WRONG in page.get_data(as_text=True)
+
+    refused = auth.login("canbo")
+
+    assert refused.status_code == 429
+    assert LOCKED in refused.get_data(as_text=True)
+    assert client.get("/field/").status_code == 302  # still not logged in
+
+
+def test_the_lock_is_per_username(client, auth, officer, surveyor) -> None:
+    for _attempt in range(5):
+        auth.login("canbo", "sai-mat-khau")
+    assert auth.login("dtv1").headers["Location"] == "/"
+
+
+def test_a_successful_log_in_starts_the_count_again(client, auth, officer) -> None:
+    for _attempt in range(4):
+        auth.login("canbo", "sai-mat-khau")
+    assert auth.login("canbo").status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token_of(client.get("/field/").get_data(as_text=True))})
+    for _attempt in range(4):
+        auth.login("canbo", "sai-mat-khau")
+    assert auth.login("canbo").status_code == 302
+
+
+def test_the_lock_ends_after_its_period_and_old_failures_leave_the_window() -> None:
+    throttle = LoginThrottle(max_failures=5, window=900, lock_seconds=900)
+    for minute in range(4):
+        throttle.record_failure("canbo", now=minute * 60.0)
+    throttle.record_failure("canbo", now=1100.0)  # the first four are over 15 minutes old
+    assert not throttle.is_locked("canbo", now=1101.0)
+    for second in range(4):
+        throttle.record_failure("CANBO", now=1102.0 + second)  # the 5th within 15 minutes at 1105
+    assert throttle.is_locked("canbo", now=1110.0)
+    assert throttle.is_locked("canbo", now=1105.0 + 899)
+    assert not throttle.is_locked("canbo", now=1105.0 + 900)
+
+
+# Rate limit of public submissions ----------------------------------------------------------------
+
+
+def test_a_flood_from_one_address_gets_a_friendly_429_while_others_still_submit(make_app, desk) -> None:
+    definition, url = desk
+    limited = make_app(RESPOND_RATE_LIMIT=3)
+    flooder, neighbour = limited.test_client(), limited.test_client()
+    neighbour.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+
+    accepted = [submit(flooder, url, filled_form(definition)).status_code for _ in range(3)]
+    refused = submit(flooder, url, filled_form(definition))
+
+    assert accepted == [302, 302, 302]
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 600
+    assert "Phiếu này chưa được lưu" in refused.get_data(as_text=True)
+    assert flooder.get(url).status_code == 200  # reading the questionnaire is never limited
+    assert submit(neighbour, url, filled_form(definition)).status_code == 302
+    assert stored_responses() == 4
+
+
+def test_the_default_allowance_fits_a_busy_desk_behind_one_address() -> None:
+    # A form every 5 seconds for 10 minutes from one NAT address: all accepted.
+    window = SlidingWindow(limit=120, window=600)
+    assert all(window.hit("desk", now=second * 5.0) is None for second in range(120))
+    assert window.hit("desk", now=599.0) == 1.0  # the 121st: wait until the first is 10 minutes old
+    assert window.hit("desk", now=600.0) is None
+
+
+# Request size and upload types -------------------------------------------------------------------
+
+
+def test_a_too_large_submission_gets_a_friendly_413_and_stores_nothing(client, desk) -> None:
+    definition, url = desk
+    token = csrf_token_of(client.get(url).get_data(as_text=True))
+    sent = client.post(url, data={"csrf_token": token, **filled_form(definition), "padding": "x" * (3 * 1024 * 1024)})
+    assert sent.status_code == 413
+    assert "quá lớn (tối đa 2 MB)" in sent.get_data(as_text=True)
+    assert stored_responses() == 0
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("khung.pdf", b"%PDF-1.4", "Chỉ nhận tệp .csv hoặc .xlsx."),
+        ("khung", b"a,b\n1,2\n", "Chỉ nhận tệp .csv hoặc .xlsx."),
+        ("khung.csv", b"M\xe3 h\xf4 s\xf5\nHS-1\n", "UTF-8"),  # a legacy 8-bit code page
+        ("khung.xlsx", b"a,b\n1,2\n", "XLSX"),
+    ],
+    ids=["pdf", "no extension", "csv not utf-8", "xlsx that is not a workbook"],
+)
+def test_only_readable_csv_and_xlsx_tables_are_accepted(app, name, data, message) -> None:
+    with pytest.raises(UnreadableTable, match=re.escape(message)):
+        read_table(name, data)
+
+
+def test_a_csv_upload_in_capitals_is_read(app) -> None:
+    assert read_table("KHUNG.CSV", "Mã hồ sơ\nHS-1\n".encode()) == [(2, {"Mã hồ sơ": "HS-1"})]
+
+
+# Structured logs --------------------------------------------------------------------------------
+
+
+def log_lines(capsys) -> list[dict]:
+    return [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+
+
+def test_each_request_is_one_json_line_without_query_string_body_or_address(client, capsys) -> None:
+    capsys.readouterr()
+    token = csrf_token_of(client.get("/login?lang=vi&next=/secret-query").get_data(as_text=True))
+    client.post("/login", data={"username": "canbo", "password": "mat-khau-bi-mat", "csrf_token": token})
+
+    err = capsys.readouterr().err
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+
+    requests = [line for line in lines if line["logger"] == "surveyapp.request"]
+    assert [(r["method"], r["path"], r["status"]) for r in requests] == [
+        ("GET", "/login", 200),
+        ("POST", "/login", 200),
+    ]
+    assert all({"time", "level", "message"} <= r.keys() and r["duration_ms"] >= 0 for r in requests)
+    for secret in ("secret-query", "mat-khau-bi-mat", token, "127.0.0.1"):
+        assert secret not in err
+
+
+def test_the_token_of_a_single_use_link_never_reaches_the_log(client, capsys) -> None:
+    capsys.readouterr()
+    client.get("/r/link/Bi-Mat_Token-123")
+    err = capsys.readouterr().err
+    assert "Bi-Mat_Token-123" not in err
+    assert json.loads(err.splitlines()[-1])["path"] == "/r/link/<redacted>"
+
+
+def test_a_crash_is_logged_with_its_traceback_and_the_user_sees_a_friendly_page(app, capsys) -> None:
+    def crash() -> str:
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/crash", view_func=crash)
+    capsys.readouterr()
+
+    page = app.test_client().get("/crash")
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 500
+    assert "Đã có lỗi xảy ra phía máy chủ" in html
+    assert "secret internals" not in html and "Traceback" not in html
+    lines = log_lines(capsys)
+    crash_line = next(line for line in lines if "exception" in line)
+    assert crash_line["level"] == "ERROR" and "RuntimeError: secret internals" in crash_line["exception"]
+    assert lines[-1]["path"] == "/crash" and lines[-1]["status"] == 500
+
+
+def test_a_too_large_frame_upload_gets_a_friendly_413(client, auth, officer, make_campaign, ward) -> None:
+    campaign = make_campaign(["CX4"], [ward])
+    auth.login("canbo")
+    url = f"/admin/campaigns/{campaign.id}/sample"
+    token = csrf_token_of(client.get(url).get_data(as_text=True))
+    big = io.BytesIO(b"a" * (3 * 1024 * 1024))
+    sent = client.post(url, data={"frame-csrf_token": token, "frame-frame_file": (big, "khung.csv")})
+    sent.request.environ["wsgi.input"].close()  # the test client spools a large body to a temporary file
+    assert sent.status_code == 413
+    assert "quá lớn" in sent.get_data(as_text=True)
+
+
+def test_a_database_error_in_the_log_shows_neither_statement_values_nor_link_tokens(app, capsys) -> None:
+    secret = "gia-tri-bi-mat"  # apart from the failing line, which the traceback quotes
+
+    def failing_lookup() -> str:
+        db.session.execute(text("SELECT * FROM no_such_table WHERE token = :token"), {"token": secret})
+        return "unreachable"
+
+    def failing_link() -> str:
+        raise LookupError("no entry for /r/link/Token-Bi-Mat")
+
+    app.add_url_rule("/failing-lookup", view_func=failing_lookup)
+    app.add_url_rule("/failing-link", view_func=failing_link)
+    capsys.readouterr()
+
+    client = app.test_client()
+    assert client.get("/failing-lookup").status_code == client.get("/failing-link").status_code == 500
+
+    err = capsys.readouterr().err
+    assert "no_such_table" in err and "LookupError" in err  # both crashes are in the log...
+    assert "gia-tri-bi-mat" not in err and "Token-Bi-Mat" not in err  # ...without their secrets
