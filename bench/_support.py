@@ -1,0 +1,610 @@
+"""Shared helpers of the benchmarks: databases, campaigns, gunicorn servers and a load generator.
+
+Every benchmark builds a throwaway database (a temporary SQLite file in WAL mode, or the
+PostgreSQL database of ``DATABASE_URL``, which is wiped), sets up a campaign through the
+application's own services, serves it with gunicorn on a free loopback port and drives it
+with the load generator below. The load generator only ever connects to 127.0.0.1 and stops
+after a fixed duration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import multiprocessing
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the scripts run as ``python bench/<name>.py`` from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from flask import Flask  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
+
+from surveyapp import create_app  # noqa: E402
+from surveyapp.extensions import db  # noqa: E402
+from surveyapp.models import ANY_GROUP, Campaign, CampaignPurpose, Questionnaire, QuotaPolicy, Unit  # noqa: E402
+from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, RESPONDENT_GROUP_FIELD, field_name  # noqa: E402
+from surveyapp.questionnaires.definition import QuestionnaireDefinition, QuestionType  # noqa: E402
+from surveyapp.services.campaigns import CampaignDraft, create_campaign, open_campaign  # noqa: E402
+from surveyapp.services.catalog import sync_questionnaires  # noqa: E402
+from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas  # noqa: E402
+
+FORMS_DIR = ROOT / "forms"
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+LOOPBACK = "127.0.0.1"
+SECRET_KEY = "bench-secret-key"
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+KEY_PATTERN = re.compile(r'name="submission_key"[^>]*?value="([^"]+)"')
+
+
+# --------------------------------------------------------------------------- databases
+
+
+@dataclass(frozen=True)
+class Database:
+    """A throwaway database: its SQLAlchemy URL and a short name for the printed figures."""
+
+    url: str
+    label: str
+
+
+def databases(work_dir: Path, name: str) -> list[Database]:
+    """A fresh SQLite WAL file in ``work_dir``, plus ``DATABASE_URL`` (wiped!) when it is set."""
+    chosen = [Database(f"sqlite:///{work_dir / f'{name}.sqlite'}", "SQLite WAL")]
+    if os.environ.get("DATABASE_URL", "").startswith("postgresql"):
+        chosen.append(Database(os.environ["DATABASE_URL"], "PostgreSQL"))
+    return chosen
+
+
+def wipe_postgresql(url: str) -> None:
+    """Drop every table of a PostgreSQL database (the benchmarks need an empty, throwaway one)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_app(database_url: str) -> Flask:
+    """The real application on ``database_url``, for set-up and in-process timing (request logs off)."""
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": SECRET_KEY,
+            "PUBLIC_BASE_URL": "https://bench.local",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+
+
+def init_database(app: Flask) -> None:
+    """An empty database with the schema of the migrations (``flask init-db``) and the questionnaires."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql"):
+        wipe_postgresql(url)
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    if result.exit_code != 0:
+        raise RuntimeError(f"init-db failed: {result.output}")
+    with app.app_context():
+        sync_questionnaires(FORMS_DIR)
+        db.session.commit()
+
+
+def open_campaign_over(
+    app: Flask,
+    questionnaire_codes: Sequence[str],
+    units: Sequence[Unit],
+    *,
+    purpose: CampaignPurpose,
+    quotas: Sequence[tuple[str, str, int]] = (),
+    policy: QuotaPolicy = QuotaPolicy.CLOSE_WHEN_FULL,
+) -> int:
+    """Store ``units``, then create and open a campaign over them; returns the campaign id.
+
+    ``quotas`` holds ``(questionnaire code, respondent group, forms per unit)`` rules saved
+    through the same services as the officer's quota page. Must run in an app context.
+    """
+    db.session.add_all(units)
+    db.session.flush()
+    stored = {
+        q.code: q for q in db.session.scalars(select(Questionnaire).where(Questionnaire.code.in_(questionnaire_codes)))
+    }
+    today = dt.date.today()
+    campaign = create_campaign(
+        CampaignDraft(
+            name="Khảo sát đo hiệu năng",
+            year=today.year,
+            purpose=purpose,
+            opens_on=today - dt.timedelta(days=7),
+            closes_on=today + dt.timedelta(days=60),
+            questionnaire_ids=[stored[code].id for code in questionnaire_codes],
+            unit_ids=[unit.id for unit in units],
+        )
+    )
+    open_campaign(campaign)
+    if quotas:
+        rules = [QuotaRule(stored[code], group, per_unit) for code, group, per_unit in quotas]
+        save_quotas(campaign, plan_quotas(campaign, rules), policy)
+    db.session.commit()
+    return campaign.id
+
+
+@dataclass(frozen=True)
+class DeskSurvey:
+    """A SIPAS desk survey over one ward, ready to be served: where to post and what."""
+
+    database: Database
+    path: str
+    answers: dict[str, str]
+    allowed: dict[str, list[str]]
+
+
+def setup_desk_survey(database: Database, *, places: int = 10_000_000) -> DeskSurvey:
+    """A fresh database with an open SIPAS-2017 campaign over one ward, its quota closing when full.
+
+    ``places`` is the ward's quota, so that every submission goes through the quota reservation.
+    """
+    app = make_app(database.url)
+    init_database(app)
+    with app.app_context():
+        ward = Unit(code="W21172", name="Phường Trương Quang Trọng", kind="phường")
+        campaign_id = open_campaign_over(
+            app, ["SIPAS-2017"], [ward], purpose=CampaignPurpose.SIPAS, quotas=[("SIPAS-2017", ANY_GROUP, places)]
+        )
+        definition = db.session.get(Campaign, campaign_id).questionnaires[0].definition
+        answers, allowed = filled_answers(definition), allowed_values(definition)
+        db.engine.dispose()
+    return DeskSurvey(database, f"/r/{campaign_id}/SIPAS-2017/W21172", answers, allowed)
+
+
+def filled_answers(definition: QuestionnaireDefinition, *, option: int = -1) -> dict[str, str]:
+    """A complete, valid set of answer fields of a single-unit questionnaire (text questions left out)."""
+    answers: dict[str, str] = {}
+    if definition.asks_respondent_group:
+        answers[RESPONDENT_GROUP_FIELD] = definition.respondent_groups[0].code
+    if definition.asks_procedure_field:
+        answers[PROCEDURE_FIELD_FIELD] = definition.procedure_fields[0]
+    for question in definition.questions:
+        if question.type is not QuestionType.TEXT:
+            answers[field_name(question)] = question.options[option].key
+    return answers
+
+
+def allowed_values(definition: QuestionnaireDefinition) -> dict[str, list[str]]:
+    """Every choice field the questionnaire posts, with its allowed values (for the ceiling app)."""
+    allowed: dict[str, list[str]] = {}
+    if definition.asks_respondent_group:
+        allowed[RESPONDENT_GROUP_FIELD] = [group.code for group in definition.respondent_groups]
+    if definition.asks_procedure_field:
+        allowed[PROCEDURE_FIELD_FIELD] = list(definition.procedure_fields)
+    for question in definition.questions:
+        if question.type is not QuestionType.TEXT:
+            allowed[field_name(question)] = [option.key for option in question.choices]
+    return allowed
+
+
+def text_question_field(definition: QuestionnaireDefinition) -> str:
+    """The form field of the questionnaire's first free-text question."""
+    return next(field_name(q) for q in definition.questions if q.type is QuestionType.TEXT)
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface right now."""
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving ``app_spec`` on a loopback port, in a process group of its own.
+
+    The process group lets ``kill`` reach the master and every worker at once (SIGKILL gives
+    the master no chance to stop its workers).
+    """
+
+    def __init__(self, app_spec: str, env: dict[str, str], *, workers: int = 2, port: int | None = None) -> None:
+        self.app_spec = app_spec
+        inherited = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
+        self.env = {**inherited, **env, "PYTHONPATH": str(ROOT)}
+        self.workers = workers
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+
+    def start(self, ready_path: str = "/") -> Server:
+        """Start gunicorn and wait until ``ready_path`` answers (any HTTP status)."""
+        command = [
+            str(GUNICORN),
+            "--no-control-socket",
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"{LOOPBACK}:{self.port}",
+            "--chdir",
+            str(ROOT),
+            self.app_spec,
+        ]
+        self.process = subprocess.Popen(
+            command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self._wait_ready(ready_path)
+        return self
+
+    def _wait_ready(self, path: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early; see {self.log.name}")
+            try:
+                status, _headers, _body = asyncio.run(request(self.port, "GET", path))
+                if status:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {self.log.name}")
+
+    def kill(self) -> None:
+        """SIGKILL the master and all workers together, as a crash or the OOM killer would."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        """A graceful stop (SIGTERM to the master), then SIGKILL if it lingers."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+@contextmanager
+def serving(app_spec: str, env: dict[str, str], *, ready_path: str = "/", workers: int = 2) -> Iterator[Server]:
+    """A started ``Server``, stopped on exit."""
+    with Server(app_spec, env, workers=workers) as server:
+        server.start(ready_path)
+        yield server
+
+
+def our_app_env(database_url: str) -> dict[str, str]:
+    """The environment gunicorn serves the real application with (``wsgi:app``).
+
+    All the load comes from 127.0.0.1, so the app is told it sits behind one reverse proxy and
+    every submission comes with an ``X-Forwarded-For`` address of its own, as phones on a
+    mobile network would: the per-address limit of public submissions stays on, and is not hit.
+    """
+    return {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET_KEY,
+        "PUBLIC_BASE_URL": "https://bench.local",
+        "TRUSTED_PROXIES": "1",
+    }
+
+
+def ceiling_env(database_url: str, page_bytes: int, fields: dict[str, list[str]]) -> dict[str, str]:
+    """The environment gunicorn serves ``bench.ceiling_app:app`` with; creates its table first."""
+    from bench.ceiling_app import create_schema
+
+    create_schema(database_url)
+    return {
+        "CEILING_DATABASE_URL": database_url,
+        "CEILING_PAGE_BYTES": str(page_bytes),
+        "CEILING_FIELDS": json.dumps(fields),
+    }
+
+
+def ceiling_database_url(database: Database, work_dir: Path) -> str:
+    """The ceiling's database: a SQLite file of its own, or the same PostgreSQL database (own table)."""
+    return database.url if database.url.startswith("postgresql") else f"sqlite:///{work_dir / 'ceiling.sqlite'}"
+
+
+# --------------------------------------------------------------------------- HTTP client
+
+
+async def request(
+    port: int, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes = b""
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """One HTTP/1.1 request to 127.0.0.1 on a fresh connection (gunicorn's sync workers close each one)."""
+    reader, writer = await asyncio.open_connection(LOOPBACK, port)
+    try:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {LOOPBACK}:{port}", "Connection: close"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        if body:
+            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        raw = await reader.read(-1)
+    finally:
+        writer.close()
+    head, _, content = raw.partition(b"\r\n\r\n")
+    if not head:
+        raise ConnectionError("empty reply")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    parsed = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines if ":" in line]
+    return int(status_line.split()[1]), parsed, content  # type: ignore[return-value]
+
+
+def cookies_of(headers: list[tuple[str, str]]) -> str:
+    """A ``Cookie`` header value made of a response's ``Set-Cookie`` headers."""
+    return "; ".join(value.split(";", 1)[0] for name, value in headers if name.lower() == "set-cookie")
+
+
+def phone_address() -> str:
+    """A random private address: each submission looks as if it came from another phone."""
+    return f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+
+
+@dataclass(frozen=True)
+class OpenedForm:
+    """What a respondent's browser holds after opening the questionnaire."""
+
+    cookie: str
+    csrf_token: str
+    submission_key: str
+
+
+async def open_form(port: int, path: str) -> tuple[OpenedForm, float]:
+    """GET the questionnaire; returns its session cookie, CSRF token, one-time key and the latency."""
+    started = time.perf_counter()
+    status, headers, body = await request(port, "GET", path)
+    elapsed = time.perf_counter() - started
+    html = body.decode("utf-8", "replace")
+    token, key = CSRF_PATTERN.search(html), KEY_PATTERN.search(html)
+    if status != 200 or token is None or key is None:
+        raise ValueError(f"GET {path} gave {status} without a form")
+    return OpenedForm(cookies_of(headers), token.group(1), key.group(1)), elapsed
+
+
+async def post_form(port: int, path: str, form: OpenedForm, answers: dict[str, str]) -> tuple[bool, float]:
+    """POST the answers with the form's token and key; returns (acknowledged, latency).
+
+    Acknowledged means the redirect to the thank-you page (its GET is not timed).
+    """
+    fields = {"csrf_token": form.csrf_token, "submission_key": form.submission_key, **answers}
+    body = urllib.parse.urlencode(fields).encode()
+    headers = {"X-Forwarded-For": phone_address()}
+    if form.cookie:
+        headers["Cookie"] = form.cookie
+    started = time.perf_counter()
+    status, reply_headers, _content = await request(port, "POST", path, headers=headers, body=body)
+    elapsed = time.perf_counter() - started
+    location = next((value for name, value in reply_headers if name.lower() == "location"), "")
+    return status == 302 and "/thanks" in location, elapsed
+
+
+# --------------------------------------------------------------------------- load generator
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    """What the clients do, for how long: picklable, so that it can cross into worker processes.
+
+    ``scenario``: ``get`` (open the page), ``pair`` (a fresh GET, then POST its token and key),
+    ``post`` (one GET per client for its session, then POSTs with fresh client-made keys: the
+    server does the same work per POST as after a fresh GET), or ``durable`` (pairs whose POST is
+    resent with the same key until it gets an answer, across server crashes).
+    """
+
+    port: int
+    path: str
+    scenario: str
+    clients: int
+    duration: float
+    answers: dict[str, str] = field(default_factory=dict)
+    text_field: str = ""
+    grace: float = 0.0  # durable: how long a client keeps resending after the duration
+
+
+@dataclass
+class LoadResult:
+    """Latencies in seconds per kind of request, acknowledged keys and failures."""
+
+    duration: float
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    acknowledged: list[str] = field(default_factory=list)
+    failures: int = 0  # answered, but not as expected (or a durable POST given up)
+    connection_errors: int = 0  # no answer at all (a server down, a reset connection)
+    resends: int = 0
+
+    def merge(self, other: LoadResult) -> None:
+        for kind, values in other.latencies.items():
+            self.latencies.setdefault(kind, []).extend(values)
+        self.acknowledged += other.acknowledged
+        self.failures += other.failures
+        self.connection_errors += other.connection_errors
+        self.resends += other.resends
+
+    def rate(self, kind: str) -> float:
+        return len(self.latencies.get(kind, [])) / self.duration
+
+    def percentile_ms(self, kind: str, percent: float) -> float:
+        values = sorted(self.latencies.get(kind, []))
+        if not values:
+            return float("nan")
+        return 1000 * values[min(len(values) - 1, int(len(values) * percent / 100))]
+
+
+async def _client(plan: LoadPlan, deadline: float, result: LoadResult) -> None:
+    def record(kind: str, seconds: float) -> None:
+        result.latencies.setdefault(kind, []).append(seconds)
+
+    session: OpenedForm | None = None
+    while time.monotonic() < deadline:
+        try:
+            if plan.scenario == "get":
+                started = time.perf_counter()
+                status, _headers, _body = await request(plan.port, "GET", plan.path)
+                if status != 200:
+                    result.failures += 1
+                    continue
+                record("GET", time.perf_counter() - started)
+            elif plan.scenario == "pair":
+                form, get_seconds = await open_form(plan.port, plan.path)
+                is_acknowledged, post_seconds = await post_form(plan.port, plan.path, form, plan.answers)
+                if not is_acknowledged:
+                    result.failures += 1
+                    continue
+                record("GET", get_seconds)
+                record("POST", post_seconds)
+                record("GET+POST", get_seconds + post_seconds)
+            elif plan.scenario == "post":
+                if session is None:
+                    session, _seconds = await open_form(plan.port, plan.path)
+                form = OpenedForm(session.cookie, session.csrf_token, uuid.uuid4().hex)
+                is_acknowledged, post_seconds = await post_form(plan.port, plan.path, form, plan.answers)
+                if not is_acknowledged:
+                    result.failures += 1
+                    continue
+                record("POST", post_seconds)
+            elif plan.scenario == "durable":
+                await _durable_submission(plan, deadline, result)
+        except (OSError, ConnectionError, asyncio.IncompleteReadError):
+            result.connection_errors += 1
+            await asyncio.sleep(0.05)
+        except ValueError:
+            result.failures += 1
+
+
+async def _durable_submission(plan: LoadPlan, deadline: float, result: LoadResult) -> None:
+    """Open a form and send it, resending the same form after a crash until it is answered.
+
+    The free-text answer carries the one-time key, so the database can be searched for it.
+    """
+    form, _seconds = await open_form(plan.port, plan.path)
+    answers = {**plan.answers, plan.text_field: form.submission_key}
+    give_up = deadline + plan.grace
+    while True:
+        try:
+            is_acknowledged, seconds = await post_form(plan.port, plan.path, form, answers)
+        except (OSError, ConnectionError, asyncio.IncompleteReadError):
+            if time.monotonic() > give_up:
+                result.failures += 1
+                return
+            result.resends += 1
+            await asyncio.sleep(0.1)
+            continue
+        if is_acknowledged:
+            result.acknowledged.append(form.submission_key)
+            result.latencies.setdefault("POST", []).append(seconds)
+        else:
+            result.failures += 1
+        return
+
+
+async def _run_clients(plan: LoadPlan, clients: int) -> LoadResult:
+    started = time.monotonic()
+    result = LoadResult(duration=plan.duration)
+    deadline = started + plan.duration
+    await asyncio.gather(*(_client(plan, deadline, result) for _ in range(clients)))
+    return result
+
+
+def _load_process(plan: LoadPlan, clients: int) -> LoadResult:
+    return asyncio.run(_run_clients(plan, clients))
+
+
+def run_load(plan: LoadPlan, processes: int = 2) -> LoadResult:
+    """Run ``plan.clients`` concurrent clients spread over ``processes`` processes for ``plan.duration``."""
+    shares = [plan.clients // processes + (n < plan.clients % processes) for n in range(processes)]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes) as pool:
+        parts = pool.starmap(_load_process, [(plan, share) for share in shares if share])
+    total = LoadResult(duration=plan.duration)
+    for part in parts:
+        total.merge(part)
+    return total
+
+
+def page_size(port: int, path: str) -> int:
+    """The byte size of the page at ``path`` (its body)."""
+    _status, _headers, body = asyncio.run(request(port, "GET", path))
+    return len(body)
+
+
+@dataclass
+class Comparison:
+    """Interleaved runs of our app (A) and the ceiling (B): A, B, A, B..., for one kind of request."""
+
+    kind: str
+    ours: list[LoadResult] = field(default_factory=list)
+    ceiling: list[LoadResult] = field(default_factory=list)
+
+    def ratio(self) -> float:
+        """Our median rate over the ceiling's median rate."""
+        ceiling = median([run.rate(self.kind) for run in self.ceiling])
+        return median([run.rate(self.kind) for run in self.ours]) / ceiling if ceiling else float("nan")
+
+    def p99_ms(self, side: str) -> float:
+        """The median over runs of the p99 latency of one side (``ours`` or ``ceiling``)."""
+        return median([run.percentile_ms(self.kind, 99) for run in getattr(self, side)])
+
+
+def interleave(ours: LoadPlan, ceiling: LoadPlan, kind: str, rounds: int, processes: int = 2) -> Comparison:
+    """Run ours then the ceiling, ``rounds`` times, printing each run; returns all of them."""
+    comparison = Comparison(kind)
+    for number in range(1, rounds + 1):
+        for side, plan in (("ours", ours), ("ceiling", ceiling)):
+            result = run_load(plan, processes)
+            getattr(comparison, side).append(result)
+            errors = result.failures + result.connection_errors
+            extra = f"  ({errors} failed)" if errors else ""
+            print(f"    round {number} {side:8s} {kind:9s} {describe(result, kind)}{extra}", flush=True)
+    return comparison
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def print_machine() -> None:
+    """One line about the machine, with a warning when something else is using the CPU."""
+    load_1min = os.getloadavg()[0]
+    warning = "  WARNING: the machine is busy; figures will be low and noisy" if load_1min > 0.5 else ""
+    print(
+        f"[{os.cpu_count()} CPUs, load average {load_1min:.2f}, Python {sys.version.split()[0]}]{warning}", flush=True
+    )
+
+
+def describe(result: LoadResult, kind: str) -> str:
+    """``N/s, p50 x ms, p99 y ms`` for one kind of request."""
+    return (
+        f"{result.rate(kind):8.1f}/s  p50 {result.percentile_ms(kind, 50):6.1f} ms  "
+        f"p99 {result.percentile_ms(kind, 99):6.1f} ms"
+    )
+
+
+def median(values: Sequence[float]) -> float:
+    """The median, ``nan`` for no values."""
+    return statistics.median(values) if values else float("nan")
+
+
+def verdict(is_met: bool) -> str:
+    """How a target reads in the printed figures."""
+    return "target met" if is_met else "TARGET NOT MET"
