@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from sqlalchemy import JSON, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surveyapp.extensions import db
 from surveyapp.questionnaires.definition import QuestionnaireDefinition, parse_definition
+
+# Parsed definitions shared by every request of the process: a stored version never changes,
+# and parsing one costs more than the rest of a submission. Keyed by the content's digest.
+_PARSED: dict[str, QuestionnaireDefinition] = {}
 
 
 class Questionnaire(db.Model):
@@ -29,10 +31,15 @@ class Questionnaire(db.Model):
     content_digest: Mapped[str] = mapped_column(String(64))
     source: Mapped[dict] = mapped_column(JSON)
 
-    @cached_property
+    @property
     def definition(self) -> QuestionnaireDefinition:
-        """The parsed, validated definition of this version."""
-        return parse_definition(self.source, origin=f"{self.code} v{self.version}")
+        """The parsed, validated definition of this version (parsed once per process)."""
+        definition = _PARSED.get(self.content_digest)
+        if definition is None:
+            definition = _PARSED[self.content_digest] = parse_definition(
+                self.source, origin=f"{self.code} v{self.version}"
+            )
+        return definition
 
     def __repr__(self) -> str:
         return f"<Questionnaire {self.code} v{self.version}>"

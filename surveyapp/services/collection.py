@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, url_for
+from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, Unit
+from surveyapp.models.campaigns import campaign_units
 from surveyapp.questionnaires.definition import QuestionnaireDefinition
 
 
@@ -55,13 +57,21 @@ def get_collection_target(campaign_id: int, questionnaire_code: str, unit_code: 
     questionnaire = campaign.questionnaire_by_code(questionnaire_code)
     if questionnaire is None:
         return None
-    applicable = campaign.units_for(questionnaire)
     if questionnaire.definition.is_matrix:
+        applicable = campaign.units_for(questionnaire)
         if unit_code is not None or not applicable:
             return None
         return CollectionTarget(campaign, questionnaire, tuple(applicable))
-    unit = next((u for u in applicable if u.code == unit_code), None)
-    return CollectionTarget(campaign, questionnaire, (unit,)) if unit else None
+    # One unit by code, not the campaign's thousands: this runs on every public page and post.
+    unit = db.session.scalar(
+        select(Unit)
+        .join(campaign_units, campaign_units.c.unit_id == Unit.id)
+        .where(campaign_units.c.campaign_id == campaign.id, Unit.code == unit_code)
+    )
+    kinds = questionnaire.definition.assessed_unit_kinds
+    if unit is None or (kinds and unit.kind not in kinds):
+        return None
+    return CollectionTarget(campaign, questionnaire, (unit,))
 
 
 def list_collection_targets(campaign: Campaign) -> list[CollectionTarget]:
