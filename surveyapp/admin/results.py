@@ -17,9 +17,10 @@ from surveyapp.admin.forms import AppraisalUploadForm, ResponsesUploadForm, Targ
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
-from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Unit
+from surveyapp.models import AuditAction, Campaign, CampaignPurpose, Questionnaire, Unit
 from surveyapp.services import exports
 from surveyapp.services.appraisals import import_appraised_scores
+from surveyapp.services.audit import record_action
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
 from surveyapp.services.results import SipasReport, compute_results, daily_counts
@@ -117,6 +118,15 @@ def results_targets(campaign_id: int) -> str | WerkzeugResponse:
         flash(_("Chưa lưu chỉ tiêu: hãy sửa các ô được đánh dấu."), "error")
         return _render(campaign, targets_form=form)
     form.populate_obj(campaign)
+    record_action(
+        AuditAction.TARGETS_SAVED,
+        campaign,
+        sipas=campaign.sipas_target,
+        criterion=campaign.criterion_target,
+        field=campaign.field_target,
+        fields=campaign.target_fields,
+        par_max_points=campaign.par_max_points,
+    )
     db.session.commit()
     flash(_("Đã lưu chỉ tiêu."), "success")
     return redirect(url_for(".results", campaign_id=campaign.id, **request.args))
@@ -142,6 +152,7 @@ def results_appraisals(campaign_id: int) -> str | WerkzeugResponse:
     except UnreadableTable as error:
         flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
         return _render(campaign, appraisal_form=form)
+    record_action(AuditAction.APPRAISALS_IMPORTED, campaign, file=file.filename, units=stored)
     db.session.commit()
     flash(_("Đã nhập điểm thẩm định của %(count)s đơn vị.", count=format_decimal(stored)), "success")
     return redirect(url_for(".results", campaign_id=campaign.id))
@@ -167,13 +178,17 @@ def import_responses_view(campaign_id: int) -> str | WerkzeugResponse:
         except UnreadableTable as error:
             flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
         else:
+            record_action(AuditAction.RESPONSES_IMPORTED, campaign, file=file.filename, stored=dict(imported.stored))
             db.session.commit()
             flash(_("Đã nhập %(count)s phiếu.", count=format_decimal(imported.total)), "success")
             return redirect(url_for(".results", campaign_id=campaign.id))
     return render_template("admin/import_responses.html", campaign=campaign, form=form, problems=problems)
 
 
-def _download(data: bytes | Iterator[bytes], name: str, mimetype: str) -> Response:
+def _download(campaign: Campaign, data: bytes | Iterator[bytes], name: str, mimetype: str) -> Response:
+    """The file as an attachment; the download is recorded in the audit log first."""
+    record_action(AuditAction.EXPORTED, campaign, file=name)
+    db.session.commit()
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -188,8 +203,8 @@ def export_indices(campaign_id: int, extension: str) -> Response:
     what = "chi-so-sipas" if campaign.purpose is CampaignPurpose.SIPAS else "diem-dtxhh"
     name = exports.file_name(campaign, within, what, extension, local_today())
     if extension == "xlsx":
-        return _download(exports.write_xlsx(tables), name, XLSX_MIMETYPE)
-    return _download(exports.csv_zip(tables, name.removesuffix(".zip")), name, "application/zip")
+        return _download(campaign, exports.write_xlsx(tables), name, XLSX_MIMETYPE)
+    return _download(campaign, exports.csv_zip(tables, name.removesuffix(".zip")), name, "application/zip")
 
 
 @bp.route("/campaigns/<int:campaign_id>/export/responses/<code>.<any(xlsx, csv):extension>")
@@ -204,13 +219,13 @@ def export_responses(campaign_id: int, code: str, extension: str) -> str | Respo
     table = exports.raw_table(campaign, questionnaire, within)
     name = exports.file_name(campaign, within, f"phieu-{exports.slug(code)}", extension, local_today())
     if extension == "csv":
-        return _download(stream_with_context(exports.csv_chunks(table)), name, "text/csv; charset=utf-8")
+        return _download(campaign, stream_with_context(exports.csv_chunks(table)), name, "text/csv; charset=utf-8")
     try:
         data = exports.write_xlsx([table], exports.count_raw_rows(campaign, questionnaire, within))
     except exports.ExportTooLarge as error:
         flash(str(error), "error")
         return redirect(url_for(".results", campaign_id=campaign.id, **request.args))
-    return _download(data, name, XLSX_MIMETYPE)
+    return _download(campaign, data, name, XLSX_MIMETYPE)
 
 
 @bp.route("/campaigns/<int:campaign_id>/import/template/<code>.csv")
@@ -222,4 +237,6 @@ def import_template(campaign_id: int, code: str) -> Response:
     if questionnaire is None:
         abort(404)
     table = exports.Table("template", code, [exports.Column(h) for h in exports.raw_columns(questionnaire)], [])
-    return _download(exports.csv_bytes(table), f"mau-nhap-phieu-{exports.slug(code)}.csv", "text/csv; charset=utf-8")
+    return _download(
+        campaign, exports.csv_bytes(table), f"mau-nhap-phieu-{exports.slug(code)}.csv", "text/csv; charset=utf-8"
+    )

@@ -23,8 +23,17 @@ from surveyapp.admin.forms import (
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized, short_date
-from surveyapp.models import ANY_GROUP, Campaign, CampaignPurpose, CampaignStatus, Questionnaire, QuotaPolicy
+from surveyapp.models import (
+    ANY_GROUP,
+    AuditAction,
+    Campaign,
+    CampaignPurpose,
+    CampaignStatus,
+    Questionnaire,
+    QuotaPolicy,
+)
 from surveyapp.services import posters
+from surveyapp.services.audit import get_audit_entries, record_action
 from surveyapp.services.campaigns import (
     CampaignDraft,
     CampaignError,
@@ -84,6 +93,15 @@ def _draft(form: CampaignForm) -> CampaignDraft:
     )
 
 
+@bp.route("/audit")
+@officer_required
+def audit() -> str:
+    """The audit log of staff actions, newest first; ``?campaign=<id>`` keeps one campaign's."""
+    campaign_id = request.args.get("campaign", type=int)
+    campaign = db.get_or_404(Campaign, campaign_id) if campaign_id is not None else None
+    return render_template("admin/audit.html", campaign=campaign, entries=get_audit_entries(campaign_id))
+
+
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @officer_required
 def new_campaign() -> str | WerkzeugResponse:
@@ -97,6 +115,7 @@ def new_campaign() -> str | WerkzeugResponse:
             db.session.rollback()
             flash(str(error), "error")
         else:
+            record_action(AuditAction.CAMPAIGN_CREATED, campaign, name=campaign.name)
             db.session.commit()
             flash(_("Đã tạo đợt điều tra. Kiểm tra lại rồi bấm «Mở đợt điều tra» để bắt đầu nhận phiếu."), "success")
             return redirect(url_for(".campaign", campaign_id=campaign.id))
@@ -118,6 +137,7 @@ def edit_campaign(campaign_id: int) -> str | WerkzeugResponse:
             db.session.rollback()
             flash(str(error), "error")
         else:
+            record_action(AuditAction.CAMPAIGN_EDITED, campaign, name=campaign.name)
             db.session.commit()
             flash(_("Đã lưu thay đổi."), "success")
             return redirect(url_for(".campaign", campaign_id=campaign.id))
@@ -143,7 +163,9 @@ def campaign(campaign_id: int) -> str:
     )
 
 
-def _transition(campaign_id: int, change: Callable[[Campaign], None], done: str) -> WerkzeugResponse:
+def _transition(
+    campaign_id: int, change: Callable[[Campaign], None], action: AuditAction, done: str
+) -> WerkzeugResponse:
     campaign = db.get_or_404(Campaign, campaign_id)
     try:
         change(campaign)
@@ -151,6 +173,7 @@ def _transition(campaign_id: int, change: Callable[[Campaign], None], done: str)
         db.session.rollback()
         flash(str(error), "error")
     else:
+        record_action(action, campaign)
         db.session.commit()
         flash(done, "success")
         if campaign.is_open and not campaign.is_collecting_on(local_today()):
@@ -169,19 +192,28 @@ def _transition(campaign_id: int, change: Callable[[Campaign], None], done: str)
 @bp.post("/campaigns/<int:campaign_id>/open", endpoint="open_campaign")
 @officer_required
 def open_campaign_view(campaign_id: int) -> WerkzeugResponse:
-    return _transition(campaign_id, open_campaign, _("Đợt điều tra đã mở: người dân có thể trả lời qua mã QR."))
+    return _transition(
+        campaign_id,
+        open_campaign,
+        AuditAction.CAMPAIGN_OPENED,
+        _("Đợt điều tra đã mở: người dân có thể trả lời qua mã QR."),
+    )
 
 
 @bp.post("/campaigns/<int:campaign_id>/close", endpoint="close_campaign")
 @officer_required
 def close_campaign_view(campaign_id: int) -> WerkzeugResponse:
-    return _transition(campaign_id, close_campaign, _("Đợt điều tra đã kết thúc: không nhận thêm phiếu."))
+    return _transition(
+        campaign_id, close_campaign, AuditAction.CAMPAIGN_CLOSED, _("Đợt điều tra đã kết thúc: không nhận thêm phiếu.")
+    )
 
 
 @bp.post("/campaigns/<int:campaign_id>/reopen", endpoint="reopen_campaign")
 @officer_required
 def reopen_campaign_view(campaign_id: int) -> WerkzeugResponse:
-    return _transition(campaign_id, reopen_campaign, _("Đợt điều tra đã mở lại: tiếp tục nhận phiếu."))
+    return _transition(
+        campaign_id, reopen_campaign, AuditAction.CAMPAIGN_REOPENED, _("Đợt điều tra đã mở lại: tiếp tục nhận phiếu.")
+    )
 
 
 def _target_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
@@ -299,6 +331,7 @@ def quotas(campaign_id: int) -> str | WerkzeugResponse:
             else:
                 if request.form.get("action") == "save":
                     save_quotas(campaign, plan, QuotaPolicy(form.policy.data))
+                    record_action(AuditAction.QUOTAS_SAVED, campaign, total=plan.total, policy=form.policy.data)
                     db.session.commit()
                     flash(_("Đã lưu chỉ tiêu: %(total)s phiếu.", total=format_decimal(plan.total)), "success")
                     return redirect(url_for(".campaign", campaign_id=campaign.id))
@@ -344,6 +377,13 @@ def sample(campaign_id: int) -> str | WerkzeugResponse:
         except (UnreadableTable, FrameAlreadySampled) as error:
             flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
         else:
+            record_action(
+                AuditAction.FRAME_IMPORTED,
+                campaign,
+                file=file.filename,
+                stored=result.stored,
+                skipped=len(result.skipped),
+            )
             db.session.commit()
             flash(
                 _(
@@ -381,6 +421,7 @@ def draw_sample_view(campaign_id: int) -> WerkzeugResponse:
     except SampleError as error:
         flash(str(error), "error")
     else:
+        record_action(AuditAction.SAMPLE_DRAWN, campaign, questionnaire=questionnaire.code, seed=form.seed.data.strip())
         db.session.commit()
         flash(
             _(
@@ -399,6 +440,7 @@ def draw_sample_view(campaign_id: int) -> WerkzeugResponse:
 def purge_contacts_view(campaign_id: int) -> WerkzeugResponse:
     campaign = db.get_or_404(Campaign, campaign_id)
     removed = purge_contacts(campaign)
+    record_action(AuditAction.CONTACTS_PURGED, campaign, removed=removed)
     db.session.commit()
     flash(_("Đã xóa thông tin liên hệ của %(count)s người.", count=format_decimal(removed)), "success")
     return redirect(url_for(".sample", campaign_id=campaign.id))
@@ -416,6 +458,9 @@ def remuneration(campaign_id: int) -> str | WerkzeugResponse:
         except RemunerationError as error:
             flash(str(error), "error")
         else:
+            record_action(
+                AuditAction.RATES_SAVED, campaign, per_form=campaign.rate_per_form, per_unit=campaign.rate_per_unit
+            )
             db.session.commit()
             flash(_("Đã lưu mức thù lao."), "success")
             return redirect(url_for(".remuneration", campaign_id=campaign.id))
@@ -428,6 +473,8 @@ def remuneration_download(campaign_id: int) -> Response:
     campaign = db.get_or_404(Campaign, campaign_id)
     data = remuneration_xlsx(campaign, remuneration_rows(campaign))
     file_name = f"thu-lao-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.xlsx"
+    record_action(AuditAction.EXPORTED, campaign, file=file_name)
+    db.session.commit()
     return Response(
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -440,6 +487,7 @@ def remuneration_download(campaign_id: int) -> Response:
 def issue_links_view(campaign_id: int) -> WerkzeugResponse:
     campaign = db.get_or_404(Campaign, campaign_id)
     issued = issue_links(campaign)
+    record_action(AuditAction.LINKS_ISSUED, campaign, issued=issued)
     db.session.commit()
     flash(
         _(

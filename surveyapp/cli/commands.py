@@ -19,8 +19,9 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from surveyapp.cli import bp
 from surveyapp.config import INSTANCE_DIR
 from surveyapp.extensions import db
-from surveyapp.models import Unit, UserRole
+from surveyapp.models import AuditAction, Unit, UserRole
 from surveyapp.questionnaires.definition import QuestionnaireError
+from surveyapp.services.audit import record_action
 from surveyapp.services.campaigns import CampaignError
 from surveyapp.services.catalog import sync_questionnaires
 from surveyapp.services.demo import DEMO_PASSWORDS, DemoError, load_demo
@@ -92,6 +93,7 @@ def create_user_command(username: str, role: str, full_name: str, unit_codes: tu
             user = create_user(username=username, full_name=full_name, password=password, role=user_role, units=units)
         except UserError as error:
             raise click.ClickException(str(error)) from None
+        record_action(AuditAction.USER_CREATED, username=user.username, role=user.role.value, units=list(unit_codes))
     where = f" for {', '.join(sorted(unit_codes))}" if unit_codes else ""
     click.echo(f"Created {user.role.value} {user.username} ({user.full_name}){where}")
 
@@ -111,6 +113,7 @@ def load_units(csv_file: Path) -> None:
             raise click.ClickException(
                 f"{csv_file.name}: nothing was stored; fix these {len(error.problems)} problem(s):\n{error}"
             ) from None
+        record_action(AuditAction.UNITS_LOADED, file=csv_file.name, added=result.added, updated=result.updated)
     click.echo(f"{csv_file.name}: {result.added} units added, {result.updated} updated")
 
 

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from surveyapp.cli import bp
 from surveyapp.cli.commands import committing
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, CampaignPurpose, Unit
+from surveyapp.models import AuditAction, Campaign, CampaignPurpose, Unit
 from surveyapp.services import exports
+from surveyapp.services.audit import record_action
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
 from surveyapp.services.results import compute_results
@@ -77,6 +78,9 @@ def export_results(campaign_id: int, what: str, file_format: str, unit_code: str
             except exports.ExportTooLarge as error:
                 raise click.ClickException(f"{error} (--format csv)") from None
             written.append(_write(output / name, data))
+    with committing():
+        for path in written:
+            record_action(AuditAction.EXPORTED, campaign, file=path.name)
     for path in written:
         click.echo(path)
 
@@ -95,6 +99,7 @@ def import_responses_command(campaign_id: int, file: Path) -> None:
     try:
         with committing():
             imported = import_responses(campaign, file.name, file.read_bytes())
+            record_action(AuditAction.RESPONSES_IMPORTED, campaign, file=file.name, stored=dict(imported.stored))
     except RowsRejected as rejected:
         raise click.ClickException(
             f"{file.name}: {len(rejected.problems)} bad value(s), nothing stored:\n{rejected}"

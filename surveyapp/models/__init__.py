@@ -1,5 +1,6 @@
 """The database models, one module per aggregate."""
 
+from surveyapp.models.audit import AuditAction, AuditEntry
 from surveyapp.models.campaigns import Campaign, CampaignPurpose, CampaignStatus
 from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, SampleEntry, SampleStatus
 from surveyapp.models.questionnaires import Questionnaire
@@ -12,6 +13,8 @@ from surveyapp.models.users import User, UserRole
 __all__ = [
     "ANY_GROUP",
     "AppraisedScore",
+    "AuditAction",
+    "AuditEntry",
     "Campaign",
     "CampaignPurpose",
     "CampaignStatus",

@@ -1,0 +1,51 @@
+"""The audit log of staff actions: who changed or took out what, and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from surveyapp.extensions import db
+from surveyapp.models.types import enum_column
+
+
+class AuditAction(enum.Enum):
+    """What a staff member did."""
+
+    CAMPAIGN_CREATED = "campaign_created"
+    CAMPAIGN_EDITED = "campaign_edited"
+    CAMPAIGN_OPENED = "campaign_opened"
+    CAMPAIGN_CLOSED = "campaign_closed"
+    CAMPAIGN_REOPENED = "campaign_reopened"
+    QUOTAS_SAVED = "quotas_saved"
+    FRAME_IMPORTED = "frame_imported"
+    SAMPLE_DRAWN = "sample_drawn"
+    LINKS_ISSUED = "links_issued"
+    CONTACTS_PURGED = "contacts_purged"
+    RATES_SAVED = "rates_saved"
+    TARGETS_SAVED = "targets_saved"
+    RESPONSES_IMPORTED = "responses_imported"
+    APPRAISALS_IMPORTED = "appraisals_imported"
+    EXPORTED = "exported"
+    UNITS_LOADED = "units_loaded"
+    USER_CREATED = "user_created"
+
+
+class AuditEntry(db.Model):
+    """One staff action. Entries are only ever added: nothing in the service updates or deletes them.
+
+    ``actor`` keeps the username as it was (or ``cli`` for a command), and ``campaign_id`` is a
+    plain number rather than a foreign key, so an entry outlives what it is about.
+    """
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction))
+    campaign_id: Mapped[int | None] = mapped_column(index=True)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
