@@ -52,3 +52,19 @@ def test_a_bad_file_is_refused_with_its_rows_and_nothing_is_stored(runner, make_
     assert "line 3, column C1_1 ('9')" in result.output and "nothing stored" in result.output
     assert db.session.scalar(select(func.count()).select_from(Response)) == 0
     assert runner.invoke(args=["export-results", "999"]).exit_code == 1
+
+
+def test_posters_of_every_collection_point_from_the_command_line(runner, app, make_campaign, ward, tmp_path):
+    import zipfile
+
+    campaign = make_campaign(["CX4"], [*ward.children])
+    output = tmp_path / "posters.zip"
+    result = runner.invoke(args=["export-posters", str(campaign.id), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    names = zipfile.ZipFile(output).namelist()
+    assert sorted(names) == [f"{unit.code}_CX4.svg" for unit in sorted(ward.children, key=lambda u: u.code)]
+    svg = zipfile.ZipFile(output).read(names[0]).decode()
+    assert f"https://khaosat.example.vn/r/{campaign.id}/CX4/" in svg
+    app.config["PUBLIC_BASE_URL"] = ""
+    refused = runner.invoke(args=["export-posters", str(campaign.id), "--output", str(tmp_path / "x.zip")])
+    assert refused.exit_code == 1 and "PUBLIC_BASE_URL" in refused.output

@@ -239,25 +239,15 @@ def qr_svg(campaign_id: int, questionnaire_code: str, unit_code: str | None = No
     return Response(posters.qr_svg(url), mimetype="image/svg+xml")
 
 
-def _poster(target: CollectionTarget) -> tuple[str, str]:
-    """The file name and SVG of the A4 poster of ``target``."""
-    unit_name = target.unit.name if target.unit else posters.several_units(len(target.units))
-    svg = posters.poster_svg(
-        campaign_name=target.campaign.name,
-        unit_name=unit_name,
-        questionnaire_title=f"{target.questionnaire.code}: {target.questionnaire.title}",
-        url=public_url(target),
-    )
-    return posters.poster_file_name(target.questionnaire.code, target.unit_code), svg
-
-
 @bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>")
 @bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>")
 @officer_required
 def poster(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> str:
     """One target's poster on a page that prints on one A4 sheet."""
     target = _target_or_404(campaign_id, questionnaire_code, unit_code)
-    return render_template("admin/posters_print.html", campaign=target.campaign, svgs=[_poster(target)[1]])
+    return render_template(
+        "admin/posters_print.html", campaign=target.campaign, svgs=[posters.target_poster(target)[1]]
+    )
 
 
 @bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>.svg")
@@ -265,7 +255,7 @@ def poster(campaign_id: int, questionnaire_code: str, unit_code: str | None = No
 @officer_required
 def poster_svg(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> Response:
     """One target's poster as an SVG file (for a print shop or an editor)."""
-    _file_name, svg = _poster(_target_or_404(campaign_id, questionnaire_code, unit_code))
+    _file_name, svg = posters.target_poster(_target_or_404(campaign_id, questionnaire_code, unit_code))
     return Response(svg, mimetype="image/svg+xml")
 
 
@@ -274,7 +264,7 @@ def poster_svg(campaign_id: int, questionnaire_code: str, unit_code: str | None 
 def posters_print(campaign_id: int) -> str:
     """Every poster of the campaign on one page, one per printed A4 sheet."""
     campaign = db.get_or_404(Campaign, campaign_id)
-    svgs = [_poster(target)[1] for target in list_collection_targets(campaign)]
+    svgs = [posters.target_poster(target)[1] for target in list_collection_targets(campaign)]
     return render_template("admin/posters_print.html", campaign=campaign, svgs=svgs)
 
 
@@ -282,7 +272,7 @@ def posters_print(campaign_id: int) -> str:
 @officer_required
 def posters_zip(campaign_id: int) -> Response:
     campaign = db.get_or_404(Campaign, campaign_id)
-    archive = posters.posters_zip(_poster(target) for target in list_collection_targets(campaign))
+    archive = posters.posters_zip(posters.target_poster(target) for target in list_collection_targets(campaign))
     file_name = f"ap-phich-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.zip"
     return Response(
         archive, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{file_name}"'}

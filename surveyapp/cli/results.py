@@ -1,4 +1,4 @@
-"""CLI commands for results: export the indices or the raw responses, import responses.
+"""CLI commands for what officers take out or bring in: results, raw responses, posters.
 
 ``flask --app surveyapp export-results 2 --format xlsx --output exports/`` writes the same
 files as the results page, with the same names; ``import-responses 2 forms.xlsx`` stores
@@ -10,14 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
 from surveyapp.cli import bp
 from surveyapp.cli.commands import committing
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, CampaignPurpose, Unit
-from surveyapp.services import exports
+from surveyapp.services import exports, posters
 from surveyapp.services.audit import record_action
+from surveyapp.services.collection import list_collection_targets
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
 from surveyapp.services.results import compute_results
@@ -108,3 +110,27 @@ def import_responses_command(campaign_id: int, file: Path) -> None:
         raise click.ClickException(f"{file.name}: {error}") from None
     counts = ", ".join(f"{code}: {count}" for code, count in sorted(imported.stored.items()))
     click.echo(f"Stored {imported.total} response(s) ({counts}).")
+
+
+@bp.cli.command("export-posters")
+@click.argument("campaign_id", type=int)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="The ZIP file to write.")
+def export_posters(campaign_id: int, output: Path | None) -> None:
+    """Write the A4 QR posters of every collection point of a campaign to one ZIP of SVG files.
+
+    The public address in the QR codes comes from PUBLIC_BASE_URL, which must be set.
+    """
+    campaign = _campaign(campaign_id)
+    if not current_app.config["PUBLIC_BASE_URL"]:
+        raise click.ClickException("set PUBLIC_BASE_URL to the public address the QR codes must open")
+    output = output or Path(f"ap-phich-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.zip")
+    targets = list_collection_targets(campaign)
+    with (
+        current_app.test_request_context(),
+        output.open("wb") as file,
+        click.progressbar(targets, label=f"{len(targets)} posters", show_pos=True) as bar,
+    ):
+        posters.write_posters_zip((posters.target_poster(target) for target in bar), file)
+    with committing():
+        record_action(AuditAction.EXPORTED, campaign, file=output.name)
+    click.echo(output)

@@ -20,12 +20,15 @@ import textwrap
 import unicodedata
 import zipfile
 from collections.abc import Iterable
+from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.image.pure import PyPNGImage
 from qrcode.image.svg import SvgPathFillImage
+
+from surveyapp.services.collection import CollectionTarget, public_url
 
 QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
 BRAND = "#0b5cad"
@@ -136,10 +139,27 @@ def poster_file_name(questionnaire_code: str, unit_code: str | None = None) -> s
     return "_".join(_ascii(part) for part in parts) + ".svg"
 
 
-def posters_zip(posters: Iterable[tuple[str, str]]) -> bytes:
-    """A ZIP archive of ``(file name, SVG text)`` posters."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+def target_poster(target: CollectionTarget) -> tuple[str, str]:
+    """The file name and SVG of the A4 poster of a collection point."""
+    unit_name = target.unit.name if target.unit else several_units(len(target.units))
+    svg = poster_svg(
+        campaign_name=target.campaign.name,
+        unit_name=unit_name,
+        questionnaire_title=f"{target.questionnaire.code}: {target.questionnaire.title}",
+        url=public_url(target),
+    )
+    return poster_file_name(target.questionnaire.code, target.unit_code), svg
+
+
+def write_posters_zip(posters: Iterable[tuple[str, str]], file: BinaryIO) -> None:
+    """Write a ZIP archive of ``(file name, SVG text)`` posters to an open binary file."""
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file_name, svg in posters:
             archive.writestr(file_name, svg)
+
+
+def posters_zip(posters: Iterable[tuple[str, str]]) -> bytes:
+    """A ZIP archive of ``(file name, SVG text)`` posters, in memory."""
+    buffer = io.BytesIO()
+    write_posters_zip(posters, buffer)
     return buffer.getvalue()
