@@ -18,37 +18,63 @@ Z_95 = 1.959963984540054
 COUNT_COLUMNS = ("valid", "hits", "no_answer", "blank", "score_sum")
 
 
+def slice_index(responses: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each response's slice number, and the slices' key values in order (one row per slice)."""
+    if not by:
+        return np.zeros(len(responses), dtype=np.int64), pd.DataFrame(index=[0])
+    keys = [responses[column].fillna("").astype(str).rename(column) for column in by]
+    grouped = pd.Series(0, index=responses.index).groupby(keys, sort=True)
+    numbers = grouped.ngroup().to_numpy(dtype=np.int64)
+    return numbers, grouped.size().index.to_frame(index=False)
+
+
 def tally_shares(responses: pd.DataFrame, items: Sequence[ShareItem], by: Sequence[str]) -> pd.DataFrame:
     """Per slice and item: valid answers, hits, "không biết" answers, blanks and the sum of levels.
 
-    One row per (slice, item) that has at least one response in the slice.
+    One row per (slice, item) for every slice with at least one response. Each answer column is
+    read as categories (a categorical column is used as it is): the counting is one ``bincount``
+    per item over the responses, whatever their number.
     """
     by = list(by)
     if not items:
         return pd.DataFrame(columns=[*by, "item", *COUNT_COLUMNS])
-    measures: dict[tuple[str, str], pd.Series] = {}
+    numbers, slices = slice_index(responses, by)
+    size = len(slices)
+    tables = []
     for item in items:
         column = responses[item.code]
-        valid = column.isin(matching(item.valid_values))
-        measures[(item.code, "valid")] = valid
-        measures[(item.code, "hits")] = column.isin(matching(item.hit_values)) & valid
-        measures[(item.code, "no_answer")] = column.isin(matching(item.no_answer_values))
-        measures[(item.code, "blank")] = column.isna() | (column.astype("string").str.strip() == "")
-        measures[(item.code, "score_sum")] = pd.to_numeric(column.where(valid), errors="coerce").fillna(0)
-    wide = pd.DataFrame(measures, index=responses.index)
-    wide.columns = pd.MultiIndex.from_tuples(wide.columns, names=["item", "measure"])
-    if by:
-        keys = [responses[column].fillna("").astype(str).rename(column) for column in by]
-        sums = wide.groupby(keys, sort=True).sum()
-    else:
-        sums = wide.sum().to_frame().T
-    long = sums.stack("item", future_stack=True).reset_index()
-    long = long.drop(columns=[c for c in long.columns if c not in [*by, "item", *COUNT_COLUMNS]])
-    for measure in COUNT_COLUMNS[:-1]:
-        long[measure] = long[measure].astype("int64")
+        categorical = column.array if isinstance(column.dtype, pd.CategoricalDtype) else pd.Categorical(column)
+        categories = pd.Index(categorical.categories)
+        width = len(categories) + 1  # position 0: no value at all
+        counts = np.bincount(numbers * width + (categorical.codes + 1), minlength=size * width).reshape(size, width)
+        valid = np.r_[False, categories.isin(matching(item.valid_values))]
+        hits = valid & np.r_[False, categories.isin(matching(item.hit_values))]
+        no_answer = np.r_[False, categories.isin(matching(item.no_answer_values))]
+        blank = np.r_[True, categories.astype(str).str.strip() == ""]
+        levels = np.r_[0.0, pd.to_numeric(pd.Series(categories, dtype=object), errors="coerce").fillna(0).to_numpy()]
+        table = slices.copy() if by else pd.DataFrame(index=range(size))
+        table["item"] = item.code
+        table["valid"] = counts @ valid.astype(np.int64)
+        table["hits"] = counts @ hits.astype(np.int64)
+        table["no_answer"] = counts @ no_answer.astype(np.int64)
+        table["blank"] = counts @ blank.astype(np.int64)
+        table["score_sum"] = counts @ (levels * valid)
+        tables.append(table)
+    long = pd.concat(tables, ignore_index=True)
+    return in_item_order(long, by, items)
+
+
+def in_item_order(table: pd.DataFrame, by: Sequence[str], items: Sequence[ShareItem]) -> pd.DataFrame:
+    """Rows sorted by slice, then by the items' order in the questionnaire."""
     order = {item.code: position for position, item in enumerate(items)}
-    long = long.sort_values([*by, "item"], key=lambda s: s.map(order) if s.name == "item" else s, kind="stable")
-    return long.reset_index(drop=True)
+    table = table.sort_values([*by, "item"], key=lambda s: s.map(order) if s.name == "item" else s, kind="stable")
+    return table.reset_index(drop=True)
+
+
+def regroup(counts: pd.DataFrame, by: Sequence[str], items: Sequence[ShareItem]) -> pd.DataFrame:
+    """Counts of finer slices summed into the slices ``by`` (counts add up; indices do not)."""
+    summed = counts.groupby([*by, "item"], sort=False)[list(COUNT_COLUMNS)].sum().reset_index()
+    return in_item_order(summed, by, items)
 
 
 def add_share_index(table: pd.DataFrame, min_valid_answers: int) -> pd.DataFrame:

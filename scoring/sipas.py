@@ -19,9 +19,9 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.schema import require_columns
-from scoring.settings import SipasSettings
-from scoring.shares import add_share_index, tally_shares, weighted_means
+from scoring.schema import SchemaError, require_columns
+from scoring.settings import ShareItem, SipasSettings
+from scoring.shares import add_share_index, regroup, tally_shares, weighted_means
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,33 @@ class SipasResult:
     settings: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class SipasCounts:
+    """Answer counts per slice ``by`` and item, for the three kinds of SIPAS items.
+
+    Counts add up, so counts of fine slices (unit × field × group …) give every coarser
+    slicing without reading the responses again (``compute_sipas_from_counts``).
+    """
+
+    by: tuple[str, ...]
+    satisfaction: pd.DataFrame
+    assessment: pd.DataFrame
+    expectation: pd.DataFrame
+
+
+def count_sipas_answers(responses: pd.DataFrame, settings: SipasSettings, by: Sequence[str] = ()) -> SipasCounts:
+    """Count the answers of ``responses`` (see ``scoring.schema``) per slice ``by`` and item."""
+    by = tuple(by)
+    all_items = (*settings.satisfaction_items, *settings.assessment_items, *settings.expectation_items)
+    require_columns(responses, by, (item.code for item in all_items))
+    return SipasCounts(
+        by=by,
+        satisfaction=tally_shares(responses, settings.satisfaction_items, by),
+        assessment=tally_shares(responses, settings.assessment_items, by),
+        expectation=tally_shares(responses, settings.expectation_items, by),
+    )
+
+
 def compute_sipas(responses: pd.DataFrame, settings: SipasSettings, by: Sequence[str] = ()) -> SipasResult:
     """Compute every SIPAS figure of ``responses`` (see ``scoring.schema``) per slice ``by``.
 
@@ -52,12 +79,20 @@ def compute_sipas(responses: pd.DataFrame, settings: SipasSettings, by: Sequence
     - SIPAS (``overall``) = weighted mean of the parts' indices; with one part, that part's index;
     - assessment index = % positive answers; expectation index = % top level.
     """
+    return compute_sipas_from_counts(count_sipas_answers(responses, settings, by), settings, by)
+
+
+def compute_sipas_from_counts(counts: SipasCounts, settings: SipasSettings, by: Sequence[str] = ()) -> SipasResult:
+    """``compute_sipas`` from answer counts of the same or finer slices (``by`` ⊆ ``counts.by``)."""
     by = tuple(by)
-    all_items = (*settings.satisfaction_items, *settings.assessment_items, *settings.expectation_items)
-    require_columns(responses, by, (item.code for item in all_items))
+    if not set(by) <= set(counts.by):
+        raise SchemaError(f"counts per {', '.join(counts.by) or 'nothing'} cannot be sliced by {', '.join(by)}")
     minimum = settings.min_valid_answers
 
-    items = add_share_index(tally_shares(responses, settings.satisfaction_items, by), minimum)
+    def figures(table: pd.DataFrame, items: Sequence[ShareItem]) -> pd.DataFrame:
+        return add_share_index(regroup(table, by, items), minimum)
+
+    items = figures(counts.satisfaction, settings.satisfaction_items)
     item_element = {item.code: item.element for item in settings.satisfaction_items}
     item_weight = {item.code: item.weight for item in settings.satisfaction_items}
     items.insert(len(by), "element", items["item"].map(item_element))
@@ -81,8 +116,8 @@ def compute_sipas(responses: pd.DataFrame, settings: SipasSettings, by: Sequence
         elements=elements,
         parts=parts,
         overall=overall,
-        assessment=add_share_index(tally_shares(responses, settings.assessment_items, by), minimum),
-        expectation=add_share_index(tally_shares(responses, settings.expectation_items, by), minimum),
+        assessment=figures(counts.assessment, settings.assessment_items),
+        expectation=figures(counts.expectation, settings.expectation_items),
         settings=settings.to_record(),
     )
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from scoring import compute_par, compute_sipas
 from scoring.settings import ParQuestion, ParSettings, ShareItem, SipasElement, SipasPart, SipasSettings
+from scoring.sipas import compute_sipas_from_counts, count_sipas_answers
 
 SIPAS = SipasSettings(
     questionnaire="P",
@@ -43,7 +44,7 @@ def sipas_tables(frame: pd.DataFrame) -> list[pd.DataFrame]:
     return [result.items, result.elements, result.parts, result.overall]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(rows)
 def test_every_index_and_interval_stays_within_0_and_100(data: list[dict]) -> None:
     for table in sipas_tables(pd.DataFrame(data)):
@@ -53,7 +54,7 @@ def test_every_index_and_interval_stays_within_0_and_100(data: list[dict]) -> No
         assert (table["ci_low"].dropna() <= table["index"].dropna() + 1e-9).all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(rows, st.sampled_from(["Q1", "Q2", "Q3"]), st.sampled_from([4, 5]))
 def test_one_more_satisfied_answer_never_lowers_an_item_index(data: list[dict], item: str, level: int) -> None:
     before = compute_sipas(pd.DataFrame(data), SIPAS, ["unit"]).items.set_index(["unit", "item"])["index"]
@@ -63,7 +64,7 @@ def test_one_more_satisfied_answer_never_lowers_an_item_index(data: list[dict], 
     assert after[key] >= before.get(key, 0) or before[key] != before[key]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(rows, st.randoms(use_true_random=False))
 def test_the_order_of_rows_never_changes_a_sipas_result(data: list[dict], random) -> None:
     shuffled = list(data)
@@ -72,7 +73,7 @@ def test_the_order_of_rows_never_changes_a_sipas_result(data: list[dict], random
         pd.testing.assert_frame_equal(first, second)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(par_row, min_size=1, max_size=60), st.randoms(use_true_random=False))
 def test_par_points_stay_within_the_maximum_and_ignore_row_order(data: list[dict], random) -> None:
     result = compute_par(pd.DataFrame(data), PAR)
@@ -81,3 +82,20 @@ def test_par_points_stay_within_the_maximum_and_ignore_row_order(data: list[dict
     shuffled = list(data)
     random.shuffle(shuffled)
     pd.testing.assert_frame_equal(result.totals, compute_par(pd.DataFrame(shuffled), PAR).totals)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        row.flatmap(lambda r: st.sampled_from(["g1", "g2"]).map(lambda g: {**r, "respondent_group": g})),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_counts_of_finer_slices_give_the_same_figures(data: list[dict]) -> None:
+    frame = pd.DataFrame(data)
+    fine = count_sipas_answers(frame, SIPAS, ["unit", "respondent_group"])
+    for by in ([], ["unit"], ["respondent_group"]):
+        direct, regrouped = compute_sipas(frame, SIPAS, by), compute_sipas_from_counts(fine, SIPAS, by)
+        for table in ("items", "elements", "parts", "overall"):
+            pd.testing.assert_frame_equal(getattr(direct, table), getattr(regrouped, table), check_dtype=False)
