@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
@@ -42,6 +42,9 @@ class Response(db.Model):
     procedure_field: Mapped[str | None] = mapped_column(String(120))
     submitted_on: Mapped[dt.date]
     answers: Mapped[dict] = mapped_column(JSON)
+    # The answers to the scored questions, one character each (``encode_answer_codes``), so
+    # that results read a million responses as one short column instead of parsing JSON.
+    answer_codes: Mapped[str | None] = mapped_column(Text)
 
     campaign: Mapped[Campaign] = relationship()
     unit: Mapped[Unit] = relationship()

@@ -164,3 +164,41 @@ def _check_answer(
         answers[question.code] = sorted({option.value for option in options}, key=str)
     else:
         answers[question.code] = options[0].value
+
+
+# One character per scored question: the position of the chosen option among the question's
+# choices ("không biết" last), or "." when it was not answered. Printable ASCII from "0".
+ANSWER_CODE_BLANK = "."
+ANSWER_CODE_FIRST = ord("0")
+
+
+def scored_questions(definition: QuestionnaireDefinition) -> tuple[Question, ...]:
+    """The questions answered with one option (scale or choice): what indices are computed from."""
+    return tuple(q for q in definition.questions if q.type in (QuestionType.SCALE, QuestionType.CHOICE))
+
+
+def encode_answer_codes(definition: QuestionnaireDefinition, answers: dict[str, AnswerValue]) -> str:
+    """The answers to the scored questions as one short string, which the results read column-wise.
+
+    >>> from surveyapp.questionnaires.definition import parse_definition
+    >>> definition = parse_definition({
+    ...     "code": "DEMO", "version": 1, "title": "Demo", "purpose": "par",
+    ...     "respondent_groups": [{"code": "citizen", "label": "Người dân"}],
+    ...     "scales": {"s": {"options": [{"value": "A", "label": "Tốt", "coefficient": 1},
+    ...                                  {"value": "B", "label": "Kém", "coefficient": 0}],
+    ...                      "no_answer": {"value": "X", "label": "Không biết"}}},
+    ...     "methodology": {"subcriteria": [{"code": "1.1", "label": "Kế hoạch", "max_points": 1}]},
+    ...     "sections": [{"code": "A", "title": "A", "questions": [
+    ...         {"code": "Q1", "type": "scale", "scale": "s", "text": "?", "criterion": "1.1"},
+    ...         {"code": "Q2", "type": "scale", "scale": "s", "text": "?", "criterion": "1.1", "required": False},
+    ...         {"code": "Q3", "type": "scale", "scale": "s", "text": "?", "criterion": "1.1"}]}],
+    ... }, origin="demo")
+    >>> encode_answer_codes(definition, {"Q1": "B", "Q3": "X"})
+    '1.2'
+    """
+    codes = []
+    for question in scored_questions(definition):
+        value = answers.get(question.code)
+        position = next((n for n, option in enumerate(question.choices) if option.value == value), None)
+        codes.append(ANSWER_CODE_BLANK if position is None else chr(ANSWER_CODE_FIRST + position))
+    return "".join(codes)

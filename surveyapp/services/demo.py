@@ -42,7 +42,7 @@ from surveyapp.questionnaires.definition import Option, Question, QuestionType
 from surveyapp.services.campaigns import CampaignDraft, create_campaign, open_campaign
 from surveyapp.services.catalog import get_latest_questionnaires, sync_questionnaires
 from surveyapp.services.quotas import QuotaRule, count_imported, plan_quotas, save_quotas
-from surveyapp.services.responses import local_today
+from surveyapp.services.responses import local_today, response_row
 from surveyapp.services.units import import_units_csv
 from surveyapp.services.users import create_user
 
@@ -274,18 +274,18 @@ def _add_invented_responses(campaign: Campaign, per_unit: int, today: dt.date) -
             for _ in range(per_unit):
                 answers = {q.code: _invented_answer(q, rng) for q in definition.questions}
                 rows.append(
-                    {
-                        "campaign_id": campaign.id,
-                        "unit_id": unit.id,
-                        "questionnaire_id": questionnaire.id,
-                        "respondent_group": rng.choice(definition.respondent_groups).code,
-                        "mode": mode,
-                        "procedure_field": rng.choice(definition.procedure_fields)
+                    response_row(
+                        campaign=campaign,
+                        unit=unit,
+                        questionnaire=questionnaire,
+                        respondent_group=rng.choice(definition.respondent_groups).code,
+                        mode=mode,
+                        procedure_field=rng.choice(definition.procedure_fields)
                         if definition.procedure_fields
                         else None,
-                        "submitted_on": campaign.opens_on + dt.timedelta(days=rng.randint(0, days)),
-                        "answers": {code: value for code, value in answers.items() if value is not None},
-                    }
+                        submitted_on=campaign.opens_on + dt.timedelta(days=rng.randint(0, days)),
+                        answers={code: value for code, value in answers.items() if value is not None},
+                    )
                 )
     db.session.execute(insert(Response), rows)
     count_imported(campaign, Counter((r["questionnaire_id"], r["unit_id"], r["respondent_group"]) for r in rows))

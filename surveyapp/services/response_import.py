@@ -53,7 +53,7 @@ from surveyapp.services.raw_layout import (
     VERSION,
     restore,
 )
-from surveyapp.services.responses import local_today
+from surveyapp.services.responses import local_today, response_row
 from surveyapp.services.tabular import Row, RowProblem, RowsRejected, read_table
 
 REQUIRED_COLUMNS = (QUESTIONNAIRE, UNIT)
@@ -163,16 +163,16 @@ class _RowChecker:
                     allowed = _option_values(definition.question(column))
                 self.refuse(line, column, row.get(column, ""), _reason(problem, allowed))
             return None
-        return {
-            "campaign_id": self.campaign.id,
-            "unit_id": unit.id,
-            "questionnaire_id": questionnaire.id,
-            "respondent_group": submission.respondent_group,
-            "mode": mode,
-            "procedure_field": submission.procedure_field,
-            "submitted_on": day,
-            "answers": submission.answers_for(unit_key),
-        }
+        return response_row(
+            campaign=self.campaign,
+            unit=unit,
+            questionnaire=questionnaire,
+            respondent_group=submission.respondent_group,
+            mode=mode,
+            procedure_field=submission.procedure_field,
+            submitted_on=day,
+            answers=submission.answers_for(unit_key),
+        )
 
 
 def _group_codes(definition: QuestionnaireDefinition) -> str:

@@ -23,7 +23,7 @@ from surveyapp.models import (
     SubmissionReceipt,
     Unit,
 )
-from surveyapp.questionnaires.answers import ValidSubmission
+from surveyapp.questionnaires.answers import AnswerValue, ValidSubmission, encode_answer_codes
 from surveyapp.services.quotas import reserve_places
 
 SUBMISSION_KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -79,20 +79,45 @@ def submit_response(
         raise DuplicateSubmission from None
     accepted = reserve_places(campaign, questionnaire, units, submission.respondent_group)
     rows = [
-        {
-            "campaign_id": campaign.id,
-            "unit_id": unit.id,
-            "questionnaire_id": questionnaire.id,
-            "respondent_group": submission.respondent_group,
-            "mode": mode,
-            "procedure_field": submission.procedure_field,
-            "submitted_on": today,
-            "answers": submission.answers_for(unit.code if questionnaire.definition.is_matrix else None),
-        }
+        response_row(
+            campaign=campaign,
+            unit=unit,
+            questionnaire=questionnaire,
+            respondent_group=submission.respondent_group,
+            mode=mode,
+            procedure_field=submission.procedure_field,
+            submitted_on=today,
+            answers=submission.answers_for(unit.code if questionnaire.definition.is_matrix else None),
+        )
         for unit in accepted
     ]
     db.session.execute(insert(Response), rows)
     return len(rows)
+
+
+def response_row(
+    *,
+    campaign: Campaign,
+    unit: Unit,
+    questionnaire: Questionnaire,
+    respondent_group: str,
+    mode: ResponseMode,
+    procedure_field: str | None,
+    submitted_on: dt.date,
+    answers: dict[str, AnswerValue],
+) -> dict[str, object]:
+    """One row of the responses table, with its answer codes: what every way in stores."""
+    return {
+        "campaign_id": campaign.id,
+        "unit_id": unit.id,
+        "questionnaire_id": questionnaire.id,
+        "respondent_group": respondent_group,
+        "mode": mode,
+        "procedure_field": procedure_field,
+        "submitted_on": submitted_on,
+        "answers": answers,
+        "answer_codes": encode_answer_codes(questionnaire.definition, answers),
+    }
 
 
 def count_responses(campaign: Campaign) -> dict[tuple[int, int], int]:

@@ -219,3 +219,11 @@ def test_results_are_for_officers_only(client, auth, surveyor, sipas_campaign):
     auth.login("dtv1")
     assert client.get(f"/admin/campaigns/{sipas_campaign.id}/results").status_code == 403
     assert client.get(f"/admin/campaigns/{sipas_campaign.id}/export/indices.xlsx").status_code == 403
+
+
+def test_responses_stored_before_answer_codes_existed_are_scored_from_their_answers(client, logged_in, sipas_campaign):
+    import_worked_example(client, sipas_campaign)
+    db.session.execute(Response.__table__.update().values(answer_codes=None))
+    db.session.commit()
+    page = client.get(f"/admin/campaigns/{sipas_campaign.id}/results").get_data(as_text=True)
+    assert "120 phiếu được tính" in page and "82,76" in page
