@@ -7,13 +7,15 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app surveyapp
 # Written once the pinned requirements are installed, so a failed install is retried.
 INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := tests/browser/node_modules/.installed
 PO_FILES := $(wildcard surveyapp/translations/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: install run test lint translations clean
 
-# Creates .venv, installs the pinned requirements and compiles the translation catalogues.
-install: $(INSTALLED) $(MO_FILES)
+# Creates .venv, installs the pinned requirements and compiles the translation catalogues;
+# with npm, also axe-core for the browser tests' accessibility checks.
+install: $(INSTALLED) $(MO_FILES) $(NODE_INSTALLED)
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -22,6 +24,15 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# axe-core at the version pinned in tests/browser/package-lock.json. Without npm the
+# accessibility tests are skipped (and fail when REQUIRE_BROWSER=1, as in CI).
+$(NODE_INSTALLED): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/browser --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm is missing: the accessibility tests of tests/browser will be skipped" >&2; \
+	fi
 
 %.mo: %.po $(INSTALLED)
 	$(BIN)/pybabel compile --statistics -i $< -o $@
@@ -57,5 +68,5 @@ translations: install
 
 # Removes what install and the tests build. Keeps instance/ (the SQLite database and its data).
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/browser/screenshots $(MO_FILES)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/browser/screenshots tests/browser/node_modules $(MO_FILES)
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -1,7 +1,13 @@
-"""A real server on 127.0.0.1 and Debian's headless Chromium driven by Playwright."""
+"""A real server on 127.0.0.1 and Debian's headless Chromium driven by Playwright.
+
+Every audience is tried at a phone viewport and a desktop viewport (the ``device`` fixture);
+pages are screenshotted into ``screenshots/`` and audited with axe-core, which ``make install``
+takes from the npm registry at the version pinned in ``package-lock.json``.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -11,6 +17,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, RESPONDENT_GROUP_FIELD, field_name
+from surveyapp.questionnaires.definition import QuestionType
+from tests.helpers import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -22,8 +32,17 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+HERE = Path(__file__).resolve().parent
+SCREENSHOTS = HERE / "screenshots"
+AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+DEVICES = {
+    "phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True},
+    "desktop": {"viewport": DESKTOP},
+}
+# Impacts that fail the accessibility audit; "minor" and "moderate" ones are only printed.
+BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -58,13 +77,68 @@ def live_server(app: Flask) -> Iterator[str]:
     thread.join(timeout=5)
 
 
+def _page_on(browser, device: str) -> Iterator[object]:
+    context = browser.new_context(**DEVICES[device], locale="vi-VN")
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def phone(chromium_browser) -> Iterator[object]:
     """A phone-sized page (360 × 740, touch) in Vietnamese."""
-    context = chromium_browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN")
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _page_on(chromium_browser, "phone")
+
+
+@pytest.fixture(params=list(DEVICES))
+def device(request: pytest.FixtureRequest) -> str:
+    """Each test that asks for it runs once per viewport: ``phone`` and ``desktop``."""
+    return request.param
+
+
+@pytest.fixture
+def screen(chromium_browser, device: str) -> Iterator[object]:
+    """A page in Vietnamese at the viewport of ``device`` (a phone with touch, or 1280 × 800)."""
+    yield from _page_on(chromium_browser, device)
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    """axe-core's script, installed by ``make install`` (``npm ci --prefix tests/browser``)."""
+    if not AXE_JS.is_file():
+        message = f"{AXE_JS} is missing: run `npm ci --prefix tests/browser` (make install does when npm exists)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE_JS
+
+
+def audit_accessibility(page, axe_js: Path) -> list[dict]:
+    """Run axe-core on the page as it is now; fail on any serious or critical violation.
+
+    The strict Content-Security-Policy refuses inline scripts, so the script is not added as
+    text (``add_script_tag(path=...)`` would be blocked) but served from the page's own origin
+    through a route: the page is audited under the very policy people get.
+    """
+    origin = "/".join(page.url.split("/")[:3])
+    url = f"{origin}/__tests__/axe.min.js"
+    page.route(url, lambda route: route.fulfill(path=axe_js, content_type="text/javascript"))
+    page.add_script_tag(url=url)
+    results = page.evaluate(
+        """async () => {
+            const results = await axe.run(document);
+            return {passed: results.passes.length, violations: results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary}))}))};
+        }"""
+    )
+    violations = results["violations"]
+    assert results["passed"] > 0, "axe-core checked nothing: was the page empty?"
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    report = json.dumps(violations, ensure_ascii=False, indent=1)
+    assert not blocking, f"axe-core found serious or critical violations on {page.url}:\n{report}"
+    if violations:
+        print(f"axe-core, minor or moderate violations on {page.url}:\n{report}")
+    return violations
 
 
 def save_screenshot(page, name: str) -> Path:
@@ -73,3 +147,23 @@ def save_screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page, live_server: str, username: str, password: str = PASSWORD) -> None:
+    """Log a staff member in through the real log-in page, as a person types it."""
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def answer_everything(page, definition, *, skip: str | None = None) -> None:
+    """Tap an answer for every question as a person would, leaving out ``skip``."""
+    if definition.asks_respondent_group:
+        page.check(f'input[name="{RESPONDENT_GROUP_FIELD}"][value="{definition.respondent_groups[0].code}"]')
+    if definition.asks_procedure_field:
+        page.select_option(f'select[name="{PROCEDURE_FIELD_FIELD}"]', "Đất đai")
+    for question in definition.questions:
+        if question.code == skip or question.type is QuestionType.TEXT:
+            continue
+        page.check(f'input[name="{field_name(question)}"][value="{question.options[3 % len(question.options)].key}"]')
