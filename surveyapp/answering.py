@@ -143,7 +143,8 @@ def keep_answers_when_session_expires(
         if request.endpoint != endpoint:
             abort(400)
         try:
-            target = load_target(**(request.view_args or {}))
+            # A matrix questionnaire's address has no unit part: its view gets the default None.
+            target = load_target(**({"unit_code": None} | (request.view_args or {})))
         except HTTPException as refused:  # an unknown target or no access: say so, not 500
             return current_app.handle_http_exception(refused)
         notice = _(

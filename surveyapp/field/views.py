@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.answering import keep_answers_when_session_expires, receive_submission, render_questionnaire
 from surveyapp.auth.access import can_collect_for
-from surveyapp.extensions import db
+from surveyapp.extensions import db, login_manager
 from surveyapp.field import bp
 from surveyapp.models import Campaign, ResponseMode, SampleEntry
 from surveyapp.services.collection import (
@@ -49,6 +49,10 @@ def home() -> str:
 
 
 def _target_for_current_user(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
+    # A form whose session expired reaches this before @login_required (the CSRF check runs
+    # first): anyone not logged in goes to the log-in page, never to the form.
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
     target = get_collection_target(campaign_id, questionnaire_code, unit_code)
     if target is None:
         abort(404)

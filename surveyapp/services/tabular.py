@@ -5,22 +5,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass
 
 from flask import has_request_context
 from flask_babel import gettext
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 
-def _(message: str) -> str:
+def _(message: str, **variables: object) -> str:
     """``message`` in the page's language during a request; the Vietnamese source elsewhere (CLI).
 
     The language is chosen from the request, so translating outside one (a command, a
     script) would fail; the ``_`` name keeps the messages in the catalogue.
     """
-    return gettext(message) if has_request_context() else message
+    if has_request_context():
+        return gettext(message, **variables)
+    return message % variables if variables else message
 
 
 @dataclass(frozen=True)
@@ -66,13 +66,29 @@ def read_table(file_name: str, data: bytes) -> list[tuple[int, Row]]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise UnreadableTable(_("tệp CSV không phải văn bản UTF-8; hãy lưu tệp dưới dạng “CSV UTF-8”.")) from error
+        if "\x00" in text:  # no text file holds one, and PostgreSQL refuses to store it
+            raise UnreadableTable(
+                _("tệp CSV chứa ký tự NUL nên không phải văn bản; hãy lưu tệp dưới dạng “CSV UTF-8”.")
+            )
         reader = csv.DictReader(io.StringIO(text))
-        return [(line, {k: (v or "").strip() for k, v in row.items() if k}) for line, row in enumerate(reader, 2)]
+        try:
+            return [(line, {k: (v or "").strip() for k, v in row.items() if k}) for line, row in enumerate(reader, 2)]
+        except csv.Error as error:  # a cell longer than the csv module's limit (131,072 characters)
+            raise UnreadableTable(
+                _("tệp CSV không đọc được ở dòng %(line)d: một ô quá dài hoặc sai định dạng.", line=reader.line_num + 1)
+            ) from error
     if name.endswith(".xlsx"):
         try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError, TypeError) as error:
+            return _read_xlsx(data)
+        except Exception as error:  # a damaged file fails anywhere in openpyxl: zip, XML, a missing part
             raise UnreadableTable(_("tệp không phải bảng tính XLSX đọc được.")) from error
+    raise UnreadableTable(_("Chỉ nhận tệp .csv hoặc .xlsx."))
+
+
+def _read_xlsx(data: bytes) -> list[tuple[int, Row]]:
+    """The rows of the first sheet; the sheet is read lazily, so a damaged part may fail while iterating."""
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
         table = []
@@ -80,9 +96,9 @@ def read_table(file_name: str, data: bytes) -> list[tuple[int, Row]]:
             cells = [_cell_text(value) for value in values]
             if any(cells):
                 table.append((line, {key: text for key, text in zip(header, cells, strict=False) if key}))
-        workbook.close()
         return table
-    raise UnreadableTable(_("Chỉ nhận tệp .csv hoặc .xlsx."))
+    finally:
+        workbook.close()
 
 
 def _cell_text(value: object) -> str:

@@ -51,14 +51,17 @@ def import_units_csv(source: str | os.PathLike[str] | bytes) -> UnitImportResult
             raise UnitImportError([RowProblem(line, "", "", "not UTF-8 text: save the file as “CSV UTF-8”")]) from error
     else:
         text = source
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise UnitImportError([RowProblem(line, "", "", "contains a NUL character: save the file as “CSV UTF-8”")])
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [column for column in COLUMNS if column not in header]
-    if missing:
-        raise UnitImportError([RowProblem(1, column, "", "the header lacks this column") for column in missing])
-    reader.fieldnames = header
     rows = []
     try:
+        header = [name.strip() for name in reader.fieldnames or []]
+        missing = [column for column in COLUMNS if column not in header]
+        if missing:
+            raise UnitImportError([RowProblem(1, column, "", "the header lacks this column") for column in missing])
+        reader.fieldnames = header
         # line_num counts the physical lines read, blank ones included, so the numbers are
         # those an editor or a spreadsheet shows.
         rows.extend((reader.line_num, row) for row in reader)

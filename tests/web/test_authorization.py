@@ -1,0 +1,432 @@
+"""The authorization matrix: every route × anonymous, citizen with a link, surveyors, officer.
+
+One campaign (PAR: CX4 on the ward's residential groups, the matrix CH3 on a district's
+departments) with a drawn sample and single-use links fills every URL pattern with real ids.
+``MATRIX`` states what each caller gets from each route; a route of ``app.url_map`` that is not
+in it fails ``test_no_route_is_forgotten``, so a new route is added to the table consciously.
+
+The callers:
+
+- ``anonymous``: a browser with no session;
+- ``citizen``: anonymous too, but holding a valid single-use link (``/r/link/<token>``) that it
+  has opened; the other callers fill ``<token>`` with a guessed token of the same shape;
+- ``other surveyor``: a surveyor assigned to another residential group only;
+- ``surveyor``: the surveyor assigned to the route's units (residential group 1 and the district);
+- ``officer``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, SampleEntry, SampleStatus, Unit, UserRole
+from surveyapp.services import frames
+from surveyapp.services.samples import draw_sample, issue_links
+from surveyapp.services.users import create_user
+from tests.helpers import AuthActions, csrf_token_of, filled_form
+
+CALLERS = ("anonymous", "citizen", "other surveyor", "surveyor", "officer")
+GUESSED_TOKEN = "x" * 32
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a caller sees: a status, and for a redirect where it leads (``{name}`` from the world)."""
+
+    status: int
+    location: str | None = None
+    text: str | None = None
+
+    def describe(self) -> str:
+        return (
+            f"{self.status}"
+            + (f" → {self.location}" if self.location else "")
+            + (f" «{self.text}»" if self.text else "")
+        )
+
+    def check(self, response: TestResponse, values: dict) -> str | None:
+        """``None`` when ``response`` is this outcome, else what was seen instead."""
+        location = response.headers.get("Location", "")
+        seen = f"{response.status_code}" + (f" → {location}" if location else "")
+        if response.status_code != self.status:
+            return seen
+        if self.location is not None:
+            expected = self.location.format(**values)
+            is_prefix = expected.endswith("?")
+            if not (location.startswith(expected) if is_prefix else location == expected):
+                return seen
+        if self.text is not None and self.text.encode() not in response.data:
+            return f"{seen} without «{self.text}»"
+        if self.status == 200 and self.text is None and b'name="password"' in response.data:
+            return f"{seen} (the log-in form)"
+        return None
+
+
+OK = Outcome(200)
+LOGIN = Outcome(302, "/login?")  # login_required: to the log-in page, with ?next=
+FORBIDDEN = Outcome(403)
+HIDDEN = Outcome(404)
+LOGIN_FORM = Outcome(200, text='name="password"')
+LINK_REFUSED = Outcome(200, text="Đường dẫn này đã được sử dụng")  # never says whether a token exists
+
+
+def to(path: str) -> Outcome:
+    """Allowed, and sent on to a page of the caller's own."""
+    return Outcome(302, path)
+
+
+CAMPAIGN_PAGE = to("/admin/campaigns/{campaign_id}")
+SAMPLE_PAGE = to("/admin/campaigns/{campaign_id}/sample")
+PUBLIC = (OK, OK, OK, OK, OK)
+STAFF = (LOGIN, LOGIN, OK, OK, OK)
+ASSIGNED = (LOGIN, LOGIN, FORBIDDEN, OK, OK)
+OFFICERS = (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK)
+
+
+def officers(allowed: Outcome) -> tuple[Outcome, ...]:
+    return (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, allowed)
+
+
+# rule → (methods, outcome of anonymous, citizen, other surveyor, surveyor, officer).
+# GET routes are requested with GET; POST-only routes with a POST carrying a valid CSRF token.
+# POST-only routes run after the GET ones, in this order (log-out last).
+G, GP, P = ("GET",), ("GET", "POST"), ("POST",)
+MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
+    "/healthz": (G, PUBLIC),
+    "/login": (GP, (LOGIN_FORM,) * 5),
+    "/": (G, (to("/login"), to("/login"), to("/field/"), to("/field/"), to("/admin/"))),
+    # Public pages reached by QR code: the same for everyone.
+    "/r/<int:campaign_id>/<questionnaire_code>": (GP, PUBLIC),
+    "/r/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, PUBLIC),
+    "/r/<int:campaign_id>/thanks": (G, PUBLIC),
+    # Only the citizen holds a real token; everyone else tries a guessed one.
+    "/r/link/<token>": (GP, (LINK_REFUSED, OK, LINK_REFUSED, LINK_REFUSED, LINK_REFUSED)),
+    # Surveyors: any staff member has a home; typing in and following the sample needs the unit.
+    "/field/": (G, STAFF),
+    "/field/enter/<int:campaign_id>/<questionnaire_code>": (GP, ASSIGNED),
+    "/field/enter/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, ASSIGNED),
+    "/field/sample/<int:campaign_id>/<unit_code>": (G, ASSIGNED),
+    # Officers only.
+    "/admin/": (G, OFFICERS),
+    "/admin/audit": (G, OFFICERS),
+    "/admin/campaigns/new": (GP, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/edit": (GP, officers(CAMPAIGN_PAGE)),  # an open campaign is not edited
+    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>.png": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.png": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>.svg": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.svg": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>.svg": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>.svg": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/posters": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/posters.zip": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/quotas": (GP, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/sample": (GP, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/remuneration": (GP, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/remuneration.xlsx": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/results": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/import": (GP, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/import/template/<code>.csv": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/export/indices.<any(xlsx, zip):extension>": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/export/responses/<code>.<any(xlsx, csv):extension>": (G, OFFICERS),
+    # POST-only routes (a form without its file or fields comes back with its errors: 200).
+    "/admin/campaigns/<int:campaign_id>/results/targets": (P, officers(to("/admin/campaigns/{campaign_id}/results"))),
+    "/admin/campaigns/<int:campaign_id>/results/appraisals": (P, officers(OK)),
+    "/admin/campaigns/<int:campaign_id>/sample/draw": (P, officers(SAMPLE_PAGE)),
+    "/admin/campaigns/<int:campaign_id>/sample/links": (P, officers(SAMPLE_PAGE)),
+    "/admin/campaigns/<int:campaign_id>/sample/purge-contacts": (P, officers(SAMPLE_PAGE)),
+    "/field/sample/entry/<int:entry_id>": (
+        P,
+        (
+            LOGIN,
+            LOGIN,
+            FORBIDDEN,
+            to("/field/sample/{campaign_id}/{unit_code}"),
+            to("/field/sample/{campaign_id}/{unit_code}"),
+        ),
+    ),
+    "/admin/campaigns/<int:campaign_id>/open": (P, officers(CAMPAIGN_PAGE)),
+    "/admin/campaigns/<int:campaign_id>/close": (P, officers(CAMPAIGN_PAGE)),
+    "/admin/campaigns/<int:campaign_id>/reopen": (P, officers(CAMPAIGN_PAGE)),
+    "/logout": (P, (LOGIN, LOGIN, to("/login"), to("/login"), to("/login"))),
+}
+DENIED = (LOGIN, FORBIDDEN, HIDDEN)
+
+
+def routes(app: Flask) -> dict[str, tuple[str, ...]]:
+    """Every rule of the application but ``static``, with its methods (GET/POST)."""
+    return {
+        rule.rule: tuple(sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+    }
+
+
+def test_no_route_is_forgotten(app) -> None:
+    existing = routes(app)
+    missing = sorted(set(existing) - set(MATRIX))
+    assert not missing, f"routes without an expected outcome in MATRIX: {missing}"
+    stale = sorted(set(MATRIX) - set(existing))
+    assert not stale, f"MATRIX names routes that do not exist any more: {stale}"
+    changed = {rule: methods for rule, methods in existing.items() if methods != MATRIX[rule][0]}
+    assert not changed, f"routes whose methods changed (check who may use the new one): {changed}"
+
+
+# The world --------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    campaign: Campaign
+    values: dict  # what fills the URL patterns
+    token: str  # the citizen's single-use link
+    login: Callable[[str], None]
+
+
+def frame_csv(unit_code: str, people: int) -> bytes:
+    stream = io.StringIO()
+    writer = csv.writer(stream)
+    writer.writerow(frames.REQUIRED_COLUMNS)
+    for number in range(1, people + 1):
+        writer.writerow(
+            [
+                f"HS-{number:03d}",
+                "Hộ tịch",
+                unit_code,
+                "01/03/2025",
+                "05/03/2025",
+                frames.RETURNED_STATUS,
+                f"Người nộp {number}",
+                f"09000000{number:02d}",
+            ]
+        )
+    return stream.getvalue().encode()
+
+
+@pytest.fixture
+def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer) -> World:
+    district = Unit(code="D99", name="Huyện Thử", kind="huyện")
+    for number in (1, 2):
+        district.children.append(Unit(code=f"D99-P{number:02d}", name=f"Phòng {number}", kind="phòng chuyên môn"))
+    db.session.add(district)
+    group_1, group_2 = ward.children[0], ward.children[1]
+    surveyor.assigned_units.append(district)  # group 1 (fixture) and the district's departments
+    create_user(
+        username="dtv2",
+        full_name="Điều tra viên 2",
+        password="mat-khau-an-toan",
+        role=UserRole.SURVEYOR,
+        units=[group_2],
+    )
+    campaign = make_campaign(["CX4", "CH3"], [*ward.children, *district.children])
+    cx4 = campaign.questionnaire_by_code("CX4")
+    frames.import_frame(campaign, "khung.csv", frame_csv(group_1.code, 3), skip_bad_rows=False)
+    draw_sample(campaign, cx4, "authz", 0)
+    issue_links(campaign)
+    db.session.commit()
+    entries = db.session.scalars(
+        select(SampleEntry).filter_by(campaign_id=campaign.id, status=SampleStatus.TO_CONTACT).order_by(SampleEntry.id)
+    ).all()
+    assert len(entries) == 3 and all(entry.access_token for entry in entries)
+    values = {
+        "campaign_id": campaign.id,
+        "unit_code": group_1.code,
+        "code": "CX4",
+        "extension": "xlsx",
+        "entry_id": entries[1].id,  # another sampled person than the citizen
+    }
+
+    def login(caller: str) -> None:
+        if caller == "citizen":
+            assert client.get(f"/r/link/{entries[0].access_token}").status_code == 200
+        elif caller != "anonymous":
+            username = {"other surveyor": "dtv2", "surveyor": "dtv1", "officer": "canbo"}[caller]
+            assert auth.login(username).status_code == 302
+
+    return World(campaign, values, entries[0].access_token, login)
+
+
+def url_of(rule: str, values: dict, caller: str, token: str) -> str:
+    """The rule filled with the world's ids: CH3 (matrix) without a unit, CX4 with one."""
+    fill = values | {"questionnaire_code": "CX4" if "<unit_code>" in rule else "CH3"}
+    fill["token"] = token if caller == "citizen" else GUESSED_TOKEN
+    return re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", lambda match: str(fill[match.group(1)]), rule)
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table, to show that a refused request changed nothing."""
+    db.session.rollback()  # end the test's read transaction: see what the requests wrote
+    return {
+        table.name: sorted(map(repr, db.session.execute(select(table)).all())) for table in db.metadata.sorted_tables
+    }
+
+
+def request(client: FlaskClient, method: str, url: str, data: dict | None = None) -> TestResponse | str:
+    """The response, or the crash (the test app propagates exceptions) described as a 500."""
+    try:
+        if method == "GET":
+            return client.get(url)
+        return client.post(url, data=data or {}, content_type="multipart/form-data")
+    except Exception as error:
+        db.session.rollback()
+        return f"500 ({type(error).__name__}: {error})"
+
+
+def post_data(client: FlaskClient, rule: str, world: World, *, with_token: bool = True) -> dict:
+    """A POST that would change something if it were allowed, with the caller's CSRF token."""
+    campaign = world.campaign
+    data: dict = {}
+    if "/field/enter/" in rule:
+        questionnaire = campaign.questionnaire_by_code("CX4" if "<unit_code>" in rule else "CH3")
+        keys = [] if "<unit_code>" in rule else ["D99-P01", "D99-P02"]
+        data = filled_form(questionnaire.definition, keys) | {"mode": "paper"}
+    elif "/sample/entry/" in rule:
+        data = {"action": "refused"}
+    elif rule.endswith("/quotas"):
+        data = {"action": "save", "policy": "close"} | {f"per_unit-{q.id}-*": "7" for q in campaign.questionnaires}
+    elif rule.endswith("/remuneration"):
+        data = {"rate_per_form": "1", "rate_per_unit": "1"}
+    elif rule.endswith("/edit") or rule.endswith("/new"):
+        data = {
+            "name": "Đổi tên",
+            "year": "2025",
+            "purpose": "par",
+            "opens_on": "2025-01-01",
+            "closes_on": "2025-12-31",
+        }
+        data |= {
+            "questionnaire_ids": [q.id for q in campaign.questionnaires],
+            "unit_ids": [u.id for u in campaign.units],
+        }
+    elif rule.endswith("/import"):
+        data = {
+            "responses-responses_file": (
+                io.BytesIO(b"M\xc3\xa3 phi\xe1\xba\xbfu,M\xc3\xa3 \xc4\x91\xc6\xa1n v\xe1\xbb\x8b\n"),
+                "a.csv",
+            )
+        }
+    elif rule.endswith("/sample"):
+        data = {"frame-frame_file": (io.BytesIO(frame_csv("W21172-T02", 2)), "khung.csv"), "frame-skip_bad_rows": "y"}
+    elif rule.endswith("/draw"):
+        data = {
+            "draw-questionnaire_id": str(campaign.questionnaires[0].id),
+            "draw-seed": "x",
+            "draw-reserve_per_unit": "0",
+        }
+    elif rule.endswith("/targets"):
+        data = {"targets-sipas_target": "1", "targets-criterion_target": "1", "targets-field_target": "1"}
+        data["targets-par_max_points"] = "50"
+    if with_token:
+        token = csrf_token_of(client.get("/login").get_data(as_text=True))
+        data |= {"csrf_token": token} | {
+            f"{prefix}-csrf_token": token for prefix in ("frame", "draw", "targets", "responses", "appraisal")
+        }
+    return data
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_every_route_gives_each_caller_what_the_matrix_says(client, world, caller) -> None:
+    world.login(caller)
+    position = CALLERS.index(caller)
+    wrong = []
+    ordered = [rule for rule, (methods, _outcomes) in MATRIX.items() if "GET" in methods]
+    ordered += [rule for rule, (methods, _outcomes) in MATRIX.items() if "GET" not in methods]
+    for rule in ordered:
+        methods, outcomes = MATRIX[rule]
+        expected = outcomes[position]
+        url = url_of(rule, world.values, caller, world.token)
+        if "GET" in methods:
+            response = request(client, "GET", url)
+        else:
+            data = post_data(client, rule, world)
+            before = snapshot() if expected in DENIED else None
+            response = request(client, "POST", url, data)
+            if before is not None and snapshot() != before:
+                wrong.append(f"POST {url}: refused, but the database changed")
+        seen = response if isinstance(response, str) else expected.check(response, world.values)
+        if seen is not None:
+            wrong.append(f"{'GET' if 'GET' in methods else 'POST'} {url}: expected {expected.describe()}, got {seen}")
+    assert not wrong, f"{caller}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_a_post_to_a_page_a_caller_may_not_use_is_refused_and_changes_nothing(client, world, caller) -> None:
+    """Every GET-and-POST route the caller is denied: a POST with a valid CSRF token is refused too."""
+    world.login(caller)
+    position = CALLERS.index(caller)
+    wrong = []
+    for rule, (methods, outcomes) in MATRIX.items():
+        expected = outcomes[position]
+        if methods != GP or expected not in DENIED:
+            continue
+        url = url_of(rule, world.values, caller, world.token)
+        before = snapshot()
+        response = request(client, "POST", url, post_data(client, rule, world))
+        seen = response if isinstance(response, str) else expected.check(response, world.values)
+        if seen is not None:
+            wrong.append(f"POST {url}: expected {expected.describe()}, got {seen}")
+        if snapshot() != before:
+            wrong.append(f"POST {url}: refused, but the database changed")
+    assert not wrong, f"{caller}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "citizen", "other surveyor"])
+def test_a_post_without_csrf_token_to_a_surveyor_page_is_refused_without_a_crash(client, world, caller) -> None:
+    """A form posted after the session expired (no valid CSRF token) to a page the caller may not use.
+
+    The surveyors' entry page shows an expired form again with its answers; that must still
+    require a logged-in surveyor of the unit: log-in page (or 400) for anyone else, never the
+    questionnaire, never a crash.
+    """
+    world.login(caller)
+    wrong = []
+    for rule in (
+        "/field/enter/<int:campaign_id>/<questionnaire_code>/<unit_code>",
+        "/field/enter/<int:campaign_id>/<questionnaire_code>",
+    ):
+        url = url_of(rule, world.values, caller, world.token)
+        before = snapshot()
+        response = request(client, "POST", url, post_data(client, rule, world, with_token=False))
+        if isinstance(response, str):
+            wrong.append(f"POST {url}: {response}")
+        else:
+            allowed = [LOGIN, Outcome(400)] if caller != "other surveyor" else [FORBIDDEN, Outcome(400)]
+            if all(outcome.check(response, world.values) for outcome in allowed):
+                location = response.headers.get("Location", "")
+                expected = " or ".join(outcome.describe() for outcome in allowed)
+                wrong.append(f"POST {url}: got {response.status_code} {location}, expected {expected}")
+            elif 'name="submission_key"' in response.get_data(as_text=True):
+                wrong.append(f"POST {url}: the questionnaire was shown")
+        if snapshot() != before:
+            wrong.append(f"POST {url}: the database changed")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_citizen_link_opens_only_its_own_questionnaire_and_only_once(client, world) -> None:
+    world.login("citizen")
+    page = client.get(f"/r/link/{world.token}").get_data(as_text=True)
+    assert 'name="submission_key"' in page and "Tổ dân phố 1" in page
+    assert client.get(f"/r/link/{world.token[:-1]}").status_code == 200  # a near miss is refused like any guess
+    assert "Đường dẫn này đã được sử dụng" in client.get(f"/r/link/{world.token[:-1]}").get_data(as_text=True)
+
+
+def test_a_surveyor_of_another_unit_is_not_offered_the_unit_pages(client, world) -> None:
+    world.login("other surveyor")
+    home = client.get("/field/").get_data(as_text=True)
+    assert "/field/enter/{campaign_id}/CX4/W21172-T02".format(**world.values) in home
+    assert "W21172-T01" not in home and "/CH3" not in home
+    assert dt.date.today() >= world.campaign.opens_on  # the campaign is collecting: the pages would work for the unit
