@@ -14,7 +14,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,9 @@ SLICE_LABELS = {
     "mode": _l("Hình thức"),
     "period": _l("Tháng"),
 }
+
+
+Row = Mapping[str, Any]
 
 
 class Kind(enum.Enum):
@@ -132,16 +135,16 @@ def _figure_columns() -> list[Column]:
     ]
 
 
-def _figures(row: pd.Series) -> list[Any]:
+def _figures(row: Row) -> list[Any]:
     return [row["index"], row["ci_low"], row["ci_high"], int(row["valid"]), bool(row["flagged"])]
 
 
-def _sipas_rows(results: CampaignResults, table: str, extra: Callable[[SipasReport, pd.Series], list[Any]]):
+def _sipas_rows(results: CampaignResults, table: str, extra: Callable[[SipasReport, Row], list[Any]]):
     for report in results.sipas:
         label = slice_labeller(results, report)
         for slice_name, result in report.slices.items():
             frame: pd.DataFrame = getattr(result, table)
-            for _index, row in frame.iterrows():
+            for row in frame.to_dict("records"):
                 value = row[slice_name] if slice_name else ""
                 yield [
                     report.questionnaire.code,
@@ -152,34 +155,44 @@ def _sipas_rows(results: CampaignResults, table: str, extra: Callable[[SipasRepo
                 ]
 
 
+# Labels per questionnaire content digest: read once per process, like the definitions.
+_LABELS: dict[str, dict[str, str]] = {}
+
+
+def _methodology_labels(questionnaire: Questionnaire) -> dict[str, str]:
+    """Code → Vietnamese label of every part and element of a questionnaire's methodology."""
+    labels = _LABELS.get(questionnaire.content_digest)
+    if labels is None:
+        parts = questionnaire.definition.methodology.index_parts
+        labels = {p.code: str(p.label) for p in parts} | {e.code: str(e.label) for p in parts for e in p.elements}
+        _LABELS[questionnaire.content_digest] = labels
+    return labels
+
+
 def sipas_tables(results: CampaignResults) -> list[Table]:
     """The SIPAS workbook: overall, parts, elements, items, assessment, expectation, settings."""
     campaign = results.campaign
     head = [Column(_("Mã phiếu")), Column(_("Lát cắt")), Column(_("Giá trị"))]
 
-    def overall_target(report: SipasReport, row: pd.Series) -> list[Any]:
+    def overall_target(report: SipasReport, row: Row) -> list[Any]:
         return [campaign.sipas_target, _met(row["index"], campaign.sipas_target)]
 
-    def part_label(report: SipasReport, row: pd.Series) -> list[Any]:
-        parts = {p.code: str(p.label) for p in report.questionnaire.definition.methodology.index_parts}
-        return [parts.get(row["part"], row["part"])]
+    def part_label(report: SipasReport, row: Row) -> list[Any]:
+        return [_methodology_labels(report.questionnaire).get(row["part"], row["part"])]
 
-    def element_label(report: SipasReport, row: pd.Series) -> list[Any]:
-        elements = {
-            e.code: str(e.label) for p in report.questionnaire.definition.methodology.index_parts for e in p.elements
-        }
+    def element_label(report: SipasReport, row: Row) -> list[Any]:
         return [
             row["element"],
-            elements.get(row["element"], row["element"]),
+            _methodology_labels(report.questionnaire).get(row["element"], row["element"]),
             campaign.criterion_target,
             _met(row["index"], campaign.criterion_target),
         ]
 
-    def item_label(report: SipasReport, row: pd.Series) -> list[Any]:
+    def item_label(report: SipasReport, row: Row) -> list[Any]:
         question = report.questionnaire.definition.question(row["item"])
         return [row["item"], question.text.vi, row["element"], row["mean_score"], int(row["no_answer"])]
 
-    def share_label(report: SipasReport, row: pd.Series) -> list[Any]:
+    def share_label(report: SipasReport, row: Row) -> list[Any]:
         return [row["item"], report.questionnaire.definition.question(row["item"]).text.vi, int(row["no_answer"])]
 
     target_columns = [Column(_("Chỉ tiêu (%)"), Kind.POINTS), Column(_("Đạt chỉ tiêu"), Kind.MARK)]
@@ -234,12 +247,12 @@ def sipas_tables(results: CampaignResults) -> list[Table]:
 
 
 def _par_rows(
-    results: CampaignResults, table: str, cells: Callable[[ParReport, pd.Series], list[Any]]
+    results: CampaignResults, table: str, cells: Callable[[ParReport, Row], list[Any]]
 ) -> Iterator[list[Any]]:
     label = slice_labeller(results)
     for report in results.par:
         frame: pd.DataFrame = report.standings if table == "standings" else getattr(report.result, table)
-        for _index, row in frame.iterrows():
+        for row in frame.to_dict("records"):
             yield [report.name, row["unit"], label("unit", row["unit"]), *cells(report, row)]
 
 
@@ -252,10 +265,10 @@ def par_tables(results: CampaignResults) -> list[Table]:
     valid = Column(_("Số câu trả lời hợp lệ"), Kind.COUNT)
     flag = Column(_("Ít hơn ngưỡng câu trả lời hợp lệ"), Kind.MARK)
 
-    def total_cells(report: ParReport, row: pd.Series) -> list[Any]:
+    def total_cells(report: ParReport, row: Row) -> list[Any]:
         return [row["survey_points"], row["max_points"], row["subcriteria"], row["valid"], row["flagged"]]
 
-    def subcriterion_cells(report: ParReport, row: pd.Series) -> list[Any]:
+    def subcriterion_cells(report: ParReport, row: Row) -> list[Any]:
         return [
             row["subcriterion"],
             row["label"],
@@ -266,7 +279,7 @@ def par_tables(results: CampaignResults) -> list[Table]:
             row["flagged"],
         ]
 
-    def group_cells(report: ParReport, row: pd.Series) -> list[Any]:
+    def group_cells(report: ParReport, row: Row) -> list[Any]:
         groups = {g.code: str(g.label) for q in report.questionnaires for g in q.definition.respondent_groups}
         group = groups.get(row["respondent_group"], row["respondent_group"])
         return [
@@ -279,7 +292,7 @@ def par_tables(results: CampaignResults) -> list[Table]:
             row["flagged"],
         ]
 
-    def standing_cells(report: ParReport, row: pd.Series) -> list[Any]:
+    def standing_cells(report: ParReport, row: Row) -> list[Any]:
         return [
             row["appraised_points"],
             row["survey_points"],

@@ -1,0 +1,61 @@
+"""Stateless app servers: two instances on one database serve the same people and data.
+
+Behind a reverse proxy, any request may reach any gunicorn worker on any machine. Sessions
+live in signed cookies and all data in the shared database, so a staff member logged in on
+one instance is logged in on the other, and what one stores the other shows.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from surveyapp import create_app
+from surveyapp.extensions import db
+from surveyapp.models import Response
+from tests.helpers import csrf_token_of, filled_form, submit
+
+
+def second_instance(app: Flask) -> Flask:
+    return create_app(
+        {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "PUBLIC_BASE_URL", "TESTING")}
+    )
+
+
+def test_a_session_and_a_submission_from_one_instance_are_seen_by_the_other(
+    app, client, auth, officer, make_campaign, ward
+):
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    definition = campaign.questionnaires[0].definition
+    other = second_instance(app)
+
+    auth.login("canbo")  # on the first instance
+    other_client = other.test_client()
+    other_client.set_cookie("session", client.get_cookie("session").value)
+    assert other_client.get("/admin/").status_code == 200  # logged in there too
+
+    assert submit(client, f"/r/{campaign.id}/SIPAS-2017/{ward.code}", filled_form(definition)).status_code == 302
+    with other.app_context():
+        assert db.session.query(Response).count() == 1
+        page = other_client.get(f"/admin/campaigns/{campaign.id}/results").get_data(as_text=True)
+        assert "1 phiếu được tính" in page
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_form_opened_on_one_instance_can_be_sent_to_the_other(app, client, make_campaign, ward):
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    url = f"/r/{campaign.id}/SIPAS-2017/{ward.code}"
+    html = client.get(url).get_data(as_text=True)
+    other = second_instance(app)
+    other_client = other.test_client()
+    other_client.set_cookie("session", client.get_cookie("session").value)
+    key = html.split('name="submission_key" value="', 1)[1].split('"', 1)[0]
+    data = {
+        "csrf_token": csrf_token_of(html),
+        "submission_key": key,
+        **filled_form(campaign.questionnaires[0].definition),
+    }
+    assert other_client.post(url, data=data).status_code == 302
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
