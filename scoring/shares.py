@@ -19,29 +19,54 @@ COUNT_COLUMNS = ("valid", "hits", "no_answer", "blank", "score_sum")
 
 
 def slice_index(responses: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Each response's slice number, and the slices' key values in order (one row per slice)."""
+    """Each response's slice number, and the slices' key values in order (one row per slice).
+
+    Empty values form a slice of their own, labelled "".
+    """
     if not by:
         return np.zeros(len(responses), dtype=np.int64), pd.DataFrame(index=[0])
-    keys = [responses[column].fillna("").astype(str).rename(column) for column in by]
-    grouped = pd.Series(0, index=responses.index).groupby(keys, sort=True)
-    numbers = grouped.ngroup().to_numpy(dtype=np.int64)
-    return numbers, grouped.size().index.to_frame(index=False)
+    codes, uniques = [], []
+    for column in by:
+        numbers, values = pd.factorize(responses[column], sort=True)
+        labels = np.asarray(values, dtype=object).astype(str)
+        if (numbers < 0).any():  # empty values
+            numbers = np.where(numbers < 0, len(labels), numbers)
+            labels = np.append(labels, "")
+        codes.append(numbers.astype(np.int64))
+        uniques.append(labels)
+    combined = np.ravel_multi_index(codes, [len(labels) for labels in uniques])
+    observed, numbers = np.unique(combined, return_inverse=True)
+    positions = np.unravel_index(observed, [len(labels) for labels in uniques])
+    slices = pd.DataFrame(
+        {column: labels[position] for column, labels, position in zip(by, uniques, positions, strict=True)}
+    )
+    return numbers.astype(np.int64), slices
 
 
-def tally_shares(responses: pd.DataFrame, items: Sequence[ShareItem], by: Sequence[str]) -> pd.DataFrame:
+def tally_shares(
+    responses: pd.DataFrame,
+    items: Sequence[ShareItem],
+    by: Sequence[str],
+    slicing: tuple[np.ndarray, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Per slice and item: valid answers, hits, "không biết" answers, blanks and the sum of levels.
 
-    One row per (slice, item) for every slice with at least one response. Each answer column is
-    read as categories (a categorical column is used as it is): the counting is one ``bincount``
-    per item over the responses, whatever their number.
+    One row per (slice, item) for every slice with at least one response, slices in order and
+    items in the questionnaire's order within each. Each answer column is read as categories
+    (a categorical column is used as it is): the counting is one ``bincount`` per item over the
+    responses, whatever their number. ``slicing`` is ``slice_index(responses, by)`` when the
+    caller has it already.
     """
     by = list(by)
     if not items:
         return pd.DataFrame(columns=[*by, "item", *COUNT_COLUMNS])
-    numbers, slices = slice_index(responses, by)
+    numbers, slices = slicing or slice_index(responses, by)
     size = len(slices)
-    tables = []
-    for item in items:
+    measures = {
+        name: np.zeros((size, len(items)), dtype=np.float64 if name == "score_sum" else np.int64)
+        for name in COUNT_COLUMNS
+    }
+    for position, item in enumerate(items):
         column = responses[item.code]
         categorical = column.array if isinstance(column.dtype, pd.CategoricalDtype) else pd.Categorical(column)
         categories = pd.Index(categorical.categories)
@@ -52,16 +77,18 @@ def tally_shares(responses: pd.DataFrame, items: Sequence[ShareItem], by: Sequen
         no_answer = np.r_[False, categories.isin(matching(item.no_answer_values))]
         blank = np.r_[True, categories.astype(str).str.strip() == ""]
         levels = np.r_[0.0, pd.to_numeric(pd.Series(categories, dtype=object), errors="coerce").fillna(0).to_numpy()]
-        table = slices.copy() if by else pd.DataFrame(index=range(size))
-        table["item"] = item.code
-        table["valid"] = counts @ valid.astype(np.int64)
-        table["hits"] = counts @ hits.astype(np.int64)
-        table["no_answer"] = counts @ no_answer.astype(np.int64)
-        table["blank"] = counts @ blank.astype(np.int64)
-        table["score_sum"] = counts @ (levels * valid)
-        tables.append(table)
-    long = pd.concat(tables, ignore_index=True)
-    return in_item_order(long, by, items)
+        for name, selected in (("valid", valid), ("hits", hits), ("no_answer", no_answer), ("blank", blank)):
+            measures[name][:, position] = counts @ selected.astype(np.int64)
+        measures["score_sum"][:, position] = counts @ (levels * valid)
+    long = (
+        slices.loc[slices.index.repeat(len(items))].reset_index(drop=True)
+        if by
+        else pd.DataFrame(index=range(size * len(items)))
+    )
+    long["item"] = np.tile([item.code for item in items], size)
+    for name, values in measures.items():
+        long[name] = values.ravel()  # row-major: slice by slice, items in order within each
+    return long
 
 
 def in_item_order(table: pd.DataFrame, by: Sequence[str], items: Sequence[ShareItem]) -> pd.DataFrame:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from scoring.schema import SchemaError, require_columns
 from scoring.settings import ShareItem, SipasSettings
-from scoring.shares import add_share_index, regroup, tally_shares, weighted_means
+from scoring.shares import add_share_index, regroup, slice_index, tally_shares, weighted_means
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,12 @@ def count_sipas_answers(responses: pd.DataFrame, settings: SipasSettings, by: Se
     by = tuple(by)
     all_items = (*settings.satisfaction_items, *settings.assessment_items, *settings.expectation_items)
     require_columns(responses, by, (item.code for item in all_items))
+    slicing = slice_index(responses, by)
     return SipasCounts(
         by=by,
-        satisfaction=tally_shares(responses, settings.satisfaction_items, by),
-        assessment=tally_shares(responses, settings.assessment_items, by),
-        expectation=tally_shares(responses, settings.expectation_items, by),
+        satisfaction=tally_shares(responses, settings.satisfaction_items, by, slicing),
+        assessment=tally_shares(responses, settings.assessment_items, by, slicing),
+        expectation=tally_shares(responses, settings.expectation_items, by, slicing),
     )
 
 

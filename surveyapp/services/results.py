@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import Select, String, func, select, type_coerce
 
-from scoring import ParResult, SipasResult, compute_par, par_settings, rank_units, sipas_settings
-from scoring.sipas import compute_sipas_from_counts, count_sipas_answers
+from scoring import ParResult, SipasResult, compute_par, compute_sipas, par_settings, rank_units, sipas_settings
 from surveyapp.extensions import db
 from surveyapp.models import AppraisedScore, Campaign, CampaignPurpose, Questionnaire, Response, Unit
 from surveyapp.questionnaires.answers import ANSWER_CODE_FIRST, encode_answer_codes, scored_questions
@@ -115,19 +114,22 @@ def _load_answers_to(campaign: Campaign, questionnaire: Questionnaire, within: U
     ).where(columns.campaign_id == campaign.id, columns.questionnaire_id == questionnaire.id)
     if within is not None:
         statement = statement.where(columns.unit_id.in_(subtree_unit_ids(within)))
-    ids, unit_ids, groups, modes, fields, days, codes = _columns(db.session.execute(statement).all(), 7)
-    _fill_missing_codes(questionnaire, ids, codes)
+    table = pd.DataFrame.from_records(
+        _fetch_plain_rows(statement), columns=["id", "unit_id", "group", "mode", "field", "day", "codes"]
+    )
+    codes = _codes_of(questionnaire, table)
     units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
-    unit_codes = pd.Series(unit_ids, dtype="int64").map({i: u.code for i, u in units.items()})
+    unit_numbers, unit_ids = pd.factorize(table["unit_id"])
+    day_numbers, days = pd.factorize(table["day"])
     frame = pd.DataFrame(
         {
-            "questionnaire": questionnaire.code,
-            "unit": unit_codes,
-            "parent_unit": pd.Series(unit_ids, dtype="int64").map({i: _parent_code(u) for i, u in units.items()}),
-            "respondent_group": pd.Series(groups, dtype=object),
-            "mode": pd.Series(modes, dtype=object),
-            "procedure_field": pd.Series(fields, dtype=object).fillna(""),
-            "period": pd.Series(days, dtype=object).astype(str).str[:7],
+            "questionnaire": pd.Categorical.from_codes(np.zeros(len(table), dtype=np.int8), [questionnaire.code]),
+            "unit": _categories(unit_numbers, [units[i].code for i in unit_ids]),
+            "parent_unit": _categories(unit_numbers, [_parent_code(units[i]) for i in unit_ids]),
+            "respondent_group": pd.Categorical(table["group"]),
+            "mode": pd.Categorical(table["mode"]),
+            "procedure_field": pd.Categorical(table["field"].fillna("")),
+            "period": _categories(day_numbers, [str(day)[:7] for day in days]),
         }
     )
     questions = scored_questions(questionnaire.definition)
@@ -143,18 +145,37 @@ def _load_answers_to(campaign: Campaign, questionnaire: Questionnaire, within: U
     return pd.concat([frame, pd.DataFrame(answers)], axis=1)
 
 
-def _columns(rows: list, count: int) -> tuple[list, ...]:
-    return tuple(map(list, zip(*rows, strict=True))) if rows else tuple([] for _ in range(count))
+def _fetch_plain_rows(statement: Select) -> list[tuple]:
+    """The rows of ``statement`` as the database driver returns them, without ORM or type
+    processing: a million rows arrive in about a second instead of several."""
+    connection = db.session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
-def _fill_missing_codes(questionnaire: Questionnaire, ids: list[int], codes: list[str | None]) -> None:
-    """Encode the answers of responses stored before answer codes existed (rare, small)."""
-    missing = {response_id: n for n, (response_id, code) in enumerate(zip(ids, codes, strict=True)) if code is None}
-    if not missing:
-        return
-    rows = db.session.execute(select(Response.id, Response.answers).where(Response.id.in_(list(missing))))
-    for response_id, answers in rows:
-        codes[missing[response_id]] = encode_answer_codes(questionnaire.definition, answers)
+def _categories(numbers: np.ndarray, labels: list[str]) -> pd.Categorical:
+    """A categorical column: response ``n`` has ``labels[numbers[n]]`` (labels may repeat)."""
+    return pd.Categorical(np.asarray(labels, dtype=object)[numbers]) if len(numbers) else pd.Categorical([])
+
+
+def _codes_of(questionnaire: Questionnaire, table: pd.DataFrame) -> list[str]:
+    """The answer codes of every response; those stored before codes existed are encoded now."""
+    codes = table["codes"]
+    missing = codes.isna()
+    if not missing.any():
+        return codes.tolist()
+    stored = dict(
+        db.session.execute(
+            select(Response.id, Response.answers).where(Response.id.in_(table["id"][missing].tolist()))
+        ).all()
+    )
+    encoded = [encode_answer_codes(questionnaire.definition, stored[i]) for i in table["id"][missing]]
+    return codes.where(~missing, pd.Series(encoded, index=codes.index[missing])).tolist()
 
 
 def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignResults:
@@ -165,9 +186,7 @@ def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignR
         for questionnaire in campaign.questionnaires:
             responses = load_responses(campaign, [questionnaire], within)
             settings = sipas_settings(questionnaire.definition)
-            # Count once per unit × field × group × mode × month; every slicing sums those counts.
-            counts = count_sipas_answers(responses, settings, [by for by in SIPAS_SLICES if by])
-            slices = {by: compute_sipas_from_counts(counts, settings, [by] if by else []) for by in SIPAS_SLICES}
+            slices = {by: compute_sipas(responses, settings, [by] if by else []) for by in SIPAS_SLICES}
             results.sipas.append(SipasReport(questionnaire, slices, len(responses)))
     else:
         units_by_code = {unit.code: unit for unit in db.session.scalars(select(Unit))}
