@@ -49,7 +49,15 @@ from surveyapp.services.campaigns import (
 from surveyapp.services.catalog import get_latest_questionnaires
 from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets, public_url
 from surveyapp.services.frames import FrameAlreadySampled, count_frame, import_frame, purge_contacts
-from surveyapp.services.quotas import QuotaError, get_quota_cells, plan_quotas, roll_up, save_quotas
+from surveyapp.services.quotas import (
+    QuotaError,
+    count_refusals,
+    get_quota_cells,
+    plan_quotas,
+    progress_by_unit,
+    roll_up,
+    save_quotas,
+)
 from surveyapp.services.remuneration import RemunerationError, remuneration_rows, remuneration_xlsx, set_rates
 from surveyapp.services.responses import local_today
 from surveyapp.services.samples import (
@@ -150,16 +158,16 @@ def campaign(campaign_id: int) -> str:
     campaign = db.get_or_404(Campaign, campaign_id)
     counts = get_response_counts(campaign)
     targets = [(target, public_url(target), counts.of_target(target)) for target in list_collection_targets(campaign)]
-    cells = get_quota_cells(campaign)
-    rolled_up = roll_up(cells)
-    progress_rows = [(unit, depth, rolled_up[unit.id]) for unit, depth in get_unit_tree() if unit.id in rolled_up]
+    tree = get_unit_tree()
+    rolled_up = roll_up(progress_by_unit(campaign), {unit.id: unit.parent_id for unit, _depth in tree})
+    progress_rows = [(unit, depth, rolled_up[unit.id]) for unit, depth in tree if unit.id in rolled_up]
     return render_template(
         "admin/campaign.html",
         campaign=campaign,
         targets=targets,
         counts=counts,
         progress_rows=progress_rows,
-        refused=sum(cell.refused for cell in cells),
+        refused=count_refusals(campaign),
     )
 
 

@@ -18,7 +18,7 @@ from surveyapp.services.collection import (
     get_collection_target,
     list_collection_targets,
 )
-from surveyapp.services.quotas import Progress, get_quota_cells, is_behind_schedule, progress_by_target
+from surveyapp.services.quotas import Progress, is_behind_schedule, progress_by_target
 from surveyapp.services.responses import CampaignNotCollecting, count_responses, get_open_campaigns, local_today
 from surveyapp.services.samples import FOLLOW_UP_STATUSES, SampleError, get_sample, record_outcome, replace_entry
 
@@ -37,7 +37,7 @@ def home() -> str:
         targets = [t for t in list_collection_targets(campaign) if can_collect_for(current_user, t.units)]
         if targets:
             counts = count_responses(campaign)
-            progress = progress_by_target(get_quota_cells(campaign))
+            progress = progress_by_target(campaign)
             rows = []
             for target in targets:
                 keys = [(unit.id, target.questionnaire.id) for unit in target.units]

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from sampling import Allocation, Stratum, allocate_fixed, allocate_proportional
 from surveyapp.extensions import db
@@ -281,14 +281,17 @@ class Progress:
         return round(100 * self.counted / self.target) if self.target else 100
 
 
-def roll_up(cells: Iterable[QuotaCell]) -> dict[int, Progress]:
-    """Progress per unit id, each cell counted in its unit and in every ancestor."""
+def roll_up(progress: Mapping[int, Progress], parents: Mapping[int, int | None]) -> dict[int, Progress]:
+    """Progress per unit id, each unit's own counted in it and in every ancestor.
+
+    ``parents`` maps every unit id to its parent's id (``None`` at the top).
+    """
     totals: dict[int, Progress] = defaultdict(Progress)
-    for cell in cells:
-        unit: Unit | None = cell.unit
-        while unit is not None:
-            _add(totals[unit.id], cell)
-            unit = unit.parent
+    for unit_id, own in progress.items():
+        current: int | None = unit_id
+        while current is not None:
+            totals[current] = totals[current] + own
+            current = parents.get(current)
     return totals
 
 
@@ -303,15 +306,35 @@ def is_behind_schedule(campaign: Campaign, progress: Progress, today: dt.date) -
     return progress.counted < progress.target * elapsed / days
 
 
-def progress_by_target(cells: Iterable[QuotaCell]) -> dict[tuple[int, int], Progress]:
-    """Progress per (unit id, questionnaire id), all groups of that questionnaire together."""
-    totals: dict[tuple[int, int], Progress] = defaultdict(Progress)
-    for cell in cells:
-        _add(totals[(cell.unit_id, cell.questionnaire_id)], cell)
+def progress_by_target(campaign: Campaign) -> dict[tuple[int, int], Progress]:
+    """Progress per (unit id, questionnaire id), all groups together, summed by the database."""
+    counted = case((QuotaCell.filled < QuotaCell.target, QuotaCell.filled), else_=QuotaCell.target)
+    rows = db.session.execute(
+        select(
+            QuotaCell.unit_id,
+            QuotaCell.questionnaire_id,
+            func.sum(QuotaCell.target),
+            func.sum(QuotaCell.filled),
+            func.sum(counted),
+        )
+        .where(QuotaCell.campaign_id == campaign.id)
+        .group_by(QuotaCell.unit_id, QuotaCell.questionnaire_id)
+    )
+    return {
+        (unit_id, q_id): Progress(int(target), int(filled), int(sure)) for unit_id, q_id, target, filled, sure in rows
+    }
+
+
+def progress_by_unit(campaign: Campaign) -> dict[int, Progress]:
+    """Progress per unit id, every questionnaire and group together (not rolled up)."""
+    totals: dict[int, Progress] = defaultdict(Progress)
+    for (unit_id, _questionnaire_id), progress in progress_by_target(campaign).items():
+        totals[unit_id] = totals[unit_id] + progress
     return totals
 
 
-def _add(progress: Progress, cell: QuotaCell) -> None:
-    progress.target += cell.target
-    progress.filled += cell.filled
-    progress.counted += min(cell.filled, cell.target)
+def count_refusals(campaign: Campaign) -> int:
+    """How many submissions full cells of the campaign turned away."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(QuotaCell.refused), 0)).where(QuotaCell.campaign_id == campaign.id)
+    )
