@@ -216,10 +216,11 @@ def export_responses(campaign_id: int, code: str, extension: str) -> str | Respo
     if questionnaire is None:
         abort(404)
     within = _scope(campaign)
-    table = exports.raw_table(campaign, questionnaire, within)
     name = exports.file_name(campaign, within, f"phieu-{exports.slug(code)}", extension, local_today())
     if extension == "csv":
-        return _download(campaign, stream_with_context(exports.csv_chunks(table)), name, "text/csv; charset=utf-8")
+        chunks = exports.raw_csv_chunks(campaign, questionnaire, within)
+        return _download(campaign, stream_with_context(chunks), name, "text/csv; charset=utf-8")
+    table = exports.raw_table(campaign, questionnaire, within)
     try:
         data = exports.write_xlsx([table], exports.count_raw_rows(campaign, questionnaire, within))
     except exports.ExportTooLarge as error:

@@ -67,14 +67,14 @@ def export_results(campaign_id: int, what: str, file_format: str, unit_code: str
             written += [_write(output / f"{stem}_{table.key}.csv", exports.csv_bytes(table)) for table in tables]
     else:
         for questionnaire in campaign.questionnaires:
-            table = exports.raw_table(campaign, questionnaire, within)
             name = exports.file_name(campaign, within, f"phieu-{exports.slug(questionnaire.code)}", file_format, today)
             if file_format == "csv":
                 with (output / name).open("wb") as file:
-                    for chunk in exports.csv_chunks(table):
+                    for chunk in exports.raw_csv_chunks(campaign, questionnaire, within):
                         file.write(chunk)
                 written.append(output / name)
                 continue
+            table = exports.raw_table(campaign, questionnaire, within)
             try:
                 data = exports.write_xlsx([table], exports.count_raw_rows(campaign, questionnaire, within))
             except exports.ExportTooLarge as error:

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import enum
 import io
+import json
 import re
 import unicodedata
 import zipfile
@@ -18,18 +19,43 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Response, ResponseMode, Unit
-from surveyapp.services.raw_layout import DATE_FORMAT, HEAD_COLUMNS, MULTI_SEPARATOR, neutralise
-from surveyapp.services.results import CampaignResults, ParReport, SipasReport, subtree_unit_ids
+from surveyapp.questionnaires.answers import scored_questions
+from surveyapp.questionnaires.definition import QuestionType
+from surveyapp.services.raw_layout import (
+    DATE,
+    DATE_FORMAT,
+    FIELD,
+    FORMULA_PREFIXES,
+    GROUP,
+    HEAD_COLUMNS,
+    MODE,
+    MULTI_SEPARATOR,
+    QUESTIONNAIRE,
+    UNIT,
+    UNIT_NAME,
+    VERSION,
+    neutralise,
+)
+from surveyapp.services.results import (
+    CampaignResults,
+    ParReport,
+    SipasReport,
+    codes_of,
+    decode_answers,
+    fetch_plain_rows,
+    subtree_unit_ids,
+)
 
 # Excel's limit of rows per sheet, header included.
 XLSX_MAX_ROWS = 1_048_576
@@ -411,54 +437,113 @@ def count_raw_rows(campaign: Campaign, questionnaire: Questionnaire, within: Uni
     return db.session.scalar(statement) or 0
 
 
+RAW_BATCH = 50_000
+
+
+def raw_frames(
+    campaign: Campaign, questionnaire: Questionnaire, within: Unit | None = None, batch: int = RAW_BATCH
+) -> Iterator[pd.DataFrame]:
+    """The anonymous responses to one questionnaire in the import layout, ``batch`` at a time.
+
+    Responses come in the order they were stored. Scored answers are decoded from the answer
+    codes column by column; free texts and multiple choices are read from the stored answers.
+    """
+    columns = Response.__table__.c
+    others = [q for q in questionnaire.definition.questions if q not in scored_questions(questionnaire.definition)]
+    units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
+    last_id = 0
+    while True:
+        statement = (
+            select(
+                columns.id,
+                columns.unit_id,
+                columns.respondent_group,
+                type_coerce(columns.mode, String),
+                columns.procedure_field,
+                type_coerce(columns.submitted_on, String),
+                columns.answer_codes,
+                *(Response.answers[q.code].as_string() for q in others),
+            )
+            .where(
+                columns.campaign_id == campaign.id,
+                columns.questionnaire_id == questionnaire.id,
+                columns.id > last_id,
+            )
+            .order_by(columns.id)
+            .limit(batch)
+        )
+        if within is not None:
+            statement = statement.where(columns.unit_id.in_(subtree_unit_ids(within)))
+        names = ["id", "unit_id", "group", "mode", "field", "day", "codes", *(q.code for q in others)]
+        table = pd.DataFrame.from_records(fetch_plain_rows(statement), columns=names)
+        if table.empty:
+            return
+        last_id = int(table["id"].iloc[-1])
+        day_numbers, days = pd.factorize(table["day"])
+        unit_numbers, unit_ids = pd.factorize(table["unit_id"])
+        frame = pd.DataFrame(
+            {
+                QUESTIONNAIRE: questionnaire.code,
+                VERSION: questionnaire.version,
+                UNIT: np.asarray([units[i].code for i in unit_ids], dtype=object)[unit_numbers],
+                UNIT_NAME: np.asarray([units[i].name for i in unit_ids], dtype=object)[unit_numbers],
+                GROUP: table["group"],
+                MODE: table["mode"],
+                FIELD: table["field"].fillna(""),
+                DATE: np.asarray([_day_text(day) for day in days], dtype=object)[day_numbers],
+            }
+        )
+        answers = decode_answers(questionnaire, codes_of(questionnaire, table))
+        for question in others:
+            answers[question.code] = table[question.code].map(_stored_text, na_action="ignore")
+        frame = pd.concat([frame, pd.DataFrame(answers)], axis=1)
+        yield frame[raw_columns(questionnaire)]
+        if len(table) < batch:
+            return
+
+
+def _day_text(day: object) -> str:
+    """A stored date (a date, or ISO text from SQLite) as dd/mm/yyyy."""
+    return dt.date.fromisoformat(str(day)[:10]).strftime(DATE_FORMAT)
+
+
+def _stored_text(value: str) -> str:
+    """A free text, or the JSON list of a multiple choice joined with "; "."""
+    if value.startswith("["):
+        try:
+            return f"{MULTI_SEPARATOR} ".join(str(v) for v in json.loads(value))
+        except ValueError:
+            return value
+    return value
+
+
 def raw_table(campaign: Campaign, questionnaire: Questionnaire, within: Unit | None = None) -> Table:
     """The anonymous responses to one questionnaire, one row each, in the import layout.
 
     Rows are read from the database in batches as the file is written.
     """
-    codes = [q.code for q in questionnaire.definition.questions]
 
-    def rows() -> Iterator[list[Any]]:
-        statement = (
-            select(
-                Response.answers,
-                Response.respondent_group,
-                Response.mode,
-                Response.procedure_field,
-                Response.submitted_on,
-                Unit.code,
-                Unit.name,
-            )
-            .join(Unit, Unit.id == Response.unit_id)
-            .where(Response.campaign_id == campaign.id, Response.questionnaire_id == questionnaire.id)
-            .order_by(Unit.code, Response.submitted_on, Response.id)
-            .execution_options(yield_per=5000)
-        )
-        if within is not None:
-            statement = statement.where(Response.unit_id.in_(subtree_unit_ids(within)))
-        for answers, group, mode, procedure_field, submitted_on, unit_code, unit_name in db.session.execute(statement):
-            yield [
-                questionnaire.code,
-                questionnaire.version,
-                unit_code,
-                unit_name,
-                group,
-                mode.value,
-                procedure_field or "",
-                submitted_on.strftime(DATE_FORMAT),
-                *(_answer_text(answers.get(code)) for code in codes),
-            ]
+    def rows() -> Iterator[tuple]:
+        for frame in raw_frames(campaign, questionnaire, within):
+            yield from frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
 
     columns = [Column(header) for header in raw_columns(questionnaire)]
     return Table(f"responses-{questionnaire.code}", questionnaire.code, columns, rows())
 
 
-def _answer_text(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return f"{MULTI_SEPARATOR} ".join(str(v) for v in value)
-    return value
+def raw_csv_chunks(campaign: Campaign, questionnaire: Questionnaire, within: Unit | None = None) -> Iterator[bytes]:
+    """The raw responses as UTF-8 CSV (with a byte-order mark), written a batch at a time.
+
+    Free texts that a spreadsheet would run as formulas get a leading apostrophe.
+    """
+    yield ("\ufeff" + ",".join(raw_columns(questionnaire)) + "\r\n").encode("utf-8")
+    texts = [q.code for q in questionnaire.definition.questions if q.type is QuestionType.TEXT]
+    for frame in raw_frames(campaign, questionnaire, within):
+        for column in [UNIT_NAME, FIELD, *texts]:
+            values = frame[column].astype(object)
+            dangerous = values.str.startswith(FORMULA_PREFIXES, na=False)
+            frame[column] = values.where(~dangerous, "'" + values.astype(str))
+        yield frame.to_csv(header=False, index=False, lineterminator="\r\n").encode("utf-8")
 
 
 # Writers ------------------------------------------------------------------------------------

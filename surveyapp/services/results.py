@@ -115,9 +115,9 @@ def _load_answers_to(campaign: Campaign, questionnaire: Questionnaire, within: U
     if within is not None:
         statement = statement.where(columns.unit_id.in_(subtree_unit_ids(within)))
     table = pd.DataFrame.from_records(
-        _fetch_plain_rows(statement), columns=["id", "unit_id", "group", "mode", "field", "day", "codes"]
+        fetch_plain_rows(statement), columns=["id", "unit_id", "group", "mode", "field", "day", "codes"]
     )
-    codes = _codes_of(questionnaire, table)
+    codes = codes_of(questionnaire, table)
     units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
     unit_numbers, unit_ids = pd.factorize(table["unit_id"])
     day_numbers, days = pd.factorize(table["day"])
@@ -135,17 +135,25 @@ def _load_answers_to(campaign: Campaign, questionnaire: Questionnaire, within: U
     questions = scored_questions(questionnaire.definition)
     if not len(frame):
         return frame.assign(**{q.code: pd.Series(dtype=object) for q in questions})
-    matrix = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(len(frame), len(questions))
+    return pd.concat([frame, pd.DataFrame(decode_answers(questionnaire, codes))], axis=1)
+
+
+def decode_answers(questionnaire: Questionnaire, codes: list[str]) -> dict[str, pd.Categorical]:
+    """The scored questions' answers of responses from their answer codes: one column each.
+
+    A column holds the chosen options' values; an unanswered question is missing (NaN).
+    """
+    questions = scored_questions(questionnaire.definition)
+    matrix = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(len(codes), len(questions))
     positions = matrix.astype(np.int16) - ANSWER_CODE_FIRST
     positions[positions < 0] = -1  # "." (not answered)
-    answers = {
+    return {
         question.code: pd.Categorical.from_codes(positions[:, n], categories=[o.value for o in question.choices])
         for n, question in enumerate(questions)
     }
-    return pd.concat([frame, pd.DataFrame(answers)], axis=1)
 
 
-def _fetch_plain_rows(statement: Select) -> list[tuple]:
+def fetch_plain_rows(statement: Select) -> list[tuple]:
     """The rows of ``statement`` as the database driver returns them, without ORM or type
     processing: a million rows arrive in about a second instead of several."""
     connection = db.session.connection()
@@ -163,7 +171,7 @@ def _categories(numbers: np.ndarray, labels: list[str]) -> pd.Categorical:
     return pd.Categorical(np.asarray(labels, dtype=object)[numbers]) if len(numbers) else pd.Categorical([])
 
 
-def _codes_of(questionnaire: Questionnaire, table: pd.DataFrame) -> list[str]:
+def codes_of(questionnaire: Questionnaire, table: pd.DataFrame) -> list[str]:
     """The answer codes of every response; those stored before codes existed are encoded now."""
     codes = table["codes"]
     missing = codes.isna()

@@ -1,0 +1,155 @@
+"""From the database to the indices workbook, and the raw CSV export, for a million responses.
+
+Stores ``--responses`` (default 1,000,000) anonymous SIPAS responses over ``--units`` (3,300)
+communes in 33 districts, with invented answers to every scored question, then times in a
+fresh process, as the officer's download does: reading the responses, scoring every slice
+(unit, parent unit, field, respondent group, mode, month), and writing the XLSX workbook;
+then the raw export of every response as CSV. It prints the peak memory of that process.
+Targets: indices workbook under 5 s and 2 GB; raw CSV under 15 s.
+Usage: ``python bench/indices.py [--responses 1000000] [--units 3300] [--questionnaire SIPAS-2023]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from _support import databases, init_database, make_app, open_campaign_over, print_machine, verdict
+from sqlalchemy import insert, select
+
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Response, Unit
+from surveyapp.questionnaires.answers import encode_answer_codes, scored_questions
+from surveyapp.services import exports
+from surveyapp.services.results import compute_results
+
+WORKBOOK_SECONDS, WORKBOOK_BYTES, CSV_SECONDS = 5.0, 2 * 1024**3, 15.0
+BATCH = 50_000
+
+
+def store_responses(database_url: str, options: argparse.Namespace) -> int:
+    """A campaign over the communes and ``options.responses`` invented responses; its id."""
+    app = make_app(database_url)
+    init_database(app)
+    rng = random.Random(2026)
+    with app.app_context():
+        districts = [Unit(code=f"D{d:03d}", name=f"Huyện {d}", kind="huyện") for d in range(options.units // 100)]
+        communes = [
+            Unit(code=f"X{n:05d}", name=f"Xã {n}", kind="xã", parent=districts[n % len(districts)])
+            for n in range(options.units)
+        ]
+        campaign_id = open_campaign_over(app, [options.questionnaire], communes, purpose=CampaignPurpose.SIPAS)
+        questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.code == options.questionnaire))
+        definition = questionnaire.definition
+        questions = scored_questions(definition)
+        unit_ids = [unit.id for unit in communes]
+        groups = [group.code for group in definition.respondent_groups]
+        fields = list(definition.procedure_fields) or [None]
+        start = dt.date.today() - dt.timedelta(days=60)
+        stored = 0
+        while stored < options.responses:
+            rows = []
+            for _ in range(min(BATCH, options.responses - stored)):
+                answers = {q.code: rng.choice(q.choices).value for q in questions}
+                rows.append(
+                    {
+                        "campaign_id": campaign_id,
+                        "unit_id": rng.choice(unit_ids),
+                        "questionnaire_id": questionnaire.id,
+                        "respondent_group": rng.choice(groups),
+                        "mode": "desk_qr",
+                        "procedure_field": rng.choice(fields),
+                        "submitted_on": start + dt.timedelta(days=rng.randrange(60)),
+                        "answers": answers,
+                        "answer_codes": encode_answer_codes(definition, answers),
+                    }
+                )
+            db.session.execute(insert(Response.__table__), rows)
+            db.session.commit()
+            stored += len(rows)
+        db.engine.dispose()
+    return campaign_id
+
+
+def measure(database_url: str, campaign_id: int, output: Path, queue: multiprocessing.Queue) -> None:
+    """In a fresh process: the officer's two downloads, timed stage by stage."""
+    app = make_app(database_url)
+    figures = {}
+    with app.test_request_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        started = started_at = time.perf_counter()
+        results = compute_results(campaign)
+        figures["read and score every slice"] = time.perf_counter() - started
+        scored = time.perf_counter()
+        workbook = exports.write_xlsx(exports.indices_tables(results))
+        figures["indices workbook, end to end"] = time.perf_counter() - started
+        figures["workbook bytes"] = len(workbook)
+        started = time.perf_counter()
+        archive = exports.csv_zip(exports.indices_tables(results), "chi-so")
+        figures["indices as a ZIP of CSV"] = time.perf_counter() - started + (scored - started_at)
+        figures["zip bytes"] = len(archive)
+        started = time.perf_counter()
+        with output.open("wb") as file:
+            for chunk in exports.raw_csv_chunks(campaign, campaign.questionnaires[0]):
+                file.write(chunk)
+        figures["raw CSV export"] = time.perf_counter() - started
+        figures["raw CSV bytes"] = output.stat().st_size
+    figures["peak memory"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    queue.put(figures)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--units", type=int, default=3300)
+    parser.add_argument("--questionnaire", default="SIPAS-2023")
+    options = parser.parse_args()
+    print_machine()
+    with tempfile.TemporaryDirectory(prefix="bench-indices-") as work:
+        for database in databases(Path(work), "indices"):
+            started = time.perf_counter()
+            campaign_id = store_responses(database.url, options)
+            print(
+                f"{database.label}: stored {options.responses:,} responses to {options.questionnaire} over "
+                f"{options.units:,} units in {time.perf_counter() - started:.0f} s (set-up, not timed)",
+                flush=True,
+            )
+            queue: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()
+            process = multiprocessing.get_context("spawn").Process(
+                target=measure, args=(database.url, campaign_id, Path(work) / "raw.csv", queue)
+            )
+            process.start()
+            process.join()
+            if process.exitcode != 0:
+                raise SystemExit(f"the measuring process failed (exit status {process.exitcode})")
+            figures = queue.get()
+            workbook_seconds = figures["indices workbook, end to end"]
+            print(f"  read and score every slice     {figures['read and score every slice']:6.2f} s")
+            print(
+                f"  indices workbook, end to end   {workbook_seconds:6.2f} s "
+                f"({figures['workbook bytes'] / 1e6:.1f} MB) → {verdict(workbook_seconds < WORKBOOK_SECONDS)}"
+            )
+            zip_seconds = figures["indices as a ZIP of CSV"]
+            print(
+                f"  indices as CSV (ZIP), end to end {zip_seconds:4.2f} s "
+                f"({figures['zip bytes'] / 1e6:.1f} MB) → {verdict(zip_seconds < WORKBOOK_SECONDS)}"
+            )
+            print(
+                f"  raw CSV export                 {figures['raw CSV export']:6.2f} s "
+                f"({figures['raw CSV bytes'] / 1e6:.0f} MB) → {verdict(figures['raw CSV export'] < CSV_SECONDS)}"
+            )
+            print(
+                f"  peak memory of that process    {figures['peak memory'] / 1024**3:6.2f} GB "
+                f"→ {verdict(figures['peak memory'] < WORKBOOK_BYTES)}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
