@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
@@ -155,20 +156,56 @@ def edit_campaign(campaign_id: int) -> str | WerkzeugResponse:
 @bp.route("/campaigns/<int:campaign_id>")
 @officer_required
 def campaign(campaign_id: int) -> str:
+    """A campaign: its status and actions, progress up the unit tree, and its public links.
+
+    A province's campaign has thousands of units and links: both tables come a page at a time
+    (``?progress_page=``, ``?links_page=``, ``?counts_page=``).
+    """
     campaign = db.get_or_404(Campaign, campaign_id)
     counts = get_response_counts(campaign)
-    targets = [(target, public_url(target), counts.of_target(target)) for target in list_collection_targets(campaign)]
+    targets = Page.of(list_collection_targets(campaign), request.args.get("links_page", 1, type=int))
+    links = [(target, public_url(target), counts.of_target(target)) for target in targets.rows]
     tree = get_unit_tree()
     rolled_up = roll_up(progress_by_unit(campaign), {unit.id: unit.parent_id for unit, _depth in tree})
-    progress_rows = [(unit, depth, rolled_up[unit.id]) for unit, depth in tree if unit.id in rolled_up]
+    progress = Page.of(
+        [(unit, depth, rolled_up[unit.id]) for unit, depth in tree if unit.id in rolled_up],
+        request.args.get("progress_page", 1, type=int),
+    )
     return render_template(
         "admin/campaign.html",
         campaign=campaign,
-        targets=targets,
+        targets=links,
+        targets_page=targets,
         counts=counts,
-        progress_rows=progress_rows,
+        progress_rows=progress.rows,
+        progress_page=progress,
+        count_rows=Page.of(list(counts.units), request.args.get("counts_page", 1, type=int)),
         refused=count_refusals(campaign),
     )
+
+
+@bp.app_template_global()
+def page_url(param: str, number: int) -> str:
+    """This page's address with page ``number`` of the table that ``param`` pages."""
+    return url_for(request.endpoint, **(request.view_args or {}), **(request.args.to_dict() | {param: number}))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a long table: its rows, its number (from 1) and how many pages there are."""
+
+    rows: list
+    number: int
+    count: int
+
+    SIZE = 100
+
+    @classmethod
+    def of(cls, rows: list, number: int) -> Page:
+        """Page ``number`` of ``rows`` (the nearest page that exists)."""
+        count = max(1, -(-len(rows) // cls.SIZE))
+        number = min(max(number, 1), count)
+        return cls(rows[(number - 1) * cls.SIZE : number * cls.SIZE], number, count)
 
 
 def _transition(
