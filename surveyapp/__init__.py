@@ -27,9 +27,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
-    from surveyapp import i18n
+    from surveyapp import i18n, paging
 
     i18n.init_app(app)
+    paging.init_app(app)
 
     from surveyapp import admin, auth, cli, errors, field, health, logs, respond, security
 

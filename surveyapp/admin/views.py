@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
@@ -33,6 +32,7 @@ from surveyapp.models import (
     Questionnaire,
     QuotaPolicy,
 )
+from surveyapp.paging import Page
 from surveyapp.services import posters
 from surveyapp.services.audit import get_audit_entries, record_action
 from surveyapp.services.campaigns import (
@@ -163,13 +163,12 @@ def campaign(campaign_id: int) -> str:
     """
     campaign = db.get_or_404(Campaign, campaign_id)
     counts = get_response_counts(campaign)
-    targets = Page.of(list_collection_targets(campaign), request.args.get("links_page", 1, type=int))
+    targets = Page.of(list_collection_targets(campaign), "links_page")
     links = [(target, public_url(target), counts.of_target(target)) for target in targets.rows]
     tree = get_unit_tree()
     rolled_up = roll_up(progress_by_unit(campaign), {unit.id: unit.parent_id for unit, _depth in tree})
     progress = Page.of(
-        [(unit, depth, rolled_up[unit.id]) for unit, depth in tree if unit.id in rolled_up],
-        request.args.get("progress_page", 1, type=int),
+        [(unit, depth, rolled_up[unit.id]) for unit, depth in tree if unit.id in rolled_up], "progress_page"
     )
     return render_template(
         "admin/campaign.html",
@@ -179,33 +178,9 @@ def campaign(campaign_id: int) -> str:
         counts=counts,
         progress_rows=progress.rows,
         progress_page=progress,
-        count_rows=Page.of(list(counts.units), request.args.get("counts_page", 1, type=int)),
+        count_rows=Page.of(list(counts.units), "counts_page"),
         refused=count_refusals(campaign),
     )
-
-
-@bp.app_template_global()
-def page_url(param: str, number: int) -> str:
-    """This page's address with page ``number`` of the table that ``param`` pages."""
-    return url_for(request.endpoint, **(request.view_args or {}), **(request.args.to_dict() | {param: number}))
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a long table: its rows, its number (from 1) and how many pages there are."""
-
-    rows: list
-    number: int
-    count: int
-
-    SIZE = 100
-
-    @classmethod
-    def of(cls, rows: list, number: int) -> Page:
-        """Page ``number`` of ``rows`` (the nearest page that exists)."""
-        count = max(1, -(-len(rows) // cls.SIZE))
-        number = min(max(number, 1), count)
-        return cls(rows[(number - 1) * cls.SIZE : number * cls.SIZE], number, count)
 
 
 def _transition(

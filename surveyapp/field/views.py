@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,6 +14,7 @@ from surveyapp.auth.access import can_collect_for
 from surveyapp.extensions import db, login_manager
 from surveyapp.field import bp
 from surveyapp.models import Campaign, ResponseMode, SampleEntry
+from surveyapp.paging import Page
 from surveyapp.services.collection import (
     CollectionTarget,
     absolute_url,
@@ -38,13 +41,14 @@ def home() -> str:
         if targets:
             counts = count_responses(campaign)
             progress = progress_by_target(campaign)
+            page = Page.of(targets, f"page_{campaign.id}")  # a province's surveyor has thousands
             rows = []
-            for target in targets:
+            for target in page.rows:
                 keys = [(unit.id, target.questionnaire.id) for unit in target.units]
                 quota = sum((progress[key] for key in keys if key in progress), Progress())
                 collected = sum(counts.get(key, 0) for key in keys)
                 rows.append((target, collected, quota, is_behind_schedule(campaign, quota, today)))
-            sheets.append((campaign, rows, max((campaign.closes_on - today).days, 0)))
+            sheets.append((campaign, replace(page, rows=rows), max((campaign.closes_on - today).days, 0)))
     return render_template("field/home.html", sheets=sheets)
 
 
