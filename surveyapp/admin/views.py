@@ -53,7 +53,7 @@ from surveyapp.services.frames import FrameAlreadySampled, count_frame, import_f
 from surveyapp.services.quotas import (
     QuotaError,
     count_refusals,
-    get_quota_cells,
+    get_uniform_targets,
     plan_quotas,
     progress_by_unit,
     roll_up,
@@ -315,10 +315,10 @@ QUOTA_KINDS = ("per_unit", "total", "minimum")
 
 def _current_per_unit(campaign: Campaign) -> dict[str, int]:
     """The per-unit number of each (questionnaire, group) whose cells all share one target."""
-    targets: dict[str, set[int]] = {}
-    for cell in get_quota_cells(campaign):
-        targets.setdefault(quota_field_name(cell.questionnaire_id, cell.respondent_group), set()).add(cell.target)
-    return {name: values.pop() for name, values in targets.items() if len(values) == 1}
+    return {
+        quota_field_name(questionnaire_id, group): target
+        for (questionnaire_id, group), target in get_uniform_targets(campaign).items()
+    }
 
 
 @bp.route("/campaigns/<int:campaign_id>/quotas", methods=["GET", "POST"])

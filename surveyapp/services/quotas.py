@@ -253,12 +253,19 @@ def _count_refusals(cell_ids: Iterable[int]) -> None:
         db.session.execute(update(QuotaCell).where(QuotaCell.id == cell_id).values(refused=QuotaCell.refused + 1))
 
 
-def get_quota_cells(campaign: Campaign, unit_ids: Iterable[int] | None = None) -> list[QuotaCell]:
-    """The campaign's cells (optionally of some units only), by unit code and questionnaire."""
-    query = select(QuotaCell).join(QuotaCell.unit).where(QuotaCell.campaign_id == campaign.id)
-    if unit_ids is not None:
-        query = query.where(QuotaCell.unit_id.in_(list(unit_ids)))
-    return list(db.session.scalars(query.order_by(Unit.code, QuotaCell.questionnaire_id, QuotaCell.respondent_group)))
+def get_uniform_targets(campaign: Campaign) -> dict[tuple[int, str], int]:
+    """The target of each (questionnaire id, group) whose cells all have the same one."""
+    rows = db.session.execute(
+        select(
+            QuotaCell.questionnaire_id,
+            QuotaCell.respondent_group,
+            func.min(QuotaCell.target),
+            func.max(QuotaCell.target),
+        )
+        .where(QuotaCell.campaign_id == campaign.id)
+        .group_by(QuotaCell.questionnaire_id, QuotaCell.respondent_group)
+    )
+    return {(q_id, group): low for q_id, group, low, high in rows if low == high}
 
 
 @dataclass
