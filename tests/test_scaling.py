@@ -7,7 +7,11 @@ one instance is logged in on the other, and what one stores the other shows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from flask import Flask
+from sqlalchemy.pool import NullPool
 
 from surveyapp import create_app
 from surveyapp.extensions import db
@@ -15,18 +19,23 @@ from surveyapp.models import Response
 from tests.helpers import csrf_token_of, filled_form, submit
 
 
-def second_instance(app: Flask) -> Flask:
-    return create_app(
-        {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "PUBLIC_BASE_URL", "TESTING")}
-    )
+@pytest.fixture
+def other(app: Flask) -> Iterator[Flask]:
+    """A second instance of the service on the same database, as on another machine."""
+    shared = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "PUBLIC_BASE_URL", "TESTING")}
+    # No pool: every connection it opens is closed when its request ends.
+    instance = create_app(shared | {"SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": NullPool}})
+    yield instance
+    with instance.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_a_session_and_a_submission_from_one_instance_are_seen_by_the_other(
-    app, client, auth, officer, make_campaign, ward
+    other, client, auth, officer, make_campaign, ward
 ):
     campaign = make_campaign(["SIPAS-2017"], [ward])
     definition = campaign.questionnaires[0].definition
-    other = second_instance(app)
 
     auth.login("canbo")  # on the first instance
     other_client = other.test_client()
@@ -36,17 +45,15 @@ def test_a_session_and_a_submission_from_one_instance_are_seen_by_the_other(
     assert submit(client, f"/r/{campaign.id}/SIPAS-2017/{ward.code}", filled_form(definition)).status_code == 302
     with other.app_context():
         assert db.session.query(Response).count() == 1
-        page = other_client.get(f"/admin/campaigns/{campaign.id}/results").get_data(as_text=True)
-        assert "1 phiếu được tính" in page
         db.session.remove()
-        db.engine.dispose()
+    page = other_client.get(f"/admin/campaigns/{campaign.id}/results").get_data(as_text=True)
+    assert "1 phiếu được tính" in page
 
 
-def test_a_form_opened_on_one_instance_can_be_sent_to_the_other(app, client, make_campaign, ward):
+def test_a_form_opened_on_one_instance_can_be_sent_to_the_other(other, client, make_campaign, ward):
     campaign = make_campaign(["SIPAS-2017"], [ward])
     url = f"/r/{campaign.id}/SIPAS-2017/{ward.code}"
     html = client.get(url).get_data(as_text=True)
-    other = second_instance(app)
     other_client = other.test_client()
     other_client.set_cookie("session", client.get_cookie("session").value)
     key = html.split('name="submission_key" value="', 1)[1].split('"', 1)[0]
@@ -56,6 +63,3 @@ def test_a_form_opened_on_one_instance_can_be_sent_to_the_other(app, client, mak
         **filled_form(campaign.questionnaires[0].definition),
     }
     assert other_client.post(url, data=data).status_code == 302
-    with other.app_context():
-        db.session.remove()
-        db.engine.dispose()
