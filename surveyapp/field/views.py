@@ -39,9 +39,9 @@ def home() -> str:
     for campaign in get_open_campaigns():
         targets = [t for t in list_collection_targets(campaign) if can_collect_for(current_user, t.units)]
         if targets:
-            counts = count_responses(campaign)
-            progress = progress_by_target(campaign)
             page = Page.of(targets, f"page_{campaign.id}")  # a province's surveyor has thousands
+            shown = {unit.id for target in page.rows for unit in target.units}
+            counts, progress = count_responses(campaign, shown), progress_by_target(campaign, shown)
             rows = []
             for target in page.rows:
                 keys = [(unit.id, target.questionnaire.id) for unit in target.units]

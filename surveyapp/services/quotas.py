@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select, true, update
 
 from sampling import Allocation, Stratum, allocate_fixed, allocate_proportional
 from surveyapp.extensions import db
@@ -313,8 +313,11 @@ def is_behind_schedule(campaign: Campaign, progress: Progress, today: dt.date) -
     return progress.counted < progress.target * elapsed / days
 
 
-def progress_by_target(campaign: Campaign) -> dict[tuple[int, int], Progress]:
-    """Progress per (unit id, questionnaire id), all groups together, summed by the database."""
+def progress_by_target(campaign: Campaign, unit_ids: Collection[int] | None = None) -> dict[tuple[int, int], Progress]:
+    """Progress per (unit id, questionnaire id), all groups together, summed by the database.
+
+    ``unit_ids`` keeps some units only.
+    """
     counted = case((QuotaCell.filled < QuotaCell.target, QuotaCell.filled), else_=QuotaCell.target)
     rows = db.session.execute(
         select(
@@ -325,6 +328,7 @@ def progress_by_target(campaign: Campaign) -> dict[tuple[int, int], Progress]:
             func.sum(counted),
         )
         .where(QuotaCell.campaign_id == campaign.id)
+        .where(QuotaCell.unit_id.in_(list(unit_ids)) if unit_ids is not None else true())
         .group_by(QuotaCell.unit_id, QuotaCell.questionnaire_id)
     )
     return {

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -120,14 +120,16 @@ def response_row(
     }
 
 
-def count_responses(campaign: Campaign) -> dict[tuple[int, int], int]:
-    """Responses of ``campaign`` per (unit id, questionnaire id)."""
-    counts = db.session.execute(
+def count_responses(campaign: Campaign, unit_ids: Collection[int] | None = None) -> dict[tuple[int, int], int]:
+    """Responses of ``campaign`` per (unit id, questionnaire id), of some units only if given."""
+    statement = (
         select(Response.unit_id, Response.questionnaire_id, func.count())
         .where(Response.campaign_id == campaign.id)
         .group_by(Response.unit_id, Response.questionnaire_id)
     )
-    return {(unit_id, questionnaire_id): n for unit_id, questionnaire_id, n in counts}
+    if unit_ids is not None:
+        statement = statement.where(Response.unit_id.in_(list(unit_ids)))
+    return {(unit_id, questionnaire_id): n for unit_id, questionnaire_id, n in db.session.execute(statement)}
 
 
 def get_open_campaigns() -> list[Campaign]:
