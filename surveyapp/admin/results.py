@@ -112,6 +112,7 @@ def results(campaign_id: int) -> str:
 @bp.route("/campaigns/<int:campaign_id>/results/targets", methods=["POST"])
 @officer_required
 def results_targets(campaign_id: int) -> str | WerkzeugResponse:
+    """Save the targets the results are marked against, and the PAR maximum."""
     campaign = db.get_or_404(Campaign, campaign_id)
     form = _targets_form(campaign)
     if not form.validate_on_submit():
