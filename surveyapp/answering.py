@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 
+from surveyapp.errors import error_page
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
 from surveyapp.models import ResponseMode
@@ -129,26 +130,42 @@ def render_questionnaire(
     return html, status
 
 
-def keep_answers_when_session_expires(
+def keep_answers_when_not_stored(
     blueprint: Blueprint, endpoint: str, template: str, load_target: Callable[..., CollectionTarget], **context: object
 ) -> None:
-    """On a CSRF failure (an expired session) show the form again with every answer kept.
+    """When a posted form is refused before it is read, show it again with every answer kept.
 
-    A respondent or surveyor may take longer over a form than a session lasts; losing their
-    answers then would be the worst outcome, so the page comes back ready to be sent again.
+    Two refusals happen before the view: an expired session (CSRF failure) and too many
+    submissions from one address (429). A respondent or surveyor may take longer over a form
+    than a session lasts, or share a busy desk's address; losing their answers then would be
+    the worst outcome, so the page comes back ready to be sent again.
     """
 
-    @blueprint.errorhandler(CSRFError)
-    def expired_form(_error: CSRFError) -> object:
-        if request.endpoint != endpoint:
-            abort(400)
+    def show_again(error: HTTPException, notice: str, status: int) -> object:
+        if request.endpoint != endpoint:  # another page of the blueprint: its usual error page
+            return error_page(error)
         try:
             # A matrix questionnaire's address has no unit part: its view gets the default None.
             target = load_target(**({"unit_code": None} | (request.view_args or {})))
         except HTTPException as refused:  # an unknown target or no access: say so, not 500
-            return current_app.handle_http_exception(refused)
+            return error_page(refused)
+        return make_response(render_questionnaire(template, target, notice=notice, status=status, **context))
+
+    @blueprint.errorhandler(CSRFError)
+    def expired_form(error: CSRFError) -> object:
         notice = _(
             "Phiên làm việc đã hết hạn nên phiếu chưa được gửi. Các câu trả lời vẫn còn nguyên; "
             "vui lòng bấm Gửi phiếu lần nữa."
         )
-        return render_questionnaire(template, target, notice=notice, status=400, **context)
+        return show_again(error, notice, 400)
+
+    @blueprint.errorhandler(TooManyRequests)
+    def too_many(error: TooManyRequests) -> object:
+        notice = _(
+            "Có quá nhiều phiếu được gửi từ mạng của bạn trong thời gian ngắn nên phiếu này chưa được lưu. "
+            "Các câu trả lời vẫn còn nguyên; vui lòng đợi ít phút rồi bấm Gửi phiếu lần nữa."
+        )
+        response = show_again(error, notice, 429)
+        if error.retry_after is not None and hasattr(response, "headers"):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, make_response, render_template
+from flask import Flask, Response, current_app, make_response, render_template
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -12,28 +12,7 @@ from surveyapp.extensions import db
 
 def init_app(app: Flask) -> None:
     """Register the handlers that turn HTTP errors and crashes into friendly pages."""
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response:
-        messages = {
-            400: _("Yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại."),
-            403: _("Bạn không có quyền xem trang này."),
-            404: _("Không tìm thấy trang. Vui lòng kiểm tra lại đường dẫn hoặc mã QR."),
-            405: _("Thao tác này không được hỗ trợ."),
-            413: _too_large_message(app.config.get("MAX_CONTENT_LENGTH")),
-            429: _(
-                "Có quá nhiều phiếu được gửi từ mạng của bạn trong thời gian ngắn. "
-                "Phiếu này chưa được lưu: vui lòng đợi ít phút, quay lại trang trước và bấm gửi lại."
-            ),
-        }
-        code = error.code or 500
-        message = messages.get(code, _("Đã có lỗi xảy ra. Vui lòng thử lại sau."))
-        response = make_response(render_template("errors/error.html", code=code, message=message), code)
-        # Keep what the error tells the client besides the page: Retry-After (429), Allow (405).
-        for name, value in error.get_headers():
-            if name.lower() != "content-type":
-                response.headers[name] = value
-        return response
+    app.register_error_handler(HTTPException, error_page)
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> tuple[str, int]:
@@ -41,6 +20,33 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unhandled error", exc_info=error)
         message = _("Đã có lỗi xảy ra phía máy chủ. Câu trả lời chưa được lưu; vui lòng thử lại sau ít phút.")
         return render_template("errors/error.html", code=500, message=message), 500
+
+
+def error_page(error: HTTPException) -> Response:
+    """The friendly page of an HTTP error, keeping the headers it carries (Retry-After, Allow).
+
+    An error that carries its own response (``abort(redirect(...))``) keeps that response.
+    """
+    if error.response is not None:
+        return error.response
+    messages = {
+        400: _("Yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại."),
+        403: _("Bạn không có quyền xem trang này."),
+        404: _("Không tìm thấy trang. Vui lòng kiểm tra lại đường dẫn hoặc mã QR."),
+        405: _("Thao tác này không được hỗ trợ."),
+        413: _too_large_message(current_app.config.get("MAX_CONTENT_LENGTH")),
+        429: _(
+            "Có quá nhiều phiếu được gửi từ mạng của bạn trong thời gian ngắn. "
+            "Phiếu này chưa được lưu: vui lòng đợi ít phút, quay lại trang trước và bấm gửi lại."
+        ),
+    }
+    code = error.code or 500
+    message = messages.get(code, _("Đã có lỗi xảy ra. Vui lòng thử lại sau."))
+    response = make_response(render_template("errors/error.html", code=code, message=message), code)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _too_large_message(limit: int | None) -> str:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from surveyapp.answering import keep_answers_when_session_expires, receive_submission, render_questionnaire
+from surveyapp.answering import keep_answers_when_not_stored, receive_submission, render_questionnaire
 from surveyapp.auth.access import can_collect_for
 from surveyapp.extensions import db, login_manager
 from surveyapp.field import bp
@@ -99,7 +99,7 @@ def enter(
     return render_questionnaire(TEMPLATE, target, **MODE_CONTEXT)
 
 
-keep_answers_when_session_expires(bp, "field.enter", TEMPLATE, _target_for_current_user, **MODE_CONTEXT)
+keep_answers_when_not_stored(bp, "field.enter", TEMPLATE, _target_for_current_user, **MODE_CONTEXT)
 
 
 @bp.route("/sample/<int:campaign_id>/<unit_code>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from surveyapp.answering import keep_answers_when_session_expires, receive_submission, render_questionnaire
+from surveyapp.answering import keep_answers_when_not_stored, receive_submission, render_questionnaire
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, ResponseMode
 from surveyapp.respond import bp
@@ -83,4 +83,4 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
     return render_questionnaire(TEMPLATE, target)
 
 
-keep_answers_when_session_expires(bp, "respond.questionnaire", TEMPLATE, _target_or_404)
+keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _target_or_404)

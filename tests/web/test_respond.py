@@ -248,3 +248,9 @@ def test_the_receipt_keeps_a_digest_not_the_key(client, desk) -> None:
     digests = list(db.session.scalars(select(SubmissionReceipt.key_digest)))
     assert len(digests) == 1 and key not in digests[0]
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_a_link_page_posted_without_its_session_is_refused_with_a_page_not_a_crash(client) -> None:
+    response = client.post("/r/link/" + "a" * 43, data={"q_C1_1": "5"})
+    assert response.status_code == 400
+    assert "Mã lỗi: 400" in response.get_data(as_text=True)
