@@ -91,7 +91,8 @@ def compute_sipas_from_counts(counts: SipasCounts, settings: SipasSettings, by: 
     minimum = settings.min_valid_answers
 
     def figures(table: pd.DataFrame, items: Sequence[ShareItem]) -> pd.DataFrame:
-        return add_share_index(regroup(table, by, items), minimum)
+        # Counts of finer slices are summed first; counts of these very slices are used as they are.
+        return add_share_index(table if counts.by == by else regroup(table, by, items), minimum)
 
     items = figures(counts.satisfaction, settings.satisfaction_items)
     item_element = {item.code: item.element for item in settings.satisfaction_items}
