@@ -36,7 +36,6 @@ from surveyapp.services.raw_layout import (
     DATE,
     DATE_FORMAT,
     FIELD,
-    FORMULA_PREFIXES,
     GROUP,
     HEAD_COLUMNS,
     MODE,
@@ -46,11 +45,13 @@ from surveyapp.services.raw_layout import (
     UNIT_NAME,
     VERSION,
     neutralise,
+    neutralise_column,
 )
 from surveyapp.services.results import (
     CampaignResults,
     ParReport,
     SipasReport,
+    all_units,
     codes_of,
     decode_answers,
     fetch_plain_rows,
@@ -181,35 +182,28 @@ def _sipas_rows(results: CampaignResults, table: str, extra: Callable[[SipasRepo
                 ]
 
 
-# Labels per questionnaire content digest: read once per process, like the definitions.
-_LABELS: dict[str, dict[str, str]] = {}
-
-
 def _methodology_labels(questionnaire: Questionnaire) -> dict[str, str]:
     """Code → Vietnamese label of every part and element of a questionnaire's methodology."""
-    labels = _LABELS.get(questionnaire.content_digest)
-    if labels is None:
-        parts = questionnaire.definition.methodology.index_parts
-        labels = {p.code: str(p.label) for p in parts} | {e.code: str(e.label) for p in parts for e in p.elements}
-        _LABELS[questionnaire.content_digest] = labels
-    return labels
+    parts = questionnaire.definition.methodology.index_parts
+    return {p.code: str(p.label) for p in parts} | {e.code: str(e.label) for p in parts for e in p.elements}
 
 
 def sipas_tables(results: CampaignResults) -> list[Table]:
     """The SIPAS workbook: overall, parts, elements, items, assessment, expectation, settings."""
     campaign = results.campaign
+    labels = {report.questionnaire.id: _methodology_labels(report.questionnaire) for report in results.sipas}
     head = [Column(_("Mã phiếu")), Column(_("Lát cắt")), Column(_("Giá trị"))]
 
     def overall_target(report: SipasReport, row: Row) -> list[Any]:
         return [campaign.sipas_target, _met(row["index"], campaign.sipas_target)]
 
     def part_label(report: SipasReport, row: Row) -> list[Any]:
-        return [_methodology_labels(report.questionnaire).get(row["part"], row["part"])]
+        return [labels[report.questionnaire.id].get(row["part"], row["part"])]
 
     def element_label(report: SipasReport, row: Row) -> list[Any]:
         return [
             row["element"],
-            _methodology_labels(report.questionnaire).get(row["element"], row["element"]),
+            labels[report.questionnaire.id].get(row["element"], row["element"]),
             campaign.criterion_target,
             _met(row["index"], campaign.criterion_target),
         ]
@@ -450,7 +444,7 @@ def raw_frames(
     """
     columns = Response.__table__.c
     others = [q for q in questionnaire.definition.questions if q not in scored_questions(questionnaire.definition)]
-    units = {unit.id: unit for unit in db.session.scalars(select(Unit))}
+    units = all_units()
     last_id = 0
     while True:
         statement = (
@@ -540,9 +534,7 @@ def raw_csv_chunks(campaign: Campaign, questionnaire: Questionnaire, within: Uni
     texts = [q.code for q in questionnaire.definition.questions if q.type is QuestionType.TEXT]
     for frame in raw_frames(campaign, questionnaire, within):
         for column in [UNIT_NAME, FIELD, *texts]:
-            values = frame[column].astype(object)
-            dangerous = values.str.startswith(FORMULA_PREFIXES, na=False)
-            frame[column] = values.where(~dangerous, "'" + values.astype(str))
+            frame[column] = neutralise_column(frame[column])
         yield frame.to_csv(header=False, index=False, lineterminator="\r\n").encode("utf-8")
 
 

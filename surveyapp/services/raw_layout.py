@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 QUESTIONNAIRE, VERSION, UNIT, UNIT_NAME = "Mã phiếu", "Phiên bản", "Mã đơn vị", "Đơn vị"
 GROUP, MODE, FIELD, DATE = "Đối tượng", "Hình thức", "Lĩnh vực", "Ngày"
 # The columns before the answers, in order; then one column per question code.
@@ -27,6 +29,19 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def neutralise_column(values: pd.Series) -> pd.Series:
+    """``neutralise`` applied to a whole column at once (the raw export writes millions of cells).
+
+    >>> neutralise_column(pd.Series(["=1+1", "Tốt", "@x"])).tolist()
+    ["'=1+1", 'Tốt', "'@x"]
+    >>> neutralise_column(pd.Series([None])).isna().tolist()  # an empty cell stays empty
+    [True]
+    """
+    values = values.astype(object)
+    dangerous = values.str.startswith(FORMULA_PREFIXES, na=False)
+    return values.where(~dangerous, "'" + values.astype(str))
 
 
 def restore(text: str) -> str:
