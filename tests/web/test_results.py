@@ -51,6 +51,21 @@ def logged_in(auth, officer):
     auth.login("canbo")
 
 
+def add_ward_quota(campaign, ward, target: int) -> None:
+    """A quota of ``target`` forms at the ward, all respondent groups together."""
+    questionnaire_id = campaign.questionnaires[0].id
+    db.session.add(
+        QuotaCell(
+            campaign_id=campaign.id,
+            unit_id=ward.id,
+            questionnaire_id=questionnaire_id,
+            respondent_group=ANY_GROUP,
+            target=target,
+        )
+    )
+    db.session.commit()
+
+
 def import_worked_example(client, campaign) -> None:
     rows = [{"C3_1": value} for value in WORKED_EXAMPLE_C3_1]
     response = upload(
@@ -130,16 +145,7 @@ def test_the_raw_export_neutralises_formulas_and_imports_again_unchanged(
 
 
 def test_an_import_with_bad_rows_names_them_and_stores_nothing(client, logged_in, sipas_campaign, ward):
-    db.session.add(
-        QuotaCell(
-            campaign_id=sipas_campaign.id,
-            unit_id=ward.id,
-            questionnaire_id=sipas_campaign.questionnaires[0].id,
-            respondent_group=ANY_GROUP,
-            target=50,
-        )
-    )
-    db.session.commit()
+    add_ward_quota(sipas_campaign, ward, 50)
     rows = [{}, {"C2_3": 7}, {"Ngày": "31/02/2026"}, {"Mã đơn vị": "X999"}, {"Đối tượng": "tourist"}]
     response = upload(
         client, f"/admin/campaigns/{sipas_campaign.id}/import", "responses-responses_file", "loi.csv", sipas_csv(rows)
@@ -156,16 +162,7 @@ def test_an_import_with_bad_rows_names_them_and_stores_nothing(client, logged_in
 
 
 def test_imported_forms_count_toward_the_quota(client, logged_in, sipas_campaign, ward):
-    db.session.add(
-        QuotaCell(
-            campaign_id=sipas_campaign.id,
-            unit_id=ward.id,
-            questionnaire_id=sipas_campaign.questionnaires[0].id,
-            respondent_group=ANY_GROUP,
-            target=2,
-        )
-    )
-    db.session.commit()
+    add_ward_quota(sipas_campaign, ward, 2)
     upload(
         client, f"/admin/campaigns/{sipas_campaign.id}/import", "responses-responses_file", "a.csv", sipas_csv([{}] * 3)
     )
