@@ -487,7 +487,7 @@ def raw_frames(
                 DATE: np.asarray([_day_text(day) for day in days], dtype=object)[day_numbers],
             }
         )
-        answers = decode_answers(questionnaire, codes_of(questionnaire, table))
+        answers = decode_answers(questionnaire, "".join(codes_of(questionnaire, table)), len(table))
         for question in others:
             answers[question.code] = table[question.code].map(_stored_text, na_action="ignore")
         frame = pd.concat([frame, pd.DataFrame(answers)], axis=1)

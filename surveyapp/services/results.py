@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, String, func, select, type_coerce
+from sqlalchemy import Select, String, cast, func, select, type_coerce
 
 from scoring import ParResult, SipasResult, compute_par, compute_sipas, par_settings, rank_units, sipas_settings
 from surveyapp.extensions import db
 from surveyapp.models import AppraisedScore, Campaign, CampaignPurpose, Questionnaire, Response, Unit
 from surveyapp.questionnaires.answers import ANSWER_CODE_FIRST, encode_answer_codes, scored_questions
+from surveyapp.services.columnar import read_columns
 
 # Slices of a SIPAS report, in the order the page and the workbook show them ("" = overall).
 SIPAS_SLICES = ("", "unit", "parent_unit", "procedure_field", "respondent_group", "mode", "period")
@@ -114,51 +115,57 @@ def _load_answers_to(
     campaign: Campaign, questionnaire: Questionnaire, within: Unit | None, units: Mapping[int, Unit]
 ) -> pd.DataFrame:
     columns = Response.__table__.c
-    statement = select(
-        columns.id,
+    criteria = [columns.campaign_id == campaign.id, columns.questionnaire_id == questionnaire.id]
+    if within is not None:
+        criteria.append(columns.unit_id.in_(subtree_unit_ids(within)))
+    slice_columns = [
         columns.unit_id,
         columns.respondent_group,
         type_coerce(columns.mode, String),  # the stored value, without building enum members
-        columns.procedure_field,
-        type_coerce(columns.submitted_on, String),
-        columns.answer_codes,
-    ).where(columns.campaign_id == campaign.id, columns.questionnaire_id == questionnaire.id)
-    if within is not None:
-        statement = statement.where(columns.unit_id.in_(subtree_unit_ids(within)))
-    table = pd.DataFrame.from_records(
-        fetch_plain_rows(statement), columns=["id", "unit_id", "group", "mode", "field", "day", "codes"]
-    )
-    codes = codes_of(questionnaire, table)
-    unit_numbers, unit_ids = pd.factorize(table["unit_id"])
-    day_numbers, days = pd.factorize(table["day"])
+        func.coalesce(columns.procedure_field, ""),
+        func.substr(cast(columns.submitted_on, String), 1, 7),  # the month, YYYY-MM
+    ]
+    count, values, codes, uncoded = read_columns(slice_columns, columns.answer_codes, criteria)
+    if uncoded:  # responses stored before answer codes existed: encoded here, a row at a time
+        encoded = [codes]
+        for *slice_values, answers in db.session.execute(
+            select(*slice_columns, columns.answers).where(*criteria, columns.answer_codes.is_(None))
+        ):
+            for column, value in zip(values, slice_values, strict=True):
+                column.append(str(value))
+            encoded.append(encode_answer_codes(questionnaire.definition, answers))
+        codes, count = "".join(encoded), count + uncoded
+    unit_ids, groups, modes, fields, months = values
+    unit_numbers, unit_texts = pd.factorize(np.asarray(unit_ids, dtype=object))
+    slice_units = [units[int(text)] for text in unit_texts]
     frame = pd.DataFrame(
         {
-            "questionnaire": pd.Categorical.from_codes(np.zeros(len(table), dtype=np.int8), [questionnaire.code]),
-            "unit": _categories(unit_numbers, [units[i].code for i in unit_ids]),
-            "parent_unit": _categories(unit_numbers, [_parent_code(units[i]) for i in unit_ids]),
-            "respondent_group": pd.Categorical(table["group"]),
-            "mode": pd.Categorical(table["mode"]),
-            "procedure_field": pd.Categorical(table["field"].fillna("")),
-            "period": _categories(day_numbers, [str(day)[:7] for day in days]),
+            "questionnaire": pd.Categorical.from_codes(np.zeros(count, dtype=np.int8), [questionnaire.code]),
+            "unit": _categories(unit_numbers, [unit.code for unit in slice_units]),
+            "parent_unit": _categories(unit_numbers, [_parent_code(unit) for unit in slice_units]),
+            "respondent_group": pd.Categorical(groups),
+            "mode": pd.Categorical(modes),
+            "procedure_field": pd.Categorical(fields),
+            "period": pd.Categorical(months),
         }
     )
-    questions = scored_questions(questionnaire.definition)
-    if not len(frame):
-        return frame.assign(**{q.code: pd.Series(dtype=object) for q in questions})
-    return pd.concat([frame, pd.DataFrame(decode_answers(questionnaire, codes))], axis=1)
+    return pd.concat([frame, pd.DataFrame(decode_answers(questionnaire, codes, count))], axis=1)
 
 
-def decode_answers(questionnaire: Questionnaire, codes: list[str]) -> dict[str, pd.Categorical]:
-    """The scored questions' answers of responses from their answer codes: one column each.
+def decode_answers(questionnaire: Questionnaire, codes: str, count: int) -> dict[str, pd.Categorical]:
+    """The scored questions' answers of ``count`` responses from their answer codes run
+    together (``encode_answer_codes``): one column each.
 
     A column holds the chosen options' values; an unanswered question is missing (NaN).
     """
     questions = scored_questions(questionnaire.definition)
-    matrix = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(len(codes), len(questions))
-    positions = matrix.astype(np.int16) - ANSWER_CODE_FIRST
+    matrix = np.frombuffer(codes.encode("ascii"), dtype=np.int8).reshape(count, len(questions))
+    positions = np.ascontiguousarray((matrix - ANSWER_CODE_FIRST).T)  # one row per question
     positions[positions < 0] = -1  # "." (not answered)
     return {
-        question.code: pd.Categorical.from_codes(positions[:, n], categories=[o.value for o in question.choices])
+        question.code: pd.Categorical.from_codes(
+            positions[n], categories=[o.value for o in question.choices], validate=False
+        )
         for n, question in enumerate(questions)
     }
 
@@ -178,7 +185,8 @@ def fetch_plain_rows(statement: Select) -> list[tuple]:
 
 def _categories(numbers: np.ndarray, labels: list[str]) -> pd.Categorical:
     """A categorical column: response ``n`` has ``labels[numbers[n]]`` (labels may repeat)."""
-    return pd.Categorical(np.asarray(labels, dtype=object)[numbers]) if len(numbers) else pd.Categorical([])
+    label_numbers, unique_labels = pd.factorize(np.asarray(labels, dtype=object))
+    return pd.Categorical.from_codes(label_numbers[numbers], unique_labels)
 
 
 def codes_of(questionnaire: Questionnaire, table: pd.DataFrame) -> list[str]:
