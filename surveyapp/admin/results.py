@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pandas as pd
@@ -27,6 +28,7 @@ from surveyapp.services.results import SipasReport, compute_results, daily_count
 from surveyapp.services.tabular import RowProblem, RowsRejected, UnreadableTable
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOWNLOAD_BLOCK = 256 * 1024  # bytes sent at a time from a file written before the download
 
 
 def _scope(campaign: Campaign) -> Unit | None:
@@ -186,7 +188,26 @@ def import_responses_view(campaign_id: int) -> str | WerkzeugResponse:
     return render_template("admin/import_responses.html", campaign=campaign, form=form, problems=problems)
 
 
-def _download(campaign: Campaign, data: bytes | Iterator[bytes], name: str, mimetype: str) -> Response:
+def _workbook(tables: list[exports.Table]) -> Iterator[bytes]:
+    """The workbook of ``tables``, written to a temporary file first and then sent from it in
+    blocks, so that a million rows do not sit in memory; the file goes when the download ends."""
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the blocks below are sent)
+    try:
+        exports.write_xlsx(tables, file)
+    except BaseException:
+        file.close()
+        raise
+
+    def blocks() -> Iterator[bytes]:
+        with file:
+            file.seek(0)
+            while block := file.read(DOWNLOAD_BLOCK):
+                yield block
+
+    return blocks()
+
+
+def _download(campaign: Campaign, data: bytes | Iterable[bytes], name: str, mimetype: str) -> Response:
     """The file as an attachment; the download is recorded in the audit log first."""
     record_action(AuditAction.EXPORTED, campaign, file=name)
     db.session.commit()
@@ -204,7 +225,7 @@ def export_indices(campaign_id: int, extension: str) -> Response:
     what = "chi-so-sipas" if campaign.purpose is CampaignPurpose.SIPAS else "diem-dtxhh"
     name = exports.file_name(campaign, within, what, extension, local_today())
     if extension == "xlsx":
-        return _download(campaign, exports.write_xlsx(tables), name, XLSX_MIMETYPE)
+        return _download(campaign, _workbook(tables), name, XLSX_MIMETYPE)
     return _download(campaign, exports.csv_zip(tables, name.removesuffix(".zip")), name, "application/zip")
 
 
@@ -219,15 +240,15 @@ def export_responses(campaign_id: int, code: str, extension: str) -> str | Respo
     within = _scope(campaign)
     name = exports.file_name(campaign, within, f"phieu-{exports.slug(code)}", extension, local_today())
     if extension == "csv":
-        chunks = exports.raw_csv_chunks(campaign, questionnaire, within)
+        chunks = exports.csv_chunks(exports.raw_table(campaign, questionnaire, within))
         return _download(campaign, stream_with_context(chunks), name, "text/csv; charset=utf-8")
-    table = exports.raw_table(campaign, questionnaire, within)
     try:
-        data = exports.write_xlsx([table], exports.count_raw_rows(campaign, questionnaire, within))
+        exports.check_fits_spreadsheet(exports.count_raw_rows(campaign, questionnaire, within))
     except exports.ExportTooLarge as error:
         flash(str(error), "error")
         return redirect(url_for(".results", campaign_id=campaign.id, **request.args))
-    return _download(campaign, data, name, XLSX_MIMETYPE)
+    workbook = _workbook([exports.raw_table(campaign, questionnaire, within)])
+    return _download(campaign, workbook, name, XLSX_MIMETYPE)
 
 
 @bp.route("/campaigns/<int:campaign_id>/import/template/<code>.csv")

@@ -7,6 +7,7 @@ typed-in forms in the raw layout, or reports every bad row and stores nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -61,25 +62,22 @@ def export_results(campaign_id: int, what: str, file_format: str, unit_code: str
         kind = "chi-so-sipas" if campaign.purpose is CampaignPurpose.SIPAS else "diem-dtxhh"
         name = exports.file_name(campaign, within, kind, file_format, today)
         if file_format == "xlsx":
-            written.append(_write(output / name, exports.write_xlsx(tables)))
+            written.append(_write_workbook(output / name, tables))
         else:
             stem = name.removesuffix(".csv")
-            written += [_write(output / f"{stem}_{table.key}.csv", exports.csv_bytes(table)) for table in tables]
+            written += [_write(output / f"{stem}_{table.key}.csv", exports.csv_chunks(table)) for table in tables]
     else:
         for questionnaire in campaign.questionnaires:
             name = exports.file_name(campaign, within, f"phieu-{exports.slug(questionnaire.code)}", file_format, today)
-            if file_format == "csv":
-                with (output / name).open("wb") as file:
-                    for chunk in exports.raw_csv_chunks(campaign, questionnaire, within):
-                        file.write(chunk)
-                written.append(output / name)
-                continue
             table = exports.raw_table(campaign, questionnaire, within)
+            if file_format == "csv":
+                written.append(_write(output / name, exports.csv_chunks(table)))
+                continue
             try:
-                data = exports.write_xlsx([table], exports.count_raw_rows(campaign, questionnaire, within))
+                exports.check_fits_spreadsheet(exports.count_raw_rows(campaign, questionnaire, within))
             except exports.ExportTooLarge as error:
                 raise click.ClickException(f"{error} (--format csv)") from None
-            written.append(_write(output / name, data))
+            written.append(_write_workbook(output / name, [table]))
     with committing():
         for path in written:
             record_action(AuditAction.EXPORTED, campaign, file=path.name)
@@ -87,8 +85,15 @@ def export_results(campaign_id: int, what: str, file_format: str, unit_code: str
         click.echo(path)
 
 
-def _write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
+def _write(path: Path, chunks: Iterable[bytes]) -> Path:
+    with path.open("wb") as file:
+        file.writelines(chunks)
+    return path
+
+
+def _write_workbook(path: Path, tables: list[exports.Table]) -> Path:
+    with path.open("wb") as file:
+        exports.write_xlsx(tables, file)
     return path
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 QUESTIONNAIRE, VERSION, UNIT, UNIT_NAME = "Mã phiếu", "Phiên bản", "Mã đơn vị", "Đơn vị"
@@ -39,9 +40,9 @@ def neutralise_column(values: pd.Series) -> pd.Series:
     >>> neutralise_column(pd.Series([None])).isna().tolist()  # an empty cell stays empty
     [True]
     """
-    values = values.astype(object)
-    dangerous = values.str.startswith(FORMULA_PREFIXES, na=False)
-    return values.where(~dangerous, "'" + values.astype(str))
+    codes, uniques = pd.factorize(values)  # each distinct text is looked at once; missing → -1
+    neutralised = np.array([*(neutralise(value) for value in uniques), None], dtype=object)
+    return pd.Series(neutralised[codes], index=values.index)
 
 
 def restore(text: str) -> str:
