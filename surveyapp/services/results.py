@@ -7,7 +7,7 @@ The arithmetic lives in the pure ``scoring`` package; this module only reads the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +22,8 @@ from surveyapp.services.columnar import read_columns
 
 # Slices of a SIPAS report, in the order the page and the workbook show them ("" = overall).
 SIPAS_SLICES = ("", "unit", "parent_unit", "procedure_field", "respondent_group", "mode", "period")
+# Joins the slice values of a response into one key (see ``columnar.SEPARATOR``).
+KEY_SEPARATOR = "\x1e"
 META_COLUMNS = ("questionnaire", "unit", "parent_unit", "respondent_group", "mode", "procedure_field", "period")
 
 
@@ -118,35 +120,39 @@ def _load_answers_to(
     criteria = [columns.campaign_id == campaign.id, columns.questionnaire_id == questionnaire.id]
     if within is not None:
         criteria.append(columns.unit_id.in_(subtree_unit_ids(within)))
-    slice_columns = [
-        columns.unit_id,
-        columns.respondent_group,
+    # The unit, then the other slice values run together into one key: a million keys take a
+    # few hundred values, each split into its parts once.
+    key = type_coerce(columns.respondent_group, String)
+    for part in (
         type_coerce(columns.mode, String),  # the stored value, without building enum members
         func.coalesce(columns.procedure_field, ""),
         func.substr(cast(columns.submitted_on, String), 1, 7),  # the month, YYYY-MM
-    ]
-    count, values, codes, uncoded = read_columns(slice_columns, columns.answer_codes, criteria)
+    ):
+        key = key + KEY_SEPARATOR + part
+    slice_columns = [columns.unit_id, key]
+    count, (unit_ids, keys), codes, uncoded = read_columns(slice_columns, columns.answer_codes, criteria)
     if uncoded:  # responses stored before answer codes existed: encoded here, a row at a time
         encoded = [codes]
-        for *slice_values, answers in db.session.execute(
+        for unit_id, uncoded_key, answers in db.session.execute(
             select(*slice_columns, columns.answers).where(*criteria, columns.answer_codes.is_(None))
         ):
-            for column, value in zip(values, slice_values, strict=True):
-                column.append(str(value))
+            unit_ids.append(str(unit_id))
+            keys.append(uncoded_key)
             encoded.append(encode_answer_codes(questionnaire.definition, answers))
         codes, count = "".join(encoded), count + uncoded
-    unit_ids, groups, modes, fields, months = values
     unit_numbers, unit_texts = pd.factorize(np.asarray(unit_ids, dtype=object))
     slice_units = [units[int(text)] for text in unit_texts]
+    key_numbers, key_texts = pd.factorize(np.asarray(keys, dtype=object))
+    parts = np.array([text.split(KEY_SEPARATOR) for text in key_texts], dtype=object).reshape(len(key_texts), 4)
     frame = pd.DataFrame(
         {
             "questionnaire": pd.Categorical.from_codes(np.zeros(count, dtype=np.int8), [questionnaire.code]),
             "unit": _categories(unit_numbers, [unit.code for unit in slice_units]),
             "parent_unit": _categories(unit_numbers, [_parent_code(unit) for unit in slice_units]),
-            "respondent_group": pd.Categorical(groups),
-            "mode": pd.Categorical(modes),
-            "procedure_field": pd.Categorical(fields),
-            "period": pd.Categorical(months),
+            "respondent_group": _categories(key_numbers, parts[:, 0]),
+            "mode": _categories(key_numbers, parts[:, 1]),
+            "procedure_field": _categories(key_numbers, parts[:, 2]),
+            "period": _categories(key_numbers, parts[:, 3]),
         }
     )
     return pd.concat([frame, pd.DataFrame(decode_answers(questionnaire, codes, count))], axis=1)
@@ -183,7 +189,7 @@ def fetch_plain_rows(statement: Select) -> list[tuple]:
         cursor.close()
 
 
-def _categories(numbers: np.ndarray, labels: list[str]) -> pd.Categorical:
+def _categories(numbers: np.ndarray, labels: Sequence[str] | np.ndarray) -> pd.Categorical:
     """A categorical column: response ``n`` has ``labels[numbers[n]]`` (labels may repeat)."""
     label_numbers, unique_labels = pd.factorize(np.asarray(labels, dtype=object))
     return pd.Categorical.from_codes(label_numbers[numbers], unique_labels)
