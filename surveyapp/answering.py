@@ -6,12 +6,15 @@ they differ only in who may open the page, the response mode and where they go a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from surveyapp.errors import error_page
@@ -30,6 +33,9 @@ from surveyapp.services.quotas import QuotaFull
 from surveyapp.services.responses import DuplicateSubmission, new_submission_key, submit_response
 
 SUBMISSION_KEY_FIELD = "submission_key"
+QUESTIONS_TEMPLATE = "_questionnaire_questions.html"
+# Blank question blocks by (content digest of the version, language, rated units of a matrix).
+_BLANK_QUESTIONS: dict[tuple[str, str, tuple[tuple[str, str], ...]], Markup] = {}
 
 
 def problem_message(problem: Problem) -> str:
@@ -99,6 +105,41 @@ def _field_labels(target: CollectionTarget) -> dict[str, str]:
     return labels
 
 
+def _questions_html(
+    target: CollectionTarget, values: MultiDict[str, str] | None, problems: Mapping[str, str]
+) -> Markup:
+    """The question blocks of the form, with the person's answers and the problems if any.
+
+    A blank form depends only on the questionnaire version, the page's language and, for a
+    matrix, the rated units: it is rendered once per process and kept, because versions never
+    change and these blocks are most of the cost of opening the page. (Not while templates
+    reload in development, so that edits show.)
+    """
+    is_kept = values is None and not problems and not current_app.jinja_env.auto_reload
+    key = (
+        target.questionnaire.content_digest,
+        str(get_locale()),
+        tuple((unit.code, unit.name) for unit in target.units) if target.definition.is_matrix else (),
+    )
+    if is_kept and key in _BLANK_QUESTIONS:
+        return _BLANK_QUESTIONS[key]
+    html = Markup(
+        render_template(
+            QUESTIONS_TEMPLATE,
+            target=target,
+            definition=target.definition,
+            values=values,
+            problems=problems,
+            field_name=field_name,
+            respondent_group_field=RESPONDENT_GROUP_FIELD,
+            procedure_field_field=PROCEDURE_FIELD_FIELD,
+        )
+    )
+    if is_kept:
+        _BLANK_QUESTIONS[key] = html
+    return html
+
+
 def render_questionnaire(
     template: str,
     target: CollectionTarget,
@@ -110,20 +151,19 @@ def render_questionnaire(
 ) -> tuple[str, int]:
     """The questionnaire page, with the person's answers and the problems when it comes back."""
     is_posted = request.method == "POST"
+    values = request.form if is_posted else None
     problems = problems or {}
+    messages = {name: problem_message(problem) for name, problem in problems.items()}
     labels = _field_labels(target) if problems else {}
     html = render_template(
         template,
         target=target,
         definition=target.definition,
-        values=request.form if is_posted else None,
-        problems={name: problem_message(problem) for name, problem in problems.items()},
-        problem_summary=[(name, labels.get(name, name), problem_message(p)) for name, p in problems.items()],
+        values=values,
+        questions=_questions_html(target, values, messages),
+        problem_summary=[(name, labels.get(name, name), messages[name]) for name in problems],
         notice=notice,
         submission_key=request.form.get(SUBMISSION_KEY_FIELD) if is_posted else new_submission_key(),
-        field_name=field_name,
-        respondent_group_field=RESPONDENT_GROUP_FIELD,
-        procedure_field_field=PROCEDURE_FIELD_FIELD,
         submission_key_field=SUBMISSION_KEY_FIELD,
         **context,
     )
