@@ -29,7 +29,8 @@ class Questionnaire(db.Model):
     purpose: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(300))
     content_digest: Mapped[str] = mapped_column(String(64))
-    source: Mapped[dict] = mapped_column(JSON)
+    # Read only when a process parses the version for the first time (see ``definition``).
+    source: Mapped[dict] = mapped_column(JSON, deferred=True)
 
     @property
     def definition(self) -> QuestionnaireDefinition:

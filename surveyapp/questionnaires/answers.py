@@ -198,7 +198,6 @@ def encode_answer_codes(definition: QuestionnaireDefinition, answers: dict[str, 
     """
     codes = []
     for question in scored_questions(definition):
-        value = answers.get(question.code)
-        position = next((n for n, option in enumerate(question.choices) if option.value == value), None)
+        position = question.position_of(answers.get(question.code))
         codes.append(ANSWER_CODE_BLANK if position is None else chr(ANSWER_CODE_FIRST + position))
     return "".join(codes)

@@ -23,6 +23,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -168,14 +169,27 @@ class Question:
     criterion: str | None = None
     positive_values: tuple[int | str, ...] = ()
 
-    @property
+    # Computed once: a definition never changes, and every submission looks its answers up.
+    @cached_property
     def choices(self) -> tuple[Option, ...]:
         """Every option a respondent can pick, "no answer" last."""
         return self.options + ((self.no_answer,) if self.no_answer else ())
 
+    @cached_property
+    def _choices_by_key(self) -> dict[str, Option]:
+        return {option.key: option for option in self.choices}
+
+    @cached_property
+    def _positions_by_value(self) -> dict[int | str, int]:
+        return {option.value: position for position, option in enumerate(self.choices)}
+
     def option_for(self, key: str) -> Option | None:
         """The option whose form value is ``key``, if any."""
-        return next((option for option in self.choices if option.key == key), None)
+        return self._choices_by_key.get(key)
+
+    def position_of(self, value: int | str | None) -> int | None:
+        """Where the option of value ``value`` stands among ``choices``, if there is one."""
+        return self._positions_by_value.get(value)
 
 
 @dataclass(frozen=True)
@@ -260,7 +274,7 @@ class QuestionnaireDefinition:
     is_template: bool = False
     _by_code: Mapping[str, Question] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    @cached_property
     def questions(self) -> tuple[Question, ...]:
         """Every question, in the order of the form."""
         return tuple(q for section in self.sections for q in section.questions)

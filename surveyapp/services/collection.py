@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, join, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, Unit
-from surveyapp.models.campaigns import campaign_units
+from surveyapp.models.campaigns import campaign_questionnaires, campaign_units
 from surveyapp.questionnaires.definition import QuestionnaireDefinition
 
 
@@ -45,29 +45,39 @@ class CollectionTarget:
         return self.unit.code if self.unit else None
 
 
+# The campaign, its questionnaire of that code and its unit of that code (none for a matrix
+# address, whose unit code is NULL) in one statement, not the campaign's thousands of units:
+# this runs on every public page and post.
+_TARGET_STATEMENT = (
+    select(Campaign, Questionnaire, Unit)
+    .join(campaign_questionnaires, campaign_questionnaires.c.campaign_id == Campaign.id)
+    .join(Questionnaire, Questionnaire.id == campaign_questionnaires.c.questionnaire_id)
+    .outerjoin(
+        join(campaign_units, Unit, campaign_units.c.unit_id == Unit.id),
+        and_(campaign_units.c.campaign_id == Campaign.id, Unit.code == bindparam("unit_code")),
+    )
+    .where(Campaign.id == bindparam("campaign_id"), Questionnaire.code == bindparam("questionnaire_code"))
+)
+
+
 def get_collection_target(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget | None:
     """The target these address parts name, or ``None`` when they name nothing valid.
 
     A single-layout questionnaire needs a unit of the campaign it applies to; a matrix one is
     addressed without a unit.
     """
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
+    row = db.session.execute(
+        _TARGET_STATEMENT,
+        {"campaign_id": campaign_id, "questionnaire_code": questionnaire_code, "unit_code": unit_code},
+    ).first()
+    if row is None:
         return None
-    questionnaire = campaign.questionnaire_by_code(questionnaire_code)
-    if questionnaire is None:
-        return None
+    campaign, questionnaire, unit = row
     if questionnaire.definition.is_matrix:
         applicable = campaign.units_for(questionnaire)
         if unit_code is not None or not applicable:
             return None
         return CollectionTarget(campaign, questionnaire, tuple(applicable))
-    # One unit by code, not the campaign's thousands: this runs on every public page and post.
-    unit = db.session.scalar(
-        select(Unit)
-        .join(campaign_units, campaign_units.c.unit_id == Unit.id)
-        .where(campaign_units.c.campaign_id == campaign.id, Unit.code == unit_code)
-    )
     kinds = questionnaire.definition.assessed_unit_kinds
     if unit is None or (kinds and unit.kind not in kinds):
         return None

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, true, update
+from sqlalchemy import Integer, bindparam, case, func, or_, select, true, update
 
 from sampling import Allocation, Stratum, allocate_fixed, allocate_proportional
 from surveyapp.extensions import db
@@ -186,6 +186,34 @@ def _filled_from(
     )
 
 
+# The cell a response of a group counts in: the group's own cell when the unit has one, else
+# the cell shared by all groups (``*``). Every submission runs these statements, so they are
+# built once and on the table rather than the model: building them and updating loaded
+# ``QuotaCell`` objects would cost more than the database takes to run them (no caller reads
+# a loaded cell's counts before its commit).
+_CELLS = QuotaCell.__table__
+_CANDIDATE = _CELLS.alias("candidate")
+_CELL_ID = (
+    select(_CANDIDATE.c.id)
+    .where(
+        _CANDIDATE.c.campaign_id == bindparam("campaign"),
+        _CANDIDATE.c.questionnaire_id == bindparam("questionnaire"),
+        _CANDIDATE.c.unit_id == bindparam("unit"),
+        or_(_CANDIDATE.c.respondent_group == bindparam("group"), _CANDIDATE.c.respondent_group == ANY_GROUP),
+    )
+    .order_by(_CANDIDATE.c.respondent_group == ANY_GROUP)
+    .limit(1)
+)
+# Count ``added`` responses in that cell, if there is one.
+_ADD_TO_CELL = (
+    update(_CELLS)
+    .where(_CELLS.c.id == _CELL_ID.scalar_subquery())
+    .values(filled=_CELLS.c.filled + bindparam("added", type_=Integer))
+)
+# The same for one response, only while the cell has places left (campaigns closing full cells).
+_TAKE_PLACE = _ADD_TO_CELL.where(_CELLS.c.filled < _CELLS.c.target)
+
+
 def reserve_places(campaign: Campaign, questionnaire: Questionnaire, units: Sequence[Unit], group: str) -> list[Unit]:
     """Count one response toward each unit's cell; returns the units that may store one.
 
@@ -195,20 +223,19 @@ def reserve_places(campaign: Campaign, questionnaire: Questionnaire, units: Sequ
     counted and shown. Raises ``QuotaFull`` when every unit was turned away (their attempts
     are then recorded in a transaction of their own).
     """
-    cells = _cells_for(campaign, questionnaire, units, group)
+    is_closing = campaign.quota_policy is QuotaPolicy.CLOSE_WHEN_FULL
     accepted, refused = [], []
     for unit in units:
-        cell_id = cells.get(unit.id)
-        if cell_id is None:
+        cell = {"campaign": campaign.id, "questionnaire": questionnaire.id, "unit": unit.id, "group": group}
+        if db.session.execute(_TAKE_PLACE if is_closing else _ADD_TO_CELL, {**cell, "added": 1}).rowcount == 1:
             accepted.append(unit)
             continue
-        statement = update(QuotaCell).where(QuotaCell.id == cell_id).values(filled=QuotaCell.filled + 1)
-        if campaign.quota_policy is QuotaPolicy.CLOSE_WHEN_FULL:
-            statement = statement.where(QuotaCell.filled < QuotaCell.target)
-        if db.session.execute(statement).rowcount == 1:
+        # Nothing counted: the unit has no cell, or (when full cells close) its cell is full.
+        full_cell_id = db.session.scalar(_CELL_ID, cell) if is_closing else None
+        if full_cell_id is None:
             accepted.append(unit)
         else:
-            refused.append(cell_id)
+            refused.append(full_cell_id)
     if not accepted:
         db.session.rollback()
         _count_refusals(refused)
@@ -224,28 +251,17 @@ def count_imported(campaign: Campaign, counts: Mapping[tuple[int, int, str], int
     They were collected already, so a full cell takes them as excess instead of turning
     them away.
     """
-    questionnaires = {q.id: q for q in campaign.questionnaires}
-    units = {unit.id: unit for unit in campaign.units}
     for (questionnaire_id, unit_id, group), count in counts.items():
-        cell_id = _cells_for(campaign, questionnaires[questionnaire_id], [units[unit_id]], group).get(unit_id)
-        if cell_id is not None:
-            db.session.execute(update(QuotaCell).where(QuotaCell.id == cell_id).values(filled=QuotaCell.filled + count))
-
-
-def _cells_for(campaign: Campaign, questionnaire: Questionnaire, units: Sequence[Unit], group: str) -> dict[int, int]:
-    rows = db.session.execute(
-        select(QuotaCell.unit_id, QuotaCell.respondent_group, QuotaCell.id).where(
-            QuotaCell.campaign_id == campaign.id,
-            QuotaCell.questionnaire_id == questionnaire.id,
-            QuotaCell.unit_id.in_([unit.id for unit in units]),
-            QuotaCell.respondent_group.in_([group, ANY_GROUP]),
+        db.session.execute(
+            _ADD_TO_CELL,
+            {
+                "campaign": campaign.id,
+                "questionnaire": questionnaire_id,
+                "unit": unit_id,
+                "group": group,
+                "added": count,
+            },
         )
-    )
-    chosen: dict[int, int] = {}
-    for unit_id, cell_group, cell_id in rows:
-        if cell_group == group or unit_id not in chosen:
-            chosen[unit_id] = cell_id
-    return chosen
 
 
 def _count_refusals(cell_ids: Iterable[int]) -> None:

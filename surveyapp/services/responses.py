@@ -27,6 +27,9 @@ from surveyapp.questionnaires.answers import AnswerValue, ValidSubmission, encod
 from surveyapp.services.quotas import reserve_places
 
 SUBMISSION_KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+# Every submission runs these: built once, on the tables (no ORM object is involved).
+_INSERT_RECEIPT = insert(SubmissionReceipt.__table__)
+_INSERT_RESPONSE = insert(Response.__table__)
 
 
 class CampaignNotCollecting(Exception):
@@ -72,14 +75,10 @@ def submit_response(
     if not SUBMISSION_KEY_PATTERN.match(submission_key):
         submission_key = new_submission_key()
     digest = hashlib.sha256(submission_key.encode()).hexdigest()
-    try:
-        db.session.execute(insert(SubmissionReceipt).values(key_digest=digest, received_on=today))
-    except IntegrityError:
-        db.session.rollback()
-        raise DuplicateSubmission from None
-    accepted = reserve_places(campaign, questionnaire, units, submission.respondent_group)
-    rows = [
-        response_row(
+    # Rows are made before the first write: from there to the commit, other submissions wait
+    # (for SQLite's write lock, or PostgreSQL's lock on the quota cell).
+    rows = {
+        unit.id: response_row(
             campaign=campaign,
             unit=unit,
             questionnaire=questionnaire,
@@ -89,10 +88,16 @@ def submit_response(
             submitted_on=today,
             answers=submission.answers_for(unit.code if questionnaire.definition.is_matrix else None),
         )
-        for unit in accepted
-    ]
-    db.session.execute(insert(Response), rows)
-    return len(rows)
+        for unit in units
+    }
+    try:
+        db.session.execute(_INSERT_RECEIPT, {"key_digest": digest, "received_on": today})
+    except IntegrityError:
+        db.session.rollback()
+        raise DuplicateSubmission from None
+    accepted = [rows[unit.id] for unit in reserve_places(campaign, questionnaire, units, submission.respondent_group)]
+    db.session.execute(_INSERT_RESPONSE, accepted)
+    return len(accepted)
 
 
 def response_row(
