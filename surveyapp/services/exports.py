@@ -288,17 +288,20 @@ def sipas_tables(results: CampaignResults) -> list[Table]:
 
 
 def _par_frames(
-    results: CampaignResults, table: str, cells: Callable[[ParReport, pd.DataFrame], list[Any]]
+    results: CampaignResults,
+    table: Callable[[ParReport], pd.DataFrame],
+    cells: Callable[[ParReport, pd.DataFrame], list[Any]],
 ) -> Iterator[pd.DataFrame]:
     label = slice_labeller(results)
     for report in results.par:
-        frame: pd.DataFrame = report.standings if table == "standings" else getattr(report.result, table)
+        frame = table(report)
         unit_names = _labelled(frame["unit"], lambda code: label("unit", code))
         yield _frame(frame.index, [report.name, frame["unit"], unit_names, *cells(report, frame)])
 
 
 def par_tables(results: CampaignResults) -> list[Table]:
-    """The PAR workbook: survey points per unit, per sub-criterion, per group, and the standings."""
+    """The PAR workbook: survey points per unit, per sub-criterion, per group, the standings, and
+    the responses per unit and respondent group (how groups filled a shared quota)."""
     head = [Column(_("Bộ phiếu")), Column(_("Mã đơn vị")), Column(_("Đơn vị"))]
     points = Column(_("Điểm"), Kind.POINTS)
     maximum = Column(_("Điểm tối đa"), Kind.POINTS)
@@ -321,6 +324,11 @@ def par_tables(results: CampaignResults) -> list[Table]:
             *(frame[name] for name in ("mean_coefficient", "points", "max_points", "valid", "flagged")),
         ]
 
+    def group_count_cells(report: ParReport, frame: pd.DataFrame) -> list[Any]:
+        pairs = zip(frame["questionnaire"], frame["respondent_group"], strict=True)
+        groups = pd.Series([str(report.group_label(*pair)) for pair in pairs], index=frame.index, dtype=object)
+        return [frame["questionnaire"], groups, frame["responses"]]
+
     def standing_cells(report: ParReport, frame: pd.DataFrame) -> list[Any]:
         names = ("appraised_points", "survey_points", "other_points", "total_points", "max_points", "index")
         return [*(frame[name] for name in names), frame["class"], frame["rank"]]
@@ -331,7 +339,7 @@ def par_tables(results: CampaignResults) -> list[Table]:
             "totals",
             _("Điểm điều tra theo đơn vị"),
             [*head, survey, maximum, Column(_("Số tiêu chí có điểm"), Kind.COUNT), valid, flag],
-            _par_frames(results, "totals", total_cells),
+            _par_frames(results, lambda report: report.result.totals, total_cells),
         ),
         Table(
             "subcriteria",
@@ -346,7 +354,7 @@ def par_tables(results: CampaignResults) -> list[Table]:
                 valid,
                 flag,
             ],
-            _par_frames(results, "subcriteria", subcriterion_cells),
+            _par_frames(results, lambda report: report.result.subcriteria, subcriterion_cells),
         ),
         Table(
             "groups",
@@ -361,7 +369,7 @@ def par_tables(results: CampaignResults) -> list[Table]:
                 valid,
                 flag,
             ],
-            _par_frames(results, "by_group", group_cells),
+            _par_frames(results, lambda report: report.result.by_group, group_cells),
         ),
         Table(
             "standings",
@@ -377,7 +385,13 @@ def par_tables(results: CampaignResults) -> list[Table]:
                 Column(_("Xếp loại")),
                 Column(_("Xếp hạng"), Kind.COUNT),
             ],
-            _par_frames(results, "standings", standing_cells),
+            _par_frames(results, lambda report: report.standings, standing_cells),
+        ),
+        Table(
+            "respondents",
+            _("Số phiếu theo nhóm đối tượng"),
+            [*head, Column(_("Mã phiếu")), Column(_("Đối tượng")), Column(_("Số phiếu"), Kind.COUNT)],
+            _par_frames(results, lambda report: report.group_counts, group_count_cells),
         ),
         settings_table(results),
     ]

@@ -18,6 +18,7 @@ from scoring import ParResult, SipasResult, compute_par, compute_sipas, par_sett
 from surveyapp.extensions import db
 from surveyapp.models import AppraisedScore, Campaign, CampaignPurpose, Questionnaire, Response, Unit
 from surveyapp.questionnaires.answers import ANSWER_CODE_FIRST, encode_answer_codes, scored_questions
+from surveyapp.questionnaires.definition import Text
 from surveyapp.services.columnar import read_columns
 
 # Slices of a SIPAS report, in the order the page and the workbook show them ("" = overall).
@@ -53,11 +54,24 @@ class ParReport:
     result: ParResult
     standings: pd.DataFrame
     responses: int
+    # Responses per unit, questionnaire and respondent group: how each group filled a quota
+    # shared by several (citizens standing in for missing businesses in CX4, for example).
+    group_counts: pd.DataFrame
 
     @property
     def name(self) -> str:
         """The family's questionnaire codes, such as ``CX1 + CX4``."""
         return " + ".join(q.code for q in self.questionnaires)
+
+    def group_label(self, questionnaire_code: str, group_code: str) -> Text:
+        """The label of a respondent group of one of the family's questionnaires (else its code)."""
+        groups = (
+            group
+            for questionnaire in self.questionnaires
+            if questionnaire.code == questionnaire_code
+            for group in questionnaire.definition.respondent_groups
+        )
+        return next((group.label for group in groups if group.code == group_code), Text(group_code))
 
 
 @dataclass(frozen=True)
@@ -236,8 +250,15 @@ def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignR
                 max_points=campaign.par_max_points,
                 other_points={code: score.other_points for code, score in scores.items()},
             )
-            results.par.append(ParReport(family, result, standings, len(responses)))
+            results.par.append(ParReport(family, result, standings, len(responses), responses_by_group(responses)))
     return results
+
+
+def responses_by_group(responses: pd.DataFrame) -> pd.DataFrame:
+    """How many responses each unit has per questionnaire and respondent group (none left out)."""
+    keys = ["unit", "questionnaire", "respondent_group"]
+    counts = responses.groupby(keys, observed=True, sort=True).size()
+    return counts.rename("responses").reset_index().astype({key: object for key in keys})
 
 
 def scored_unit_codes(family: list[Questionnaire], units: dict[str, Unit]) -> dict[str, str]:

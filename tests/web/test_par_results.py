@@ -14,14 +14,14 @@ from tests.web.test_results import upload
 CX4_ITEMS = [f"CX4_{n:02d}" for n in range(1, 12)]
 
 
-def cx4_csv(rows: list[tuple[str, str]]) -> bytes:
-    """One response per (unit code, answer to every item), from citizens."""
+def cx4_csv(rows: list[tuple[str, str]], group: str = "citizen") -> bytes:
+    """One response per (unit code, answer to every item), from ``group``."""
     stream = io.StringIO()
     writer = csv.DictWriter(stream, fieldnames=[*HEAD_COLUMNS, *CX4_ITEMS])
     writer.writeheader()
     for unit, answer in rows:
         writer.writerow(
-            {"Mã phiếu": "CX4", "Mã đơn vị": unit, "Đối tượng": "citizen", "Lĩnh vực": "Hộ tịch"}
+            {"Mã phiếu": "CX4", "Mã đơn vị": unit, "Đối tượng": group, "Lĩnh vực": "Hộ tịch"}
             | dict.fromkeys(CX4_ITEMS, answer)
         )
     return stream.getvalue().encode("utf-8")
@@ -102,3 +102,30 @@ def test_answers_collected_in_residential_groups_score_their_ward(client, make_c
     assert "Phường Trương Quang Trọng (W21172)" in totals
     assert "Tổ dân phố" not in totals  # CX1 scores wards; CX4's residential groups roll up to theirs
     assert '<td class="num">132 ' in totals  # the ward's points rest on 12 forms × 11 valid answers
+
+
+def test_the_report_shows_how_each_group_filled_a_shared_quota(client, make_campaign, ward, auth, officer):
+    campaign = make_campaign(["CX4"], [ward])
+    auth.login("canbo")
+    # Only 4 businesses answered; 26 citizens made up the commune's 30 forms.
+    for group, count in (("business", 4), ("citizen", 26)):
+        rows = [(ward.code, "A")] * count
+        upload(
+            client,
+            f"/admin/campaigns/{campaign.id}/import",
+            "responses-responses_file",
+            "cx4.csv",
+            cx4_csv(rows, group),
+        )
+
+    page = client.get(f"/admin/campaigns/{campaign.id}/results").get_data(as_text=True)
+    table = page.split("Số phiếu theo nhóm đối tượng", 1)[1].split("</table>", 1)[0]
+    assert 'Doanh nghiệp, cơ sở sản xuất kinh doanh</td><td class="num">4<' in table
+    assert 'Người dân có giao dịch với UBND cấp xã</td><td class="num">26<' in table
+    workbook = load_workbook(io.BytesIO(client.get(f"/admin/campaigns/{campaign.id}/export/indices.xlsx").data))
+    rows = list(workbook["Số phiếu theo nhóm đối tượng"].values)
+    assert rows[0][-3:] == ("Mã phiếu", "Đối tượng", "Số phiếu")
+    assert [row[-3:] for row in rows[1:]] == [
+        ("CX4", "Doanh nghiệp, cơ sở sản xuất kinh doanh", 4),
+        ("CX4", "Người dân có giao dịch với UBND cấp xã", 26),
+    ]
