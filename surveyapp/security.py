@@ -62,6 +62,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Permissions-Policy": PERMISSIONS_POLICY,
 }
+# By lower-cased name: every response sees in one pass which of them it still lacks.
+_SECURITY_HEADERS_BY_KEY = {name.lower(): (name, value) for name, value in SECURITY_HEADERS.items()}
 EXTENSION_KEY = "surveyapp.security"
 
 
@@ -189,8 +191,11 @@ def login_throttle() -> LoginThrottle:
 
 
 def _add_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    # A header the view set itself is kept; one pass over the headers, not one per header.
+    present = set(response.headers.keys(lower=True))
+    for key, (name, value) in _SECURITY_HEADERS_BY_KEY.items():
+        if key not in present:
+            response.headers.add(name, value)
     # HSTS over plain HTTP is ignored by browsers and would only confuse a test set-up.
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)

@@ -140,8 +140,7 @@ def _check_pick(form: FormData, name: str, allowed: Sequence[str], problems: dic
 def _check_answer(
     question: Question, form: FormData, name: str, answers: dict[str, AnswerValue], problems: dict[str, Problem]
 ) -> None:
-    values = [_clean(v) for v in form.getlist(name)]
-    values = [v for v in values if v]
+    values = [value for value in map(_clean, form.getlist(name)) if value]
     if not values:
         if question.required:
             problems[name] = Problem.REQUIRED
@@ -153,17 +152,20 @@ def _check_answer(
         else:
             answers[question.code] = text
         return
-    if question.type is not QuestionType.MULTI and len(values) > 1:
-        problems[name] = Problem.SEVERAL_VALUES
+    if question.type is not QuestionType.MULTI:
+        # One pick, most fields of every submission: looked up directly, without lists.
+        if len(values) > 1:
+            problems[name] = Problem.SEVERAL_VALUES
+        elif (option := question.option_for(values[0])) is None:
+            problems[name] = Problem.NOT_AN_OPTION
+        else:
+            answers[question.code] = option.value
         return
     options = [question.option_for(value) for value in values]
     if any(option is None for option in options):
         problems[name] = Problem.NOT_AN_OPTION
-        return
-    if question.type is QuestionType.MULTI:
-        answers[question.code] = sorted({option.value for option in options}, key=str)
     else:
-        answers[question.code] = options[0].value
+        answers[question.code] = sorted({option.value for option in options}, key=str)
 
 
 # One character per scored question: the position of the chosen option among the question's

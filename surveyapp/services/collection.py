@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from sqlalchemy import and_, bindparam, join, select
+from sqlalchemy import and_, bindparam, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, Unit
@@ -47,15 +47,19 @@ class CollectionTarget:
 
 # The campaign, its questionnaire of that code and its unit of that code (none for a matrix
 # address, whose unit code is NULL) in one statement, not the campaign's thousands of units:
-# this runs on every public page and post.
+# this runs on every public page and post. The unit is found by its unique code and then
+# checked against the campaign by primary key; joining a (campaign_units JOIN units) group
+# instead made SQLite scan every campaign's unit links on each request.
+_IN_CAMPAIGN = (
+    select(campaign_units.c.unit_id)
+    .where(campaign_units.c.campaign_id == Campaign.id, campaign_units.c.unit_id == Unit.id)
+    .exists()
+)
 _TARGET_STATEMENT = (
     select(Campaign, Questionnaire, Unit)
     .join(campaign_questionnaires, campaign_questionnaires.c.campaign_id == Campaign.id)
     .join(Questionnaire, Questionnaire.id == campaign_questionnaires.c.questionnaire_id)
-    .outerjoin(
-        join(campaign_units, Unit, campaign_units.c.unit_id == Unit.id),
-        and_(campaign_units.c.campaign_id == Campaign.id, Unit.code == bindparam("unit_code")),
-    )
+    .outerjoin(Unit, and_(Unit.code == bindparam("unit_code"), _IN_CAMPAIGN))
     .where(Campaign.id == bindparam("campaign_id"), Questionnaire.code == bindparam("questionnaire_code"))
 )
 

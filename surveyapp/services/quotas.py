@@ -224,14 +224,17 @@ def reserve_places(campaign: Campaign, questionnaire: Questionnaire, units: Sequ
     are then recorded in a transaction of their own).
     """
     is_closing = campaign.quota_policy is QuotaPolicy.CLOSE_WHEN_FULL
+    # These table statements run on the session's connection (same transaction), without
+    # the ORM's execute path: no loaded object is involved.
+    connection = db.session.connection()
     accepted, refused = [], []
     for unit in units:
         cell = {"campaign": campaign.id, "questionnaire": questionnaire.id, "unit": unit.id, "group": group}
-        if db.session.execute(_TAKE_PLACE if is_closing else _ADD_TO_CELL, {**cell, "added": 1}).rowcount == 1:
+        if connection.execute(_TAKE_PLACE if is_closing else _ADD_TO_CELL, {**cell, "added": 1}).rowcount == 1:
             accepted.append(unit)
             continue
         # Nothing counted: the unit has no cell, or (when full cells close) its cell is full.
-        full_cell_id = db.session.scalar(_CELL_ID, cell) if is_closing else None
+        full_cell_id = connection.scalar(_CELL_ID, cell) if is_closing else None
         if full_cell_id is None:
             accepted.append(unit)
         else:

@@ -170,6 +170,15 @@ def test_a_link_that_names_nothing_is_a_friendly_404(client, desk, path) -> None
     assert "Không tìm thấy trang" in page.get_data(as_text=True)
 
 
+def test_a_unit_outside_the_campaign_is_not_a_target(client, desk, make_campaign) -> None:
+    from surveyapp.models import Unit
+
+    campaign, _definition, _url = desk
+    other_ward = Unit(code="W21175", name="Phường Hoàng Văn Thụ", kind="phường")
+    make_campaign(["SIPAS-2017"], [other_ward])  # a unit of the same kind, in another campaign only
+    assert client.get(f"/r/{campaign.id}/SIPAS-2017/W21175").status_code == 404
+
+
 def test_a_matrix_form_stores_one_response_per_rated_unit(client, make_campaign, app) -> None:
     from surveyapp.models import Unit
 
