@@ -349,6 +349,9 @@ async def request(
         raise ConnectionError("empty reply")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
     parsed = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines if ":" in line]
+    length = next((int(value) for name, value in parsed if name.lower() == "content-length"), None)
+    if length is not None and len(content) < length:
+        raise ConnectionError("reply cut short")  # the server died while sending it
     return int(status_line.split()[1]), parsed, content  # type: ignore[return-value]
 
 
@@ -383,8 +386,8 @@ async def open_form(port: int, path: str) -> tuple[OpenedForm, float]:
     return OpenedForm(cookies_of(headers), token.group(1), key.group(1)), elapsed
 
 
-async def post_form(port: int, path: str, form: OpenedForm, answers: dict[str, str]) -> tuple[bool, float]:
-    """POST the answers with the form's token and key; returns (acknowledged, latency).
+async def post_form(port: int, path: str, form: OpenedForm, answers: dict[str, str]) -> tuple[int, bool, float]:
+    """POST the answers with the form's token and key; returns (status, acknowledged, latency).
 
     Acknowledged means the redirect to the thank-you page (its GET is not timed).
     """
@@ -397,7 +400,7 @@ async def post_form(port: int, path: str, form: OpenedForm, answers: dict[str, s
     status, reply_headers, _content = await request(port, "POST", path, headers=headers, body=body)
     elapsed = time.perf_counter() - started
     location = next((value for name, value in reply_headers if name.lower() == "location"), "")
-    return status == 302 and "/thanks" in location, elapsed
+    return status, status == 302 and "/thanks" in location, elapsed
 
 
 # --------------------------------------------------------------------------- load generator
@@ -430,15 +433,25 @@ class LoadResult:
     duration: float
     latencies: dict[str, list[float]] = field(default_factory=dict)
     acknowledged: list[str] = field(default_factory=list)
-    failures: int = 0  # answered, but not as expected (or a durable POST given up)
+    # Answered, but not as expected (or a durable POST given up): how many of each kind.
+    failure_kinds: dict[str, int] = field(default_factory=dict)
     connection_errors: int = 0  # no answer at all (a server down, a reset connection)
     resends: int = 0
+
+    @property
+    def failures(self) -> int:
+        return sum(self.failure_kinds.values())
+
+    def fail(self, kind: str) -> None:
+        """Count one failure of this kind (such as ``POST 400``)."""
+        self.failure_kinds[kind] = self.failure_kinds.get(kind, 0) + 1
 
     def merge(self, other: LoadResult) -> None:
         for kind, values in other.latencies.items():
             self.latencies.setdefault(kind, []).extend(values)
         self.acknowledged += other.acknowledged
-        self.failures += other.failures
+        for kind, count in other.failure_kinds.items():
+            self.failure_kinds[kind] = self.failure_kinds.get(kind, 0) + count
         self.connection_errors += other.connection_errors
         self.resends += other.resends
 
@@ -463,14 +476,14 @@ async def _client(plan: LoadPlan, deadline: float, result: LoadResult) -> None:
                 started = time.perf_counter()
                 status, _headers, _body = await request(plan.port, "GET", plan.path)
                 if status != 200:
-                    result.failures += 1
+                    result.fail(f"GET {status}")
                     continue
                 record("GET", time.perf_counter() - started)
             elif plan.scenario == "pair":
                 form, get_seconds = await open_form(plan.port, plan.path)
-                is_acknowledged, post_seconds = await post_form(plan.port, plan.path, form, plan.answers)
+                status, is_acknowledged, post_seconds = await post_form(plan.port, plan.path, form, plan.answers)
                 if not is_acknowledged:
-                    result.failures += 1
+                    result.fail(f"POST {status}")
                     continue
                 record("GET", get_seconds)
                 record("POST", post_seconds)
@@ -479,9 +492,9 @@ async def _client(plan: LoadPlan, deadline: float, result: LoadResult) -> None:
                 if session is None:
                     session, _seconds = await open_form(plan.port, plan.path)
                 form = OpenedForm(session.cookie, session.csrf_token, uuid.uuid4().hex)
-                is_acknowledged, post_seconds = await post_form(plan.port, plan.path, form, plan.answers)
+                status, is_acknowledged, post_seconds = await post_form(plan.port, plan.path, form, plan.answers)
                 if not is_acknowledged:
-                    result.failures += 1
+                    result.fail(f"POST {status}")
                     continue
                 record("POST", post_seconds)
             elif plan.scenario == "durable":
@@ -489,8 +502,8 @@ async def _client(plan: LoadPlan, deadline: float, result: LoadResult) -> None:
         except (OSError, ConnectionError, asyncio.IncompleteReadError):
             result.connection_errors += 1
             await asyncio.sleep(0.05)
-        except ValueError:
-            result.failures += 1
+        except ValueError as error:  # a page without the form
+            result.fail(str(error))
 
 
 async def _durable_submission(plan: LoadPlan, deadline: float, result: LoadResult) -> None:
@@ -503,10 +516,10 @@ async def _durable_submission(plan: LoadPlan, deadline: float, result: LoadResul
     give_up = deadline + plan.grace
     while True:
         try:
-            is_acknowledged, seconds = await post_form(plan.port, plan.path, form, answers)
+            status, is_acknowledged, seconds = await post_form(plan.port, plan.path, form, answers)
         except (OSError, ConnectionError, asyncio.IncompleteReadError):
             if time.monotonic() > give_up:
-                result.failures += 1
+                result.fail("POST given up")
                 return
             result.resends += 1
             await asyncio.sleep(0.1)
@@ -515,7 +528,7 @@ async def _durable_submission(plan: LoadPlan, deadline: float, result: LoadResul
             result.acknowledged.append(form.submission_key)
             result.latencies.setdefault("POST", []).append(seconds)
         else:
-            result.failures += 1
+            result.fail(f"POST {status}")
         return
 
 
