@@ -170,6 +170,19 @@ def render_questionnaire(
     return html, status
 
 
+@dataclass(frozen=True)
+class _KeptForm:
+    """How to show one endpoint's questionnaire again: its template, target and page context."""
+
+    template: str
+    load_target: Callable[..., CollectionTarget]
+    context: Mapping[str, object]
+
+
+# Endpoint → its form, per blueprint (a blueprint has one handler per kind of error).
+_KEPT_FORMS: dict[str, dict[str, _KeptForm]] = {}
+
+
 def keep_answers_when_not_stored(
     blueprint: Blueprint, endpoint: str, template: str, load_target: Callable[..., CollectionTarget], **context: object
 ) -> None:
@@ -178,18 +191,24 @@ def keep_answers_when_not_stored(
     Two refusals happen before the view: an expired session (CSRF failure) and too many
     submissions from one address (429). A respondent or surveyor may take longer over a form
     than a session lasts, or share a busy desk's address; losing their answers then would be
-    the worst outcome, so the page comes back ready to be sent again.
+    the worst outcome, so the page comes back ready to be sent again. ``load_target`` gets the
+    endpoint's view arguments; several endpoints of one blueprint may be registered.
     """
+    forms = _KEPT_FORMS.setdefault(blueprint.name, {})
+    is_first = not forms
+    forms[endpoint] = _KeptForm(template, load_target, context)
+    if not is_first:
+        return
 
     def show_again(error: HTTPException, notice: str, status: int) -> object:
-        if request.endpoint != endpoint:  # another page of the blueprint: its usual error page
+        form = forms.get(request.endpoint or "")
+        if form is None:  # another page of the blueprint: its usual error page
             return error_page(error)
         try:
-            # A matrix questionnaire's address has no unit part: its view gets the default None.
-            target = load_target(**({"unit_code": None} | (request.view_args or {})))
+            target = form.load_target(**(request.view_args or {}))
         except HTTPException as refused:  # an unknown target or no access: say so, not 500
             return error_page(refused)
-        return make_response(render_questionnaire(template, target, notice=notice, status=status, **context))
+        return make_response(render_questionnaire(form.template, target, notice=notice, status=status, **form.context))
 
     @blueprint.errorhandler(CSRFError)
     def expired_form(error: CSRFError) -> object:

@@ -52,7 +52,9 @@ def home() -> str:
     return render_template("field/home.html", sheets=sheets)
 
 
-def _target_for_current_user(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
+def _target_for_current_user(
+    campaign_id: int, questionnaire_code: str, unit_code: str | None = None
+) -> CollectionTarget:
     # A form whose session expired reaches this before @login_required (the CSRF check runs
     # first): anyone not logged in goes to the log-in page, never to the form.
     if not current_user.is_authenticated:

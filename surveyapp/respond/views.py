@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.answering import keep_answers_when_not_stored, receive_submission, render_questionnaire
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Questionnaire, ResponseMode
+from surveyapp.models import Campaign, Questionnaire, ResponseMode, SampleEntry
 from surveyapp.respond import bp
 from surveyapp.services.collection import CollectionTarget, get_collection_target
 from surveyapp.services.responses import CampaignNotCollecting, local_today
@@ -16,11 +16,24 @@ from surveyapp.services.samples import LinkSpent, get_entry_by_link, spend_link
 TEMPLATE = "respond/questionnaire.html"
 
 
-def _target_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
+def _target_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionTarget:
+    # A matrix questionnaire's address has no unit part.
     target = get_collection_target(campaign_id, questionnaire_code, unit_code)
     if target is None:
         abort(404)
     return target
+
+
+def _target_of_entry(entry: SampleEntry) -> CollectionTarget:
+    """The questionnaire and unit a sampled person's link opens."""
+    return _target_or_404(entry.campaign_id, db.get_or_404(Questionnaire, entry.questionnaire_id).code, entry.unit.code)
+
+
+def _target_of_link(token: str) -> CollectionTarget:
+    entry = get_entry_by_link(token)
+    if entry is None:
+        abort(404)
+    return _target_of_entry(entry)
 
 
 def _not_collecting(campaign: Campaign) -> tuple[str, int]:
@@ -62,9 +75,7 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
     entry = get_entry_by_link(token)
     if entry is None:
         return render_template("respond/link_used.html"), 200
-    target = _target_or_404(
-        entry.campaign_id, db.get_or_404(Questionnaire, entry.questionnaire_id).code, entry.unit.code
-    )
+    target = _target_of_entry(entry)
     if not target.campaign.is_collecting_on(local_today()):
         return _not_collecting(target.campaign)
     if request.method == "POST":
@@ -84,3 +95,4 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
 
 
 keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _target_or_404)
+keep_answers_when_not_stored(bp, "respond.personal_link", TEMPLATE, _target_of_link)

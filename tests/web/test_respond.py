@@ -259,7 +259,7 @@ def test_the_receipt_keeps_a_digest_not_the_key(client, desk) -> None:
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
 
 
-def test_a_link_page_posted_without_its_session_is_refused_with_a_page_not_a_crash(client) -> None:
+def test_an_unknown_link_posted_without_its_session_is_refused_with_a_page_not_a_crash(client) -> None:
     response = client.post("/r/link/" + "a" * 43, data={"q_C1_1": "5"})
-    assert response.status_code == 400
-    assert "Mã lỗi: 400" in response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Mã lỗi: 404" in response.get_data(as_text=True)

@@ -152,19 +152,17 @@ def test_a_surveyor_sees_only_their_units_sample(client, auth, surveyor, ward_ca
     assert client.get(f"/field/sample/{ward_campaign.id}/{other.code}").status_code == 403
 
 
-def test_a_single_use_link_answers_once_and_is_forgotten(client, officer_page, ward_campaign) -> None:
-    from surveyapp.models import Response, ResponseMode
-    from tests.helpers import filled_form, submission_key_of
-
+@pytest.fixture
+def single_use_link(client, officer_page, ward_campaign) -> tuple[SampleEntry, str]:
+    """A sample drawn from the example frame with single-use links: the first person's entry and link."""
     url, upload = officer_page
     upload(FRAME.read_bytes(), skip=True)
-    questionnaire = ward_campaign.questionnaires[0]
     token = csrf_token_of(client.get(url).get_data(as_text=True))
     client.post(
         f"{url}/draw",
         data={
             "draw-csrf_token": token,
-            "draw-questionnaire_id": questionnaire.id,
+            "draw-questionnaire_id": ward_campaign.questionnaires[0].id,
             "draw-seed": "s",
             "draw-reserve_per_unit": "0",
         },
@@ -172,7 +170,15 @@ def test_a_single_use_link_answers_once_and_is_forgotten(client, officer_page, w
     html = client.post(f"{url}/links", data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
     assert "Đã tạo 54 đường dẫn dùng một lần" in html
     entry = db.session.scalar(select(SampleEntry).filter_by(status=SampleStatus.TO_CONTACT).order_by(SampleEntry.id))
-    link = f"/r/link/{entry.access_token}"
+    return entry, f"/r/link/{entry.access_token}"
+
+
+def test_a_single_use_link_answers_once_and_is_forgotten(client, single_use_link, ward_campaign) -> None:
+    from surveyapp.models import Response, ResponseMode
+    from tests.helpers import filled_form, submission_key_of
+
+    entry, link = single_use_link
+    questionnaire = ward_campaign.questionnaires[0]
     assert f"https://khaosat.example.vn{link}" in client.get(
         f"/field/sample/{ward_campaign.id}/{entry.unit.code}"
     ).get_data(as_text=True)
@@ -194,6 +200,33 @@ def test_a_single_use_link_answers_once_and_is_forgotten(client, officer_page, w
     spent = db.session.get(SampleEntry, entry.id)
     assert spent.status is SampleStatus.COMPLETED and spent.access_token is None
     assert "Đường dẫn này đã được sử dụng" in client.get(link).get_data(as_text=True)
+
+
+def test_a_link_form_whose_session_expired_comes_back_with_its_answers(client, single_use_link, ward_campaign) -> None:
+    from surveyapp.models import Response
+    from surveyapp.questionnaires.answers import field_name
+    from surveyapp.questionnaires.definition import QuestionType
+    from tests.helpers import filled_form, submission_key_of
+
+    _entry, link = single_use_link
+    definition = ward_campaign.questionnaires[0].definition
+    answers = filled_form(definition, choice=1)
+    question = next(q for q in definition.questions if q.type is QuestionType.SCALE)
+
+    sent = client.post(
+        link, data={"submission_key": submission_key_of(client.get(link).get_data(as_text=True)), **answers}
+    )
+    page = sent.get_data(as_text=True)
+
+    assert sent.status_code == 400
+    assert "Phiên làm việc đã hết hạn" in page
+    assert f'name="{field_name(question)}" value="{answers[field_name(question)]}" checked' in page
+    assert count(Response) == 0
+    resent = client.post(
+        link, data={"csrf_token": csrf_token_of(page), "submission_key": submission_key_of(page), **answers}
+    )
+    assert resent.status_code == 302
+    assert count(Response) == 1
 
 
 def test_a_total_is_allocated_by_frame_size_with_a_minimum(client, officer_page, ward_campaign) -> None:
