@@ -129,6 +129,16 @@ def write_workbook(target: BinaryIO, sheets: Iterable[Sheet]) -> None:
                     writer.write(piece)
 
 
+def sheet_title(text: str) -> str:
+    """``text`` made a valid sheet title: the characters Excel forbids become spaces, the length
+    is cut to 31, and no apostrophe is left at either end.
+
+    >>> sheet_title("Chỉ số tiêu chí: đơn vị/xã [2026] của huyện Bố Trạch")
+    'Chỉ số tiêu chí  đơn vị xã  202'
+    """
+    return _FORBIDDEN_IN_TITLE.sub(" ", text)[:MAX_TITLE_LENGTH].strip("'")
+
+
 def _column_letters(index: int) -> str:
     """The letters of the column at 0-based ``index``, as in cell references.
 

@@ -11,8 +11,9 @@ Every aggregate of one query sees the rows in the same order, so the columns sta
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, String, Text, cast, func, select
+from sqlalchemy import ColumnElement, Select, String, Text, cast, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
@@ -40,12 +41,19 @@ def _string_agg(element: concatenated, compiler, **kw) -> str:
     return f"string_agg({compiler.process(element.clauses, **kw)})"
 
 
+class Columns(NamedTuple):
+    """What ``read_columns`` read."""
+
+    count: int  # rows read
+    separated: list[list[str]]  # each separated column's values, as text
+    joined: str  # the fixed-width values of the joined column, run together
+    left_out: int  # rows left out because their joined value is NULL
+
+
 def read_columns(
     separated: Sequence[ColumnElement], joined: ColumnElement[str], criteria: Sequence[ColumnElement[bool]]
-) -> tuple[int, list[list[str]], str, int]:
-    """The rows meeting ``criteria`` whose ``joined`` value is not NULL: how many, each
-    ``separated`` column's values as text, and their fixed-width ``joined`` strings run
-    together; then how many rows were left out for a NULL ``joined``.
+) -> Columns:
+    """The rows meeting ``criteria`` whose ``joined`` value is not NULL, a column at a time.
 
     ``separated`` values must not be NULL (wrap them in ``coalesce``).
     """
@@ -59,8 +67,21 @@ def read_columns(
         ).where(*criteria)
     ).one()
     if not count:
-        return 0, [[] for _ in separated], "", left_out or 0
+        return Columns(0, [[] for _ in separated], "", left_out or 0)
     columns = [text.split(SEPARATOR) for text in texts]
     if any(len(values) != count for values in columns):
         raise ValueError("a column read with read_columns holds its separator or a NULL value")
-    return count, columns, run, left_out
+    return Columns(count, columns, run, left_out)
+
+
+def fetch_plain_rows(statement: Select) -> list[tuple]:
+    """The rows of ``statement`` as the database driver returns them, without ORM or type
+    processing: for reading many rows in order, where ``read_columns`` does not fit."""
+    connection = db.session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()

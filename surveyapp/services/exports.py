@@ -29,8 +29,9 @@ from sqlalchemy import String, func, select, type_coerce
 from surveyapp.csv_writer import csv_lines
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Response, ResponseMode, Unit
-from surveyapp.questionnaires.answers import scored_questions
+from surveyapp.questionnaires.answers import encode_answer_codes, scored_questions
 from surveyapp.questionnaires.definition import QuestionType
+from surveyapp.services.columnar import fetch_plain_rows
 from surveyapp.services.raw_layout import (
     DATE,
     DATE_FORMAT,
@@ -50,15 +51,10 @@ from surveyapp.services.results import (
     ParReport,
     SipasReport,
     all_units,
-    codes_of,
     decode_answers,
-    fetch_plain_rows,
     subtree_unit_ids,
 )
-from surveyapp.xlsx_writer import Sheet, SheetColumn, write_workbook
-
-# Excel's limit of rows per sheet, header included.
-XLSX_MAX_ROWS = 1_048_576
+from surveyapp.xlsx_writer import MAX_ROWS, Sheet, SheetColumn, sheet_title, write_workbook
 
 MODE_LABELS = {
     ResponseMode.DESK_QR: _l("Quét mã QR tại Bộ phận một cửa"),
@@ -503,13 +499,28 @@ def raw_frames(
                 DATE: np.asarray([_day_text(day) for day in days], dtype=object)[day_numbers],
             }
         )
-        answers = decode_answers(questionnaire, "".join(codes_of(questionnaire, table)), len(table))
+        answers = decode_answers(questionnaire, _answer_codes(questionnaire, table), len(table))
         for question in others:
             answers[question.code] = table[question.code].map(_stored_text, na_action="ignore")
         frame = pd.concat([frame, pd.DataFrame(answers)], axis=1)
         yield frame[raw_columns(questionnaire)]
         if len(table) < batch:
             return
+
+
+def _answer_codes(questionnaire: Questionnaire, table: pd.DataFrame) -> str:
+    """The answer codes of a batch of responses run together; those stored before codes
+    existed are encoded now."""
+    codes = table["codes"]
+    missing = codes.isna()
+    if missing.any():
+        ids = table["id"][missing]
+        stored = dict(
+            db.session.execute(select(Response.id, Response.answers).where(Response.id.in_(ids.tolist()))).all()
+        )
+        encoded = [encode_answer_codes(questionnaire.definition, stored[i]) for i in ids]
+        codes = codes.where(~missing, pd.Series(encoded, index=codes.index[missing]))
+    return "".join(codes)
 
 
 def _day_text(day: object) -> str:
@@ -580,12 +591,12 @@ NUMBER_FORMATS = {Kind.PERCENT: "0.00%", Kind.POINTS: "0.00", Kind.COUNT: "#,##0
 
 def check_fits_spreadsheet(rows: int) -> None:
     """Refuse, before anything is written, a table of ``rows`` rows that a spreadsheet cannot hold."""
-    if rows + 1 > XLSX_MAX_ROWS:
+    if rows + 1 > MAX_ROWS:
         raise ExportTooLarge(
             _(
                 "Bảng có %(rows)s dòng, nhiều hơn giới hạn %(limit)s dòng của bảng tính. Hãy tải tệp CSV.",
                 rows=f"{rows:,}".replace(",", "."),
-                limit=f"{XLSX_MAX_ROWS - 1:,}".replace(",", "."),
+                limit=f"{MAX_ROWS - 1:,}".replace(",", "."),
             )
         )
 
@@ -595,7 +606,7 @@ def write_xlsx(tables: Sequence[Table], target: BinaryIO) -> None:
     ``target`` as the rows are read (a large table does not grow the memory)."""
     sheets = [
         Sheet(
-            _sheet_title(table.title),
+            sheet_title(table.title),
             [SheetColumn(column.header, NUMBER_FORMATS.get(column.kind)) for column in table.columns],
             _written_frames(table, for_csv=False),
         )
@@ -627,7 +638,3 @@ def csv_zip(tables: Sequence[Table], stem: str) -> bytes:
         for table in tables:
             archive.writestr(f"{stem}_{table.key}.csv", csv_bytes(table))
     return buffer.getvalue()
-
-
-def _sheet_title(title: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31]

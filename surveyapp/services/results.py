@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, String, cast, func, select, type_coerce
+from sqlalchemy import String, cast, func, select, type_coerce
 
 from scoring import ParResult, SipasResult, compute_par, compute_sipas, par_settings, rank_units, sipas_settings
 from surveyapp.extensions import db
@@ -190,38 +190,10 @@ def decode_answers(questionnaire: Questionnaire, codes: str, count: int) -> dict
     }
 
 
-def fetch_plain_rows(statement: Select) -> list[tuple]:
-    """The rows of ``statement`` as the database driver returns them, without ORM or type
-    processing: a million rows arrive in about a second instead of several."""
-    connection = db.session.connection()
-    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
 def _categories(numbers: np.ndarray, labels: Sequence[str] | np.ndarray) -> pd.Categorical:
     """A categorical column: response ``n`` has ``labels[numbers[n]]`` (labels may repeat)."""
     label_numbers, unique_labels = pd.factorize(np.asarray(labels, dtype=object))
     return pd.Categorical.from_codes(label_numbers[numbers], unique_labels)
-
-
-def codes_of(questionnaire: Questionnaire, table: pd.DataFrame) -> list[str]:
-    """The answer codes of every response; those stored before codes existed are encoded now."""
-    codes = table["codes"]
-    missing = codes.isna()
-    if not missing.any():
-        return codes.tolist()
-    stored = dict(
-        db.session.execute(
-            select(Response.id, Response.answers).where(Response.id.in_(table["id"][missing].tolist()))
-        ).all()
-    )
-    encoded = [encode_answer_codes(questionnaire.definition, stored[i]) for i in table["id"][missing]]
-    return codes.where(~missing, pd.Series(encoded, index=codes.index[missing])).tolist()
 
 
 def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignResults:
