@@ -5,7 +5,9 @@ Fetching rows one tuple at a time makes the driver build a Python object for eve
 database concatenates each column over the matching rows (``group_concat`` in SQLite,
 ``string_agg`` in PostgreSQL) and returns one row; Python splits each string once, in C.
 Every aggregate of one query sees the rows in the same order, so the columns stay aligned
-(which order that is does not matter to callers that only count).
+(which order that is does not matter to callers that only count). Readers that need the rows
+in order, a batch at a time (the raw export), use ``fetch_plain_rows``: the driver's tuples
+without ORM or type processing.
 """
 
 from __future__ import annotations
