@@ -16,12 +16,8 @@ import multiprocessing
 import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import uuid
@@ -45,10 +41,9 @@ from surveyapp.questionnaires.definition import QuestionnaireDefinition, Questio
 from surveyapp.services.campaigns import CampaignDraft, create_campaign, open_campaign  # noqa: E402
 from surveyapp.services.catalog import sync_questionnaires  # noqa: E402
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas  # noqa: E402
+from tests.served import LOOPBACK, Server  # noqa: E402
 
 FORMS_DIR = ROOT / "forms"
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-LOOPBACK = "127.0.0.1"
 SECRET_KEY = "bench-secret-key"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 KEY_PATTERN = re.compile(r'name="submission_key"[^>]*?value="([^"]+)"')
@@ -208,89 +203,10 @@ def text_question_field(definition: QuestionnaireDefinition) -> str:
 # --------------------------------------------------------------------------- servers
 
 
-def free_port() -> int:
-    """A TCP port free on the loopback interface right now."""
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """gunicorn serving ``app_spec`` on a loopback port, in a process group of its own.
-
-    The process group lets ``kill`` reach the master and every worker at once (SIGKILL gives
-    the master no chance to stop its workers).
-    """
-
-    def __init__(self, app_spec: str, env: dict[str, str], *, workers: int = 2, port: int | None = None) -> None:
-        self.app_spec = app_spec
-        inherited = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
-        self.env = {**inherited, **env, "PYTHONPATH": str(ROOT)}
-        self.workers = workers
-        self.port = port or free_port()
-        self.process: subprocess.Popen | None = None
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-
-    def start(self, ready_path: str = "/") -> Server:
-        """Start gunicorn and wait until ``ready_path`` answers (any HTTP status)."""
-        command = [
-            str(GUNICORN),
-            "--no-control-socket",
-            "--workers",
-            str(self.workers),
-            "--bind",
-            f"{LOOPBACK}:{self.port}",
-            "--chdir",
-            str(ROOT),
-            self.app_spec,
-        ]
-        self.process = subprocess.Popen(
-            command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self._wait_ready(ready_path)
-        return self
-
-    def _wait_ready(self, path: str, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early; see {self.log.name}")
-            try:
-                status, _headers, _body = asyncio.run(request(self.port, "GET", path))
-                if status:
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"gunicorn did not answer within {timeout} s; see {self.log.name}")
-
-    def kill(self) -> None:
-        """SIGKILL the master and all workers together, as a crash or the OOM killer would."""
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        """A graceful stop (SIGTERM to the master), then SIGKILL if it lingers."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-    def __enter__(self) -> Server:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-        Path(self.log.name).unlink(missing_ok=True)
-
-
 @contextmanager
 def serving(app_spec: str, env: dict[str, str], *, ready_path: str = "/", workers: int = 2) -> Iterator[Server]:
     """A started ``Server``, stopped on exit."""
-    with Server(app_spec, env, workers=workers) as server:
+    with Server(env, app_spec=app_spec, workers=workers) as server:
         server.start(ready_path)
         yield server
 

@@ -82,7 +82,7 @@ def run(database: Database, kills: int, duration: float, clients: int) -> bool:
         text_field = next(f"q_{q.code}" for q in definition.questions if q.type is QuestionType.TEXT)
         db.engine.dispose()
     plan = LoadPlan(0, survey.path, "durable", clients, duration, survey.answers, text_field=text_field, grace=30.0)
-    with Server("wsgi:app", our_app_env(database.url)) as server:
+    with Server(our_app_env(database.url)) as server:
         server.start(survey.path)
         plan = dataclasses.replace(plan, port=server.port)
         outcome: list[LoadResult] = []

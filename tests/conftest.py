@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,10 +22,12 @@ from surveyapp.extensions import db
 from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Unit, User, UserRole
 from surveyapp.services.catalog import sync_questionnaires
 from surveyapp.services.users import create_user
-from tests.helpers import PASSWORD, AuthActions
+from tests.helpers import PASSWORD, SECRET_KEY, AuthActions
+from tests.served import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS_DIR = ROOT / "forms"
+PUBLIC_BASE_URL = "https://khaosat.example.vn"
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +53,8 @@ def app(database_url: str, _schema: None) -> Iterator[Flask]:
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "TESTING": True,
-            "SECRET_KEY": "test",
-            "PUBLIC_BASE_URL": "https://khaosat.example.vn",
+            "SECRET_KEY": SECRET_KEY,
+            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         }
     )
     with app.app_context():
@@ -62,6 +64,34 @@ def app(database_url: str, _schema: None) -> Iterator[Flask]:
             db.session.execute(delete(table))
         db.session.commit()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def gunicorn(database_url: str, _schema: None) -> Iterator[Callable[..., Server]]:
+    """``gunicorn(**env)``: the app served by gunicorn (2 workers) on the tests' database.
+
+    One server per distinct environment, started at its first use and kept for the session
+    (starting one takes about a second). It shares the tests' database and secret key: what a
+    test stores is what the server shows, and the tables are emptied after each test as usual.
+    """
+    servers: dict[tuple[tuple[str, str], ...], Server] = {}
+
+    def serve(**env: str) -> Server:
+        key = tuple(sorted(env.items()))
+        if key not in servers:
+            base = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY, "PUBLIC_BASE_URL": PUBLIC_BASE_URL}
+            servers[key] = Server(base | env).start()
+        return servers[key]
+
+    yield serve
+    for server in servers.values():
+        server.__exit__()
+
+
+@pytest.fixture
+def live_server(app: Flask, gunicorn: Callable[..., Server]) -> str:
+    """The base address of the app served by gunicorn, for a test that goes over real HTTP."""
+    return gunicorn().url
 
 
 @pytest.fixture

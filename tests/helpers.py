@@ -9,6 +9,8 @@ from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, RESPONDENT_G
 from surveyapp.questionnaires.definition import QuestionnaireDefinition, QuestionType
 
 PASSWORD = "mat-khau-an-toan"
+# The tests' application and the gunicorn servers they start share it (strong enough for production).
+SECRET_KEY = "surveyapp-tests-0f6c3d9e8b7a4c1f2e5d6a7b8c9d0e1f"
 
 
 def csrf_token_of(html: str) -> str:

@@ -1,4 +1,4 @@
-"""A real server on 127.0.0.1 and Debian's headless Chromium driven by Playwright.
+"""Debian's headless Chromium driven by Playwright, against the app served by gunicorn (``live_server``).
 
 Every audience is tried at a phone viewport and a desktop viewport (the ``device`` fixture);
 pages are screenshotted into ``screenshots/`` and audited with axe-core, which ``make install``
@@ -10,13 +10,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
 from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, RESPONDENT_GROUP_FIELD, field_name
 from surveyapp.questionnaires.definition import QuestionType
@@ -64,17 +61,6 @@ def chromium_browser() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The test application served over real HTTP on a free loopback port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def _page_on(browser, device: str) -> Iterator[object]:

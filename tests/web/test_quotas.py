@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import ANY_GROUP, QuotaCell, QuotaPolicy, Response, Unit
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
-from tests.browser.conftest import live_server  # noqa: F401  (fixture: a real threaded server)
 from tests.helpers import csrf_token_of, filled_form, submission_key_of, submit
 
 
@@ -137,7 +136,7 @@ def _phone(base_url: str, path: str):
     return send
 
 
-def test_concurrent_phones_never_overfill_a_closed_cell(live_server, make_campaign, ward) -> None:  # noqa: F811
+def test_concurrent_phones_never_overfill_a_closed_cell(live_server, make_campaign, ward) -> None:
     places, phones = 3, 16
     campaign = make_campaign(["SIPAS-2017"], [ward])
     set_quota(campaign, "SIPAS-2017", places, QuotaPolicy.CLOSE_WHEN_FULL)
