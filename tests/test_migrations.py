@@ -22,7 +22,6 @@ from sqlalchemy.engine import make_url
 from surveyapp import create_app
 from surveyapp.extensions import db
 
-SCRATCH_DATABASE = "surveyapp_migration_test"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -33,15 +32,17 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
     if not url or url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
+    # Named after the suite's database, so that suites on other databases of the server do not meet.
+    scratch = f"{make_url(url).database}_migrations"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {SCRATCH_DATABASE}"))
+        connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {scratch}"))
     try:
-        yield make_url(url).set(database=SCRATCH_DATABASE).render_as_string(hide_password=False)
+        yield make_url(url).set(database=scratch).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)"))
+            connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
         admin.dispose()
 
 
