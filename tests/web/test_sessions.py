@@ -46,7 +46,7 @@ class Browser:
         return self.request("POST", path, {"csrf_token": token, **data})
 
     def login(self, username: str, password: str = PASSWORD) -> None:
-        status, headers, _ = self.post_form("/login", {"username": username, "password": password})
+        status, _headers, _ = self.post_form("/login", {"username": username, "password": password})
         assert status == 302, "the log-in failed"
 
     def logout(self) -> None:
