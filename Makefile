@@ -37,12 +37,15 @@ $(NODE_INSTALLED): tests/browser/package.json tests/browser/package-lock.json
 %.mo: %.po $(INSTALLED)
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
-# Applies the migrations to the database (SQLite in instance/ unless DATABASE_URL is set),
-# loads the demo (nothing changes if it is there already) and serves it with gunicorn.
+# Creates a random secret key once (instance/secret_key, owner-only), applies the migrations
+# to the database (SQLite in instance/ unless DATABASE_URL is set), loads the demo (nothing
+# changes if it is there already; its random passwords are in instance/demo-accounts.txt) and
+# serves it with gunicorn.
 run: install
+	$(BIN)/python -m surveyapp.instance_files
 	$(FLASK) init-db
 	$(FLASK) load-demo
-	@echo "Serving the demo at http://$(HOST):$(PORT)/ (log in at /login; demo accounts in README.md)"
+	@echo "Serving the demo at http://$(HOST):$(PORT)/ (log in at /login; demo accounts in instance/demo-accounts.txt)"
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --no-control-socket wsgi:app
 
 # Runs every test on a temporary SQLite database, then again on the database DATABASE_URL

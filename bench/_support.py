@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import random
 import re
+import secrets
 import statistics
 import sys
 import time
@@ -44,7 +45,8 @@ from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas  # noq
 from tests.served import LOOPBACK, Server  # noqa: E402
 
 FORMS_DIR = ROOT / "forms"
-SECRET_KEY = "bench-secret-key"
+# New at every run (shared by the bench's app and its gunicorn servers): no key in the repository.
+SECRET_KEY = secrets.token_hex(32)
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 KEY_PATTERN = re.compile(r'name="submission_key"[^>]*?value="([^"]+)"')
 

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 
 from surveyapp.config import INSTANCE_DIR, Config
 from surveyapp.extensions import csrf, db, login_manager, migrate
+from surveyapp.instance_files import configure_secret_key
+from surveyapp.urls import BoundedIntConverter
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -20,6 +22,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(Config)
     if config:
         app.config.update(config)
+    configure_secret_key(app)
+    # Before any rule is added: every <int:...> of every blueprint is bounded.
+    app.url_map.converters["int"] = BoundedIntConverter
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 

@@ -14,7 +14,11 @@ def _default_database_url() -> str:
 class Config:
     """Settings of the application; every value can be overridden by the environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Signs sessions and CSRF tokens: 32 characters or more. Without it, the key is read from
+    # SECRET_KEY_FILE (``make run`` creates instance/secret_key); without either, only tests and
+    # the debug server start (with a random key), anything else refuses to.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", str(INSTANCE_DIR / "secret_key"))
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
     # hide_parameters: a database error in the log never shows the values of the statement
     # (answers, names and phones of a sampling frame, the tokens of single-use links).

@@ -202,6 +202,18 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+# Pages that show personal data or a personal link: staff pages (sample lists with names and
+# phones, exports, accounts) and the single-use link's page. No browser or proxy keeps them.
+NO_STORE_BLUEPRINTS = frozenset({"admin", "field", "auth"})
+NO_STORE_ENDPOINTS = frozenset({"respond.personal_link"})
+
+
+def _forbid_storing_personal_pages(response: Response) -> Response:
+    if request.blueprint in NO_STORE_BLUEPRINTS or request.endpoint in NO_STORE_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _limit_public_submissions() -> None:
     """Refuse a citizen's submission beyond the address's allowance with 429 and Retry-After.
 
@@ -241,3 +253,4 @@ def init_app(app: Flask) -> None:
     )
     app.before_request(_limit_public_submissions)
     app.after_request(_add_headers)
+    app.after_request(_forbid_storing_personal_pages)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -9,8 +11,9 @@ from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, RESPONDENT_G
 from surveyapp.questionnaires.definition import QuestionnaireDefinition, QuestionType
 
 PASSWORD = "mat-khau-an-toan"
-# The tests' application and the gunicorn servers they start share it (strong enough for production).
-SECRET_KEY = "surveyapp-tests-0f6c3d9e8b7a4c1f2e5d6a7b8c9d0e1f"
+# The tests' application and the gunicorn servers they start share it; new at every run, so
+# that no key the tests use is printed in the repository.
+SECRET_KEY = secrets.token_hex(32)
 
 
 def csrf_token_of(html: str) -> str:

@@ -6,12 +6,13 @@ from sqlalchemy import text
 
 from surveyapp import create_app
 from surveyapp.extensions import db
+from tests.helpers import SECRET_KEY
 
 
 def test_the_test_configuration_overrides_the_defaults(app) -> None:
     assert app.testing
     assert app.config["PUBLIC_BASE_URL"] == "https://khaosat.example.vn"
-    assert not create_app().testing
+    assert not create_app({"SECRET_KEY": SECRET_KEY}).testing
 
 
 def test_the_default_database_is_an_embedded_sqlite_file(monkeypatch) -> None:

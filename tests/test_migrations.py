@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from surveyapp import create_app
 from surveyapp.extensions import db
+from tests.helpers import SECRET_KEY
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -53,7 +54,7 @@ def test_the_migrations_form_one_line_of_history() -> None:
 
 
 def test_init_db_builds_the_models_schema_and_downgrading_removes_it(empty_database_url: str) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": SECRET_KEY})
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "Database ready" in result.output

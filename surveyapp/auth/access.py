@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -17,8 +18,19 @@ login_manager.login_message = None
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The active account of a session id ``<user id>:<session nonce>`` (see ``User.get_id``).
+
+    A session saved before the account's nonce changed (log-out, new password, deactivation)
+    names an old nonce: it is treated as no session at all.
+    """
+    user_id, _, nonce = session_id.partition(":")
+    if not user_id.isdigit() or not nonce:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or not hmac.compare_digest(user.session_nonce, nonce):
+        return None
+    return user
 
 
 def officer_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from surveyapp.auth import bp
 from surveyapp.auth.access import officer_required  # noqa: F401  (registers the user loader)
 from surveyapp.auth.forms import LoginForm
+from surveyapp.extensions import db
 from surveyapp.security import login_throttle
 from surveyapp.services.users import authenticate
 
@@ -40,6 +41,8 @@ def login() -> str | tuple[str, int] | WerkzeugResponse:
             throttle.record_failure(form.username.data)
         else:
             throttle.record_success(form.username.data)
+            # A CSRF token seen before log-in (by whoever shared the browser) is not carried over.
+            session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
             login_user(user)
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
@@ -52,6 +55,9 @@ def login() -> str | tuple[str, int] | WerkzeugResponse:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> WerkzeugResponse:
+    """End every session of the account, this one and any cookie saved elsewhere."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table
@@ -19,6 +20,11 @@ class UserRole(enum.Enum):
 
     OFFICER = "officer"
     SURVEYOR = "surveyor"
+
+
+def new_session_nonce() -> str:
+    """A random value that the sessions of an account carry; changing it ends them all."""
+    return secrets.token_hex(16)
 
 
 surveyor_units = Table(
@@ -40,8 +46,19 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[UserRole] = mapped_column(enum_column(UserRole))
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Copied into the session at log-in (see ``get_id``); log-out, a new password and
+    # deactivation replace it, so every cookie saved before stops working.
+    session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
 
     assigned_units: Mapped[list[Unit]] = relationship(secondary=surveyor_units, order_by=Unit.code)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the current session nonce."""
+        return f"{self.id}:{self.session_nonce}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session of this account (the current one included)."""
+        self.session_nonce = new_session_nonce()
 
     @property
     def is_active(self) -> bool:
@@ -52,7 +69,9 @@ class User(UserMixin, db.Model):
         return self.role is UserRole.OFFICER
 
     def set_password(self, password: str) -> None:
+        """Store a hash of ``password``; the sessions opened with the old one end."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
