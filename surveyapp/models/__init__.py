@@ -3,6 +3,7 @@
 from surveyapp.models.audit import AuditAction, AuditEntry
 from surveyapp.models.campaigns import Campaign, CampaignPurpose, CampaignStatus
 from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, SampleEntry, SampleStatus
+from surveyapp.models.limits import LimitCount
 from surveyapp.models.questionnaires import Questionnaire
 from surveyapp.models.quotas import ANY_GROUP, QuotaCell, QuotaPolicy
 from surveyapp.models.responses import Response, ResponseMode, SubmissionReceipt
@@ -20,6 +21,7 @@ __all__ = [
     "CampaignStatus",
     "FrameContact",
     "FrameRecord",
+    "LimitCount",
     "Questionnaire",
     "QuotaCell",
     "QuotaPolicy",
