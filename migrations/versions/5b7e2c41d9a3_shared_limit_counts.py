@@ -1,7 +1,7 @@
 """counters of rate limits shared by every worker
 
 Revision ID: 5b7e2c41d9a3
-Revises: 9a82d16fe1c5
+Revises: b7e3c1d2a4f5
 Create Date: 2026-12-01 19:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b7e2c41d9a3'
-down_revision = '9a82d16fe1c5'
+down_revision = 'b7e3c1d2a4f5'
 branch_labels = None
 depends_on = None
 
