@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+import functools
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pandas as pd
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
+from surveyapp.admin.downloads import CSV_MIMETYPE, XLSX_MIMETYPE, recorded_download, workbook_blocks
 from surveyapp.admin.forms import AppraisalUploadForm, ResponsesUploadForm, TargetsForm
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
@@ -26,9 +27,6 @@ from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
 from surveyapp.services.results import SipasReport, compute_results, daily_counts
 from surveyapp.services.tabular import RowProblem, RowsRejected, UnreadableTable
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOWNLOAD_BLOCK = 256 * 1024  # bytes sent at a time from a file written before the download
 
 
 def _scope(campaign: Campaign) -> Unit | None:
@@ -188,30 +186,12 @@ def import_responses_view(campaign_id: int) -> str | WerkzeugResponse:
     return render_template("admin/import_responses.html", campaign=campaign, form=form, problems=problems)
 
 
-def _workbook(tables: list[exports.Table]) -> Iterator[bytes]:
-    """The workbook of ``tables``, written to a temporary file first and then sent from it in
-    blocks, so that a million rows do not sit in memory; the file goes when the download ends."""
-    file = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the blocks below are sent)
-    try:
-        exports.write_xlsx(tables, file)
-    except BaseException:
-        file.close()
-        raise
-
-    def blocks() -> Iterator[bytes]:
-        with file:
-            file.seek(0)
-            while block := file.read(DOWNLOAD_BLOCK):
-                yield block
-
-    return blocks()
-
-
-def _download(campaign: Campaign, data: bytes | Iterable[bytes], name: str, mimetype: str) -> Response:
-    """The file as an attachment; the download is recorded in the audit log first."""
-    record_action(AuditAction.EXPORTED, campaign, file=name)
-    db.session.commit()
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+def _raw_csv(campaign_id: int, questionnaire_id: int, within_id: int | None) -> Iterator[bytes]:
+    """The raw responses as CSV, read as the download is sent, in the download's own session."""
+    campaign = db.session.get_one(Campaign, campaign_id)
+    questionnaire = db.session.get_one(Questionnaire, questionnaire_id)
+    within = db.session.get_one(Unit, within_id) if within_id is not None else None
+    yield from exports.csv_chunks(exports.raw_table(campaign, questionnaire, within))
 
 
 @bp.route("/campaigns/<int:campaign_id>/export/indices.<any(xlsx, zip):extension>")
@@ -225,8 +205,9 @@ def export_indices(campaign_id: int, extension: str) -> Response:
     what = "chi-so-sipas" if campaign.purpose is CampaignPurpose.SIPAS else "diem-dtxhh"
     name = exports.file_name(campaign, within, what, extension, local_today())
     if extension == "xlsx":
-        return _download(campaign, _workbook(tables), name, XLSX_MIMETYPE)
-    return _download(campaign, exports.csv_zip(tables, name.removesuffix(".zip")), name, "application/zip")
+        return recorded_download(campaign, name, XLSX_MIMETYPE, workbook_blocks(tables))
+    archive = exports.csv_zip(tables, name.removesuffix(".zip"))
+    return recorded_download(campaign, name, "application/zip", lambda: [archive])
 
 
 @bp.route("/campaigns/<int:campaign_id>/export/responses/<code>.<any(xlsx, csv):extension>")
@@ -240,15 +221,15 @@ def export_responses(campaign_id: int, code: str, extension: str) -> str | Respo
     within = _scope(campaign)
     name = exports.file_name(campaign, within, f"phieu-{exports.slug(code)}", extension, local_today())
     if extension == "csv":
-        chunks = exports.csv_chunks(exports.raw_table(campaign, questionnaire, within))
-        return _download(campaign, stream_with_context(chunks), name, "text/csv; charset=utf-8")
+        body = functools.partial(_raw_csv, campaign.id, questionnaire.id, within.id if within is not None else None)
+        return recorded_download(campaign, name, CSV_MIMETYPE, body)
     try:
         exports.check_fits_spreadsheet(exports.count_raw_rows(campaign, questionnaire, within))
     except exports.ExportTooLarge as error:
         flash(str(error), "error")
         return redirect(url_for(".results", campaign_id=campaign.id, **request.args))
-    workbook = _workbook([exports.raw_table(campaign, questionnaire, within)])
-    return _download(campaign, workbook, name, XLSX_MIMETYPE)
+    workbook = workbook_blocks([exports.raw_table(campaign, questionnaire, within)])
+    return recorded_download(campaign, name, XLSX_MIMETYPE, workbook)
 
 
 @bp.route("/campaigns/<int:campaign_id>/import/template/<code>.csv")
@@ -260,6 +241,5 @@ def import_template(campaign_id: int, code: str) -> Response:
     if questionnaire is None:
         abort(404)
     table = exports.Table("template", code, [exports.Column(h) for h in exports.raw_columns(questionnaire)], [])
-    return _download(
-        campaign, exports.csv_bytes(table), f"mau-nhap-phieu-{exports.slug(code)}.csv", "text/csv; charset=utf-8"
-    )
+    template = exports.csv_bytes(table)
+    return recorded_download(campaign, f"mau-nhap-phieu-{exports.slug(code)}.csv", CSV_MIMETYPE, lambda: [template])

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from surveyapp.admin import bp
+from surveyapp.admin.downloads import XLSX_MIMETYPE, recorded_download
 from surveyapp.admin.forms import (
     CampaignForm,
     DrawSampleForm,
@@ -483,13 +484,7 @@ def remuneration_download(campaign_id: int) -> Response:
     campaign = db.get_or_404(Campaign, campaign_id)
     data = remuneration_xlsx(campaign, remuneration_rows(campaign))
     file_name = f"thu-lao-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.xlsx"
-    record_action(AuditAction.EXPORTED, campaign, file=file_name)
-    db.session.commit()
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
-    )
+    return recorded_download(campaign, file_name, XLSX_MIMETYPE, lambda: [data])
 
 
 @bp.route("/campaigns/<int:campaign_id>/sample/links", methods=["POST"])

@@ -6,11 +6,10 @@ import io
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Unit
+from surveyapp.services.exports import Column, Kind, Table, table_of_rows, write_xlsx
 from surveyapp.services.responses import count_responses
 
 MAX_RATE = 100_000_000
@@ -57,50 +56,43 @@ def remuneration_rows(campaign: Campaign) -> list[RemunerationRow]:
     ]
 
 
-def remuneration_xlsx(campaign: Campaign, rows: list[RemunerationRow]) -> bytes:
-    """The sheet as an XLSX workbook with Vietnamese headers and a total row."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Thù lao"
-    sheet.append([campaign.name])
-    sheet.append(
-        [
-            _(
-                "Mức cho người trả lời: %(rate)s đ/phiếu; cho điều tra viên: %(unit)s đ/đơn vị",
-                rate=f"{campaign.rate_per_form:,}".replace(",", "."),
-                unit=f"{campaign.rate_per_unit:,}".replace(",", "."),
-            )
-        ]
-    )
-    header = [
-        _("Mã đơn vị"),
-        _("Đơn vị"),
-        _("Số phiếu"),
-        _("Thù lao người trả lời (đ)"),
-        _("Thù lao điều tra viên (đ)"),
-        _("Tổng (đ)"),
+def remuneration_tables(campaign: Campaign, rows: list[RemunerationRow]) -> list[Table]:
+    """The sheet with Vietnamese headers and a total row, and the campaign and rates it used."""
+    money = [
+        Column(_("Thù lao người trả lời (đ)"), Kind.COUNT),
+        Column(_("Thù lao điều tra viên (đ)"), Kind.COUNT),
+        Column(_("Tổng (đ)"), Kind.COUNT),
     ]
-    sheet.append(header)
-    for row in rows:
-        sheet.append([row.unit.code, row.unit.name, row.forms, row.respondents_amount, row.surveyor_amount, row.total])
-    sheet.append(
-        [
-            "",
-            _("Tổng cộng"),
-            sum(r.forms for r in rows),
-            sum(r.respondents_amount for r in rows),
-            sum(r.surveyor_amount for r in rows),
-            sum(r.total for r in rows),
-        ]
-    )
-    for cell in (*sheet[1], *sheet[3], *sheet[sheet.max_row]):
-        cell.font = Font(bold=True)
-    for column in "CDEF":
-        for cell in sheet[column][3:]:
-            cell.number_format = "#,##0"
-    sheet.column_dimensions["B"].width = 40
-    for column in "DEF":
-        sheet.column_dimensions[column].width = 24
+    cells = [
+        [row.unit.code, row.unit.name, row.forms, row.respondents_amount, row.surveyor_amount, row.total]
+        for row in rows
+    ]
+    total = [
+        "",
+        _("Tổng cộng"),
+        sum(r.forms for r in rows),
+        sum(r.respondents_amount for r in rows),
+        sum(r.surveyor_amount for r in rows),
+        sum(r.total for r in rows),
+    ]
+    settings = [
+        [_("Đợt điều tra"), campaign.name],
+        [_("Mức cho người trả lời (đ/phiếu)"), campaign.rate_per_form],
+        [_("Mức cho điều tra viên (đ/đơn vị)"), campaign.rate_per_unit],
+    ]
+    return [
+        table_of_rows(
+            "remuneration",
+            _("Thù lao"),
+            [Column(_("Mã đơn vị")), Column(_("Đơn vị")), Column(_("Số phiếu"), Kind.COUNT), *money],
+            [*cells, total],
+        ),
+        table_of_rows("rates", _("Cách tính"), [Column(_("Mục")), Column(_("Giá trị"))], settings),
+    ]
+
+
+def remuneration_xlsx(campaign: Campaign, rows: list[RemunerationRow]) -> bytes:
+    """The remuneration workbook, written (and neutralised) like every other export."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(remuneration_tables(campaign, rows), buffer)
     return buffer.getvalue()

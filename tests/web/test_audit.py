@@ -23,7 +23,9 @@ def test_an_officers_changes_imports_and_exports_are_logged_and_listed(client, a
     upload(
         client, f"/admin/campaigns/{campaign.id}/import", "responses-responses_file", "giay.csv", sipas_csv([{}] * 3)
     )
-    client.get(f"/admin/campaigns/{campaign.id}/export/responses/SIPAS-2017.csv")
+    download = client.get(f"/admin/campaigns/{campaign.id}/export/responses/SIPAS-2017.csv")
+    assert actions()[-1][1] != "exported", "an export is recorded once it has been sent whole"
+    download.get_data()
     assert actions() == [
         ("canbo", "campaign_closed", campaign.id),
         ("canbo", "responses_imported", campaign.id),

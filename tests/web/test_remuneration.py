@@ -22,7 +22,7 @@ def test_the_sheet_pays_per_form_and_per_unit_as_a_table_and_a_workbook(client, 
     assert "Tổ dân phố 3" not in html, "units without forms are left out"
 
     workbook = load_workbook(io.BytesIO(client.get(f"/admin/campaigns/{campaign.id}/remuneration.xlsx").get_data()))
-    rows = list(workbook.active.iter_rows(min_row=3, values_only=True))
+    rows = list(workbook["Thù lao"].iter_rows(values_only=True))
     assert rows[0] == (
         "Mã đơn vị",
         "Đơn vị",
@@ -33,6 +33,12 @@ def test_the_sheet_pays_per_form_and_per_unit_as_a_table_and_a_workbook(client, 
     )
     assert rows[1] == ("W21172-T01", "Tổ dân phố 1", 3, 30000, 200000, 230000)
     assert rows[-1][1:] == ("Tổng cộng", 4, 40000, 400000, 440000)
+    rates = list(workbook["Cách tính"].iter_rows(values_only=True))
+    assert rates[1:] == [
+        ("Đợt điều tra", campaign.name),
+        ("Mức cho người trả lời (đ/phiếu)", 10000),
+        ("Mức cho điều tra viên (đ/đơn vị)", 200000),
+    ]
 
 
 def test_rates_are_campaign_settings_checked_at_input(client, auth, officer, make_campaign, ward) -> None:

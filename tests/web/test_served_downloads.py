@@ -1,0 +1,139 @@
+"""Every download, fetched whole from the app served by gunicorn over real HTTP.
+
+The Flask test client keeps the test's application context (and its database session)
+alive while a response streams, which hides streams that read the database after the view
+returned. Here each file is read to its end from gunicorn, parsed, and its audit entry checked.
+A new download route without a case below fails ``test_every_download_route_is_tested``.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.cookiejar
+import io
+import re
+import urllib.parse
+import urllib.request
+import zipfile
+from collections.abc import Callable
+from xml.etree import ElementTree
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models import AuditAction, AuditEntry
+from tests.helpers import PASSWORD, csrf_token_of, filled_form, submit
+
+# A route serves a file when its path ends with an extension (or an extension placeholder).
+FILE_RULE = re.compile(r"\.(?:[a-z]+|<[^>]+>)$")
+
+
+def read_csv(body: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+
+
+def read_xlsx(body: bytes) -> list[list]:
+    workbook = load_workbook(io.BytesIO(body), read_only=True)
+    return [list(row) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)]
+
+
+def read_zip(body: bytes) -> list:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert archive.testzip() is None
+        members = [(name, archive.read(name)) for name in archive.namelist()]
+    assert members
+    return [read_csv(data) if name.endswith(".csv") else read_svg(data) for name, data in members]
+
+
+def read_svg(body: bytes) -> ElementTree.Element:
+    root = ElementTree.fromstring(body)
+    assert root.tag.endswith("svg")
+    return root
+
+
+def read_png(body: bytes) -> bytes:
+    assert body.startswith(b"\x89PNG\r\n\x1a\n") and body.endswith(b"IEND\xaeB`\x82")
+    return body
+
+
+class Officer:
+    """An officer's browser: its own cookies, logged in through the real page."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        token = csrf_token_of(self.get("/login")[1].decode())
+        form = {"username": "canbo", "password": PASSWORD, "csrf_token": token}
+        self.opener.open(base_url + "/login", data=urllib.parse.urlencode(form).encode(), timeout=60).read()
+
+    def get(self, path: str) -> tuple[str, bytes]:
+        """The content type and the whole body; an aborted stream raises ``http.client.IncompleteRead``."""
+        with self.opener.open(self.base_url + path, timeout=120) as reply:
+            assert reply.status == 200, path
+            return reply.headers["Content-Type"], reply.read()
+
+
+@pytest.fixture
+def served(app: Flask, live_server: str, officer, make_campaign, ward) -> tuple[Officer, int]:
+    """A SIPAS campaign with three responses, and an officer logged in on the served app."""
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    client = app.test_client()
+    for _ in range(3):
+        submit(client, f"/r/{campaign.id}/SIPAS-2017/W21172", filled_form(campaign.questionnaires[0].definition))
+    return Officer(live_server), campaign.id
+
+
+def exported_files() -> list[str]:
+    db.session.rollback()  # see what the server committed since
+    return [e.details["file"] for e in db.session.scalars(select(AuditEntry)) if e.action is AuditAction.EXPORTED]
+
+
+PARSERS: dict[str, Callable[[bytes], object]] = {
+    "csv": read_csv,
+    "xlsx": read_xlsx,
+    "zip": read_zip,
+    "png": read_png,
+    "svg": read_svg,
+}
+# endpoint → (its paths given the campaign id, whether a download is recorded as an export)
+DOWNLOADS: dict[str, tuple[Callable[[int], list[str]], bool]] = {
+    "admin.export_indices": (lambda c: [f"/admin/campaigns/{c}/export/indices.{x}" for x in ("xlsx", "zip")], True),
+    "admin.export_responses": (
+        lambda c: [f"/admin/campaigns/{c}/export/responses/SIPAS-2017.{x}" for x in ("csv", "xlsx")],
+        True,
+    ),
+    "admin.import_template": (lambda c: [f"/admin/campaigns/{c}/import/template/SIPAS-2017.csv"], True),
+    "admin.remuneration_download": (lambda c: [f"/admin/campaigns/{c}/remuneration.xlsx"], True),
+    "admin.posters_zip": (lambda c: [f"/admin/campaigns/{c}/posters.zip"], False),
+    "admin.qr_png": (lambda c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/W21172.png"], False),
+    "admin.qr_svg": (lambda c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/W21172.svg"], False),
+    "admin.poster_svg": (lambda c: [f"/admin/campaigns/{c}/poster/SIPAS-2017/W21172.svg"], False),
+}
+
+
+def test_every_download_route_is_tested(app: Flask) -> None:
+    files = {rule.endpoint for rule in app.url_map.iter_rules() if FILE_RULE.search(rule.rule)}
+    assert files - {"static"} == set(DOWNLOADS)
+
+
+@pytest.mark.parametrize("endpoint", sorted(DOWNLOADS))
+def test_a_download_arrives_whole_from_gunicorn_and_is_recorded_once(served, endpoint: str) -> None:
+    officer, campaign_id = served
+    paths, recorded = DOWNLOADS[endpoint]
+    for path in paths(campaign_id):
+        before = exported_files()
+        _, body = officer.get(path)
+        assert PARSERS[path.partition("?")[0].rpartition(".")[2]](body), path
+        new = exported_files()[len(before) :]
+        assert len(new) == (1 if recorded else 0), path
+
+
+def test_the_raw_csv_holds_every_response(served) -> None:
+    officer, campaign_id = served
+    _, body = officer.get(f"/admin/campaigns/{campaign_id}/export/responses/SIPAS-2017.csv")
+    rows = read_csv(body)
+    assert rows[0][:2] == ["Mã phiếu", "Phiên bản"] or rows[0][0] == "Mã phiếu"
+    assert [row[0] for row in rows[1:]] == ["SIPAS-2017"] * 3
