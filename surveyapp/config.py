@@ -39,8 +39,18 @@ class Config:
     # Flask-Login's "remember me" cookie, should it ever be used, follows the session cookie.
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # Largest request body (uploads of sampling frames included): a bigger one gets a 413 page.
+    # Largest request body: a bigger one gets a 413 page. Officers' uploads have their own limit.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Officers' uploaded tables (frames, responses, appraisals): the largest file, in bytes (a
+    # frame of 200,000 rows is about 18 MB as CSV); the most data rows; the largest XLSX once
+    # unzipped, as its zip directory declares it (reading XLSX is ~25 times slower than CSV:
+    # 32 MB of sheet is about 60,000 frame rows, read in about 12 s, within gunicorn's 30 s).
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(32 * 1024 * 1024)))
+    UPLOAD_MAX_ROWS = int(os.environ.get("UPLOAD_MAX_ROWS", "200000"))
+    UPLOAD_MAX_XLSX_BYTES = int(os.environ.get("UPLOAD_MAX_XLSX_BYTES", str(32 * 1024 * 1024)))
+    # The full list of an upload's bad rows (which may hold names and phones) is kept in
+    # instance/upload-problems/ for download this many seconds, then deleted.
+    UPLOAD_PROBLEMS_KEEP_SECONDS = int(os.environ.get("UPLOAD_PROBLEMS_KEEP_SECONDS", "3600"))
     # Reverse proxies in front of the application whose X-Forwarded-For/-Proto are trusted.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Public submissions per client address per window (in-memory, per worker); 0 disables.

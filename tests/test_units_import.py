@@ -94,6 +94,7 @@ def test_every_bad_row_of_a_broken_copy_of_the_seed_is_reported_and_nothing_is_s
         RowProblem(5, "parent_code", "W21172", "no unit has this code, in the file or stored"),
         RowProblem(6, "parent_code", "W2", "makes the unit its own ancestor (a cycle)"),
         RowProblem(7, "parent_code", "W1", "makes the unit its own ancestor (a cycle)"),
+        RowProblem(8, "parent_code", "phường", "a unit code has only the characters A-Z, a-z, 0-9, '-', '_', '.'"),
         RowProblem(8, "", "", "more values than the 4 columns: quote a value that contains a comma"),
         RowProblem(9, "code", "X" * 41, "longer than 40 characters"),
         RowProblem(10, "code", "", "must not be empty"),

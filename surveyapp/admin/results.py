@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from surveyapp.admin import bp
 from surveyapp.admin.downloads import CSV_MIMETYPE, XLSX_MIMETYPE, recorded_download, workbook_blocks
 from surveyapp.admin.forms import AppraisalUploadForm, ResponsesUploadForm, TargetsForm
+from surveyapp.admin.uploads import ProblemReport, accepts_uploads, report_problems
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
@@ -26,7 +27,7 @@ from surveyapp.services.audit import record_action
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
 from surveyapp.services.results import SipasReport, compute_results, daily_counts
-from surveyapp.services.tabular import RowProblem, RowsRejected, UnreadableTable
+from surveyapp.services.tabular import RowsRejected, UnreadableTable
 
 
 def _scope(campaign: Campaign) -> Unit | None:
@@ -83,7 +84,7 @@ def part_names(report: SipasReport) -> dict[str, str]:
     return {part.code: localized(part.label) for part in report.questionnaire.definition.methodology.index_parts}
 
 
-def _render(campaign: Campaign, problems: list[RowProblem] | None = None, **forms: object) -> str:
+def _render(campaign: Campaign, problems: ProblemReport | None = None, **forms: object) -> str:
     within = _scope(campaign)
     results = compute_results(campaign, within)
     return render_template(
@@ -95,7 +96,7 @@ def _render(campaign: Campaign, problems: list[RowProblem] | None = None, **form
         progress=daily_counts(campaign),
         targets_form=forms.get("targets_form") or _targets_form(campaign),
         appraisal_form=forms.get("appraisal_form") or AppraisalUploadForm(prefix="appraisal"),
-        problems=problems or [],
+        problems=problems,
         slice_labeller=exports.slice_labeller,
         element_names=element_names,
         part_names=part_names,
@@ -135,6 +136,7 @@ def results_targets(campaign_id: int) -> str | WerkzeugResponse:
 
 @bp.route("/campaigns/<int:campaign_id>/results/appraisals", methods=["POST"])
 @officer_required
+@accepts_uploads
 def results_appraisals(campaign_id: int) -> str | WerkzeugResponse:
     """Import the units' appraised self-assessment points of a PAR campaign."""
     campaign = db.get_or_404(Campaign, campaign_id)
@@ -145,12 +147,13 @@ def results_appraisals(campaign_id: int) -> str | WerkzeugResponse:
         return _render(campaign, appraisal_form=form)
     file = form.appraisal_file.data
     try:
-        stored = import_appraised_scores(campaign, file.filename, file.read())
+        stored = import_appraised_scores(campaign, file.filename, file.stream)
     except RowsRejected as rejected:
         db.session.rollback()
-        flash(_("Tệp có %(count)d lỗi nên chưa nhập dòng nào.", count=len(rejected.problems)), "error")
-        return _render(campaign, rejected.problems, appraisal_form=form)
+        flash(_("Tệp có %(count)s lỗi nên chưa nhập dòng nào.", count=format_decimal(rejected.count)), "error")
+        return _render(campaign, report_problems(campaign, rejected), appraisal_form=form)
     except UnreadableTable as error:
+        db.session.rollback()
         flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
         return _render(campaign, appraisal_form=form)
     record_action(AuditAction.APPRAISALS_IMPORTED, campaign, file=file.filename, units=stored)
@@ -161,22 +164,28 @@ def results_appraisals(campaign_id: int) -> str | WerkzeugResponse:
 
 @bp.route("/campaigns/<int:campaign_id>/import", methods=["GET", "POST"])
 @officer_required
+@accepts_uploads
 def import_responses_view(campaign_id: int) -> str | WerkzeugResponse:
     """Upload typed-in paper forms or earlier results in the raw export's layout."""
     campaign = db.get_or_404(Campaign, campaign_id)
     form = ResponsesUploadForm(prefix="responses")
-    problems: list[RowProblem] = []
+    problems = None
     if form.validate_on_submit():
         file = form.responses_file.data
         try:
-            imported = import_responses(campaign, file.filename, file.read())
+            imported = import_responses(campaign, file.filename, file.stream)
         except RowsRejected as rejected:
             db.session.rollback()
-            problems = rejected.problems
+            problems = report_problems(campaign, rejected)
             flash(
-                _("Tệp có %(count)d lỗi nên chưa nhập phiếu nào. Sửa tệp rồi nhập lại.", count=len(problems)), "error"
+                _(
+                    "Tệp có %(count)s lỗi nên chưa nhập phiếu nào. Sửa tệp rồi nhập lại.",
+                    count=format_decimal(rejected.count),
+                ),
+                "error",
             )
         except UnreadableTable as error:
+            db.session.rollback()
             flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
         else:
             record_action(AuditAction.RESPONSES_IMPORTED, campaign, file=file.filename, stored=dict(imported.stored))

@@ -21,6 +21,7 @@ from surveyapp.admin.forms import (
     quota_field_name,
     read_quota_rules,
 )
+from surveyapp.admin.uploads import accepts_uploads, report_problems
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized, short_date
@@ -363,6 +364,7 @@ def quotas(campaign_id: int) -> str | WerkzeugResponse:
 
 @bp.route("/campaigns/<int:campaign_id>/sample", methods=["GET", "POST"])
 @officer_required
+@accepts_uploads
 def sample(campaign_id: int) -> str | WerkzeugResponse:
     """The sampling frame: import it, see the bad rows, draw the sample, purge contacts."""
     campaign = db.get_or_404(Campaign, campaign_id)
@@ -371,21 +373,23 @@ def sample(campaign_id: int) -> str | WerkzeugResponse:
     draw.questionnaire_id.choices = [SelectChoice(q.id, f"{q.code} – {q.title}") for q in campaign.questionnaires]
     if not draw.is_submitted():
         draw.seed.data = new_seed()
-    problems = []
+    problems = None
     if upload.validate_on_submit():
         file = upload.frame_file.data
         try:
-            result = import_frame(campaign, file.filename, file.read(), skip_bad_rows=upload.skip_bad_rows.data)
+            result = import_frame(campaign, file.filename, file.stream, skip_bad_rows=upload.skip_bad_rows.data)
         except RowsRejected as rejected:
-            problems = rejected.problems
+            db.session.rollback()
+            problems = report_problems(campaign, rejected)
             flash(
                 _(
-                    "Tệp có %(count)d lỗi nên chưa nhập dòng nào. Sửa tệp, hoặc chọn bỏ qua các dòng lỗi.",
-                    count=len(problems),
+                    "Tệp có %(count)s lỗi nên chưa nhập dòng nào. Sửa tệp, hoặc chọn bỏ qua các dòng lỗi.",
+                    count=format_decimal(rejected.count),
                 ),
                 "error",
             )
         except (UnreadableTable, FrameAlreadySampled) as error:
+            db.session.rollback()
             flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
         else:
             record_action(
@@ -393,14 +397,14 @@ def sample(campaign_id: int) -> str | WerkzeugResponse:
                 campaign,
                 file=file.filename,
                 stored=result.stored,
-                skipped=len(result.skipped),
+                skipped=result.skipped.rows,
             )
             db.session.commit()
             flash(
                 _(
                     "Đã nhập %(stored)s hồ sơ; bỏ qua %(skipped)s dòng lỗi.",
                     stored=format_decimal(result.stored),
-                    skipped=len({p.line for p in result.skipped}),
+                    skipped=format_decimal(result.skipped.rows),
                 ),
                 "success",
             )

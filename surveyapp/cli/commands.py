@@ -111,7 +111,7 @@ def load_units(csv_file: Path) -> None:
             result = import_units_csv(csv_file)
         except UnitImportError as error:
             raise click.ClickException(
-                f"{csv_file.name}: nothing was stored; fix these {len(error.problems)} problem(s):\n{error}"
+                f"{csv_file.name}: nothing was stored; fix these {error.count} problem(s):\n{error}"
             ) from None
         record_action(AuditAction.UNITS_LOADED, file=csv_file.name, added=result.added, updated=result.updated)
     click.echo(f"{csv_file.name}: {result.added} units added, {result.updated} updated")

@@ -108,9 +108,7 @@ def import_responses_command(campaign_id: int, file: Path) -> None:
             imported = import_responses(campaign, file.name, file.read_bytes())
             record_action(AuditAction.RESPONSES_IMPORTED, campaign, file=file.name, stored=dict(imported.stored))
     except RowsRejected as rejected:
-        raise click.ClickException(
-            f"{file.name}: {len(rejected.problems)} bad value(s), nothing stored:\n{rejected}"
-        ) from None
+        raise click.ClickException(f"{file.name}: {rejected.count} bad value(s), nothing stored:\n{rejected}") from None
     except UnreadableTable as error:
         raise click.ClickException(f"{file.name}: {error}") from None
     counts = ", ".join(f"{code}: {count}" for code, count in sorted(imported.stored.items()))

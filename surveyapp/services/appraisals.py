@@ -7,44 +7,48 @@ accepted. A file with any bad row stores nothing; a good file replaces the earli
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from flask_babel import gettext as _
 from sqlalchemy import delete
 
 from surveyapp.extensions import db
 from surveyapp.models import AppraisedScore, Campaign
-from surveyapp.services.tabular import RowProblem, RowsRejected, read_table
+from surveyapp.services.tabular import ProblemList, RowProblem, RowsRejected, read_table
+from surveyapp.services.units import is_unit_code, normalise_unit_code
 
 UNIT, POINTS, OTHER_POINTS = "Mã đơn vị", "Điểm thẩm định", "Điểm khác"
 
 
-def _points(text: str, line: int, column: str, maximum: float, problems: list[RowProblem]) -> float:
+def _points(text: str, line: int, column: str, maximum: float, problems: ProblemList) -> float:
     try:
         value = float(text.replace(",", "."))
     except ValueError:
-        problems.append(RowProblem(line, column, text, _("không phải số")))
+        problems.add(RowProblem(line, column, text, _("không phải số")))
         return 0.0
     if not 0 <= value <= maximum:
-        problems.append(RowProblem(line, column, text, _("phải từ 0 đến %(maximum)s", maximum=f"{maximum:g}")))
+        problems.add(RowProblem(line, column, text, _("phải từ 0 đến %(maximum)s", maximum=f"{maximum:g}")))
     return value
 
 
-def import_appraised_scores(campaign: Campaign, file_name: str, data: bytes) -> int:
+def import_appraised_scores(campaign: Campaign, file_name: str, source: bytes | BinaryIO) -> int:
     """Replace the campaign's appraised points with those of an uploaded file; returns how many."""
-    rows = read_table(file_name, data)
-    header = set(rows[0][1]) if rows else set()
-    missing = [column for column in (UNIT, POINTS) if column not in header]
+    table = read_table(file_name, source)
+    missing = [column for column in (UNIT, POINTS) if column not in table.header]
     if missing:
         raise RowsRejected([RowProblem(1, column, "", _("thiếu cột này ở dòng tiêu đề")) for column in missing])
     units = {unit.code: unit for unit in campaign.units}
-    problems: list[RowProblem] = []
+    problems = ProblemList()
     seen: dict[str, int] = {}
     scores = []
-    for line, row in rows:
-        code = row.get(UNIT, "")
-        if code not in units:
-            problems.append(RowProblem(line, UNIT, code, _("không phải đơn vị của đợt điều tra")))
+    for line, row in table:
+        code = normalise_unit_code(row.get(UNIT, ""))
+        if not is_unit_code(code):
+            problems.add(RowProblem(line, UNIT, code, _("mã đơn vị chỉ gồm chữ cái A–Z, chữ số và các dấu - _ .")))
+        elif code not in units:
+            problems.add(RowProblem(line, UNIT, code, _("không phải đơn vị của đợt điều tra")))
         elif code in seen:
-            problems.append(RowProblem(line, UNIT, code, _("trùng với dòng %(line)d", line=seen[code])))
+            problems.add(RowProblem(line, UNIT, code, _("trùng với dòng %(line)d", line=seen[code])))
         seen.setdefault(code, line)
         points = _points(row.get(POINTS, ""), line, POINTS, campaign.par_max_points, problems)
         other = _points(row.get(OTHER_POINTS) or "0", line, OTHER_POINTS, campaign.par_max_points, problems)

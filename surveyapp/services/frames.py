@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, FrameContact, FrameRecord, SampleEntry
-from surveyapp.services.tabular import Row, RowProblem, RowsRejected, read_table
+from surveyapp.services.tabular import ProblemList, Row, RowProblem, RowsRejected, read_table, too_long
+from surveyapp.services.units import is_unit_code, normalise_unit_code
 
 RECORD, FIELD, UNIT, RECEIVED, RETURNED = "Mã hồ sơ", "Lĩnh vực", "Mã đơn vị", "Ngày tiếp nhận", "Ngày trả kết quả"
 STATUS, NAME, PHONE = "Trạng thái", "Người nộp", "Số điện thoại"
@@ -30,7 +32,7 @@ class FrameImportResult:
     """How many records were stored, and the bad rows that were skipped at the officer's request."""
 
     stored: int
-    skipped: list[RowProblem]
+    skipped: ProblemList
 
 
 class FrameAlreadySampled(ValueError):
@@ -45,15 +47,30 @@ def _date(row: Row, column: str, line: int, problems: list[RowProblem]) -> dt.da
         return None
 
 
+# Columns stored as text, with the model column that bounds each value's length.
+STORED_COLUMNS = {
+    RECORD: FrameRecord.record_code,
+    FIELD: FrameRecord.procedure_field,
+    NAME: FrameContact.name,
+    PHONE: FrameContact.phone,
+}
+BATCH = 2000  # rows inserted at a time: a frame of 100,000 rows never sits in memory whole
+
+
 def _check_row(line: int, row: Row, units: dict[str, int], seen: dict[str, dict[str, int]]) -> list[RowProblem]:
     problems: list[RowProblem] = []
     for column in (RECORD, FIELD, UNIT, NAME, PHONE):
         if not row.get(column):
             problems.append(RowProblem(line, column, "", _("bị trống")))
+    for column, attribute in STORED_COLUMNS.items():
+        if problem := too_long(line, column, row.get(column, ""), attribute):
+            problems.append(problem)
     code, unit, phone = row.get(RECORD, ""), row.get(UNIT, ""), row.get(PHONE, "")
     if code and code in seen["record"]:
         problems.append(RowProblem(line, RECORD, code, _("trùng với dòng %(line)d", line=seen["record"][code])))
-    if unit and unit not in units:
+    if unit and not is_unit_code(unit):
+        problems.append(RowProblem(line, UNIT, unit, _("mã đơn vị chỉ gồm chữ cái A–Z, chữ số và các dấu - _ .")))
+    elif unit and unit not in units:
         problems.append(RowProblem(line, UNIT, unit, _("không phải đơn vị của đợt điều tra")))
     if row.get(STATUS) != RETURNED_STATUS:
         problems.append(
@@ -74,45 +91,70 @@ def _check_row(line: int, row: Row, units: dict[str, int], seen: dict[str, dict[
     return problems
 
 
-def import_frame(campaign: Campaign, file_name: str, data: bytes, *, skip_bad_rows: bool) -> FrameImportResult:
+def _insert(campaign: Campaign, units: dict[str, int], rows: list[Row]) -> None:
+    """Store a batch of good rows: the records, then their contacts under the new records' ids."""
+    if not rows:
+        return
+    records = [
+        {
+            "campaign_id": campaign.id,
+            "unit_id": units[row[UNIT]],
+            "record_code": row[RECORD],
+            "procedure_field": row[FIELD],
+            "returned_on": dt.datetime.strptime(row[RETURNED], DATE_FORMAT).date(),
+        }
+        for row in rows
+    ]
+    ids = db.session.scalars(insert(FrameRecord).returning(FrameRecord.id, sort_by_parameter_order=True), records)
+    contacts = [
+        {"record_id": record_id, "name": row[NAME], "phone": row[PHONE]}
+        for record_id, row in zip(ids, rows, strict=True)
+    ]
+    db.session.execute(insert(FrameContact), contacts)
+
+
+def import_frame(
+    campaign: Campaign, file_name: str, source: bytes | BinaryIO, *, skip_bad_rows: bool
+) -> FrameImportResult:
     """Replace the campaign's frame with the rows of an uploaded CSV or XLSX file.
 
-    Raises ``RowsRejected`` listing every bad row (nothing stored) unless ``skip_bad_rows``,
-    and ``UnreadableTable`` for a file that is not a table. People are de-duplicated by phone:
-    a later record of the same person is a bad row.
+    Raises ``RowsRejected`` listing every bad row unless ``skip_bad_rows``, ``UnreadableTable``
+    for a file that is not a table and ``TableTooLarge`` beyond the upload limits. People are
+    de-duplicated by phone: a later record of the same person is a bad row. The file is read
+    a row at a time and good rows are inserted in batches as they come: after an error the
+    session holds part of the new frame and must be rolled back (nothing is committed here).
+    Unit codes are read as ``normalise_unit_code`` writes them.
     """
     if db.session.scalar(select(func.count()).select_from(SampleEntry).filter_by(campaign_id=campaign.id)):
         raise FrameAlreadySampled(_("Đã chọn mẫu từ khung này nên không thể nhập lại."))
-    rows = read_table(file_name, data)
-    header = set(rows[0][1]) if rows else set()
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    table = read_table(file_name, source)
+    missing = [column for column in REQUIRED_COLUMNS if column not in table.header]
     if missing:
         raise RowsRejected([RowProblem(1, column, "", _("thiếu cột này ở dòng tiêu đề")) for column in missing])
     units = {unit.code: unit.id for unit in campaign.units}
     seen: dict[str, dict[str, int]] = {"record": {}, "phone": {}}
-    problems, good = [], []
-    for line, row in rows:
+    problems = ProblemList()
+    db.session.execute(delete(FrameRecord).where(FrameRecord.campaign_id == campaign.id))
+    batch: list[Row] = []
+    stored = 0
+    for line, row in table:
+        row[UNIT] = normalise_unit_code(row.get(UNIT, ""))
         row_problems = _check_row(line, row, units, seen)
         seen["record"].setdefault(row.get(RECORD, ""), line)
         seen["phone"].setdefault(row.get(PHONE, ""), line)
-        problems += row_problems
-        if not row_problems:
-            good.append(row)
+        problems.extend(row_problems)
+        if row_problems or (problems and not skip_bad_rows):
+            continue  # once the file is refused, its rows are only checked
+        batch.append(row)
+        if len(batch) == BATCH:
+            _insert(campaign, units, batch)
+            stored += len(batch)
+            batch = []
     if problems and not skip_bad_rows:
         raise RowsRejected(problems)
-    db.session.execute(delete(FrameRecord).where(FrameRecord.campaign_id == campaign.id))
-    for row in good:
-        record = FrameRecord(
-            campaign_id=campaign.id,
-            unit_id=units[row[UNIT]],
-            record_code=row[RECORD],
-            procedure_field=row[FIELD],
-            returned_on=dt.datetime.strptime(row[RETURNED], DATE_FORMAT).date(),
-            contact=FrameContact(name=row[NAME], phone=row[PHONE]),
-        )
-        db.session.add(record)
+    _insert(campaign, units, batch)
     db.session.flush()
-    return FrameImportResult(stored=len(good), skipped=problems)
+    return FrameImportResult(stored=stored + len(batch), skipped=problems)
 
 
 def count_frame(campaign: Campaign) -> dict[int, int]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from flask_babel import gettext as _
 from sqlalchemy import insert
@@ -54,7 +55,8 @@ from surveyapp.services.raw_layout import (
     restore,
 )
 from surveyapp.services.responses import local_today, response_row
-from surveyapp.services.tabular import Row, RowProblem, RowsRejected, read_table
+from surveyapp.services.tabular import ProblemList, Row, RowProblem, RowsRejected, read_table
+from surveyapp.services.units import is_unit_code, normalise_unit_code
 
 REQUIRED_COLUMNS = (QUESTIONNAIRE, UNIT)
 
@@ -79,10 +81,10 @@ class _RowChecker:
         self.today = today
         self.questionnaires = {q.code: q for q in campaign.questionnaires}
         self.units = {unit.code: unit for unit in campaign.units}
-        self.problems: list[RowProblem] = []
+        self.problems = ProblemList()
 
     def refuse(self, line: int, column: str, value: str, reason: str) -> None:
-        self.problems.append(RowProblem(line, column, value, reason))
+        self.problems.add(RowProblem(line, column, value, reason))
 
     def questionnaire(self, line: int, row: Row) -> Questionnaire | None:
         code = row.get(QUESTIONNAIRE, "")
@@ -124,9 +126,12 @@ class _RowChecker:
         """The response of one row, ready to insert, or ``None`` after reporting its problems."""
         before = len(self.problems)
         questionnaire = self.questionnaire(line, row)
-        unit = self.units.get(row.get(UNIT, ""))
-        if unit is None:
-            self.refuse(line, UNIT, row.get(UNIT, ""), _("không phải đơn vị của đợt điều tra"))
+        code = normalise_unit_code(row.get(UNIT, ""))
+        unit = self.units.get(code)
+        if not is_unit_code(code):
+            self.refuse(line, UNIT, code, _("mã đơn vị chỉ gồm chữ cái A–Z, chữ số và các dấu - _ ."))
+        elif unit is None:
+            self.refuse(line, UNIT, code, _("không phải đơn vị của đợt điều tra"))
         elif questionnaire is not None and unit not in self.campaign.units_for(questionnaire):
             self.refuse(line, UNIT, unit.code, _("phiếu này không dùng cho loại đơn vị %(kind)s", kind=unit.kind))
         mode, day = self.mode(line, row), self.date(line, row)
@@ -194,27 +199,44 @@ def _reason(problem: Problem, allowed: str) -> str:
     return _("không phải giá trị hợp lệ; giá trị hợp lệ: %(allowed)s", allowed=allowed)
 
 
-def import_responses(campaign: Campaign, file_name: str, data: bytes) -> ImportedResponses:
+BATCH = 1000  # responses inserted at a time
+
+
+def import_responses(campaign: Campaign, file_name: str, source: bytes | BinaryIO) -> ImportedResponses:
     """Store the responses of an uploaded CSV or XLSX file in the raw export's layout.
 
-    Raises ``RowsRejected`` listing every bad row (nothing stored), and ``UnreadableTable``
-    for a file that is not a table. Imported responses count toward the quota cells of their
-    unit and group without being turned away: they were collected already. The session is
-    flushed, not committed.
+    Raises ``RowsRejected`` listing every bad row, ``UnreadableTable`` for a file that is not
+    a table and ``TableTooLarge`` beyond the upload limits. The file is read a row at a time
+    and good rows are inserted in batches until a bad one is found: after an error the session
+    must be rolled back (nothing is committed here). Imported responses count toward the
+    quota cells of their unit and group without being turned away: they were collected
+    already. The session is flushed, not committed.
     """
-    rows = read_table(file_name, data)
-    header = set(rows[0][1]) if rows else set()
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    table = read_table(file_name, source)
+    missing = [column for column in REQUIRED_COLUMNS if column not in table.header]
     if missing:
         raise RowsRejected([RowProblem(1, column, "", _("thiếu cột này ở dòng tiêu đề")) for column in missing])
-    if not rows:
-        raise RowsRejected([RowProblem(2, QUESTIONNAIRE, "", _("tệp không có dòng phiếu nào"))])
     checker = _RowChecker(campaign, local_today())
-    responses = [checker.response(line, row) for line, row in rows]
+    cells: Counter[tuple[int, int, str]] = Counter()
+    by_id = {q.id: q.code for q in campaign.questionnaires}
+    stored: Counter[str] = Counter()
+    batch: list[dict] = []
+    for line, row in table:
+        response = checker.response(line, row)
+        if response is None or checker.problems:
+            continue  # once the file is refused, its rows are only checked
+        batch.append(response)
+        cells[response["questionnaire_id"], response["unit_id"], response["respondent_group"]] += 1
+        stored[by_id[response["questionnaire_id"]]] += 1
+        if len(batch) == BATCH:
+            db.session.execute(insert(Response), batch)
+            batch = []
+    if not checker.problems and not stored:
+        raise RowsRejected([RowProblem(2, QUESTIONNAIRE, "", _("tệp không có dòng phiếu nào"))])
     if checker.problems:
         raise RowsRejected(checker.problems)
-    db.session.execute(insert(Response), responses)
-    count_imported(campaign, Counter((r["questionnaire_id"], r["unit_id"], r["respondent_group"]) for r in responses))
+    if batch:
+        db.session.execute(insert(Response), batch)
+    count_imported(campaign, cells)
     db.session.flush()
-    by_id = {q.id: q.code for q in campaign.questionnaires}
-    return ImportedResponses(Counter(by_id[r["questionnaire_id"]] for r in responses))
+    return ImportedResponses(stored)

@@ -1,10 +1,18 @@
-"""Loading the unit tree from a CSV file (``code,name,kind,parent_code``)."""
+"""Loading the unit tree from a CSV file (``code,name,kind,parent_code``), and the rule of unit codes.
+
+A unit code is made of ASCII letters, digits, ``-``, ``_`` and ``.`` only (``W21172-T01``,
+``000.00.21.H55``). Codes are trimmed and NFC-normalised first; anything else is refused, so
+that look-alikes (a full-width ``Ｗ21172``, a zero-width space, ``A/B``) never become units
+of their own.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +21,32 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Unit
-from surveyapp.services.tabular import RowProblem, RowsRejected
+from surveyapp.services.tabular import RowProblem, RowsRejected, column_length
 
 COLUMNS = ("code", "name", "kind", "parent_code")
 REQUIRED = ("code", "name", "kind")
-# The lengths of the columns of ``units``.
-MAX_LENGTHS = {"code": 40, "name": 200, "kind": 60, "parent_code": 40}
+MAX_LENGTHS = {
+    "code": column_length(Unit.code),
+    "name": column_length(Unit.name),
+    "kind": column_length(Unit.kind),
+    "parent_code": column_length(Unit.code),
+}
+UNIT_CODE_CHARACTERS = "A-Z, a-z, 0-9, '-', '_', '.'"
+_UNIT_CODE = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def normalise_unit_code(text: str) -> str:
+    """A unit code as typed, trimmed and NFC-normalised: what ``is_unit_code`` judges."""
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def is_unit_code(code: str) -> bool:
+    """Whether ``code`` uses only the characters of unit codes (``UNIT_CODE_CHARACTERS``).
+
+    >>> is_unit_code("W21172-T01"), is_unit_code("A/B"), is_unit_code("W21172\u200b"), is_unit_code("Ｗ21172")
+    (True, False, False, False)
+    """
+    return bool(_UNIT_CODE.fullmatch(code))
 
 
 class UnitImportError(RowsRejected):
@@ -74,7 +102,8 @@ def import_units(rows: Iterable[tuple[int, Mapping[str | None, object]]]) -> Uni
     """Add or update units from ``(line number, row)`` pairs: all rows are stored, or none.
 
     Every bad row is reported, as a ``RowProblem`` (line, column, value, reason): an empty
-    code, name or kind; a value longer than its column; more values than the header has
+    code, name or kind; a code or parent code outside ``UNIT_CODE_CHARACTERS``; a value longer
+    than its column; more values than the header has
     columns; a code given twice in the file; a parent that exists neither in the file nor in
     the database; a parent chain that comes back to the unit (a cycle). Parents may come
     after their children. A unit whose code is already stored is updated (name, kind,
@@ -86,8 +115,13 @@ def import_units(rows: Iterable[tuple[int, Mapping[str | None, object]]]) -> Uni
     clean: dict[str, tuple[int, dict[str, str]]] = {}
     first_line: dict[str, int] = {}
     for line, raw in rows:
-        row = {column: str(raw.get(column) or "").strip() for column in COLUMNS}
+        row = {column: normalise_unit_code(str(raw.get(column) or "")) for column in COLUMNS}
         row_problems = [RowProblem(line, column, "", "must not be empty") for column in REQUIRED if not row[column]]
+        row_problems += [
+            RowProblem(line, column, row[column], f"a unit code has only the characters {UNIT_CODE_CHARACTERS}")
+            for column in ("code", "parent_code")
+            if row[column] and not is_unit_code(row[column])
+        ]
         row_problems += [
             RowProblem(line, column, row[column], f"longer than {limit} characters")
             for column, limit in MAX_LENGTHS.items()
