@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 
 from surveyapp.extensions import db
 from surveyapp.models import Response, SampleEntry, SampleStatus, SpentLink
@@ -169,3 +170,26 @@ def test_sqlite_write_ahead_log_does_not_tie_an_answer_to_its_person(app, client
     assert not [t for t in answers if "sample_entries" in t], "an answer shares a transaction with a status"
     assert len(flips) == 1, "the k people who answered were not marked in one transaction"
     assert "responses" not in flips[0] and "spent_links" not in flips[0]
+
+
+def test_the_raw_export_lists_answers_by_content_not_by_arrival(client, auth, officer, links) -> None:
+    questionnaire, _urls = links
+    campaign_id = db.session.scalar(select(SampleEntry.campaign_id))
+    url = f"/r/{campaign_id}/CX4/{UNIT}"
+    question = next(q for q in questionnaire.definition.questions if q.options)
+    for choice in (-1, 0):  # stored: the last option first
+        assert submit(client, url, filled_form(questionnaire.definition, choice=choice)).status_code == 302
+    auth.login("canbo")
+    export = client.get(f"/admin/campaigns/{campaign_id}/export/responses/CX4.csv").get_data(as_text=True)
+    header, *rows = list(csv.reader(io.StringIO(export.lstrip("\ufeff"))))
+    column = header.index(question.code)
+    assert [row[column] for row in rows] == [question.options[0].key, question.options[-1].key]
+
+
+def test_receipts_keep_no_arrival_order(app) -> None:
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("row ids are SQLite's")
+    for table in ("submission_receipts", "spent_links"):
+        with pytest.raises(OperationalError, match="rowid"):
+            db.session.execute(text(f"SELECT rowid FROM {table}"))
+        db.session.rollback()
