@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
+from http.cookiejar import CookieJar
 from pathlib import Path
+from urllib.parse import urlencode
+from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
 from sqlalchemy import select, text
@@ -26,11 +30,11 @@ from surveyapp.extensions import db
 from surveyapp.models import Response, SampleEntry, SampleStatus, SpentLink
 from surveyapp.services import frames
 from surveyapp.services.samples import draw_sample, issue_links
-from tests.helpers import csrf_token_of, filled_form, submission_key_of, submit
+from tests.helpers import PASSWORD, csrf_token_of, filled_form, submission_key_of, submit
 
 K = 3
 PEOPLE = 6
-UNIT = "W21172-T02"
+UNIT = "W21172-T01"  # the surveyor's group
 
 
 def frame_csv(people: int) -> bytes:
@@ -193,3 +197,38 @@ def test_receipts_keep_no_arrival_order(app) -> None:
         with pytest.raises(OperationalError, match="rowid"):
             db.session.execute(text(f"SELECT rowid FROM {table}"))
         db.session.rollback()
+
+
+def test_the_log_names_no_sampled_person_and_no_link(gunicorn, links, surveyor) -> None:
+    """Served as in production: an interview typed in, its person marked answered, a link answered."""
+    questionnaire, urls = links
+    server = gunicorn()
+    opener = build_opener(HTTPCookieProcessor(CookieJar()))
+
+    def fetch(path: str, data: dict | None = None) -> str:
+        body = urlencode(data, doseq=True).encode() if data is not None else None
+        with opener.open(server.url + path, body, timeout=10) as response:
+            return response.read().decode()
+
+    def send(path: str, data: dict) -> str:
+        page = fetch(path)
+        return fetch(path, {"csrf_token": csrf_token_of(page), "submission_key": submission_key_of(page), **data})
+
+    page = fetch("/login")
+    fetch("/login", {"username": "dtv1", "password": PASSWORD, "csrf_token": csrf_token_of(page)})
+    entry = db.session.scalar(select(SampleEntry).order_by(SampleEntry.id))
+    answers = filled_form(questionnaire.definition)
+    send(f"/field/enter/{entry.campaign_id}/CX4/{UNIT}", answers | {"mode": "interview"})
+    sample_page = fetch(f"/field/sample/{entry.campaign_id}/{UNIT}")
+    assert "/r/link/" not in sample_page  # the surveyor never sees a working link
+    outcome = {"csrf_token": csrf_token_of(sample_page), "entry_id": entry.id, "action": "completed"}
+    assert "Đã ghi nhận" in fetch("/field/sample/outcome", outcome)
+    send(urls[1], answers)
+    assert db.session.query(Response).count() == 2
+    token = urls[1].rsplit("/", 1)[1]
+
+    log = server.log()
+    paths = [json.loads(line)["path"] for line in log.splitlines() if line.startswith("{") and '"path"' in line]
+    assert "/field/sample/outcome" in paths and "/r/link/<redacted>" in paths
+    assert token not in log
+    assert not [path for path in paths if "/sample/entry" in path], "a log line names a sample entry"
