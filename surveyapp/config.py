@@ -60,5 +60,8 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_FAILURE_WINDOW = 15 * 60
     LOGIN_LOCK_SECONDS = 15 * 60
+    # Spent single-use links mark their people "answered" only in shuffled batches of at
+    # least this many per campaign, unit and questionnaire (see services/samples.py).
+    ANONYMITY_K = int(os.environ.get("ANONYMITY_K", "10"))
     # Level of the JSON-lines log written to stderr.
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

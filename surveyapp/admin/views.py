@@ -51,6 +51,7 @@ from surveyapp.services.campaigns import (
 )
 from surveyapp.services.catalog import get_latest_questionnaires
 from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets, public_url
+from surveyapp.services.exports import csv_bytes
 from surveyapp.services.frames import FrameAlreadySampled, count_frame, import_frame, purge_contacts
 from surveyapp.services.quotas import (
     QuotaError,
@@ -69,6 +70,7 @@ from surveyapp.services.samples import (
     draw_sample,
     get_replacements,
     issue_links,
+    links_table,
     new_seed,
 )
 from surveyapp.services.tabular import RowsRejected, UnreadableTable
@@ -494,15 +496,18 @@ def remuneration_download(campaign_id: int) -> Response:
 @bp.route("/campaigns/<int:campaign_id>/sample/links", methods=["POST"])
 @officer_required
 def issue_links_view(campaign_id: int) -> WerkzeugResponse:
+    """New single-use links for the sample, downloaded once as CSV: the service keeps none."""
     campaign = db.get_or_404(Campaign, campaign_id)
     issued = issue_links(campaign)
-    record_action(AuditAction.LINKS_ISSUED, campaign, issued=issued)
+    if not issued:
+        flash(_("Không có người nào cần liên hệ để tạo đường dẫn."), "error")
+        return redirect(url_for(".sample", campaign_id=campaign.id))
+    data = csv_bytes(links_table(issued))
+    record_action(AuditAction.LINKS_ISSUED, campaign, issued=len(issued))
     db.session.commit()
-    flash(
-        _(
-            "Đã tạo %(count)s đường dẫn dùng một lần; điều tra viên thấy chúng trong danh sách cần liên hệ.",
-            count=format_decimal(issued),
-        ),
-        "success",
+    name = f"duong-dan-dot-{campaign.id}-{local_today():%Y%m%d}.csv"
+    return Response(
+        data,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
-    return redirect(url_for(".sample", campaign_id=campaign.id))

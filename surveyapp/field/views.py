@@ -13,14 +13,9 @@ from surveyapp.answering import keep_answers_when_not_stored, receive_submission
 from surveyapp.auth.access import can_collect_for
 from surveyapp.extensions import db, login_manager
 from surveyapp.field import bp
-from surveyapp.models import Campaign, ResponseMode, SampleEntry
+from surveyapp.models import Campaign, ResponseMode, SampleEntry, SampleStatus
 from surveyapp.paging import Page
-from surveyapp.services.collection import (
-    CollectionTarget,
-    absolute_url,
-    get_collection_target,
-    list_collection_targets,
-)
+from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets
 from surveyapp.services.quotas import Progress, is_behind_schedule, progress_by_target
 from surveyapp.services.responses import CampaignNotCollecting, count_responses, get_open_campaigns, local_today
 from surveyapp.services.samples import FOLLOW_UP_STATUSES, SampleError, get_sample, record_outcome, replace_entry
@@ -107,23 +102,31 @@ keep_answers_when_not_stored(bp, "field.enter", TEMPLATE, _target_for_current_us
 @bp.route("/sample/<int:campaign_id>/<unit_code>")
 @login_required
 def sample(campaign_id: int, unit_code: str) -> str:
-    """The unit's sampled people to contact, their status, and the reserve list."""
+    """The unit's sampled people to contact, their status, and the reserve list.
+
+    No personal link is shown here: a surveyor could answer through it in the person's name.
+    What a surveyor asks a person is typed in as an interview or a paper form.
+    """
     campaign = db.get_or_404(Campaign, campaign_id)
     unit = next((u for u in campaign.units if u.code == unit_code), None)
     if unit is None:
         abort(404)
     if not can_collect_for(current_user, [unit]):
         abort(403)
-    return render_template(
-        "field/sample.html", campaign=campaign, unit=unit, entries=get_sample(campaign, unit), absolute_url=absolute_url
-    )
+    return render_template("field/sample.html", campaign=campaign, unit=unit, entries=get_sample(campaign, unit))
 
 
-@bp.route("/sample/entry/<int:entry_id>", methods=["POST"])
+@bp.route("/sample/outcome", methods=["POST"])
 @login_required
-def sample_outcome(entry_id: int) -> WerkzeugResponse:
-    """Record that a sampled person answered, refused or was unreachable; or replace them."""
-    entry = db.get_or_404(SampleEntry, entry_id)
+def sample_outcome() -> WerkzeugResponse:
+    """Record that a sampled person answered, refused or was unreachable; or replace them.
+
+    The person's entry is named in the form, not in the URL, so the request log cannot
+    place it next to the interview typed in just before.
+    """
+    entry = db.session.get(SampleEntry, request.form.get("entry_id", type=int) or 0)
+    if entry is None:
+        abort(404)
     if not can_collect_for(current_user, [entry.unit]):
         abort(403)
     action = request.form.get("action", "")
@@ -136,7 +139,16 @@ def sample_outcome(entry_id: int) -> WerkzeugResponse:
             if status is None:
                 abort(400)
             record_outcome(entry, status)
-            flash(_("Đã ghi nhận."), "success")
+            if status is SampleStatus.COMPLETED:
+                flash(
+                    _(
+                        "Đã ghi nhận. Trạng thái “Đã trả lời” được cập nhật cùng lúc cho từng nhóm người, "
+                        "để không ai ghép được một người với phiếu của họ."
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("Đã ghi nhận."), "success")
     except SampleError as error:
         flash(str(error), "error")
     else:

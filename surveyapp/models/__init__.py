@@ -2,7 +2,7 @@
 
 from surveyapp.models.audit import AuditAction, AuditEntry
 from surveyapp.models.campaigns import Campaign, CampaignPurpose, CampaignStatus
-from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, SampleEntry, SampleStatus
+from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, SampleEntry, SampleStatus, SpentLink
 from surveyapp.models.limits import LimitCount
 from surveyapp.models.questionnaires import Questionnaire
 from surveyapp.models.quotas import ANY_GROUP, QuotaCell, QuotaPolicy
@@ -30,6 +30,7 @@ __all__ = [
     "ResponseMode",
     "SampleEntry",
     "SampleStatus",
+    "SpentLink",
     "SubmissionReceipt",
     "Unit",
     "User",

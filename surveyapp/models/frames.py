@@ -71,10 +71,10 @@ class SampleEntry(db.Model):
     status: Mapped[SampleStatus] = mapped_column(enum_column(SampleStatus))
     reserve_rank: Mapped[int | None]
     seed: Mapped[str] = mapped_column(String(64))
-    # The questionnaire the sample was drawn for, and the person's single-use link (cleared
-    # when it is spent; never stored with the answers).
+    # The questionnaire the sample was drawn for, and a keyed digest of the person's
+    # single-use link (the link itself is shown once to the officer and never stored).
     questionnaire_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaires.id"))
-    access_token: Mapped[str | None] = mapped_column(String(43), unique=True)
+    link_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     unit: Mapped[Unit] = relationship()
     record: Mapped[FrameRecord] = relationship()
@@ -91,3 +91,17 @@ class Replacement(db.Model):
     replacement_id: Mapped[int] = mapped_column(ForeignKey("sample_entries.id", ondelete="CASCADE"))
     reason: Mapped[SampleStatus] = mapped_column(enum_column(SampleStatus))
     recorded_on: Mapped[dt.date]
+
+
+class SpentLink(db.Model):
+    """A single-use link that was used, known only by a second keyed digest of its token.
+
+    It is written with the answer, under a unique key, so a link answers once; without the
+    token nothing ties it to the sample entry (whose digest is keyed for another purpose).
+    No row id (SQLite): rows are kept in key order, not in the order links were spent.
+    """
+
+    __tablename__ = "spent_links"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -54,10 +54,12 @@ class Response(db.Model):
 class SubmissionReceipt(db.Model):
     """The digest of a form's one-time submission key, so a double tap stores one response.
 
-    It is not linked to the responses it produced, and keeps only the date.
+    It is not linked to the responses it produced, and keeps only the date. No row id
+    (SQLite): rows are kept in digest order, not in the order forms arrived.
     """
 
     __tablename__ = "submission_receipts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     key_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_on: Mapped[dt.date]

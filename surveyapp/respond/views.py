@@ -11,7 +11,7 @@ from surveyapp.models import Campaign, Questionnaire, ResponseMode, SampleEntry
 from surveyapp.respond import bp
 from surveyapp.services.collection import CollectionTarget, get_collection_target
 from surveyapp.services.responses import CampaignNotCollecting, local_today
-from surveyapp.services.samples import LinkSpent, get_entry_by_link, spend_link
+from surveyapp.services.samples import LinkSpent, get_entry_by_link, mark_answered, spend_link
 
 TEMPLATE = "respond/questionnaire.html"
 
@@ -80,13 +80,14 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
         return _not_collecting(target.campaign)
     if request.method == "POST":
         try:
-            outcome = receive_submission(
-                target, ResponseMode.ONLINE_LINK, before_commit=lambda: spend_link(entry, token)
-            )
+            outcome = receive_submission(target, ResponseMode.ONLINE_LINK, before_commit=lambda: spend_link(token))
         except LinkSpent:
             db.session.rollback()
             return render_template("respond/link_used.html"), 200
         if outcome.is_stored:
+            # The person's status changes later, in a batch and a transaction of its own.
+            if mark_answered(entry):
+                db.session.commit()
             return redirect(url_for(".thanks", campaign_id=target.campaign.id))
         if outcome.is_quota_full:
             return render_template("respond/quota_full.html", campaign=target.campaign), 200

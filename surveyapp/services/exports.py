@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, Text, cast, func, select, type_coerce
 
 from surveyapp.csv_writer import csv_lines
 from surveyapp.extensions import db
@@ -451,13 +451,15 @@ def raw_frames(
 ) -> Iterator[pd.DataFrame]:
     """The anonymous responses to one questionnaire in the import layout, ``batch`` at a time.
 
-    Responses come in the order they were stored. Scored answers are decoded from the answer
-    codes column by column; free texts and multiple choices are read from the stored answers.
+    Responses come sorted by what they hold (unit, group, way in, field, date, answers), never
+    in the order they were stored: a row's place says nothing about when it arrived. Scored
+    answers are decoded from the answer codes column by column; free texts and multiple
+    choices are read from the stored answers.
     """
     columns = Response.__table__.c
     others = [q for q in questionnaire.definition.questions if q not in scored_questions(questionnaire.definition)]
     units = all_units()
-    last_id = 0
+    offset = 0
     while True:
         statement = (
             select(
@@ -473,9 +475,18 @@ def raw_frames(
             .where(
                 columns.campaign_id == campaign.id,
                 columns.questionnaire_id == questionnaire.id,
-                columns.id > last_id,
             )
-            .order_by(columns.id)
+            .order_by(
+                columns.unit_id,
+                columns.respondent_group,
+                columns.mode,
+                columns.procedure_field,
+                columns.submitted_on,
+                columns.answer_codes,
+                cast(columns.answers, Text),
+                columns.id,  # only between rows that hold the same answers
+            )
+            .offset(offset)
             .limit(batch)
         )
         if within is not None:
@@ -484,7 +495,7 @@ def raw_frames(
         table = pd.DataFrame.from_records(fetch_plain_rows(statement), columns=names)
         if table.empty:
             return
-        last_id = int(table["id"].iloc[-1])
+        offset += len(table)
         day_numbers, days = pd.factorize(table["day"])
         unit_numbers, unit_ids = pd.factorize(table["unit_id"])
         frame = pd.DataFrame(

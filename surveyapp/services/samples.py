@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from sampling import select_stratified, slovin_sample_size
 from surveyapp.extensions import db
@@ -20,8 +26,11 @@ from surveyapp.models import (
     Replacement,
     SampleEntry,
     SampleStatus,
+    SpentLink,
     Unit,
 )
+from surveyapp.services.collection import absolute_url
+from surveyapp.services.exports import Column, Kind, Table, table_of_rows
 
 FOLLOW_UP_STATUSES = (SampleStatus.COMPLETED, SampleStatus.REFUSED, SampleStatus.UNREACHABLE)
 
@@ -118,11 +127,19 @@ def draw_sample(
 
 
 def record_outcome(entry: SampleEntry, status: SampleStatus) -> None:
-    """Note that a sampled person answered, refused, or could not be reached."""
+    """Note that a sampled person answered, refused, or could not be reached.
+
+    "Answered" goes through the mix (``mark_answered``), like a spent link: the status shows
+    once enough people of the unit answered, so it cannot be matched to the form typed in
+    just before.
+    """
     if status not in FOLLOW_UP_STATUSES:
         raise SampleError(_("Trạng thái không hợp lệ."))
     if entry.status in (SampleStatus.RESERVE, SampleStatus.REPLACED):
         raise SampleError(_("Người này không nằm trong danh sách cần liên hệ."))
+    if status is SampleStatus.COMPLETED:
+        mark_answered(entry)
+        return
     entry.status = status
     db.session.flush()
 
@@ -187,36 +204,169 @@ class LinkSpent(Exception):
     """The single-use link was used already (or never existed)."""
 
 
-def issue_links(campaign: Campaign) -> int:
-    """Give every sampled person still to contact (and every reserve) a single-use link token."""
+# Two keyed digests of one token, for two purposes: the sample entry keeps the first, the
+# spent-links table the second, and neither can be computed from the other without the token.
+ENTRY_DIGEST_PURPOSE = "link-entry"
+SPENT_DIGEST_PURPOSE = "link-spent"
+TOKEN_LENGTH = 32  # characters of a token: 24 random bytes in URL-safe base64
+_INSERT_SPENT_LINK = insert(SpentLink.__table__)
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    """A person's new single-use link token: shown once to the officer, never stored."""
+
+    entry: SampleEntry
+    token: str
+
+
+def link_digest(token: str, purpose: str) -> str:
+    """HMAC-SHA256 of ``token`` keyed by the ``SECRET_KEY`` and ``purpose``.
+
+    Without the secret key, a copy of the database cannot test a guessed token; without the
+    token, the digest of one purpose says nothing about the digest of the other.
+    """
+    key = hmac.new(current_app.config["SECRET_KEY"].encode(), purpose.encode(), hashlib.sha256).digest()
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+
+
+def issue_links(campaign: Campaign) -> list[IssuedLink]:
+    """Give every sampled person still to contact (and every reserve) a new single-use link.
+
+    Only a keyed digest of each token is stored: the tokens returned are the one copy, for
+    the officer to send. Issuing again replaces every earlier link of those people (a person
+    whose answer is still held in the mix, see ``mark_answered``, gets a working link again).
+    """
     entries = db.session.scalars(
-        select(SampleEntry).where(
+        select(SampleEntry)
+        .options(joinedload(SampleEntry.unit), joinedload(SampleEntry.record).joinedload(FrameRecord.contact))
+        .where(
             SampleEntry.campaign_id == campaign.id,
-            SampleEntry.access_token.is_(None),
             SampleEntry.status.in_([SampleStatus.TO_CONTACT, SampleStatus.RESERVE]),
         )
+        .order_by(SampleEntry.unit_id, SampleEntry.reserve_rank.is_not(None), SampleEntry.reserve_rank, SampleEntry.id)
     )
-    issued = 0
+    issued = []
     for entry in entries:
-        entry.access_token = secrets.token_urlsafe(24)
-        issued += 1
+        token = secrets.token_urlsafe(24)
+        entry.link_digest = link_digest(token, ENTRY_DIGEST_PURPOSE)
+        issued.append(IssuedLink(entry, token))
     db.session.flush()
     return issued
 
 
 def get_entry_by_link(token: str) -> SampleEntry | None:
     """The person a usable link belongs to: still to contact, with the link not spent."""
-    if not token or len(token) > 43:
+    if len(token) != TOKEN_LENGTH:
         return None
-    return db.session.scalar(select(SampleEntry).filter_by(access_token=token, status=SampleStatus.TO_CONTACT))
-
-
-def spend_link(entry: SampleEntry, token: str) -> None:
-    """Mark the person answered and forget the link, atomically: a second use raises ``LinkSpent``."""
-    result = db.session.execute(
-        update(SampleEntry)
-        .where(SampleEntry.id == entry.id, SampleEntry.access_token == token)
-        .values(access_token=None, status=SampleStatus.COMPLETED)
+    if db.session.get(SpentLink, link_digest(token, SPENT_DIGEST_PURPOSE)) is not None:
+        return None
+    return db.session.scalar(
+        select(SampleEntry).filter_by(
+            link_digest=link_digest(token, ENTRY_DIGEST_PURPOSE), status=SampleStatus.TO_CONTACT
+        )
     )
-    if result.rowcount != 1:
-        raise LinkSpent
+
+
+def spend_link(token: str) -> None:
+    """Record the link as spent, in the answer's transaction; a second use raises ``LinkSpent``.
+
+    Only the spent-link digest is written: the person's sample entry is not touched here
+    (``mark_answered`` does it later, in a batch), so nothing written with the answer
+    names them.
+    """
+    try:
+        db.session.connection().execute(_INSERT_SPENT_LINK, {"digest": link_digest(token, SPENT_DIGEST_PURPOSE)})
+    except IntegrityError:
+        raise LinkSpent from None
+
+
+class StatusMix:
+    """People who answered, held in one worker's memory and released in shuffled batches.
+
+    Entries are held per (campaign, unit, questionnaire) until ``k`` of them are held; then
+    the whole batch comes out at once, in random order. Nothing on disk records the order in
+    which they came in; a restart of the worker forgets the people still held (their links
+    stay spent; they show as still to contact until someone records the outcome by hand).
+
+    >>> mix = StatusMix(k=2)
+    >>> mix.hold((1, 2, 3), 10), sorted(mix.hold((1, 2, 3), 11)), mix.held()
+    ([], [10, 11], 0)
+    """
+
+    def __init__(self, k: int) -> None:
+        self.k = max(k, 1)
+        self._held: dict[tuple[int, int, int | None], set[int]] = defaultdict(set)
+        self._lock = threading.Lock()
+
+    def hold(self, batch: tuple[int, int, int | None], entry_id: int) -> list[int]:
+        """Hold ``entry_id`` in ``batch``; the batch's entries, shuffled, once it holds ``k``."""
+        with self._lock:
+            held = self._held[batch]
+            held.add(entry_id)
+            if len(held) < self.k:
+                return []
+            del self._held[batch]
+        released = list(held)
+        secrets.SystemRandom().shuffle(released)
+        return released
+
+    def held(self) -> int:
+        """How many people are held at the moment."""
+        with self._lock:
+            return sum(len(held) for held in self._held.values())
+
+
+def status_mix() -> StatusMix:
+    """This worker's mix (one per application, made at its first use)."""
+    mixes = current_app.extensions
+    if "status_mix" not in mixes:
+        mixes["status_mix"] = StatusMix(current_app.config["ANONYMITY_K"])
+    return mixes["status_mix"]
+
+
+def mark_answered(entry: SampleEntry) -> int:
+    """Note that a sampled person answered, through the mix; returns how many were marked.
+
+    Call it after the answer's own transaction was committed. The person is held in this
+    worker's memory (see ``StatusMix``); when ``ANONYMITY_K`` people of the same campaign,
+    unit and questionnaire are held, all of them are marked answered, in random order and
+    with their link digests cleared, in the caller's next transaction. Until then 0.
+    """
+    batch = status_mix().hold((entry.campaign_id, entry.unit_id, entry.questionnaire_id), entry.id)
+    for entry_id in batch:
+        db.session.execute(
+            update(SampleEntry)
+            .where(SampleEntry.id == entry_id, SampleEntry.status == SampleStatus.TO_CONTACT)
+            .values(status=SampleStatus.COMPLETED, link_digest=None)
+        )
+    db.session.flush()
+    return len(batch)
+
+
+def links_table(issued: list[IssuedLink]) -> Table:
+    """The officer's one copy of newly issued links: who to send each one to, and the link."""
+    columns = [
+        Column(_("Mã đơn vị")),
+        Column(_("Đơn vị")),
+        Column(_("Mã hồ sơ")),
+        Column(_("Họ tên")),
+        Column(_("Số điện thoại")),
+        Column(_("Dự phòng số"), Kind.CODE),
+        Column(_("Đường dẫn trả lời"), Kind.CODE),
+    ]
+    rows = []
+    for link in issued:
+        entry, contact = link.entry, link.entry.record.contact
+        rows.append(
+            [
+                entry.unit.code,
+                entry.unit.name,
+                entry.record.record_code,
+                contact.name if contact else "",
+                contact.phone if contact else "",
+                entry.reserve_rank or "",
+                absolute_url("respond.personal_link", token=link.token),
+            ]
+        )
+    return table_of_rows("links", _("Đường dẫn trả lời"), columns, rows)

@@ -147,9 +147,9 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/results/targets": (P, officers(to("/admin/campaigns/{campaign_id}/results"))),
     "/admin/campaigns/<int:campaign_id>/results/appraisals": (P, officers(OK)),
     "/admin/campaigns/<int:campaign_id>/sample/draw": (P, officers(SAMPLE_PAGE)),
-    "/admin/campaigns/<int:campaign_id>/sample/links": (P, officers(SAMPLE_PAGE)),
+    "/admin/campaigns/<int:campaign_id>/sample/links": (P, officers(OK)),  # the links file
     "/admin/campaigns/<int:campaign_id>/sample/purge-contacts": (P, officers(SAMPLE_PAGE)),
-    "/field/sample/entry/<int:entry_id>": (
+    "/field/sample/outcome": (
         P,
         (
             LOGIN,
@@ -236,12 +236,13 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
     cx4 = campaign.questionnaire_by_code("CX4")
     frames.import_frame(campaign, "khung.csv", frame_csv(group_1.code, 3), skip_bad_rows=False)
     draw_sample(campaign, cx4, "authz", 0)
-    issue_links(campaign)
+    issued = issue_links(campaign)
     db.session.commit()
     entries = db.session.scalars(
         select(SampleEntry).filter_by(campaign_id=campaign.id, status=SampleStatus.TO_CONTACT).order_by(SampleEntry.id)
     ).all()
-    assert len(entries) == 3 and all(entry.access_token for entry in entries)
+    assert len(entries) == 3 and all(entry.link_digest for entry in entries)
+    token = next(link.token for link in issued if link.entry.id == entries[0].id)
     values = {
         "campaign_id": campaign.id,
         "unit_code": group_1.code,
@@ -252,12 +253,12 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
 
     def login(caller: str) -> None:
         if caller == "citizen":
-            assert client.get(f"/r/link/{entries[0].access_token}").status_code == 200
+            assert client.get(f"/r/link/{token}").status_code == 200
         elif caller != "anonymous":
             username = {"other surveyor": "dtv2", "surveyor": "dtv1", "officer": "canbo"}[caller]
             assert auth.login(username).status_code == 302
 
-    return World(campaign, values, entries[0].access_token, login)
+    return World(campaign, values, token, login)
 
 
 def url_of(rule: str, values: dict, caller: str, token: str) -> str:
@@ -294,8 +295,8 @@ def post_data(client: FlaskClient, rule: str, world: World, *, with_token: bool 
         questionnaire = campaign.questionnaire_by_code("CX4" if "<unit_code>" in rule else "CH3")
         keys = [] if "<unit_code>" in rule else ["D99-P01", "D99-P02"]
         data = filled_form(questionnaire.definition, keys) | {"mode": "paper"}
-    elif "/sample/entry/" in rule:
-        data = {"action": "refused"}
+    elif rule.endswith("/sample/outcome"):
+        data = {"action": "refused", "entry_id": world.values["entry_id"]}
     elif rule.endswith("/quotas"):
         data = {"action": "save", "policy": "close"} | {f"per_unit-{q.id}-*": "7" for q in campaign.questionnaires}
     elif rule.endswith("/remuneration"):
