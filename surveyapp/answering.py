@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, make_response, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -18,7 +18,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from surveyapp.errors import error_page
-from surveyapp.extensions import db
+from surveyapp.extensions import csrf, db
+from surveyapp.form_keys import FORM_KEY_FIELD, KeyProblem, check_form_key, key_for_page
 from surveyapp.i18n import localized
 from surveyapp.models import ResponseMode
 from surveyapp.questionnaires.answers import (
@@ -30,12 +31,15 @@ from surveyapp.questionnaires.answers import (
 )
 from surveyapp.services.collection import CollectionTarget
 from surveyapp.services.quotas import QuotaFull
-from surveyapp.services.responses import DuplicateSubmission, new_submission_key, submit_response
+from surveyapp.services.responses import DuplicateSubmission, submit_response
 
-SUBMISSION_KEY_FIELD = "submission_key"
 QUESTIONS_TEMPLATE = "_questionnaire_questions.html"
 # Blank question blocks by (content digest of the version, language, rated units of a matrix).
 _BLANK_QUESTIONS: dict[tuple[str, str, tuple[tuple[str, str], ...]], Markup] = {}
+# Blueprints whose forms are anonymous: no session, no CSRF token (see accept_anonymous_forms).
+_ANONYMOUS_BLUEPRINTS: set[str] = set()
+# What a browser says of a post that another site's page made (Fetch metadata).
+_CROSS_SITE = frozenset(["cross-site", "same-site"])
 
 
 def problem_message(problem: Problem) -> str:
@@ -48,29 +52,61 @@ def problem_message(problem: Problem) -> str:
     }[problem]
 
 
+def key_notice(problem: KeyProblem, wait: int) -> str:
+    """What the respondent reads when the form's key did not let it be stored."""
+    if problem is KeyProblem.TOO_SOON:
+        return _(
+            "Phiếu được gửi quá nhanh so với thời gian cần để đọc và trả lời các câu hỏi nên chưa được lưu. "
+            "Các câu trả lời vẫn còn nguyên; vui lòng xem lại rồi bấm Gửi phiếu sau %(seconds)d giây nữa.",
+            seconds=wait,
+        )
+    if problem is KeyProblem.EXPIRED:
+        return _(
+            "Phiếu đã được mở quá lâu nên chưa được lưu. Các câu trả lời vẫn còn nguyên; "
+            "vui lòng bấm Gửi phiếu lần nữa."
+        )
+    return _(
+        "Phiếu gửi lên không phải phiếu do hệ thống cấp nên chưa được lưu. Các câu trả lời vẫn còn nguyên; "
+        "vui lòng bấm Gửi phiếu lần nữa."
+    )
+
+
 @dataclass(frozen=True)
 class SubmissionOutcome:
-    """What became of a posted form: stored (or already stored), or refused with problems."""
+    """What became of a posted form: stored (or already stored), or refused.
+
+    A refused form comes back with its ``problems`` (answers to correct) or a ``notice``
+    (why its key did not let it be stored), with the HTTP ``status`` to send.
+    """
 
     is_stored: bool
     stored_count: int = 0
     problems: dict[str, Problem] | None = None
     is_quota_full: bool = False
+    notice: str | None = None
+    status: int = 422
 
 
 def receive_submission(
     target: CollectionTarget, mode: ResponseMode, before_commit: Callable[[], None] | None = None
 ) -> SubmissionOutcome:
-    """Validate the posted form and store it; commits on success.
+    """Check the form's key, validate the posted form and store it; commits on success.
 
-    A form that was already stored (double tap, resent page) counts as stored, so the
-    respondent sees the thank-you page again and nothing is stored twice. A form for a full
-    cell of a campaign that closes full cells is not stored (``is_quota_full``).
-    ``before_commit`` runs in the same transaction once the responses are written.
+    A forged or expired key, or a form sent sooner than it can be answered, is not stored
+    (``surveyapp.form_keys``). A form that was already stored (double tap, resent page)
+    counts as stored, so the respondent sees the thank-you page again and nothing is stored
+    twice. A form for a full cell of a campaign that closes full cells is not stored
+    (``is_quota_full``). ``before_commit`` runs in the same transaction once the responses
+    are written.
     """
+    key = check_form_key(request.form.get(FORM_KEY_FIELD, ""), target)
+    if key.problem is KeyProblem.FORGED or key.problem is KeyProblem.EXPIRED:
+        return SubmissionOutcome(is_stored=False, notice=key_notice(key.problem, key.wait), status=400)
     check = check_submission(target.definition, request.form, target.unit_keys)
     if not check.is_valid:
         return SubmissionOutcome(is_stored=False, problems=check.problems)
+    if key.problem is KeyProblem.TOO_SOON:
+        return SubmissionOutcome(is_stored=False, notice=key_notice(key.problem, key.wait))
     try:
         count = submit_response(
             campaign=target.campaign,
@@ -78,7 +114,7 @@ def receive_submission(
             units=target.units,
             submission=check.submission,
             mode=mode,
-            submission_key=request.form.get(SUBMISSION_KEY_FIELD, ""),
+            key_digest=str(key.digest),
         )
     except DuplicateSubmission:
         return SubmissionOutcome(is_stored=True)
@@ -149,7 +185,11 @@ def render_questionnaire(
     status: int = 200,
     **context: object,
 ) -> tuple[str, int]:
-    """The questionnaire page, with the person's answers and the problems when it comes back."""
+    """The questionnaire page, with the person's answers and the problems when it comes back.
+
+    The form carries a signed key (``surveyapp.form_keys``): the posted one while it can
+    still be used, else a fresh one.
+    """
     is_posted = request.method == "POST"
     values = request.form if is_posted else None
     problems = problems or {}
@@ -163,8 +203,9 @@ def render_questionnaire(
         questions=_questions_html(target, values, messages),
         problem_summary=[(name, labels.get(name, name), messages[name]) for name in problems],
         notice=notice,
-        submission_key=request.form.get(SUBMISSION_KEY_FIELD) if is_posted else new_submission_key(),
-        submission_key_field=SUBMISSION_KEY_FIELD,
+        form_key=key_for_page(request.form.get(FORM_KEY_FIELD) if is_posted else None, target),
+        form_key_field=FORM_KEY_FIELD,
+        with_csrf=request.blueprint not in _ANONYMOUS_BLUEPRINTS,
         **context,
     )
     return html, status
@@ -228,3 +269,35 @@ def keep_answers_when_not_stored(
         if error.retry_after is not None and hasattr(response, "headers"):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
+
+
+def refused_form(
+    template: str, target: CollectionTarget, outcome: SubmissionOutcome, **context: object
+) -> tuple[str, int]:
+    """The form of a refused submission, shown again with its answers, problems or notice."""
+    return render_questionnaire(
+        template, target, problems=outcome.problems, notice=outcome.notice, status=outcome.status, **context
+    )
+
+
+def accept_anonymous_forms(blueprint: Blueprint) -> None:
+    """Let the blueprint's forms be posted without a session, and never from another site.
+
+    A citizen's form needs no session: its signed one-time key (``surveyapp.form_keys``)
+    already proves the server served it, and binds it to its campaign, questionnaire and unit,
+    so no CSRF token (and no session cookie that could expire under a long form) is needed.
+    What a CSRF token also stopped, another site's page making its visitors' browsers post
+    forms here with keys it fetched, is refused by the browser's own word: the Fetch metadata
+    header ``Sec-Fetch-Site`` (or, from older browsers, an ``Origin`` of another site).
+    """
+    csrf.exempt(blueprint)
+    _ANONYMOUS_BLUEPRINTS.add(blueprint.name)
+
+    @blueprint.before_request
+    def refuse_cross_site_posts() -> None:
+        if request.method != "POST":
+            return
+        origin = request.headers.get("Origin")
+        is_foreign_origin = origin not in (None, "null") and origin != request.host_url.rstrip("/")
+        if request.headers.get("Sec-Fetch-Site") in _CROSS_SITE or is_foreign_origin:
+            abort(403)

@@ -51,6 +51,11 @@ class Config:
     # The full list of an upload's bad rows (which may hold names and phones) is kept in
     # instance/upload-problems/ for download this many seconds, then deleted.
     UPLOAD_PROBLEMS_KEEP_SECONDS = int(os.environ.get("UPLOAD_PROBLEMS_KEEP_SECONDS", "3600"))
+    # Signed one-time form keys (surveyapp/form_keys.py): how long a served form may be sent,
+    # and the least time a person takes over it: seconds per question, capped.
+    FORM_KEY_MAX_AGE = int(os.environ.get("FORM_KEY_MAX_AGE", str(12 * 3600)))
+    FORM_SECONDS_PER_ANSWER = float(os.environ.get("FORM_SECONDS_PER_ANSWER", "1"))
+    FORM_MIN_SECONDS_CAP = int(os.environ.get("FORM_MIN_SECONDS_CAP", "60"))
     # Reverse proxies in front of the application whose X-Forwarded-For/-Proto are trusted.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Public submissions per client address per window (in-memory, per worker); 0 disables.

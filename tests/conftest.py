@@ -55,6 +55,8 @@ def app(database_url: str, _schema: None) -> Iterator[Flask]:
             "TESTING": True,
             "SECRET_KEY": SECRET_KEY,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+            # Tests post forms at once; the tests of form keys set their own wait.
+            "FORM_SECONDS_PER_ANSWER": 0,
         }
     )
     with app.app_context():
@@ -79,7 +81,12 @@ def gunicorn(database_url: str, _schema: None) -> Iterator[Callable[..., Server]
     def serve(**env: str) -> Server:
         key = tuple(sorted(env.items()))
         if key not in servers:
-            base = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY, "PUBLIC_BASE_URL": PUBLIC_BASE_URL}
+            base = {
+                "DATABASE_URL": database_url,
+                "SECRET_KEY": SECRET_KEY,
+                "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+                "FORM_SECONDS_PER_ANSWER": "0",
+            }
             servers[key] = Server(base | env).start()
         return servers[key]
 

@@ -55,12 +55,23 @@ def filled_form(
 
 
 def submit(client: FlaskClient, url: str, data: dict, *, key: str | None = None) -> TestResponse:
-    """Open the form at ``url`` as a browser would, then post ``data`` with its CSRF token and key."""
+    """Open the form at ``url`` as a browser would, then post ``data`` with its hidden fields."""
     html = client.get(url).get_data(as_text=True)
-    fields = {"csrf_token": csrf_token_of(html), "submission_key": key or submission_key_of(html), **data}
-    return client.post(url, data=fields)
+    fields = form_fields_of(html) | ({"form_key": key} if key else {})
+    return client.post(url, data=fields | data)
 
 
-def submission_key_of(html: str) -> str:
-    """The one-time submission key a rendered questionnaire carries."""
-    return html.split('name="submission_key" value="', 1)[1].split('"', 1)[0]
+def form_key_of(html: str) -> str:
+    """The signed one-time form key a rendered questionnaire carries."""
+    return html.split('name="form_key" value="', 1)[1].split('"', 1)[0]
+
+
+def form_fields_of(html: str) -> dict[str, str]:
+    """The hidden fields a rendered questionnaire posts: its form key, and its CSRF token if any.
+
+    The public forms carry no CSRF token (their signed key does its work); the surveyors' do.
+    """
+    fields = {"form_key": form_key_of(html)}
+    if 'name="csrf_token"' in html:
+        fields["csrf_token"] = csrf_token_of(html)
+    return fields

@@ -24,7 +24,7 @@ from surveyapp.services import frames
 from surveyapp.services.exports import raw_columns
 from surveyapp.services.raw_layout import HEAD_COLUMNS
 from surveyapp.services.samples import draw_sample, issue_links
-from tests.helpers import csrf_token_of, filled_form, submission_key_of
+from tests.helpers import filled_form, form_fields_of
 
 CLIENT_IP = "203.0.113.7"
 USER_AGENT = "Mozilla/5.0 (Linux; Android 14; Máy-thử-ẩn-danh) Zalo/24.1"
@@ -118,8 +118,9 @@ def frame_csv(unit_code: str) -> bytes:
 def post_form(client, url: str, data: dict) -> str:
     """Open the questionnaire at ``url`` from the test browser and send ``data``; returns the key it carried."""
     html = client.get(url, **BROWSER).get_data(as_text=True)
-    key = submission_key_of(html)
-    response = client.post(url, data={"csrf_token": csrf_token_of(html), "submission_key": key, **data}, **BROWSER)
+    fields = form_fields_of(html)
+    key = fields["form_key"]
+    response = client.post(url, data={**fields, **data}, **BROWSER)
     assert response.status_code == 302 and "/thanks" in response.headers["Location"], response.status_code
     return key
 

@@ -40,7 +40,7 @@ from surveyapp.services.appraisals import OTHER_POINTS, POINTS
 from surveyapp.services.appraisals import UNIT as APPRAISAL_UNIT
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
 from surveyapp.services.raw_layout import HEAD_COLUMNS
-from tests.helpers import csrf_token_of, filled_form, submission_key_of
+from tests.helpers import csrf_token_of, filled_form, form_key_of
 
 FUZZ = settings(
     max_examples=50, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -88,8 +88,8 @@ def public_targets(app, make_campaign, ward):
 
 
 @st.composite
-def hostile_forms(draw, valid: dict) -> tuple[MultiDict, str, str]:
-    """A form built from a valid one: fields dropped, changed, repeated or added; token and key varied."""
+def hostile_forms(draw, valid: dict) -> tuple[MultiDict, str]:
+    """A form built from a valid one: fields dropped, changed, repeated or added; its key varied."""
     form = MultiDict()
     for name, value in valid.items():
         action = draw(st.sampled_from(["keep"] * 6 + ["drop", "hostile", "repeat", "repeat-other"]))
@@ -105,9 +105,8 @@ def hostile_forms(draw, valid: dict) -> tuple[MultiDict, str, str]:
             form.add(name, draw(st.sampled_from(["1", "2", "3", "4", "5", "0", "99", ""])))
     for _ in range(draw(st.integers(0, 3))):
         form.add(draw(st.one_of(st.text(min_size=1, max_size=30), st.sampled_from(list(valid)))), draw(hostile_text))
-    csrf = draw(st.sampled_from(["valid", "valid", "valid", "missing", "garbage"]))
-    key = draw(st.sampled_from(["valid", "valid", "missing", "garbage", "huge"]))
-    return form, csrf, key
+    key = draw(st.sampled_from(["valid", "valid", "valid", "missing", "garbage", "invented", "huge"]))
+    return form, key
 
 
 @FUZZ
@@ -115,16 +114,15 @@ def hostile_forms(draw, valid: dict) -> tuple[MultiDict, str, str]:
 def test_hostile_submissions_never_crash_and_a_refused_one_writes_nothing(client, public_targets, data) -> None:
     url = data.draw(st.sampled_from(sorted(public_targets)))
     valid, units = public_targets[url]
-    form, csrf, key = data.draw(hostile_forms(valid))
+    form, key = data.draw(hostile_forms(valid))
     browser = {"environ_base": {"REMOTE_ADDR": next(ADDRESSES)}}
     html = client.get(url, **browser).get_data(as_text=True)
-    if csrf != "missing":
-        form["csrf_token"] = csrf_token_of(html) if csrf == "valid" else data.draw(hostile_text)
     if key != "missing":
-        form["submission_key"] = {
-            "valid": uuid.uuid4().hex,
+        form["form_key"] = {
+            "valid": form_key_of(html),
             "garbage": data.draw(hostile_text),
-            "huge": submission_key_of(html) * 5_000,
+            "invented": uuid.uuid4().hex,
+            "huge": form_key_of(html) * 5_000,
         }[key]
     before = (count(Response), count(SubmissionReceipt), quota_state())
 
@@ -142,19 +140,19 @@ def test_hostile_submissions_never_crash_and_a_refused_one_writes_nothing(client
     else:
         assert response.status_code in (400, 422), response.status_code
         assert after == before, "a refused form wrote something"
-        assert 'name="submission_key"' in page  # the form comes back, ready to be sent again
-        message = "Phiên làm việc đã hết hạn" if response.status_code == 400 else "Vui lòng"
+        assert 'name="form_key"' in page  # the form comes back, ready to be sent again
+        message = "không phải phiếu do hệ thống cấp" if response.status_code == 400 else "Vui lòng"
         assert message in page
 
 
-def test_a_matrix_form_posted_after_the_session_expired_comes_back_with_its_answers(client, public_targets) -> None:
-    """Found by the fuzzer: the expired-session page of a matrix questionnaire (no unit in its address) crashed."""
+def test_a_matrix_form_with_an_invented_key_comes_back_with_its_answers(client, public_targets) -> None:
+    """Found by the fuzzer: the refused page of a matrix questionnaire (no unit in its address) crashed."""
     url = next(url for url in public_targets if url.endswith("/CH3"))
     valid, _units = public_targets[url]
-    response = client.post(url, data=valid | {"submission_key": uuid.uuid4().hex})
+    response = client.post(url, data=valid | {"form_key": uuid.uuid4().hex})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Phiên làm việc đã hết hạn nên phiếu chưa được gửi" in page
+    assert "không phải phiếu do hệ thống cấp nên chưa được lưu" in page
     per_unit = [value for name, value in valid.items() if "@" in name]  # one select per question and department
     assert page.count(f'<option value="{per_unit[0]}" selected>') == per_unit.count(per_unit[0]) > 1
     assert count(Response) == 0

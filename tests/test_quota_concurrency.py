@@ -14,6 +14,7 @@ at once. They run on SQLite, and on PostgreSQL when ``DATABASE_URL`` is set (see
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -29,7 +30,7 @@ from surveyapp.models import ANY_GROUP, QuotaCell, QuotaPolicy, Response, Respon
 from surveyapp.questionnaires.answers import check_submission
 from surveyapp.services.collection import get_collection_target
 from surveyapp.services.quotas import QuotaFull, QuotaRule, plan_quotas, save_quotas
-from surveyapp.services.responses import DuplicateSubmission, new_submission_key, submit_response
+from surveyapp.services.responses import DuplicateSubmission, submit_response
 from tests.helpers import filled_form
 
 PHONES = 16
@@ -109,7 +110,7 @@ def submit_one(target, submission, key: str) -> None:
         units=target.units,
         submission=submission,
         mode=ResponseMode.DESK_QR,
-        submission_key=key,
+        key_digest=key,
     )
     db.session.commit()
 
@@ -131,7 +132,7 @@ def test_the_last_places_of_a_closed_cell_go_to_exactly_that_many(racing_app, de
     set_cell(desk, target=target, filled=target - places, policy=QuotaPolicy.CLOSE_WHEN_FULL)
 
     for number in range(1, rounds + 1):
-        outcomes = race(racing_app, desk.id, [new_submission_key() for _ in range(PHONES)])
+        outcomes = race(racing_app, desk.id, [secrets.token_hex(32) for _ in range(PHONES)])
 
         assert outcomes == {STORED: places, FULL: PHONES - places}, f"round {number}"
         assert (cell().filled, cell().target) == (target, target)
@@ -146,7 +147,7 @@ def test_the_last_places_of_a_closed_cell_go_to_exactly_that_many(racing_app, de
 def test_a_flagging_cell_accepts_everyone_and_counts_each(racing_app, desk) -> None:
     set_cell(desk, target=5, filled=4, policy=QuotaPolicy.FLAG_EXCESS)
 
-    outcomes = race(racing_app, desk.id, [new_submission_key() for _ in range(PHONES)])
+    outcomes = race(racing_app, desk.id, [secrets.token_hex(32) for _ in range(PHONES)])
 
     assert outcomes == {STORED: PHONES}
     assert (cell().filled, cell().excess, cell().refused) == (4 + PHONES, PHONES - 1, 0)
@@ -155,7 +156,7 @@ def test_a_flagging_cell_accepts_everyone_and_counts_each(racing_app, desk) -> N
 
 def test_one_form_sent_from_many_threads_at_once_is_stored_once(racing_app, desk) -> None:
     set_cell(desk, target=10, filled=0, policy=QuotaPolicy.CLOSE_WHEN_FULL)
-    key = new_submission_key()
+    key = secrets.token_hex(32)
 
     outcomes = race(racing_app, desk.id, [key] * PHONES)
 

@@ -16,7 +16,7 @@ from sqlalchemy.pool import NullPool
 from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import Response
-from tests.helpers import csrf_token_of, filled_form, submit
+from tests.helpers import filled_form, form_fields_of, submit
 
 
 @pytest.fixture
@@ -56,10 +56,5 @@ def test_a_form_opened_on_one_instance_can_be_sent_to_the_other(other, client, m
     html = client.get(url).get_data(as_text=True)
     other_client = other.test_client()
     other_client.set_cookie("session", client.get_cookie("session").value)
-    key = html.split('name="submission_key" value="', 1)[1].split('"', 1)[0]
-    data = {
-        "csrf_token": csrf_token_of(html),
-        "submission_key": key,
-        **filled_form(campaign.questionnaires[0].definition),
-    }
+    data = {**form_fields_of(html), **filled_form(campaign.questionnaires[0].definition)}
     assert other_client.post(url, data=data).status_code == 302

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from surveyapp.answering import keep_answers_when_not_stored, receive_submission, render_questionnaire
+from surveyapp.answering import keep_answers_when_not_stored, receive_submission, refused_form, render_questionnaire
 from surveyapp.auth.access import can_collect_for
 from surveyapp.extensions import db, login_manager
 from surveyapp.field import bp
@@ -92,7 +92,7 @@ def enter(
         if outcome.is_quota_full:
             flash(_("Nhóm này đã đủ số phiếu theo chỉ tiêu; phiếu không được lưu."), "error")
             return redirect(url_for(".home"))
-        return render_questionnaire(TEMPLATE, target, problems=outcome.problems, status=422, **MODE_CONTEXT)
+        return refused_form(TEMPLATE, target, outcome, **MODE_CONTEXT)
     return render_questionnaire(TEMPLATE, target, **MODE_CONTEXT)
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from surveyapp.answering import keep_answers_when_not_stored, receive_submission, render_questionnaire
+from surveyapp.answering import (
+    accept_anonymous_forms,
+    keep_answers_when_not_stored,
+    receive_submission,
+    refused_form,
+    render_questionnaire,
+)
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, ResponseMode, SampleEntry
 from surveyapp.respond import bp
@@ -58,7 +64,7 @@ def questionnaire(
             return redirect(url_for(".thanks", campaign_id=campaign_id))
         if outcome.is_quota_full:
             return render_template("respond/quota_full.html", campaign=target.campaign), 200
-        return render_questionnaire(TEMPLATE, target, problems=outcome.problems, status=422)
+        return refused_form(TEMPLATE, target, outcome)
     return render_questionnaire(TEMPLATE, target)
 
 
@@ -91,9 +97,10 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
             return redirect(url_for(".thanks", campaign_id=target.campaign.id))
         if outcome.is_quota_full:
             return render_template("respond/quota_full.html", campaign=target.campaign), 200
-        return render_questionnaire(TEMPLATE, target, problems=outcome.problems, status=422)
+        return refused_form(TEMPLATE, target, outcome)
     return render_questionnaire(TEMPLATE, target)
 
 
+accept_anonymous_forms(bp)
 keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _target_or_404)
 keep_answers_when_not_stored(bp, "respond.personal_link", TEMPLATE, _target_of_link)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
-import uuid
 from collections.abc import Collection, Sequence
 from zoneinfo import ZoneInfo
 
@@ -26,7 +23,6 @@ from surveyapp.models import (
 from surveyapp.questionnaires.answers import AnswerValue, ValidSubmission, encode_answer_codes
 from surveyapp.services.quotas import reserve_places
 
-SUBMISSION_KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 # Every submission runs these: built once, on the tables (no ORM object is involved).
 _INSERT_RECEIPT = insert(SubmissionReceipt.__table__)
 _INSERT_RESPONSE = insert(Response.__table__)
@@ -38,11 +34,6 @@ class CampaignNotCollecting(Exception):
 
 class DuplicateSubmission(Exception):
     """This form was already stored (a double tap or a resent page)."""
-
-
-def new_submission_key() -> str:
-    """A random one-time key that a rendered form carries, so that it is stored only once."""
-    return uuid.uuid4().hex
 
 
 def local_today() -> dt.date:
@@ -57,12 +48,13 @@ def submit_response(
     units: Sequence[Unit],
     submission: ValidSubmission,
     mode: ResponseMode,
-    submission_key: str,
+    key_digest: str,
 ) -> int:
     """Store one response per assessed unit of a validated submission; returns how many.
 
-    The submission key's digest is recorded in the same transaction, under a unique
-    constraint, so two requests carrying the same form store it once: the second raises
+    ``key_digest`` (of the form key's nonce, ``surveyapp.form_keys``) is recorded in the same
+    transaction, under a unique constraint, so two requests carrying the same form store it
+    once: the second raises
     ``DuplicateSubmission``. Each response takes its place in its quota cell in the same
     transaction (``QuotaFull`` when a closed cell had none left). Nothing about the
     respondent is stored besides their answers.
@@ -72,9 +64,6 @@ def submit_response(
     is_accepting = campaign.is_collecting_on(today) if mode is ResponseMode.DESK_QR else campaign.is_open
     if not is_accepting:
         raise CampaignNotCollecting(campaign.id)
-    if not SUBMISSION_KEY_PATTERN.match(submission_key):
-        submission_key = new_submission_key()
-    digest = hashlib.sha256(submission_key.encode()).hexdigest()
     # Rows are made before the first write: from there to the commit, other submissions wait
     # (for SQLite's write lock, or PostgreSQL's lock on the quota cell).
     rows = {
@@ -94,7 +83,7 @@ def submit_response(
     # the ORM's execute path and its overhead on every statement: no loaded object is involved.
     connection = db.session.connection()
     try:
-        connection.execute(_INSERT_RECEIPT, {"key_digest": digest, "received_on": today})
+        connection.execute(_INSERT_RECEIPT, {"key_digest": key_digest, "received_on": today})
     except IntegrityError:
         db.session.rollback()
         raise DuplicateSubmission from None

@@ -410,7 +410,7 @@ def test_a_post_without_csrf_token_to_a_surveyor_page_is_refused_without_a_crash
                 location = response.headers.get("Location", "")
                 expected = " or ".join(outcome.describe() for outcome in allowed)
                 wrong.append(f"POST {url}: got {response.status_code} {location}, expected {expected}")
-            elif 'name="submission_key"' in response.get_data(as_text=True):
+            elif 'name="form_key"' in response.get_data(as_text=True):
                 wrong.append(f"POST {url}: the questionnaire was shown")
         if snapshot() != before:
             wrong.append(f"POST {url}: the database changed")
@@ -420,7 +420,7 @@ def test_a_post_without_csrf_token_to_a_surveyor_page_is_refused_without_a_crash
 def test_the_citizen_link_opens_only_its_own_questionnaire_and_only_once(client, world) -> None:
     world.login("citizen")
     page = client.get(f"/r/link/{world.token}").get_data(as_text=True)
-    assert 'name="submission_key"' in page and "Tổ dân phố 1" in page
+    assert 'name="form_key"' in page and "Tổ dân phố 1" in page
     assert client.get(f"/r/link/{world.token[:-1]}").status_code == 200  # a near miss is refused like any guess
     assert "Đường dẫn này đã được sử dụng" in client.get(f"/r/link/{world.token[:-1]}").get_data(as_text=True)
 

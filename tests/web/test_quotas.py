@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import ANY_GROUP, QuotaCell, QuotaPolicy, Response, Unit
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
-from tests.helpers import csrf_token_of, filled_form, submission_key_of, submit
+from tests.helpers import csrf_token_of, filled_form, form_fields_of, submit
 
 
 def response_count() -> int:
@@ -127,10 +127,10 @@ def _phone(base_url: str, path: str):
     """A client with its own cookies that has opened the form: returns a function that sends it."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     html = opener.open(base_url + path).read().decode()
-    token, key = csrf_token_of(html), submission_key_of(html)
+    fields = form_fields_of(html)
 
     def send(answers: dict) -> str:
-        body = urllib.parse.urlencode({"csrf_token": token, "submission_key": key, **answers}).encode()
+        body = urllib.parse.urlencode({**fields, **answers}).encode()
         return opener.open(base_url + path, data=body, timeout=60).read().decode()
 
     return send

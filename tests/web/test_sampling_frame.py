@@ -183,7 +183,7 @@ def single_use_link(client, officer_page, ward_campaign) -> tuple[SampleEntry, s
 
 def test_a_single_use_link_answers_once_and_is_forgotten(client, single_use_link, ward_campaign) -> None:
     from surveyapp.models import Response, ResponseMode
-    from tests.helpers import filled_form, submission_key_of
+    from tests.helpers import filled_form, form_fields_of
 
     entry, link = single_use_link
     questionnaire = ward_campaign.questionnaires[0]
@@ -192,12 +192,8 @@ def test_a_single_use_link_answers_once_and_is_forgotten(client, single_use_link
 
     first_tab, second_tab = client.get(link).get_data(as_text=True), client.get(link).get_data(as_text=True)
     answers = filled_form(questionnaire.definition)
-    sent = client.post(
-        link, data={"csrf_token": csrf_token_of(first_tab), "submission_key": submission_key_of(first_tab), **answers}
-    )
-    again = client.post(
-        link, data={"csrf_token": csrf_token_of(second_tab), "submission_key": submission_key_of(second_tab), **answers}
-    )
+    sent = client.post(link, data={**form_fields_of(first_tab), **answers})
+    again = client.post(link, data={**form_fields_of(second_tab), **answers})
 
     assert sent.status_code == 302
     assert "Đường dẫn này đã được sử dụng" in again.get_data(as_text=True)
@@ -209,29 +205,25 @@ def test_a_single_use_link_answers_once_and_is_forgotten(client, single_use_link
     assert "Đường dẫn này đã được sử dụng" in client.get(link).get_data(as_text=True)
 
 
-def test_a_link_form_whose_session_expired_comes_back_with_its_answers(client, single_use_link, ward_campaign) -> None:
+def test_a_link_form_with_a_refused_key_comes_back_with_its_answers(client, single_use_link, ward_campaign) -> None:
     from surveyapp.models import Response
     from surveyapp.questionnaires.answers import field_name
     from surveyapp.questionnaires.definition import QuestionType
-    from tests.helpers import filled_form, submission_key_of
+    from tests.helpers import filled_form, form_fields_of
 
     _entry, link = single_use_link
     definition = ward_campaign.questionnaires[0].definition
     answers = filled_form(definition, choice=1)
     question = next(q for q in definition.questions if q.type is QuestionType.SCALE)
 
-    sent = client.post(
-        link, data={"submission_key": submission_key_of(client.get(link).get_data(as_text=True)), **answers}
-    )
+    sent = client.post(link, data={"form_key": "0" * 32, **answers})
     page = sent.get_data(as_text=True)
 
     assert sent.status_code == 400
-    assert "Phiên làm việc đã hết hạn" in page
+    assert "không phải phiếu do hệ thống cấp" in page
     assert f'name="{field_name(question)}" value="{answers[field_name(question)]}" checked' in page
     assert count(Response) == 0
-    resent = client.post(
-        link, data={"csrf_token": csrf_token_of(page), "submission_key": submission_key_of(page), **answers}
-    )
+    resent = client.post(link, data={**form_fields_of(page), **answers})
     assert resent.status_code == 302
     assert count(Response) == 1
 
