@@ -10,6 +10,7 @@ after a fixed duration.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import multiprocessing
@@ -21,7 +22,6 @@ import statistics
 import sys
 import time
 import urllib.parse
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,11 +36,13 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from surveyapp import create_app  # noqa: E402
 from surveyapp.extensions import db  # noqa: E402
+from surveyapp.form_keys import issue_form_key, minimum_seconds  # noqa: E402
 from surveyapp.models import ANY_GROUP, Campaign, CampaignPurpose, Questionnaire, QuotaPolicy, Unit  # noqa: E402
 from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, RESPONDENT_GROUP_FIELD, field_name  # noqa: E402
 from surveyapp.questionnaires.definition import QuestionnaireDefinition, QuestionType  # noqa: E402
 from surveyapp.services.campaigns import CampaignDraft, create_campaign, open_campaign  # noqa: E402
 from surveyapp.services.catalog import sync_questionnaires  # noqa: E402
+from surveyapp.services.collection import get_collection_target  # noqa: E402
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas  # noqa: E402
 from tests.served import LOOPBACK, Server  # noqa: E402
 
@@ -48,7 +50,7 @@ FORMS_DIR = ROOT / "forms"
 # New at every run (shared by the bench's app and its gunicorn servers): no key in the repository.
 SECRET_KEY = secrets.token_hex(32)
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
-KEY_PATTERN = re.compile(r'name="submission_key"[^>]*?value="([^"]+)"')
+KEY_PATTERN = re.compile(r'name="form_key"[^>]*?value="([^"]+)"')
 
 
 # --------------------------------------------------------------------------- databases
@@ -152,6 +154,20 @@ class DeskSurvey:
     answers: dict[str, str]
     allowed: dict[str, list[str]]
 
+    def form_keys(self, count: int) -> tuple[str, ...]:
+        """``count`` form keys the server signs for this survey's form, dated back so none is too soon.
+
+        Signed here with the bench's ``SECRET_KEY``, as the server would sign them on ``count``
+        GETs: the POST-only measurement then sends each one once, without timing the GETs.
+        """
+        app = make_app(self.database.url)
+        campaign_id, code, unit = self.path.split("/")[2:5]
+        with app.app_context():
+            target = get_collection_target(int(campaign_id), code, unit)
+            keys = tuple(issue_form_key(target, credit_seconds=minimum_seconds(target)) for _ in range(count))
+            db.engine.dispose()
+        return keys
+
 
 def setup_desk_survey(database: Database, *, places: int = 10_000_000) -> DeskSurvey:
     """A fresh database with an open SIPAS-2017 campaign over one ward, its quota closing when full.
@@ -225,6 +241,8 @@ def our_app_env(database_url: str) -> dict[str, str]:
         "SECRET_KEY": SECRET_KEY,
         "PUBLIC_BASE_URL": "https://bench.local",
         "TRUSTED_PROXIES": "1",
+        # The load generator sends a form as soon as it is served; the check still runs.
+        "FORM_SECONDS_PER_ANSWER": "0",
     }
 
 
@@ -288,28 +306,26 @@ class OpenedForm:
     """What a respondent's browser holds after opening the questionnaire."""
 
     cookie: str
-    csrf_token: str
-    submission_key: str
+    form_key: str
 
 
 async def open_form(port: int, path: str) -> tuple[OpenedForm, float]:
-    """GET the questionnaire; returns its session cookie, CSRF token, one-time key and the latency."""
+    """GET the questionnaire; returns its cookie (if any), signed form key and the latency."""
     started = time.perf_counter()
     status, headers, body = await request(port, "GET", path)
     elapsed = time.perf_counter() - started
-    html = body.decode("utf-8", "replace")
-    token, key = CSRF_PATTERN.search(html), KEY_PATTERN.search(html)
-    if status != 200 or token is None or key is None:
+    key = KEY_PATTERN.search(body.decode("utf-8", "replace"))
+    if status != 200 or key is None:
         raise ValueError(f"GET {path} gave {status} without a form")
-    return OpenedForm(cookies_of(headers), token.group(1), key.group(1)), elapsed
+    return OpenedForm(cookies_of(headers), key.group(1)), elapsed
 
 
 async def post_form(port: int, path: str, form: OpenedForm, answers: dict[str, str]) -> tuple[int, bool, float]:
-    """POST the answers with the form's token and key; returns (status, acknowledged, latency).
+    """POST the answers with the form's key; returns (status, acknowledged, latency).
 
     Acknowledged means the redirect to the thank-you page (its GET is not timed).
     """
-    fields = {"csrf_token": form.csrf_token, "submission_key": form.submission_key, **answers}
+    fields = {"form_key": form.form_key, **answers}
     body = urllib.parse.urlencode(fields).encode()
     headers = {"X-Forwarded-For": phone_address()}
     if form.cookie:
@@ -328,9 +344,9 @@ async def post_form(port: int, path: str, form: OpenedForm, answers: dict[str, s
 class LoadPlan:
     """What the clients do, for how long: picklable, so that it can cross into worker processes.
 
-    ``scenario``: ``get`` (open the page), ``pair`` (a fresh GET, then POST its token and key),
-    ``post`` (one GET per client for its session, then POSTs with fresh client-made keys: the
-    server does the same work per POST as after a fresh GET), or ``durable`` (pairs whose POST is
+    ``scenario``: ``get`` (open the page), ``pair`` (a fresh GET, then POST its key), ``post``
+    (POSTs only, each with one of ``keys``, signed beforehand as GETs would have: the server
+    does the same work per POST as after a fresh GET), or ``durable`` (pairs whose POST is
     resent with the same key until it gets an answer, across server crashes).
     """
 
@@ -342,6 +358,7 @@ class LoadPlan:
     answers: dict[str, str] = field(default_factory=dict)
     text_field: str = ""
     grace: float = 0.0  # durable: how long a client keeps resending after the duration
+    keys: tuple[str, ...] = ()  # post: the signed form keys, each sent once
 
 
 @dataclass
@@ -383,11 +400,10 @@ class LoadResult:
         return 1000 * values[min(len(values) - 1, int(len(values) * percent / 100))]
 
 
-async def _client(plan: LoadPlan, deadline: float, result: LoadResult) -> None:
+async def _client(plan: LoadPlan, deadline: float, result: LoadResult, keys: Iterator[str]) -> None:
     def record(kind: str, seconds: float) -> None:
         result.latencies.setdefault(kind, []).append(seconds)
 
-    session: OpenedForm | None = None
     while time.monotonic() < deadline:
         try:
             if plan.scenario == "get":
@@ -407,9 +423,11 @@ async def _client(plan: LoadPlan, deadline: float, result: LoadResult) -> None:
                 record("POST", post_seconds)
                 record("GET+POST", get_seconds + post_seconds)
             elif plan.scenario == "post":
-                if session is None:
-                    session, _seconds = await open_form(plan.port, plan.path)
-                form = OpenedForm(session.cookie, session.csrf_token, uuid.uuid4().hex)
+                key = next(keys, None)
+                if key is None:
+                    result.fail("keys exhausted")
+                    return
+                form = OpenedForm("", key)
                 status, is_acknowledged, post_seconds = await post_form(plan.port, plan.path, form, plan.answers)
                 if not is_acknowledged:
                     result.fail(f"POST {status}")
@@ -430,7 +448,7 @@ async def _durable_submission(plan: LoadPlan, deadline: float, result: LoadResul
     The free-text answer carries the one-time key, so the database can be searched for it.
     """
     form, _seconds = await open_form(plan.port, plan.path)
-    answers = {**plan.answers, plan.text_field: form.submission_key}
+    answers = {**plan.answers, plan.text_field: form.form_key}
     give_up = deadline + plan.grace
     while True:
         try:
@@ -443,7 +461,7 @@ async def _durable_submission(plan: LoadPlan, deadline: float, result: LoadResul
             await asyncio.sleep(0.1)
             continue
         if is_acknowledged:
-            result.acknowledged.append(form.submission_key)
+            result.acknowledged.append(form.form_key)
             result.latencies.setdefault("POST", []).append(seconds)
         else:
             result.fail(f"POST {status}")
@@ -454,7 +472,8 @@ async def _run_clients(plan: LoadPlan, clients: int) -> LoadResult:
     started = time.monotonic()
     result = LoadResult(duration=plan.duration)
     deadline = started + plan.duration
-    await asyncio.gather(*(_client(plan, deadline, result) for _ in range(clients)))
+    keys = iter(plan.keys)
+    await asyncio.gather(*(_client(plan, deadline, result, keys) for _ in range(clients)))
     return result
 
 
@@ -467,7 +486,10 @@ def run_load(plan: LoadPlan, processes: int = 2) -> LoadResult:
     shares = [plan.clients // processes + (n < plan.clients % processes) for n in range(processes)]
     context = multiprocessing.get_context("spawn")
     with context.Pool(processes) as pool:
-        parts = pool.starmap(_load_process, [(plan, share) for share in shares if share])
+        # Each process sends keys of its own.
+        slices = [dataclasses.replace(plan, keys=plan.keys[n::processes]) for n in range(processes)]
+        jobs = [(part, share) for part, share in zip(slices, shares, strict=True) if share]
+        parts = pool.starmap(_load_process, jobs)
     total = LoadResult(duration=plan.duration)
     for part in parts:
         total.merge(part)
@@ -499,10 +521,14 @@ class Comparison:
 
 
 def interleave(ours: LoadPlan, ceiling: LoadPlan, kind: str, rounds: int, processes: int = 2) -> Comparison:
-    """Run ours then the ceiling, ``rounds`` times, printing each run; returns all of them."""
+    """Run ours then the ceiling, ``rounds`` times, printing each run; returns all of them.
+
+    A plan's form keys are dealt out between the rounds, since each is sent once.
+    """
     comparison = Comparison(kind)
     for number in range(1, rounds + 1):
         for side, plan in (("ours", ours), ("ceiling", ceiling)):
+            plan = dataclasses.replace(plan, keys=plan.keys[number - 1 :: rounds])
             result = run_load(plan, processes)
             getattr(comparison, side).append(result)
             errors = result.failures + result.connection_errors

@@ -1,7 +1,7 @@
 """The ceiling: a bare Flask app doing the least work our pages could do, served the same way.
 
 - ``GET /`` renders a Jinja page of exactly ``CEILING_PAGE_BYTES`` bytes (a form with the same
-  fields as ours, padded), carrying a token and a key like our questionnaire page.
+  fields as ours, padded), carrying a form key like our questionnaire page.
 - ``POST /`` checks that every field of ``CEILING_FIELDS`` is present and holds one of its
   allowed values, inserts one row through SQLAlchemy Core and redirects to ``/thanks``.
 
@@ -29,8 +29,7 @@ ceiling_responses = Table(
 )
 
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Phiếu khảo sát</title></head>
-<body><form method="post"><input type="hidden" name="csrf_token" value="{{ token }}">
-<input type="hidden" name="submission_key" value="{{ key }}">
+<body><form method="post"><input type="hidden" name="form_key" value="{{ key }}">
 {% for name, values in fields.items() %}<fieldset><legend>{{ name }}</legend>
 {% for value in values %}<label><input type="radio" name="{{ name }}" value="{{ value }}"> {{ value }}</label>
 {% endfor %}</fieldset>{% endfor %}<button>Gửi phiếu</button></form><p>{{ filler }}</p></body></html>"""
@@ -61,7 +60,7 @@ def create_ceiling_app(database_url: str, page_bytes: int, fields: dict[str, lis
     allowed = {name: frozenset(values) for name, values in fields.items()}
 
     def render(filler: str) -> str:
-        return render_template_string(PAGE, token="t" * 91, key=uuid.uuid4().hex, fields=fields, filler=filler)
+        return render_template_string(PAGE, key=uuid.uuid4().hex, fields=fields, filler=filler)
 
     with app.test_request_context():
         padding = max(page_bytes - len(render("").encode()), 0)

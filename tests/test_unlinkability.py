@@ -30,7 +30,7 @@ from surveyapp.extensions import db
 from surveyapp.models import Response, SampleEntry, SampleStatus, SpentLink
 from surveyapp.services import frames
 from surveyapp.services.samples import draw_sample, issue_links
-from tests.helpers import PASSWORD, csrf_token_of, filled_form, submission_key_of, submit
+from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, submit
 
 K = 3
 PEOPLE = 6
@@ -104,7 +104,7 @@ def test_a_link_answers_once_even_before_its_person_is_released(client, links) -
     assert statuses().count(SampleStatus.COMPLETED) == 0  # still held in the mix
     assert "Đường dẫn này đã được sử dụng" in client.get(urls[0]).get_data(as_text=True)
     # The page opened before the answer, in another tab, cannot send a second one.
-    fields = {"csrf_token": csrf_token_of(first_tab), "submission_key": submission_key_of(first_tab)}
+    fields = form_fields_of(first_tab)
     again = client.post(urls[0], data=fields | filled_form(questionnaire.definition, choice=1))
     assert "Đường dẫn này đã được sử dụng" in again.get_data(as_text=True)
     assert db.session.query(Response).count() == 1
@@ -212,7 +212,7 @@ def test_the_log_names_no_sampled_person_and_no_link(gunicorn, links, surveyor) 
 
     def send(path: str, data: dict) -> str:
         page = fetch(path)
-        return fetch(path, {"csrf_token": csrf_token_of(page), "submission_key": submission_key_of(page), **data})
+        return fetch(path, form_fields_of(page) | data)
 
     page = fetch("/login")
     fetch("/login", {"username": "dtv1", "password": PASSWORD, "csrf_token": csrf_token_of(page)})
