@@ -112,7 +112,7 @@ def source_tag(identity: str) -> str:
     to show evidence ('forms per source') without the address.
 
     >>> from surveyapp import create_app
-    >>> with create_app({"SECRET_KEY": "k"}).app_context():
+    >>> with create_app({"TESTING": True}).app_context():
     ...     tag = source_tag("203.0.113.9")
     ...     (len(tag), tag == source_tag("203.0.113.9"), tag == source_tag("203.0.113.10"))
     (8, True, False)

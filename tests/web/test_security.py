@@ -18,7 +18,7 @@ from surveyapp.models import Response, User, UserRole
 from surveyapp.security import LoginThrottle, SlidingWindow
 from surveyapp.services.tabular import UnreadableTable, read_table
 from surveyapp.services.users import create_user
-from tests.helpers import PASSWORD, csrf_token_of, filled_form, submit
+from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, submit
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 LOCKED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
@@ -217,8 +217,8 @@ def test_the_default_allowance_fits_a_busy_desk_behind_one_address() -> None:
 
 def test_a_too_large_submission_gets_a_friendly_413_and_stores_nothing(client, desk) -> None:
     definition, url = desk
-    token = csrf_token_of(client.get(url).get_data(as_text=True))
-    sent = client.post(url, data={"csrf_token": token, **filled_form(definition), "padding": "x" * (3 * 1024 * 1024)})
+    fields = form_fields_of(client.get(url).get_data(as_text=True))
+    sent = client.post(url, data={**fields, **filled_form(definition), "padding": "x" * (3 * 1024 * 1024)})
     assert sent.status_code == 413
     assert "quá lớn (tối đa 2 MB)" in sent.get_data(as_text=True)
     assert stored_responses() == 0

@@ -114,9 +114,16 @@ DOWNLOADS: dict[str, tuple[Callable[[int], list[str]], bool]] = {
 }
 
 
+# Downloads that exist only after another action, tested over gunicorn where that action is.
+DOWNLOADED_ELSEWHERE = {
+    # the bad rows of a refused upload: test_hostile_uploads.py uploads one, then downloads it
+    "admin.upload_problems",
+}
+
+
 def test_every_download_route_is_tested(app: Flask) -> None:
     files = {rule.endpoint for rule in app.url_map.iter_rules() if FILE_RULE.search(rule.rule)}
-    assert files - {"static"} == set(DOWNLOADS)
+    assert files - {"static"} == set(DOWNLOADS) | DOWNLOADED_ELSEWHERE
 
 
 @pytest.mark.parametrize("endpoint", sorted(DOWNLOADS))
