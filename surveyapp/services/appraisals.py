@@ -56,6 +56,9 @@ def import_appraised_scores(campaign: Campaign, file_name: str, source: bytes | 
             scores.append(
                 AppraisedScore(campaign_id=campaign.id, unit_id=units[code].id, points=points, other_points=other)
             )
+    if not seen:
+        # An empty file would replace every appraised score with nothing.
+        problems.add(RowProblem(2, UNIT, "", _("tệp không có dòng điểm thẩm định nào")))
     if problems:
         raise RowsRejected(problems)
     db.session.execute(delete(AppraisedScore).where(AppraisedScore.campaign_id == campaign.id))

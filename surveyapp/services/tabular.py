@@ -266,7 +266,7 @@ def _read_csv(stream: BinaryIO, limits: UploadLimits) -> UploadedTable:
             raise UnreadableTable(_("tệp CSV không phải văn bản UTF-8; hãy lưu tệp dưới dạng “CSV UTF-8”.")) from error
         except csv.Error as error:  # a cell longer than the csv module's limit (131,072 characters)
             raise UnreadableTable(
-                _("tệp CSV không đọc được ở dòng %(line)d: một ô quá dài hoặc sai định dạng.", line=reader.line_num + 1)
+                _("tệp CSV không đọc được ở dòng %(line)d: một ô quá dài hoặc sai định dạng.", line=reader.line_num)
             ) from error
 
     lines = records()
