@@ -64,10 +64,10 @@ class Config:
     RESPOND_LIMIT = int(os.environ.get("RESPOND_LIMIT", "600"))
     # Log-in throttling: this many failures for a username (any case), or from one client
     # source whatever the usernames, within the window lock it for LOGIN_LOCK_SECONDS.
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_SOURCE_MAX_FAILURES = 20
-    LOGIN_FAILURE_WINDOW = 15 * 60
-    LOGIN_LOCK_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_SOURCE_MAX_FAILURES = int(os.environ.get("LOGIN_SOURCE_MAX_FAILURES", "20"))
+    LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", str(15 * 60)))
+    LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", str(15 * 60)))
     # Spent single-use links mark their people "answered" only in shuffled batches of at
     # least this many per campaign, unit and questionnaire (see services/samples.py).
     ANONYMITY_K = int(os.environ.get("ANONYMITY_K", "10"))
