@@ -109,7 +109,18 @@ def test_the_headers_of_a_proxy_not_configured_are_ignored(make_app) -> None:
     direct = make_app(TRUSTED_PROXIES="192.0.2.1").test_client()
     page = direct.get("/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
     assert "Strict-Transport-Security" not in page.headers
-    assert page.request.remote_addr == "127.0.0.1"
+
+
+def test_behind_a_chain_of_proxies_the_client_is_the_address_the_first_of_them_saw(make_app, desk) -> None:
+    definition, url = desk
+    balanced = make_app(TRUSTED_PROXIES="10.0.0.0/8", RESPOND_LIMIT=1).test_client()
+    balanced.environ_base["REMOTE_ADDR"] = "10.0.0.5"  # the balancer, behind nginx at 10.0.0.7
+
+    statuses = []
+    for chain in ("198.51.100.1, 203.0.113.9, 10.0.0.7", "198.51.100.2, 203.0.113.9, 10.0.0.7", "203.0.113.10"):
+        balanced.environ_base["HTTP_X_FORWARDED_FOR"] = chain
+        statuses.append(submit(balanced, url, filled_form(definition)).status_code)
+    assert statuses == [302, 429, 302]  # whatever the client prepends, it is 203.0.113.9
 
 
 def test_no_template_has_inline_script_or_style_the_policy_would_block() -> None:
