@@ -232,7 +232,7 @@ def serving(app_spec: str, env: dict[str, str], *, ready_path: str = "/", worker
 def our_app_env(database_url: str) -> dict[str, str]:
     """The environment gunicorn serves the real application with (``wsgi:app``).
 
-    All the load comes from 127.0.0.1, so the app is told it sits behind one reverse proxy and
+    All the load comes from 127.0.0.1, so the app is told 127.0.0.1 is its reverse proxy and
     every submission comes with an ``X-Forwarded-For`` address of its own, as phones on a
     mobile network would: the per-address limit of public submissions stays on, and is not hit.
     """
@@ -240,7 +240,7 @@ def our_app_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "SECRET_KEY": SECRET_KEY,
         "PUBLIC_BASE_URL": "https://bench.local",
-        "TRUSTED_PROXIES": "1",
+        "TRUSTED_PROXIES": "127.0.0.1",
         # The load generator sends a form as soon as it is served; the check still runs.
         "FORM_SECONDS_PER_ANSWER": "0",
     }

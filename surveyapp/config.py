@@ -56,15 +56,18 @@ class Config:
     FORM_KEY_MAX_AGE = int(os.environ.get("FORM_KEY_MAX_AGE", str(12 * 3600)))
     FORM_SECONDS_PER_ANSWER = float(os.environ.get("FORM_SECONDS_PER_ANSWER", "1"))
     FORM_MIN_SECONDS_CAP = int(os.environ.get("FORM_MIN_SECONDS_CAP", "60"))
-    # Reverse proxies in front of the application whose X-Forwarded-For/-Proto are trusted.
-    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
-    # Public submissions per client address per window (in-memory, per worker); 0 disables.
-    RESPOND_RATE_LIMIT = int(os.environ.get("RESPOND_RATE_LIMIT", "120"))
-    RESPOND_RATE_WINDOW = 600
-    # Log-in throttling: this many failures for a username within the window lock it.
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_FAILURE_WINDOW = 15 * 60
-    LOGIN_LOCK_SECONDS = 15 * 60
+    # The reverse proxies in front of the application, whose X-Forwarded-For/-Proto alone are
+    # trusted: comma-separated addresses or networks ("127.0.0.1,10.0.0.0/8"); empty: none.
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+    # Public submissions per client source (an IPv4 address, an IPv6 /64) per hour, all
+    # campaigns together, counted across every worker and instance; 0 disables.
+    RESPOND_LIMIT = int(os.environ.get("RESPOND_LIMIT", "600"))
+    # Log-in throttling: this many failures for a username (any case), or from one client
+    # source whatever the usernames, within the window lock it for LOGIN_LOCK_SECONDS.
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_SOURCE_MAX_FAILURES = int(os.environ.get("LOGIN_SOURCE_MAX_FAILURES", "20"))
+    LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", str(15 * 60)))
+    LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", str(15 * 60)))
     # Spent single-use links mark their people "answered" only in shuffled batches of at
     # least this many per campaign, unit and questionnaire (see services/samples.py).
     ANONYMITY_K = int(os.environ.get("ANONYMITY_K", "10"))

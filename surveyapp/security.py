@@ -1,31 +1,44 @@
-"""Security of every response: headers, rate limits of public submissions, log-in throttling.
+"""Security of every request and response: the client's address, limits, headers.
 
-Both limits keep their counts **in the memory of one worker process**, on purpose:
+**The client's address.** ``TRUSTED_PROXIES`` lists the reverse proxies (addresses or
+networks) in front of the application. Only when the direct peer is one of them are its
+``X-Forwarded-For`` and ``X-Forwarded-Proto`` honoured (``TrustedProxies``); from anyone else
+both headers are dropped, so a client reaching gunicorn directly cannot choose the address it
+is counted as. ``request.remote_addr`` always means the client, and
+``surveyapp.services.limits.client_source`` turns it into a source (an IPv6 /64 counts once).
 
-- no IP address or username is ever written to the database, a file or a log: the counts
-  vanish with the process, and an address is only kept while it has submissions in the
-  window;
-- the schema stays as it is, and a database round trip is not added to every submission.
+**Limits** are counted in the database (``surveyapp.services.limits``): every gunicorn worker
+and every instance sharing the database sees the same counts, and no address or username is
+stored, only keyed hashes under a daily key. They are read and written on connections of
+their own, before the request's session writes anything (SQLite lets one writer in at a time).
 
-The price is that each gunicorn worker counts on its own: with ``--workers 2`` an address may
-send up to twice ``RESPOND_RATE_LIMIT`` submissions per window, and an attacker may try up to
-twice ``LOGIN_MAX_FAILURES`` passwords per lock period before every worker refuses. This is
-still a hard cap of a few guesses per minute, which is what throttling is for; a province
-that runs many workers on many machines should add a limit at the reverse proxy (nginx
-``limit_req``) in front of them.
+- Log-in: ``LOGIN_MAX_FAILURES`` failures for one username (any case) within
+  ``LOGIN_FAILURE_WINDOW`` lock it for ``LOGIN_LOCK_SECONDS``, the right password included;
+  ``LOGIN_SOURCE_MAX_FAILURES`` failures from one source, whatever the usernames, lock that
+  source alike. A successful log-in clears the failures of its own username only.
+- Public submissions: at most ``RESPOND_LIMIT`` POSTs to the ``respond`` pages per source per
+  hour, all campaigns together; beyond it, 429 (the form comes back with its answers kept).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
-import threading
-import time
-from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import TooManyRequests
-from werkzeug.middleware.proxy_fix import ProxyFix
+
+from surveyapp.services.limits import (
+    BUCKET_SECONDS,
+    RETENTION,
+    clear_events,
+    client_source,
+    count_events,
+    record_and_count,
+)
 
 # Nothing but our own files: no inline script or style, no framing, forms post only here.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -67,127 +80,171 @@ _SECURITY_HEADERS_BY_KEY = {name.lower(): (name, value) for name, value in SECUR
 EXTENSION_KEY = "surveyapp.security"
 
 
-class SlidingWindow:
-    """At most ``limit`` events per key in any ``window`` seconds, counted in memory.
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-    >>> window = SlidingWindow(limit=2, window=60.0)
-    >>> window.hit("a", now=0.0), window.hit("a", now=1.0), window.hit("a", now=2.0)
-    (None, None, 58.0)
-    >>> window.hit("a", now=60.5)  # the first event left the window
+# Scopes of the shared counters (surveyapp.services.limits).
+LOGIN_FAILURES = "login-failure"
+LOGIN_LOCKS = "login-lock"
+SOURCE_LOGIN_FAILURES = "login-failure-source"
+SOURCE_LOGIN_LOCKS = "login-lock-source"
+SUBMISSIONS = "respond"
+SUBMISSION_WINDOW = 3600
+
+
+def parse_trusted_proxies(value: object) -> tuple[Network, ...]:
+    """The networks of a ``TRUSTED_PROXIES`` setting: addresses or networks, comma-separated.
+
+    >>> parse_trusted_proxies("127.0.0.1, 10.0.0.0/8")
+    (IPv4Network('127.0.0.1/32'), IPv4Network('10.0.0.0/8'))
+    >>> parse_trusted_proxies("")
+    ()
+    >>> parse_trusted_proxies("1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: TRUSTED_PROXIES: '1' is a number of proxies, ... e.g. TRUSTED_PROXIES=127.0.0.1 ...
+    """
+    networks = []
+    for entry in (part.strip() for part in str(value).split(",")):
+        if not entry:
+            continue
+        if entry.isdigit():
+            raise ValueError(
+                f"TRUSTED_PROXIES: {entry!r} is a number of proxies, which lets any client choose its address; "
+                "list the proxies' addresses or networks instead, e.g. TRUSTED_PROXIES=127.0.0.1 or "
+                "TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8 (empty without a proxy)"
+            )
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"TRUSTED_PROXIES: {entry!r} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)"
+            ) from None
+    return tuple(networks)
+
+
+def _address(text: str) -> Address | None:
+    """The address ``text`` names (an IPv4-mapped IPv6 address as IPv4), or ``None``."""
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+class TrustedProxies:
+    """WSGI middleware: the client's address and scheme from the headers of trusted proxies only.
+
+    From a peer in ``networks``, ``REMOTE_ADDR`` becomes the right-most ``X-Forwarded-For``
+    address that is not itself a trusted proxy (what a client writes in the header itself is
+    further left, and never reached), and ``wsgi.url_scheme`` the scheme the nearest proxy gives
+    in ``X-Forwarded-Proto``. From any other peer both headers are removed.
     """
 
-    def __init__(self, *, limit: int, window: float) -> None:
-        if limit < 1:
-            raise ValueError(f"limit: must be at least 1, got {limit}")
-        if window <= 0:
-            raise ValueError(f"window: must be positive, got {window}")
-        self.limit = limit
-        self.window = window
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-        self._next_sweep = 0.0
+    def __init__(self, app: Callable[..., Any], networks: Iterable[Network]) -> None:
+        self.app = app
+        self.networks = tuple(networks)
 
-    def hit(self, key: str, *, now: float | None = None) -> float | None:
-        """Count one event of ``key``; ``None`` when allowed, else the seconds to wait.
+    def _is_trusted(self, address: Address) -> bool:
+        return any(address in network for network in self.networks)
 
-        A refused event is not counted, so a client that waits the given time gets through.
-        """
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._sweep(now)
-            events = self._events.setdefault(key, deque())
-            while events and events[0] <= now - self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                return events[0] + self.window - now
-            events.append(now)
-            return None
-
-    def _sweep(self, now: float) -> None:
-        """Forget keys without events in the window, so that memory follows current traffic."""
-        if now < self._next_sweep:
-            return
-        self._next_sweep = now + self.window
-        for key in [key for key, events in self._events.items() if not events or events[-1] <= now - self.window]:
-            del self._events[key]
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        peer = _address(environ.get("REMOTE_ADDR", ""))
+        if peer is None or not self._is_trusted(peer):
+            environ.pop("HTTP_X_FORWARDED_FOR", None)
+            environ.pop("HTTP_X_FORWARDED_PROTO", None)
+            return self.app(environ, start_response)
+        client = peer
+        for entry in reversed(environ.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+            hop = _address(entry)
+            if hop is None:  # not an address: keep the last hop a trusted proxy vouched for
+                break
+            client = hop
+            if not self._is_trusted(hop):
+                break
+        environ["REMOTE_ADDR"] = str(client)
+        scheme = environ.get("HTTP_X_FORWARDED_PROTO", "").rsplit(",", 1)[-1].strip().lower()
+        if scheme in ("http", "https"):
+            environ["wsgi.url_scheme"] = scheme
+        return self.app(environ, start_response)
 
 
-@dataclass
-class _Failures:
-    times: deque[float] = field(default_factory=deque)
-    locked_until: float = 0.0
+@dataclass(frozen=True)
+class Limits:
+    """The limits' settings, read and checked once at start."""
+
+    submissions_per_hour: int
+    login_max_failures: int
+    source_login_max_failures: int
+    login_failure_window: int
+    login_lock_seconds: int
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Limits:
+        limits = cls(
+            submissions_per_hour=int(config.get("RESPOND_LIMIT", 600)),
+            login_max_failures=int(config.get("LOGIN_MAX_FAILURES", 5)),
+            source_login_max_failures=int(config.get("LOGIN_SOURCE_MAX_FAILURES", 20)),
+            login_failure_window=int(config.get("LOGIN_FAILURE_WINDOW", 900)),
+            login_lock_seconds=int(config.get("LOGIN_LOCK_SECONDS", 900)),
+        )
+        for name, seconds in (
+            ("LOGIN_FAILURE_WINDOW", limits.login_failure_window),
+            ("LOGIN_LOCK_SECONDS", limits.login_lock_seconds),
+        ):
+            if not 0 < seconds <= RETENTION:
+                raise ValueError(f"{name}: must be between 1 and {RETENTION} seconds, got {seconds}")
+        for name, failures in (
+            ("LOGIN_MAX_FAILURES", limits.login_max_failures),
+            ("LOGIN_SOURCE_MAX_FAILURES", limits.source_login_max_failures),
+        ):
+            if failures < 1:
+                raise ValueError(f"{name}: must be at least 1, got {failures}")
+        return limits
 
 
-class LoginThrottle:
-    """Refuse a username for ``lock_seconds`` after ``max_failures`` failed log-ins in ``window``.
+def _limits() -> Limits:
+    return current_app.extensions[EXTENSION_KEY]
 
-    Usernames are compared case-insensitively. During the lock every attempt is refused,
-    with the right password too, so that guessing cannot go on; a successful log-in clears
-    the failures. The counts live in this process only (see the module docstring).
 
-    >>> throttle = LoginThrottle(max_failures=2, window=900.0, lock_seconds=900.0)
-    >>> throttle.record_failure("CanBo", now=0.0); throttle.record_failure("canbo ", now=1.0)
-    >>> throttle.is_locked("canbo", now=2.0), throttle.is_locked("canbo", now=902.0)
-    (True, False)
+def _username_key(username: str) -> str:
+    return username.strip().casefold()
+
+
+def is_login_locked(username: str) -> bool:
+    """Whether log-ins of ``username``, or from the current client, are refused at the moment."""
+    lock = _limits().login_lock_seconds
+    return (
+        count_events(LOGIN_LOCKS, _username_key(username), lock) > 0
+        or count_events(SOURCE_LOGIN_LOCKS, client_source(), lock) > 0
+    )
+
+
+def login_lock_minutes() -> int:
+    """How long a lock lasts, in whole minutes, for the message that refuses a log-in."""
+    return math.ceil(_limits().login_lock_seconds / 60)
+
+
+def record_login_failure(username: str) -> None:
+    """Count a failed log-in of ``username`` from the current client; lock either at its threshold.
+
+    Once locked, the failures that caused the lock are forgotten: after the lock, the count
+    starts again.
     """
-
-    def __init__(self, *, max_failures: int, window: float, lock_seconds: float) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self.lock_seconds = lock_seconds
-        self._failures: dict[str, _Failures] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _key(username: str) -> str:
-        return username.strip().casefold()
-
-    def is_locked(self, username: str, *, now: float | None = None) -> bool:
-        """Whether log-ins of ``username`` are refused at the moment."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            failures = self._failures.get(self._key(username))
-            return failures is not None and now < failures.locked_until
-
-    def record_failure(self, username: str, *, now: float | None = None) -> None:
-        """Count a failed log-in; the ``max_failures``-th within the window starts the lock."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._forget_stale(now)
-            failures = self._failures.setdefault(self._key(username), _Failures())
-            while failures.times and failures.times[0] <= now - self.window:
-                failures.times.popleft()
-            failures.times.append(now)
-            if len(failures.times) >= self.max_failures:
-                failures.locked_until = now + self.lock_seconds
-                failures.times.clear()
-
-    def record_success(self, username: str) -> None:
-        """A successful log-in starts the count of failures again."""
-        with self._lock:
-            self._failures.pop(self._key(username), None)
-
-    def _forget_stale(self, now: float) -> None:
-        """Drop usernames neither locked nor with a failure in the window (guessed names pile up)."""
-        stale = [
-            key
-            for key, failures in self._failures.items()
-            if now >= failures.locked_until and (not failures.times or failures.times[-1] <= now - self.window)
-        ]
-        for key in stale:
-            del self._failures[key]
+    limits = _limits()
+    for failures, locks, identity, threshold in (
+        (LOGIN_FAILURES, LOGIN_LOCKS, _username_key(username), limits.login_max_failures),
+        (SOURCE_LOGIN_FAILURES, SOURCE_LOGIN_LOCKS, client_source(), limits.source_login_max_failures),
+    ):
+        if record_and_count(failures, identity, limits.login_failure_window) >= threshold:
+            record_and_count(locks, identity, limits.login_lock_seconds)
+            clear_events(failures, identity)
 
 
-@dataclass
-class _State:
-    submissions: SlidingWindow | None
-    logins: LoginThrottle
-
-
-def login_throttle() -> LoginThrottle:
-    """The log-in throttle of the current application."""
-    state: _State = current_app.extensions[EXTENSION_KEY]
-    return state.logins
+def record_login_success(username: str) -> None:
+    """A successful log-in clears the failures of its username (not those of its source)."""
+    clear_events(LOGIN_FAILURES, _username_key(username))
 
 
 def _add_headers(response: Response) -> Response:
@@ -215,42 +272,34 @@ def _forbid_storing_personal_pages(response: Response) -> Response:
 
 
 def _limit_public_submissions() -> None:
-    """Refuse a citizen's submission beyond the address's allowance with 429 and Retry-After.
+    """Refuse a public submission beyond its source's hourly allowance: 429 with Retry-After.
 
     Only POSTs to the public ``respond`` pages count: reading a questionnaire is never limited.
-    The limit is generous (120 per 10 minutes by default) because a one-stop desk's tablet,
-    or a whole ward office behind one NAT address, legitimately sends a form every few
-    seconds on a busy morning; the limit only stops a script flooding the counts.
+    A refused submission is not counted, so a source that keeps sending gets ``RESPOND_LIMIT``
+    forms an hour through; the count is checked again after recording, so that two workers
+    racing at the limit cannot both pass it. Retry-After is a minute, when the oldest minute
+    of the hour leaves the window.
     """
-    state: _State = current_app.extensions[EXTENSION_KEY]
-    if state.submissions is None or request.method != "POST" or request.blueprint != "respond":
+    limit = _limits().submissions_per_hour
+    if limit <= 0 or request.method != "POST" or request.blueprint != "respond":
         return
-    wait = state.submissions.hit(request.remote_addr or "unknown")
-    if wait is not None:
-        raise TooManyRequests(retry_after=max(1, math.ceil(wait)))
+    source = client_source()
+    if (
+        count_events(SUBMISSIONS, source, SUBMISSION_WINDOW) >= limit
+        or record_and_count(SUBMISSIONS, source, SUBMISSION_WINDOW) > limit
+    ):
+        raise TooManyRequests(retry_after=BUCKET_SECONDS)
 
 
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response and the limits to the requests.
+    """Read the client's address from trusted proxies, limit submissions, add the headers.
 
-    ``TRUSTED_PROXIES`` (the number of reverse proxies in front of the application) makes the
-    client address and scheme come from their ``X-Forwarded-For`` and ``X-Forwarded-Proto``
-    headers: without it every citizen would share the proxy's address.
+    A bad ``TRUSTED_PROXIES`` or limit setting stops the start with a message saying why.
     """
-    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
-    if proxies > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
-    limit = int(app.config.get("RESPOND_RATE_LIMIT", 120))
-    app.extensions[EXTENSION_KEY] = _State(
-        submissions=(
-            SlidingWindow(limit=limit, window=float(app.config.get("RESPOND_RATE_WINDOW", 600))) if limit > 0 else None
-        ),
-        logins=LoginThrottle(
-            max_failures=int(app.config.get("LOGIN_MAX_FAILURES", 5)),
-            window=float(app.config.get("LOGIN_FAILURE_WINDOW", 900)),
-            lock_seconds=float(app.config.get("LOGIN_LOCK_SECONDS", 900)),
-        ),
-    )
+    networks = parse_trusted_proxies(app.config.get("TRUSTED_PROXIES", ""))
+    if networks:
+        app.wsgi_app = TrustedProxies(app.wsgi_app, networks)  # type: ignore[method-assign]
+    app.extensions[EXTENSION_KEY] = Limits.from_config(app.config)
     app.before_request(_limit_public_submissions)
     app.after_request(_add_headers)
     app.after_request(_forbid_storing_personal_pages)

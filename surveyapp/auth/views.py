@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
@@ -14,7 +13,7 @@ from surveyapp.auth import bp
 from surveyapp.auth.access import officer_required  # noqa: F401  (registers the user loader)
 from surveyapp.auth.forms import LoginForm
 from surveyapp.extensions import db
-from surveyapp.security import login_throttle
+from surveyapp.security import is_login_locked, login_lock_minutes, record_login_failure, record_login_success
 from surveyapp.services.users import authenticate
 
 
@@ -28,19 +27,22 @@ def home() -> WerkzeugResponse:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | tuple[str, int] | WerkzeugResponse:
-    """Log a staff member in; a username with too many failures is refused for a while."""
+    """Log a staff member in; a username or a client with too many failures is refused for a while.
+
+    The counts are shared by every worker (``surveyapp.security``); they are written before
+    the session writes anything.
+    """
     form = LoginForm()
     if form.validate_on_submit():
-        throttle = login_throttle()
-        if throttle.is_locked(form.username.data):
-            minutes = math.ceil(throttle.lock_seconds / 60)
+        if is_login_locked(form.username.data):
+            minutes = login_lock_minutes()
             flash(_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.", minutes=minutes), "error")
             return render_template("auth/login.html", form=form), 429
         user = authenticate(form.username.data, form.password.data)
         if user is None:
-            throttle.record_failure(form.username.data)
+            record_login_failure(form.username.data)
         else:
-            throttle.record_success(form.username.data)
+            record_login_success(form.username.data)
             # A CSRF token seen before log-in (by whoever shared the browser) is not carried over:
             # neither the session's secret nor the token Flask-WTF keeps for the app context.
             field_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
