@@ -12,8 +12,11 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from surveyapp import create_app
+from surveyapp.extensions import db
+from surveyapp.models import LimitCount
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of
 
 LOCKED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
@@ -178,3 +181,18 @@ def test_two_ipv6_addresses_of_one_slash_64_share_one_count(gunicorn, desk) -> N
 def test_a_bad_trusted_proxies_setting_stops_the_start_with_a_clear_message(value, message) -> None:
     with pytest.raises(ValueError, match=f"TRUSTED_PROXIES.*{message}"):
         create_app({"TESTING": True, "TRUSTED_PROXIES": value})
+
+
+def test_the_counters_keep_no_username_and_no_address(gunicorn, desk, officer) -> None:
+    """Whoever reads the database finds counts under keyed digests, never who was counted."""
+    data, url = desk
+    server = gunicorn(TRUSTED_PROXIES="127.0.0.1")
+    spoofing(server.url, "203.0.113.45").submit(url, data)
+    spoofing(server.url, "2001:db8:7:9::5").submit(url, data)
+    Client(server.url).login("canbo", "sai-mat-khau")
+    db.session.rollback()  # see what the server committed
+    rows = [" ".join(map(str, row)) for row in db.session.execute(select(LimitCount.__table__)).all()]
+    assert rows, "nothing was counted"
+    dump = "\n".join(rows).lower()
+    for secret in ("203.0.113.45", "2001:db8:7:9", "canbo", "127.0.0.1"):
+        assert secret not in dump
