@@ -19,12 +19,13 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from surveyapp.cli import bp
 from surveyapp.config import INSTANCE_DIR
 from surveyapp.extensions import db
+from surveyapp.instance_files import write_demo_accounts
 from surveyapp.models import AuditAction, Unit, UserRole
 from surveyapp.questionnaires.definition import QuestionnaireError
 from surveyapp.services.audit import record_action
 from surveyapp.services.campaigns import CampaignError
 from surveyapp.services.catalog import sync_questionnaires
-from surveyapp.services.demo import DEMO_PASSWORDS, DemoError, load_demo
+from surveyapp.services.demo import DemoError, load_demo
 from surveyapp.services.quotas import QuotaError
 from surveyapp.services.units import UnitImportError, import_units_csv
 from surveyapp.services.users import UserError, create_user
@@ -147,7 +148,9 @@ def load_questionnaires(forms_dir: Path | None) -> None:
 def load_demo_command() -> None:
     """Load the demo of seed plans 000 and 001: units, questionnaires, 3 open campaigns, accounts.
 
-    Running it again changes nothing. The demo passwords are for trying the service only.
+    Running it again changes nothing, except that a demo account still holding the password
+    earlier versions published gets a random one. The accounts' random passwords are printed
+    once and written to DEMO_ACCOUNTS_FILE (instance/demo-accounts.txt, owner-only).
     """
     with committing():
         try:
@@ -168,5 +171,10 @@ def load_demo_command() -> None:
         units = f"{campaign.units} unit" + "s" * (campaign.units != 1)
         quota = f", {campaign.quota_total} forms planned" if campaign.quota_total else ""
         click.echo(f"Campaign opened: {campaign.name} ({', '.join(campaign.questionnaires)}; {units}{quota})")
-    for username in result.users_added:
-        click.echo(f"Demo account (demo only): {username} / {DEMO_PASSWORDS[username]}")
+    if result.passwords:
+        accounts_file = Path(current_app.config["DEMO_ACCOUNTS_FILE"])
+        write_demo_accounts(accounts_file, result.passwords)
+        for username, password in result.passwords.items():
+            created = "" if username in result.users_added else " (new password: the published one no longer works)"
+            click.echo(f"Demo account (demo only): {username} / {password}{created}")
+        click.echo(f"These passwords are shown only now; they are kept in {accounts_file} (owner-only).")
