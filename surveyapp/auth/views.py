@@ -1,4 +1,4 @@
-"""Log-in, log-out and the staff home that sends each role to its own pages."""
+"""Log-in, log-out, one's own password, and the staff home that sends each role to its own pages."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.auth import bp
 from surveyapp.auth.access import officer_required  # noqa: F401  (registers the user loader)
-from surveyapp.auth.forms import LoginForm
+from surveyapp.auth.forms import ChangePasswordForm, LoginForm
 from surveyapp.extensions import db
 from surveyapp.security import login_throttle
-from surveyapp.services.users import authenticate
+from surveyapp.services.users import MIN_PASSWORD_LENGTH, UserError, authenticate, change_password
 
 
 @bp.route("/")
@@ -61,3 +61,23 @@ def logout() -> WerkzeugResponse:
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
+@login_required
+def change_password_view() -> str | WerkzeugResponse:
+    """Any staff member changes their own password; every other session of the account ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data)
+        except UserError as error:
+            form.current_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            # The new nonce ended this session too: log in again, with a fresh CSRF token.
+            session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+            login_user(current_user._get_current_object())
+            flash(_("Đã đổi mật khẩu. Mọi phiên đăng nhập khác của tài khoản đã kết thúc."), "success")
+            return redirect(url_for("auth.home"))
+    return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)

@@ -98,8 +98,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     set_password(user, new_password)
 
 
-def deactivate_user(user: User, by: User | None = None) -> None:
-    """Refuse every log-in of ``user`` and end their sessions at once; recorded.
+def deactivate_user(user: User, by: User | None = None) -> bool:
+    """Refuse every log-in of ``user`` and end their sessions at once; recorded. Whether it was active.
 
     ``by`` (the officer acting; ``None`` for a command) may not deactivate themself, and the
     last active officer is never deactivated: someone must be able to reactivate accounts.
@@ -109,7 +109,7 @@ def deactivate_user(user: User, by: User | None = None) -> None:
     if by is not None and by.id == user.id:
         raise UserError(_l("Bạn không thể tự khóa tài khoản của mình."))
     if not user.is_active_account:
-        return
+        return False
     if user.is_officer:
         officers = db.session.scalars(
             select(User.id).where(User.role == UserRole.OFFICER, User.is_active_account.is_(True)).with_for_update()
@@ -125,12 +125,14 @@ def deactivate_user(user: User, by: User | None = None) -> None:
     user.end_sessions()
     record_action(AuditAction.USER_DEACTIVATED, username=user.username)
     db.session.flush()
+    return True
 
 
-def activate_user(user: User) -> None:
-    """Let ``user`` log in again (with their password as it was); recorded."""
+def activate_user(user: User) -> bool:
+    """Let ``user`` log in again (with their password as it was); recorded. Whether it was deactivated."""
     if user.is_active_account:
-        return
+        return False
     user.is_active_account = True
     record_action(AuditAction.USER_REACTIVATED, username=user.username)
     db.session.flush()
+    return True
