@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -14,8 +14,20 @@ from surveyapp.auth import bp
 from surveyapp.auth.access import officer_required  # noqa: F401  (registers the user loader)
 from surveyapp.auth.forms import ChangePasswordForm, LoginForm
 from surveyapp.extensions import db
+from surveyapp.models import User
 from surveyapp.security import login_throttle
 from surveyapp.services.users import MIN_PASSWORD_LENGTH, UserError, authenticate, change_password
+
+
+def _start_session(user: User) -> None:
+    """Log ``user`` in with a new CSRF token: one seen before (by whoever shared the browser) is not carried over.
+
+    Flask-WTF keeps the token in the session and caches it on ``g``; both are dropped.
+    """
+    field_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field_name, None)
+    g.pop(field_name, None)
+    login_user(user)
 
 
 @bp.route("/")
@@ -41,9 +53,7 @@ def login() -> str | tuple[str, int] | WerkzeugResponse:
             throttle.record_failure(form.username.data)
         else:
             throttle.record_success(form.username.data)
-            # A CSRF token seen before log-in (by whoever shared the browser) is not carried over.
-            session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-            login_user(user)
+            _start_session(user)
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
                 target = url_for("auth.home")
@@ -75,9 +85,8 @@ def change_password_view() -> str | WerkzeugResponse:
             form.current_password.errors.append(str(error))
         else:
             db.session.commit()
-            # The new nonce ended this session too: log in again, with a fresh CSRF token.
-            session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-            login_user(current_user._get_current_object())
+            # The new nonce ended this session too: this browser starts a fresh one.
+            _start_session(current_user._get_current_object())
             flash(_("Đã đổi mật khẩu. Mọi phiên đăng nhập khác của tài khoản đã kết thúc."), "success")
             return redirect(url_for("auth.home"))
     return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)

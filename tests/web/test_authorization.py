@@ -143,6 +143,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/results": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/import": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/import/template/<code>.csv": (G, OFFICERS),
+    # An upload's full list of problems: only under its random name (a guessed one is unknown).
+    "/admin/campaigns/<int:campaign_id>/upload-problems/<token>.csv": (G, officers(HIDDEN)),
     "/admin/campaigns/<int:campaign_id>/export/indices.<any(xlsx, zip):extension>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/export/responses/<code>.<any(xlsx, csv):extension>": (G, OFFICERS),
     # POST-only routes (a form without its file or fields comes back with its errors: 200).
