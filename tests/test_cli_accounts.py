@@ -12,7 +12,8 @@ from tests.helpers import PASSWORD
 
 
 def actions() -> list[tuple[str, str, dict]]:
-    return [(e.actor, e.action.value, e.details) for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+    return [(entry.actor, entry.action.value, entry.details) for entry in entries]
 
 
 def test_set_password_asks_twice_hidden_and_ends_every_session(runner, officer) -> None:

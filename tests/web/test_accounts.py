@@ -119,7 +119,7 @@ def test_a_new_password_for_another_account_is_shown_once_and_ends_its_sessions(
     assert audit_trail() == [("canbo", "password_changed", {"username": "dtv1"})]
 
 
-def test_two_officers_deactivating_each_other_leave_one_active(client, auth, officer) -> None:
+def test_an_officer_deactivated_meanwhile_cannot_deactivate_the_last_active_one(client, auth, officer) -> None:
     other = User(username="canbo2", full_name="Cán bộ 2", role=officer.role, password_hash=officer.password_hash)
     db.session.add(other)
     db.session.commit()
