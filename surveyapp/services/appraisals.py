@@ -56,6 +56,8 @@ def import_appraised_scores(campaign: Campaign, file_name: str, source: bytes | 
             scores.append(
                 AppraisedScore(campaign_id=campaign.id, unit_id=units[code].id, points=points, other_points=other)
             )
+    if not problems and not scores:  # an empty file would erase every stored score
+        raise RowsRejected([RowProblem(2, UNIT, "", _("tệp không có dòng điểm nào"))])
     if problems:
         raise RowsRejected(problems)
     db.session.execute(delete(AppraisedScore).where(AppraisedScore.campaign_id == campaign.id))

@@ -49,7 +49,7 @@ def authenticate(username: str, password: str) -> User | None:
     same hashing work as a wrong password, so that the answer time does not tell which
     usernames exist.
     """
-    user = db.session.scalar(select(User).filter_by(username=username.strip()))
+    user = get_user(username)
     if user is None:
         check_password_hash(_dummy_hash(), password)
         return None
