@@ -19,6 +19,8 @@ class Config:
     # the debug server start (with a random key), anything else refuses to.
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", str(INSTANCE_DIR / "secret_key"))
+    # ``load-demo`` writes the demo accounts' random passwords here (owner-only permissions).
+    DEMO_ACCOUNTS_FILE = os.environ.get("DEMO_ACCOUNTS_FILE", str(INSTANCE_DIR / "demo-accounts.txt"))
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
     # hide_parameters: a database error in the log never shows the values of the statement
     # (answers, names and phones of a sampling frame, the tokens of single-use links).

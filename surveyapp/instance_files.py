@@ -38,6 +38,23 @@ def write_private(path: Path, text: str) -> None:
         file.write(text)
 
 
+DEMO_ACCOUNTS_HEADER = "# The demo accounts of surveyapp (demo only): username password. Log in at /login.\n"
+
+
+def read_demo_accounts(path: Path) -> dict[str, str]:
+    """The passwords ``write_demo_accounts`` wrote to ``path``, by username (none if it is missing)."""
+    if not path.is_file():
+        return {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(line.split(" ", 1) for line in lines if line and not line.startswith("#"))
+
+
+def write_demo_accounts(path: Path, passwords: dict[str, str]) -> None:
+    """Record the demo accounts' new ``passwords`` in ``path`` (mode 0600), keeping the others listed."""
+    accounts = read_demo_accounts(path) | passwords
+    write_private(path, DEMO_ACCOUNTS_HEADER + "".join(f"{name} {password}\n" for name, password in accounts.items()))
+
+
 def ensure_secret_key(path: Path = SECRET_KEY_FILE) -> bool:
     """Create ``path`` with a random 64-hex-digit key unless it exists; whether it was created."""
     if path.exists():

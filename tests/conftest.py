@@ -48,7 +48,7 @@ def _schema(database_url: str) -> Iterator[None]:
 
 
 @pytest.fixture
-def app(database_url: str, _schema: None) -> Iterator[Flask]:
+def app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -57,6 +57,8 @@ def app(database_url: str, _schema: None) -> Iterator[Flask]:
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             # Tests post forms at once; the tests of form keys set their own wait.
             "FORM_SECONDS_PER_ANSWER": 0,
+            # load-demo writes the demo accounts' passwords here, never into the real instance/.
+            "DEMO_ACCOUNTS_FILE": str(tmp_path / "demo-accounts.txt"),
         }
     )
     with app.app_context():

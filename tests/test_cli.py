@@ -12,8 +12,9 @@ import yaml
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
+from surveyapp.instance_files import read_demo_accounts
 from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Questionnaire, QuotaCell, Unit, User, UserRole
-from surveyapp.services.demo import DEMO_CAMPAIGNS, DEMO_PASSWORDS, UNITS_CSV
+from surveyapp.services.demo import DEMO_CAMPAIGNS, PUBLISHED_DEMO_PASSWORDS, UNITS_CSV
 from surveyapp.services.responses import local_today
 from tests.conftest import FORMS_DIR
 
@@ -110,10 +111,12 @@ def test_load_questionnaires_refuses_a_folder_without_questionnaires(runner, tmp
     assert result.exit_code == 1 and "no questionnaire files (*.yaml)" in result.output
 
 
-def test_load_demo_builds_the_seed_campaigns_and_accounts(runner) -> None:
+def test_load_demo_builds_the_seed_campaigns_and_accounts(app, runner) -> None:
     result = runner.invoke(args=["load-demo"])
     assert result.exit_code == 0, result.output
-    for username, password in DEMO_PASSWORDS.items():
+    passwords = read_demo_accounts(Path(app.config["DEMO_ACCOUNTS_FILE"]))
+    assert set(passwords) == set(PUBLISHED_DEMO_PASSWORDS)
+    for username, password in passwords.items():
         assert f"{username} / {password}" in result.output
     campaigns = {campaign.name: campaign for campaign in db.session.scalars(select(Campaign))}
     assert set(campaigns) == {SEED_000, SIPAS_DESK, SEED_001}
@@ -148,7 +151,7 @@ def test_load_demo_builds_the_seed_campaigns_and_accounts(runner) -> None:
     assert users["canbo"].role is UserRole.OFFICER
     assert [u.code for u in users["dtv.truongquangtrong"].assigned_units] == ["W21172"]
     assert [u.code for u in users["dtv.botrach"].assigned_units] == ["D455"]
-    assert all(users[name].check_password(password) for name, password in DEMO_PASSWORDS.items())
+    assert all(users[name].check_password(password) for name, password in passwords.items())
 
 
 def test_load_demo_twice_changes_nothing(runner) -> None:

@@ -1,4 +1,4 @@
-"""Log-in, log-out and the staff home that sends each role to its own pages."""
+"""Log-in, log-out, one's own password, and the staff home that sends each role to its own pages."""
 
 from __future__ import annotations
 
@@ -11,10 +11,22 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.auth import bp
 from surveyapp.auth.access import officer_required  # noqa: F401  (registers the user loader)
-from surveyapp.auth.forms import LoginForm
+from surveyapp.auth.forms import ChangePasswordForm, LoginForm
 from surveyapp.extensions import db
+from surveyapp.models import User
 from surveyapp.security import is_login_locked, login_lock_minutes, record_login_failure, record_login_success
-from surveyapp.services.users import authenticate
+from surveyapp.services.users import MIN_PASSWORD_LENGTH, UserError, authenticate, change_password
+
+
+def _start_session(user: User) -> None:
+    """Log ``user`` in with a new CSRF token: one seen before (by whoever shared the browser) is not carried over.
+
+    Flask-WTF keeps the token in the session and caches it on ``g``; both are dropped.
+    """
+    field_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field_name, None)
+    g.pop(field_name, None)
+    login_user(user)
 
 
 @bp.route("/")
@@ -43,12 +55,7 @@ def login() -> str | tuple[str, int] | WerkzeugResponse:
             record_login_failure(form.username.data)
         else:
             record_login_success(form.username.data)
-            # A CSRF token seen before log-in (by whoever shared the browser) is not carried over:
-            # neither the session's secret nor the token Flask-WTF keeps for the app context.
-            field_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-            session.pop(field_name, None)
-            g.pop(field_name, None)
-            login_user(user)
+            _start_session(user)
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
                 target = url_for("auth.home")
@@ -66,3 +73,22 @@ def logout() -> WerkzeugResponse:
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
+@login_required
+def change_password_view() -> str | WerkzeugResponse:
+    """Any staff member changes their own password; every other session of the account ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data)
+        except UserError as error:
+            form.current_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            # The new nonce ended this session too: this browser starts a fresh one.
+            _start_session(current_user._get_current_object())
+            flash(_("Đã đổi mật khẩu. Mọi phiên đăng nhập khác của tài khoản đã kết thúc."), "success")
+            return redirect(url_for("auth.home"))
+    return render_template("auth/password.html", form=form, min_length=MIN_PASSWORD_LENGTH)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -19,15 +20,24 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from surveyapp.cli import bp
 from surveyapp.config import INSTANCE_DIR
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, Unit, UserRole
+from surveyapp.instance_files import write_demo_accounts
+from surveyapp.models import AuditAction, Unit, User, UserRole
 from surveyapp.questionnaires.definition import QuestionnaireError
 from surveyapp.services.audit import record_action
 from surveyapp.services.campaigns import CampaignError
 from surveyapp.services.catalog import sync_questionnaires
-from surveyapp.services.demo import DEMO_PASSWORDS, DemoError, load_demo
+from surveyapp.services.demo import DemoError, load_demo
 from surveyapp.services.quotas import QuotaError
 from surveyapp.services.units import UnitImportError, import_units_csv
-from surveyapp.services.users import UserError, create_user
+from surveyapp.services.users import (
+    UserError,
+    activate_user,
+    create_user,
+    deactivate_user,
+    get_user,
+    random_password,
+    set_password,
+)
 
 
 @contextmanager
@@ -98,6 +108,68 @@ def create_user_command(username: str, role: str, full_name: str, unit_codes: tu
     click.echo(f"Created {user.role.value} {user.username} ({user.full_name}){where}")
 
 
+def _bilingual(error: UserError) -> click.ClickException:
+    """A command's error from an account verb, in Vietnamese and then in English."""
+    with force_locale("en"):
+        english = str(error)
+    return click.ClickException(f"{error}\n{english}")
+
+
+def _account(username: str) -> User:
+    """The account named ``username``, or a clear error in both languages."""
+    user = get_user(username)
+    if user is None:
+        raise click.ClickException(
+            f"Không có tài khoản nào tên «{username}».\nNo account is named {username!r} (`create-user` creates one)."
+        )
+    return user
+
+
+@bp.cli.command("set-password")
+@click.argument("username")
+@click.option("--random", "is_random", is_flag=True, help="Set a random password and print it (shown only once).")
+def set_password_command(username: str, is_random: bool) -> None:
+    """Give the account USERNAME a new password (asked for, hidden, twice); its sessions end."""
+    with committing():
+        user = _account(username)
+        password = (
+            random_password() if is_random else click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        )
+        try:
+            set_password(user, password)
+        except UserError as error:
+            raise _bilingual(error) from None
+    click.echo(f"New password set for {user.username}; every session of the account has ended.")
+    if is_random:
+        click.echo(f"Password (shown only now): {password}")
+
+
+@bp.cli.command("deactivate-user")
+@click.argument("username")
+def deactivate_user_command(username: str) -> None:
+    """Refuse every log-in of the account USERNAME and end its sessions at once."""
+    with committing():
+        user = _account(username)
+        try:
+            changed = deactivate_user(user)
+        except UserError as error:
+            raise _bilingual(error) from None
+    if changed:
+        click.echo(f"Deactivated {user.username}: it can no longer log in; its sessions have ended.")
+    else:
+        click.echo(f"{user.username} is deactivated already; nothing changed.")
+
+
+@bp.cli.command("activate-user")
+@click.argument("username")
+def activate_user_command(username: str) -> None:
+    """Let the deactivated account USERNAME log in again, with its password as it was."""
+    with committing():
+        user = _account(username)
+        changed = activate_user(user)
+    click.echo(f"Activated {user.username}: it can log in again." if changed else f"{user.username} is active already.")
+
+
 @bp.cli.command("load-units")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_units(csv_file: Path) -> None:
@@ -147,7 +219,9 @@ def load_questionnaires(forms_dir: Path | None) -> None:
 def load_demo_command() -> None:
     """Load the demo of seed plans 000 and 001: units, questionnaires, 3 open campaigns, accounts.
 
-    Running it again changes nothing. The demo passwords are for trying the service only.
+    Running it again changes nothing, except that a demo account still holding the password
+    earlier versions published gets a random one. The accounts' random passwords are printed
+    once and written to DEMO_ACCOUNTS_FILE (instance/demo-accounts.txt, owner-only).
     """
     with committing():
         try:
@@ -168,5 +242,10 @@ def load_demo_command() -> None:
         units = f"{campaign.units} unit" + "s" * (campaign.units != 1)
         quota = f", {campaign.quota_total} forms planned" if campaign.quota_total else ""
         click.echo(f"Campaign opened: {campaign.name} ({', '.join(campaign.questionnaires)}; {units}{quota})")
-    for username in result.users_added:
-        click.echo(f"Demo account (demo only): {username} / {DEMO_PASSWORDS[username]}")
+    if result.passwords:
+        accounts_file = Path(current_app.config["DEMO_ACCOUNTS_FILE"])
+        write_demo_accounts(accounts_file, result.passwords)
+        for username, password in result.passwords.items():
+            created = "" if username in result.users_added else " (new password: the published one no longer works)"
+            click.echo(f"Demo account (demo only): {username} / {password}{created}")
+        click.echo(f"These passwords are shown only now; they are kept in {accounts_file} (owner-only).")

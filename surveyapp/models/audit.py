@@ -32,6 +32,9 @@ class AuditAction(enum.Enum):
     EXPORTED = "exported"
     UNITS_LOADED = "units_loaded"
     USER_CREATED = "user_created"
+    PASSWORD_CHANGED = "password_changed"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
 
 
 class AuditEntry(db.Model):

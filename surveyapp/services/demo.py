@@ -44,11 +44,16 @@ from surveyapp.services.catalog import get_latest_questionnaires, sync_questionn
 from surveyapp.services.quotas import QuotaRule, count_imported, plan_quotas, save_quotas
 from surveyapp.services.responses import local_today, response_row
 from surveyapp.services.units import import_units_csv
-from surveyapp.services.users import create_user
+from surveyapp.services.users import create_user, random_password, set_password
 
 UNITS_CSV = Path(__file__).resolve().parent.parent / "demo" / "units-seeds.csv"
-# Demo only: printed by ``load-demo`` and listed in the README.
-DEMO_PASSWORDS = {"canbo": "canbo-demo-2022", "dtv.truongquangtrong": "dtv-demo-2022", "dtv.botrach": "dtv-demo-2020"}
+# The demo accounts' passwords that earlier versions set and published in the README: an
+# account still holding one gets a random password at the next ``load-demo``.
+PUBLISHED_DEMO_PASSWORDS = {
+    "canbo": "canbo-demo-2022",
+    "dtv.truongquangtrong": "dtv-demo-2022",
+    "dtv.botrach": "dtv-demo-2020",
+}
 WARD, DISTRICT = "W21172", "D455"
 RESIDENTIAL_GROUP = "tổ dân phố"
 OPEN_DAYS_BEFORE, OPEN_DAYS_AFTER = 7, 60
@@ -155,23 +160,32 @@ class DemoCampaignAdded:
 
 @dataclass(frozen=True)
 class DemoResult:
-    """What ``load_demo`` did; ``changed`` is false when the demo was already there."""
+    """What ``load_demo`` did; ``changed`` is false when the demo was already there.
+
+    ``passwords`` holds the random passwords set in this run, by username: those of the
+    accounts created and of those that still held a published password. They are nowhere
+    else in clear: the caller shows them once.
+    """
 
     units_added: int
     questionnaires_added: list[str]
     campaigns_added: list[DemoCampaignAdded]
     users_added: list[str]
+    passwords: dict[str, str]
 
     @property
     def changed(self) -> bool:
-        return bool(self.units_added or self.questionnaires_added or self.campaigns_added or self.users_added)
+        return bool(
+            self.units_added or self.questionnaires_added or self.campaigns_added or self.users_added or self.passwords
+        )
 
 
 def load_demo(forms_dir: str | Path | None = None, today: dt.date | None = None) -> DemoResult:
     """Load the demo units, questionnaires, campaigns (open, with quotas) and accounts.
 
     Idempotent: what exists already (units by code, questionnaire versions, campaigns by
-    name, accounts by username) is left as it is, so a second run adds nothing. ``forms_dir``
+    name, accounts by username) is left as it is, so a second run adds nothing; but a demo
+    account that still holds its formerly published password gets a random one. ``forms_dir``
     defaults to the app's ``FORMS_DIR``; ``today`` (the middle of the open period) to today
     in the survey's time zone. The session is flushed, not committed.
     """
@@ -189,13 +203,14 @@ def load_demo(forms_dir: str | Path | None = None, today: dt.date | None = None)
     campaigns_added = [
         _add_campaign(demo, units, questionnaires, today) for demo in DEMO_CAMPAIGNS if demo.name not in existing_names
     ]
-    users_added = _add_demo_users(units)
+    users_added, passwords = _add_demo_users(units)
     db.session.flush()
     return DemoResult(
         units_added=units_added,
         questionnaires_added=questionnaires_added,
         campaigns_added=campaigns_added,
         users_added=users_added,
+        passwords=passwords,
     )
 
 
@@ -291,17 +306,23 @@ def _add_invented_responses(campaign: Campaign, per_unit: int, today: dt.date) -
     count_imported(campaign, Counter((r["questionnaire_id"], r["unit_id"], r["respondent_group"]) for r in rows))
 
 
-def _add_demo_users(units: dict[str, Unit]) -> list[str]:
-    existing = set(db.session.scalars(select(User.username)))
-    added = []
+def _add_demo_users(units: dict[str, Unit]) -> tuple[list[str], dict[str, str]]:
+    """Create the missing demo accounts and renew published passwords: (created, new passwords)."""
+    existing = {user.username: user for user in db.session.scalars(select(User))}
+    added, passwords = [], {}
     for username, full_name, role, unit_codes in DEMO_ACCOUNTS:
-        if username not in existing:
+        user = existing.get(username)
+        if user is None:
+            passwords[username] = random_password()
             create_user(
                 username=username,
                 full_name=full_name,
-                password=DEMO_PASSWORDS[username],
+                password=passwords[username],
                 role=role,
                 units=[units[code] for code in unit_codes],
             )
             added.append(username)
-    return added
+        elif user.check_password(PUBLISHED_DEMO_PASSWORDS[username]):
+            passwords[username] = random_password()
+            set_password(user, passwords[username])
+    return added, passwords

@@ -115,12 +115,14 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/r/link/<token>": (GP, (LINK_REFUSED, OK, LINK_REFUSED, LINK_REFUSED, LINK_REFUSED)),
     # Surveyors: any staff member has a home; typing in and following the sample needs the unit.
     "/field/": (G, STAFF),
+    "/account/password": (GP, STAFF),  # one's own password (a POST without the fields shows the form again)
     "/field/enter/<int:campaign_id>/<questionnaire_code>": (GP, ASSIGNED),
     "/field/enter/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, ASSIGNED),
     "/field/sample/<int:campaign_id>/<unit_code>": (G, ASSIGNED),
     # Officers only.
     "/admin/": (G, OFFICERS),
     "/admin/audit": (G, OFFICERS),
+    "/admin/accounts": (G, OFFICERS),
     "/admin/campaigns/new": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/edit": (GP, officers(CAMPAIGN_PAGE)),  # an open campaign is not edited
@@ -141,6 +143,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/results": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/import": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/import/template/<code>.csv": (G, OFFICERS),
+    # An upload's full list of problems: only under its random name (a guessed one is unknown).
+    "/admin/campaigns/<int:campaign_id>/upload-problems/<token>.csv": (G, officers(HIDDEN)),
     "/admin/campaigns/<int:campaign_id>/export/indices.<any(xlsx, zip):extension>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/export/responses/<code>.<any(xlsx, csv):extension>": (G, OFFICERS),
     # A refused upload's bad rows, under a random name: a guessed one is not found, even by an officer.
@@ -161,6 +165,10 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
             to("/field/sample/{campaign_id}/{unit_code}"),
         ),
     ),
+    # The other surveyor's account (``user_id``): deactivated, reactivated, then a new password shown.
+    "/admin/accounts/<int:user_id>/deactivate": (P, officers(to("/admin/accounts"))),
+    "/admin/accounts/<int:user_id>/activate": (P, officers(to("/admin/accounts"))),
+    "/admin/accounts/<int:user_id>/password": (P, officers(OK)),
     "/admin/campaigns/<int:campaign_id>/open": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/close": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/reopen": (P, officers(CAMPAIGN_PAGE)),
@@ -227,7 +235,7 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
     db.session.add(district)
     group_1, group_2 = ward.children[0], ward.children[1]
     surveyor.assigned_units.append(district)  # group 1 (fixture) and the district's departments
-    create_user(
+    other_surveyor = create_user(
         username="dtv2",
         full_name="Điều tra viên 2",
         password="mat-khau-an-toan",
@@ -251,6 +259,7 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         "code": "CX4",
         "extension": "xlsx",
         "entry_id": entries[1].id,  # another sampled person than the citizen
+        "user_id": other_surveyor.id,
     }
 
     def login(caller: str) -> None:
