@@ -147,8 +147,6 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/upload-problems/<token>.csv": (G, officers(HIDDEN)),
     "/admin/campaigns/<int:campaign_id>/export/indices.<any(xlsx, zip):extension>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/export/responses/<code>.<any(xlsx, csv):extension>": (G, OFFICERS),
-    # A refused upload's bad rows, under a random name: a guessed one is not found, even by an officer.
-    "/admin/campaigns/<int:campaign_id>/upload-problems/<token>.csv": (G, officers(HIDDEN)),
     # POST-only routes (a form without its file or fields comes back with its errors: 200).
     "/admin/campaigns/<int:campaign_id>/results/targets": (P, officers(to("/admin/campaigns/{campaign_id}/results"))),
     "/admin/campaigns/<int:campaign_id>/results/appraisals": (P, officers(OK)),
