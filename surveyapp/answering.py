@@ -30,6 +30,9 @@ from surveyapp.questionnaires.answers import (
     field_name,
 )
 from surveyapp.services.collection import CollectionTarget
+from surveyapp.services.devices import DEVICE_COOKIE, is_desk_device
+from surveyapp.services.held import hold_response, is_beyond_allowance
+from surveyapp.services.limits import client_source
 from surveyapp.services.quotas import QuotaFull
 from surveyapp.services.responses import DuplicateSubmission, submit_response
 
@@ -50,6 +53,14 @@ def problem_message(problem: Problem) -> str:
         Problem.TOO_LONG: _("Nội dung quá dài. Vui lòng rút gọn."),
         Problem.SEVERAL_VALUES: _("Chỉ chọn một phương án."),
     }[problem]
+
+
+def closed_channel_notice() -> str:
+    """What a respondent reads when their group answers through a personal link or a surveyor only."""
+    return _(
+        "Khảo sát này (hoặc nhóm người trả lời bạn đã chọn) chỉ nhận phiếu qua đường dẫn cá nhân hoặc qua "
+        "điều tra viên, không nhận phiếu qua mã QR nên phiếu chưa được lưu. Các câu trả lời vẫn còn nguyên."
+    )
 
 
 def key_notice(problem: KeyProblem, wait: int) -> str:
@@ -98,6 +109,11 @@ def receive_submission(
     twice. A form for a full cell of a campaign that closes full cells is not stored
     (``is_quota_full``). ``before_commit`` runs in the same transaction once the responses
     are written.
+
+    A QR form (``DESK_QR``) is refused for a respondent group its campaign closed to QR
+    (``Campaign.is_qr_open_to``), and held for review beyond its source's allowance
+    (``surveyapp.services.held``) unless it comes from a registered desk device; a held
+    form looks stored to its sender.
     """
     key = check_form_key(request.form.get(FORM_KEY_FIELD, ""), target)
     if key.problem is KeyProblem.FORGED or key.problem is KeyProblem.EXPIRED:
@@ -107,6 +123,26 @@ def receive_submission(
         return SubmissionOutcome(is_stored=False, problems=check.problems)
     if key.problem is KeyProblem.TOO_SOON:
         return SubmissionOutcome(is_stored=False, notice=key_notice(key.problem, key.wait))
+    if mode is ResponseMode.DESK_QR:
+        if not target.campaign.is_qr_open_to(check.submission.respondent_group):
+            return SubmissionOutcome(is_stored=False, notice=closed_channel_notice(), status=403)
+        source = client_source()
+        # Counted before anything is written (the shared counters' rule on SQLite).
+        if not is_desk_device(request.cookies.get(DEVICE_COOKIE)) and is_beyond_allowance(target.campaign, source):
+            try:
+                hold_response(
+                    campaign=target.campaign,
+                    questionnaire=target.questionnaire,
+                    unit=target.unit,
+                    submission=check.submission,
+                    key_digest=str(key.digest),
+                    source=source,
+                    seconds_taken=key.age,
+                )
+            except DuplicateSubmission:
+                return SubmissionOutcome(is_stored=True)
+            db.session.commit()
+            return SubmissionOutcome(is_stored=True)
     try:
         count = submit_response(
             campaign=target.campaign,

@@ -56,6 +56,9 @@ class Config:
     FORM_KEY_MAX_AGE = int(os.environ.get("FORM_KEY_MAX_AGE", str(12 * 3600)))
     FORM_SECONDS_PER_ANSWER = float(os.environ.get("FORM_SECONDS_PER_ANSWER", "1"))
     FORM_MIN_SECONDS_CAP = int(os.environ.get("FORM_MIN_SECONDS_CAP", "60"))
+    # QR forms per hour per client source per campaign that count at once; beyond it they are
+    # held for an officer's review (services/held.py), never refused. 0 turns the allowance off.
+    RESPOND_ALLOWANCE = int(os.environ.get("RESPOND_ALLOWANCE", "20"))
     # Reverse proxies in front of the application whose X-Forwarded-For/-Proto are trusted.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Public submissions per client address per window (in-memory, per worker); 0 disables.

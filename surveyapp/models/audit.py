@@ -32,6 +32,11 @@ class AuditAction(enum.Enum):
     EXPORTED = "exported"
     UNITS_LOADED = "units_loaded"
     USER_CREATED = "user_created"
+    HELD_ACCEPTED = "held_accepted"
+    HELD_REJECTED = "held_rejected"
+    DEVICE_REGISTERED = "device_registered"
+    DEVICE_REVOKED = "device_revoked"
+    CHANNELS_SAVED = "channels_saved"
 
 
 class AuditEntry(db.Model):
