@@ -259,6 +259,15 @@ class AppraisalUploadForm(FlaskForm):
     appraisal_file = _table_file_field(_l("Tệp điểm thẩm định (.csv hoặc .xlsx: Mã đơn vị, Điểm thẩm định, Điểm khác)"))
 
 
+class DeskDeviceForm(FlaskForm):
+    """The name of a desk device being registered (where it stands)."""
+
+    name = StringField(
+        _l("Tên thiết bị (ví dụ: Máy tính bảng quầy 1, Bộ phận một cửa phường)"),
+        validators=[DataRequired(), Length(max=120)],
+    )
+
+
 class DecimalCommaField(FloatField):
     """A number typed the Vietnamese way (92,5) or the English way (92.5)."""
 
