@@ -37,8 +37,9 @@ from surveyapp.services.quotas import QuotaFull
 from surveyapp.services.responses import DuplicateSubmission, submit_response
 
 QUESTIONS_TEMPLATE = "_questionnaire_questions.html"
-# Blank question blocks by (content digest of the version, language, rated units of a matrix).
-_BLANK_QUESTIONS: dict[tuple[str, str, tuple[tuple[str, str], ...]], Markup] = {}
+# Blank question blocks by (content digest of the version, language, rated units of a matrix,
+# respondent groups hidden).
+_BLANK_QUESTIONS: dict[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...]], Markup] = {}
 # Blueprints whose forms are anonymous: no session, no CSRF token (see accept_anonymous_forms).
 _ANONYMOUS_BLUEPRINTS: set[str] = set()
 # What a browser says of a post that another site's page made (Fetch metadata).
@@ -178,20 +179,25 @@ def _field_labels(target: CollectionTarget) -> dict[str, str]:
 
 
 def _questions_html(
-    target: CollectionTarget, values: MultiDict[str, str] | None, problems: Mapping[str, str]
+    target: CollectionTarget,
+    values: MultiDict[str, str] | None,
+    problems: Mapping[str, str],
+    hidden_groups: tuple[str, ...],
 ) -> Markup:
     """The question blocks of the form, with the person's answers and the problems if any.
 
-    A blank form depends only on the questionnaire version, the page's language and, for a
-    matrix, the rated units: it is rendered once per process and kept, because versions never
-    change and these blocks are most of the cost of opening the page. (Not while templates
-    reload in development, so that edits show.)
+    ``hidden_groups`` are respondent groups not offered (closed to the open QR form).
+    A blank form depends only on the questionnaire version, the page's language, the hidden
+    groups and, for a matrix, the rated units: it is rendered once per process and kept,
+    because versions never change and these blocks are most of the cost of opening the page.
+    (Not while templates reload in development, so that edits show.)
     """
     is_kept = values is None and not problems and not current_app.jinja_env.auto_reload
     key = (
         target.questionnaire.content_digest,
         str(get_locale()),
         tuple((unit.code, unit.name) for unit in target.units) if target.definition.is_matrix else (),
+        hidden_groups,
     )
     if is_kept and key in _BLANK_QUESTIONS:
         return _BLANK_QUESTIONS[key]
@@ -205,6 +211,7 @@ def _questions_html(
             field_name=field_name,
             respondent_group_field=RESPONDENT_GROUP_FIELD,
             procedure_field_field=PROCEDURE_FIELD_FIELD,
+            hidden_groups=hidden_groups,
         )
     )
     if is_kept:
@@ -219,12 +226,14 @@ def render_questionnaire(
     problems: dict[str, Problem] | None = None,
     notice: str | None = None,
     status: int = 200,
+    is_open_qr: bool = False,
     **context: object,
 ) -> tuple[str, int]:
     """The questionnaire page, with the person's answers and the problems when it comes back.
 
     The form carries a signed key (``surveyapp.form_keys``): the posted one while it can
-    still be used, else a fresh one.
+    still be used, else a fresh one. The open QR form (``is_open_qr``) does not offer the
+    respondent groups its campaign closed to it.
     """
     is_posted = request.method == "POST"
     values = request.form if is_posted else None
@@ -236,7 +245,9 @@ def render_questionnaire(
         target=target,
         definition=target.definition,
         values=values,
-        questions=_questions_html(target, values, messages),
+        questions=_questions_html(
+            target, values, messages, tuple(sorted(target.campaign.qr_closed_groups)) if is_open_qr else ()
+        ),
         problem_summary=[(name, labels.get(name, name), messages[name]) for name in problems],
         notice=notice,
         form_key=key_for_page(request.form.get(FORM_KEY_FIELD) if is_posted else None, target),
