@@ -14,8 +14,9 @@ fetched; ``FORM_SECONDS_PER_ANSWER=0`` so no wait is needed):
 
 Counted = stored in ``responses``; held = in ``held_forms`` (out of every count until an officer
 accepts them). The figure per minute is that of the run; the figure **per hour is
-extrapolated**: past the hourly allowance (``RESPOND_ALLOWANCE``) nothing counts until its hour
-window moves, so an hour counts what a run that used the allowance up did. Target: at most 20 counted per hour per
+extrapolated**: once forms are held, the hourly allowance (``RESPOND_ALLOWANCE``) is used up and
+nothing counts until its hour window moves, so an hour counts what the run did; when nothing
+was held, linearly from the run's rate. Target: at most 20 counted per hour per
 source on one campaign. Usage: ``python bench/attack.py [--duration 30] [--concurrency 4]``.
 """
 
@@ -147,12 +148,14 @@ def run_attack(database: Database, label: str, trusted_proxies: str, *, spoof: b
         return False
     counted, held = _stored(database)
     per_minute = counted * 60 / args.duration
-    is_met = counted <= TARGET_PER_HOUR
+    # Extrapolated: once forms are held, the allowance is used up and nothing more counts until
+    # its hour window moves, so an hour counts what the run did; else the run's rate goes on.
+    per_hour, how = (counted, "allowance used up") if held else (round(per_minute * 60), "linear")
+    is_met = per_hour <= TARGET_PER_HOUR
     print(
         f"  {label}: {tally.sent} forms posted in {args.duration:.0f} s ({dict(tally.statuses)}), "
         f"{tally.acknowledged} thanked; counted {counted}, held {held}\n"
-        f"    counted per minute over the run: {per_minute:.1f}; per hour (extrapolated: past the allowance "
-        f"nothing counts until its hour window moves, so an hour counts what the run did): {counted} "
+        f"    counted per minute over the run: {per_minute:.1f}; per hour (extrapolated, {how}): {per_hour} "
         f"(target ≤ {TARGET_PER_HOUR}) → {verdict(is_met)}",
         flush=True,
     )

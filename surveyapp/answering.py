@@ -127,9 +127,7 @@ def receive_submission(
     if mode is ResponseMode.DESK_QR:
         if not target.campaign.is_qr_open_to(check.submission.respondent_group):
             return SubmissionOutcome(is_stored=False, notice=closed_channel_notice(), status=403)
-        source = client_source()
-        # Counted before anything is written (the shared counters' rule on SQLite).
-        if not is_desk_device(request.cookies.get(DEVICE_COOKIE)) and is_beyond_allowance(target.campaign, source):
+        if _is_held(target):
             try:
                 hold_response(
                     campaign=target.campaign,
@@ -137,7 +135,7 @@ def receive_submission(
                     unit=target.unit,
                     submission=check.submission,
                     key_digest=str(key.digest),
-                    source=source,
+                    source=client_source(),
                     seconds_taken=key.age,
                 )
             except DuplicateSubmission:
@@ -161,6 +159,16 @@ def receive_submission(
         before_commit()
     db.session.commit()
     return SubmissionOutcome(is_stored=True, stored_count=count)
+
+
+def _is_held(target: CollectionTarget) -> bool:
+    """Whether this QR form goes beyond its source's allowance and is not from a desk device.
+
+    Counted before anything is written (the shared counters' rule on SQLite).
+    """
+    if is_desk_device(request.cookies.get(DEVICE_COOKIE)):
+        return False
+    return is_beyond_allowance(target.campaign, client_source())
 
 
 def _field_labels(target: CollectionTarget) -> dict[str, str]:
