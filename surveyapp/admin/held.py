@@ -20,13 +20,14 @@ from surveyapp.services.devices import (
     register_desk_device,
     revoke_desk_device,
 )
-from surveyapp.services.held import accept_held_batch, parse_hour, reject_held_batch
+from surveyapp.services.held import NoHeldBatch, accept_held_batch, parse_hour, reject_held_batch
 
 # A desk device's cookie outlives any campaign: a tablet stays at its desk for years.
 DEVICE_COOKIE_MAX_AGE = 5 * 365 * 24 * 60 * 60
 
 
 def _batch_or_404(campaign_id: int, hour_key: str) -> tuple[Campaign, dt.datetime]:
+    """The campaign and the UTC hour a review address names (a batch with no form is a 404 too)."""
     campaign = db.get_or_404(Campaign, campaign_id)
     hour = parse_hour(hour_key)
     if hour is None:
@@ -39,7 +40,10 @@ def _batch_or_404(campaign_id: int, hour_key: str) -> tuple[Campaign, dt.datetim
 def accept_held(campaign_id: int, source_tag: str, hour_key: str) -> WerkzeugResponse:
     """Count a batch of held forms: store them as responses."""
     campaign, hour = _batch_or_404(campaign_id, hour_key)
-    accepted = accept_held_batch(campaign, source_tag, hour)
+    try:
+        accepted = accept_held_batch(campaign, source_tag, hour)
+    except NoHeldBatch:
+        abort(404)
     db.session.commit()
     flash(_("Đã tính %(count)s phiếu tạm giữ.", count=format_decimal(accepted.stored)), "success")
     if accepted.quota_full:
@@ -58,7 +62,10 @@ def accept_held(campaign_id: int, source_tag: str, hour_key: str) -> WerkzeugRes
 def reject_held(campaign_id: int, source_tag: str, hour_key: str) -> WerkzeugResponse:
     """Drop a batch of held forms for good."""
     campaign, hour = _batch_or_404(campaign_id, hour_key)
-    rejected = reject_held_batch(campaign, source_tag, hour)
+    try:
+        rejected = reject_held_batch(campaign, source_tag, hour)
+    except NoHeldBatch:
+        abort(404)
     db.session.commit()
     flash(_("Đã loại %(count)s phiếu tạm giữ.", count=format_decimal(rejected)), "success")
     return redirect(url_for(".results", campaign_id=campaign.id, _anchor="held"))

@@ -39,6 +39,10 @@ SECONDS_PRECISION = 10
 HOUR_FORMAT = "%Y%m%d%H"
 
 
+class NoHeldBatch(LookupError):
+    """No held form of that source tag and hour (never held, or already reviewed)."""
+
+
 @dataclass(frozen=True)
 class HeldBatch:
     """The held forms of one source tag in one UTC hour, with the evidence shown to officers."""
@@ -160,18 +164,22 @@ def parse_hour(hour_key: str) -> dt.datetime | None:
 
 
 def _batch(campaign: Campaign, tag: str, hour: dt.datetime) -> list[HeldForm]:
+    """The batch's forms; ``NoHeldBatch`` when it has none."""
     statement = (
         select(HeldForm)
         .where(HeldForm.campaign_id == campaign.id, HeldForm.source_tag == tag, HeldForm.received_hour == hour)
         .order_by(HeldForm.id)
     )
-    return list(db.session.scalars(statement))
+    forms = list(db.session.scalars(statement))
+    if not forms:
+        raise NoHeldBatch(tag, hour)
+    return forms
 
 
 def accept_held_batch(campaign: Campaign, tag: str, hour: dt.datetime) -> AcceptedBatch:
     """Store a batch's forms as responses, as if they had just been sent; delete the batch.
 
-    Each form keeps the local date it came in on. Not committed.
+    Each form keeps the local date it came in on. ``NoHeldBatch`` if there is none. Not committed.
     """
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     stored = quota_full = 0
@@ -201,7 +209,7 @@ def accept_held_batch(campaign: Campaign, tag: str, hour: dt.datetime) -> Accept
 
 
 def reject_held_batch(campaign: Campaign, tag: str, hour: dt.datetime) -> int:
-    """Drop a batch's forms for good; returns how many. Not committed."""
+    """Drop a batch's forms for good; returns how many. ``NoHeldBatch`` if there is none. Not committed."""
     forms = _batch(campaign, tag, hour)
     for form in forms:
         db.session.delete(form)
