@@ -30,12 +30,16 @@ from surveyapp.questionnaires.answers import (
     field_name,
 )
 from surveyapp.services.collection import CollectionTarget
+from surveyapp.services.devices import DEVICE_COOKIE, is_desk_device
+from surveyapp.services.held import hold_response, is_beyond_allowance
+from surveyapp.services.limits import client_source
 from surveyapp.services.quotas import QuotaFull
 from surveyapp.services.responses import DuplicateSubmission, submit_response
 
 QUESTIONS_TEMPLATE = "_questionnaire_questions.html"
-# Blank question blocks by (content digest of the version, language, rated units of a matrix).
-_BLANK_QUESTIONS: dict[tuple[str, str, tuple[tuple[str, str], ...]], Markup] = {}
+# Blank question blocks by (content digest of the version, language, rated units of a matrix,
+# respondent groups hidden).
+_BLANK_QUESTIONS: dict[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...]], Markup] = {}
 # Blueprints whose forms are anonymous: no session, no CSRF token (see accept_anonymous_forms).
 _ANONYMOUS_BLUEPRINTS: set[str] = set()
 # What a browser says of a post that another site's page made (Fetch metadata).
@@ -50,6 +54,14 @@ def problem_message(problem: Problem) -> str:
         Problem.TOO_LONG: _("Nội dung quá dài. Vui lòng rút gọn."),
         Problem.SEVERAL_VALUES: _("Chỉ chọn một phương án."),
     }[problem]
+
+
+def closed_channel_notice() -> str:
+    """What a respondent reads when their group answers through a personal link or a surveyor only."""
+    return _(
+        "Khảo sát này (hoặc nhóm người trả lời bạn đã chọn) chỉ nhận phiếu qua đường dẫn cá nhân hoặc qua "
+        "điều tra viên, không nhận phiếu qua mã QR nên phiếu chưa được lưu. Các câu trả lời vẫn còn nguyên."
+    )
 
 
 def key_notice(problem: KeyProblem, wait: int) -> str:
@@ -98,6 +110,11 @@ def receive_submission(
     twice. A form for a full cell of a campaign that closes full cells is not stored
     (``is_quota_full``). ``before_commit`` runs in the same transaction once the responses
     are written.
+
+    A QR form (``DESK_QR``) is refused for a respondent group its campaign closed to QR
+    (``Campaign.is_qr_open_to``), and held for review beyond its source's allowance
+    (``surveyapp.services.held``) unless it comes from a registered desk device; a held
+    form looks stored to its sender.
     """
     key = check_form_key(request.form.get(FORM_KEY_FIELD, ""), target)
     if key.problem is KeyProblem.FORGED or key.problem is KeyProblem.EXPIRED:
@@ -107,6 +124,24 @@ def receive_submission(
         return SubmissionOutcome(is_stored=False, problems=check.problems)
     if key.problem is KeyProblem.TOO_SOON:
         return SubmissionOutcome(is_stored=False, notice=key_notice(key.problem, key.wait))
+    if mode is ResponseMode.DESK_QR:
+        if not target.campaign.is_qr_open_to(check.submission.respondent_group):
+            return SubmissionOutcome(is_stored=False, notice=closed_channel_notice(), status=403)
+        if _is_held(target):
+            try:
+                hold_response(
+                    campaign=target.campaign,
+                    questionnaire=target.questionnaire,
+                    unit=target.unit,
+                    submission=check.submission,
+                    key_digest=str(key.digest),
+                    source=client_source(),
+                    seconds_taken=key.age,
+                )
+            except DuplicateSubmission:
+                return SubmissionOutcome(is_stored=True)
+            db.session.commit()
+            return SubmissionOutcome(is_stored=True)
     try:
         count = submit_response(
             campaign=target.campaign,
@@ -126,6 +161,16 @@ def receive_submission(
     return SubmissionOutcome(is_stored=True, stored_count=count)
 
 
+def _is_held(target: CollectionTarget) -> bool:
+    """Whether this QR form goes beyond its source's allowance and is not from a desk device.
+
+    Counted before anything is written (the shared counters' rule on SQLite).
+    """
+    if is_desk_device(request.cookies.get(DEVICE_COOKIE)):
+        return False
+    return is_beyond_allowance(target.campaign, client_source())
+
+
 def _field_labels(target: CollectionTarget) -> dict[str, str]:
     """What each form field asks, to name the questions in the summary of problems."""
     labels = {
@@ -142,20 +187,25 @@ def _field_labels(target: CollectionTarget) -> dict[str, str]:
 
 
 def _questions_html(
-    target: CollectionTarget, values: MultiDict[str, str] | None, problems: Mapping[str, str]
+    target: CollectionTarget,
+    values: MultiDict[str, str] | None,
+    problems: Mapping[str, str],
+    hidden_groups: tuple[str, ...],
 ) -> Markup:
     """The question blocks of the form, with the person's answers and the problems if any.
 
-    A blank form depends only on the questionnaire version, the page's language and, for a
-    matrix, the rated units: it is rendered once per process and kept, because versions never
-    change and these blocks are most of the cost of opening the page. (Not while templates
-    reload in development, so that edits show.)
+    ``hidden_groups`` are respondent groups not offered (closed to the open QR form).
+    A blank form depends only on the questionnaire version, the page's language, the hidden
+    groups and, for a matrix, the rated units: it is rendered once per process and kept,
+    because versions never change and these blocks are most of the cost of opening the page.
+    (Not while templates reload in development, so that edits show.)
     """
     is_kept = values is None and not problems and not current_app.jinja_env.auto_reload
     key = (
         target.questionnaire.content_digest,
         str(get_locale()),
         tuple((unit.code, unit.name) for unit in target.units) if target.definition.is_matrix else (),
+        hidden_groups,
     )
     if is_kept and key in _BLANK_QUESTIONS:
         return _BLANK_QUESTIONS[key]
@@ -169,6 +219,7 @@ def _questions_html(
             field_name=field_name,
             respondent_group_field=RESPONDENT_GROUP_FIELD,
             procedure_field_field=PROCEDURE_FIELD_FIELD,
+            hidden_groups=hidden_groups,
         )
     )
     if is_kept:
@@ -183,12 +234,14 @@ def render_questionnaire(
     problems: dict[str, Problem] | None = None,
     notice: str | None = None,
     status: int = 200,
+    is_open_qr: bool = False,
     **context: object,
 ) -> tuple[str, int]:
     """The questionnaire page, with the person's answers and the problems when it comes back.
 
     The form carries a signed key (``surveyapp.form_keys``): the posted one while it can
-    still be used, else a fresh one.
+    still be used, else a fresh one. The open QR form (``is_open_qr``) does not offer the
+    respondent groups its campaign closed to it.
     """
     is_posted = request.method == "POST"
     values = request.form if is_posted else None
@@ -200,7 +253,9 @@ def render_questionnaire(
         target=target,
         definition=target.definition,
         values=values,
-        questions=_questions_html(target, values, messages),
+        questions=_questions_html(
+            target, values, messages, tuple(sorted(target.campaign.qr_closed_groups)) if is_open_qr else ()
+        ),
         problem_summary=[(name, labels.get(name, name), messages[name]) for name in problems],
         notice=notice,
         form_key=key_for_page(request.form.get(FORM_KEY_FIELD) if is_posted else None, target),

@@ -58,6 +58,9 @@ class Config:
     FORM_KEY_MAX_AGE = int(os.environ.get("FORM_KEY_MAX_AGE", str(12 * 3600)))
     FORM_SECONDS_PER_ANSWER = float(os.environ.get("FORM_SECONDS_PER_ANSWER", "1"))
     FORM_MIN_SECONDS_CAP = int(os.environ.get("FORM_MIN_SECONDS_CAP", "60"))
+    # QR forms per hour per client source per campaign that count at once; beyond it they are
+    # held for an officer's review (services/held.py), never refused. 0 turns the allowance off.
+    RESPOND_ALLOWANCE = int(os.environ.get("RESPOND_ALLOWANCE", "20"))
     # The reverse proxies in front of the application, whose X-Forwarded-For/-Proto alone are
     # trusted: comma-separated addresses or networks ("127.0.0.1,10.0.0.0/8"); empty: none.
     TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")

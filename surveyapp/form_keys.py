@@ -51,12 +51,14 @@ class KeyProblem(enum.Enum):
 class CheckedKey:
     """A posted key: its nonce digest (for the receipt) when accepted, else its problem.
 
-    ``wait`` is how many seconds a too-soon post should wait before it is sent again.
+    ``wait`` is how many seconds a too-soon post should wait before it is sent again;
+    ``age`` how many seconds ago an accepted key's page was served.
     """
 
     digest: str | None = None
     problem: KeyProblem | None = None
     wait: int = 0
+    age: int = 0
 
 
 def _signing_key() -> bytes:
@@ -135,7 +137,7 @@ def check_form_key(key: str, target: CollectionTarget) -> CheckedKey:
     wait = minimum_seconds(target) - age
     if wait > 0:
         return CheckedKey(problem=KeyProblem.TOO_SOON, wait=wait)
-    return CheckedKey(digest=hashlib.sha256(nonce.encode()).hexdigest())
+    return CheckedKey(digest=hashlib.sha256(nonce.encode()).hexdigest(), age=age)
 
 
 def key_for_page(posted: str | None, target: CollectionTarget) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask import g
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -33,7 +34,12 @@ class AuthActions:
     def login(self, username: str, password: str = PASSWORD) -> TestResponse:
         page = self._client.get("/login")
         token = csrf_token_of(page.get_data(as_text=True))
-        return self._client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+        response = self._client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+        # The tests' app context outlives requests, and with it Flask-WTF's per-request cache
+        # of the token (``g.csrf_token``): drop the one from before log-in, which the log-in
+        # took out of the session, as a browser's next request would not see it.
+        g.pop("csrf_token", None)
+        return response
 
 
 def filled_form(

@@ -21,7 +21,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from surveyapp.models import CampaignPurpose, Questionnaire, QuotaPolicy, Unit
+from surveyapp.i18n import localized
+from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, QuotaPolicy, Unit
 from surveyapp.services.quotas import QuotaRule
 
 
@@ -257,6 +258,35 @@ class AppraisalUploadForm(FlaskForm):
     """The appraised self-assessment points of the units."""
 
     appraisal_file = _table_file_field(_l("Tệp điểm thẩm định (.csv hoặc .xlsx: Mã đơn vị, Điểm thẩm định, Điểm khác)"))
+
+
+class ChannelsForm(FlaskForm):
+    """Whether a campaign, or some respondent groups of it, take no open QR forms."""
+
+    is_qr_closed = BooleanField(
+        _l("Cả đợt điều tra chỉ nhận phiếu qua đường dẫn cá nhân hoặc điều tra viên (không nhận phiếu qua mã QR)")
+    )
+    qr_closed_groups = CheckboxesField(
+        _l("Nhóm người trả lời chỉ nhận phiếu qua đường dẫn cá nhân hoặc điều tra viên"), choices=[]
+    )
+
+    def __init__(self, campaign: Campaign, **kwargs: object) -> None:
+        super().__init__(obj=campaign, **kwargs)
+        groups = {
+            group.code: localized(group.label)
+            for q in campaign.questionnaires
+            for group in q.definition.respondent_groups
+        }
+        self.qr_closed_groups.choices = [(code, f"{label} ({code})") for code, label in groups.items()]
+
+
+class DeskDeviceForm(FlaskForm):
+    """The name of a desk device being registered (where it stands)."""
+
+    name = StringField(
+        _l("Tên thiết bị (ví dụ: Máy tính bảng quầy 1, Bộ phận một cửa phường)"),
+        validators=[DataRequired(), Length(max=120)],
+    )
 
 
 class DecimalCommaField(FloatField):

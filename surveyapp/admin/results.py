@@ -24,6 +24,7 @@ from surveyapp.models import AuditAction, Campaign, CampaignPurpose, Questionnai
 from surveyapp.services import exports
 from surveyapp.services.appraisals import import_appraised_scores
 from surveyapp.services.audit import record_action
+from surveyapp.services.held import list_held_batches
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
 from surveyapp.services.results import SipasReport, compute_results, daily_counts
@@ -94,6 +95,7 @@ def _render(campaign: Campaign, problems: ProblemReport | None = None, **forms: 
         within=within,
         scopes=scope_choices(campaign),
         progress=daily_counts(campaign),
+        held=list_held_batches(campaign),
         targets_form=forms.get("targets_form") or _targets_form(campaign),
         appraisal_form=forms.get("appraisal_form") or AppraisalUploadForm(prefix="appraisal"),
         problems=problems,

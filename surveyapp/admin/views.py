@@ -14,6 +14,7 @@ from surveyapp.admin import bp
 from surveyapp.admin.downloads import XLSX_MIMETYPE, recorded_download
 from surveyapp.admin.forms import (
     CampaignForm,
+    ChannelsForm,
     DrawSampleForm,
     FrameUploadForm,
     QuotaPolicyForm,
@@ -47,10 +48,16 @@ from surveyapp.services.campaigns import (
     get_unit_tree,
     open_campaign,
     reopen_campaign,
+    set_channels,
     update_campaign,
 )
 from surveyapp.services.catalog import get_latest_questionnaires
-from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets, public_url
+from surveyapp.services.collection import (
+    CollectionTarget,
+    get_collection_target,
+    list_qr_targets,
+    public_url,
+)
 from surveyapp.services.exports import csv_bytes
 from surveyapp.services.frames import FrameAlreadySampled, count_frame, import_frame, purge_contacts
 from surveyapp.services.quotas import (
@@ -167,7 +174,7 @@ def campaign(campaign_id: int) -> str:
     """
     campaign = db.get_or_404(Campaign, campaign_id)
     counts = get_response_counts(campaign)
-    targets = Page.of(list_collection_targets(campaign), "links_page")
+    targets = Page.of(list_qr_targets(campaign), "links_page")
     links = [(target, public_url(target), counts.of_target(target)) for target in targets.rows]
     tree = get_unit_tree()
     rolled_up = roll_up(progress_by_unit(campaign), {unit.id: unit.parent_id for unit, _depth in tree})
@@ -184,7 +191,23 @@ def campaign(campaign_id: int) -> str:
         progress_page=progress,
         count_rows=Page.of(list(counts.units), "counts_page"),
         refused=count_refusals(campaign),
+        channels_form=ChannelsForm(campaign),
     )
+
+
+@bp.post("/campaigns/<int:campaign_id>/channels")
+@officer_required
+def campaign_channels(campaign_id: int) -> WerkzeugResponse:
+    """Close the campaign, or some respondent groups, to the open QR form."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = ChannelsForm(campaign)
+    if form.validate_on_submit():
+        set_channels(campaign, is_qr_closed=form.is_qr_closed.data, closed_groups=form.qr_closed_groups.data)
+        db.session.commit()
+        flash(_("Đã lưu kênh nhận phiếu."), "success")
+    else:
+        flash(_("Chưa lưu kênh nhận phiếu: hãy chọn lại các nhóm người trả lời."), "error")
+    return redirect(url_for(".campaign", campaign_id=campaign.id, _anchor="channels"))
 
 
 def _transition(
@@ -288,7 +311,7 @@ def poster_svg(campaign_id: int, questionnaire_code: str, unit_code: str | None 
 def posters_print(campaign_id: int) -> str:
     """Every poster of the campaign on one page, one per printed A4 sheet."""
     campaign = db.get_or_404(Campaign, campaign_id)
-    svgs = [posters.target_poster(target)[1] for target in list_collection_targets(campaign)]
+    svgs = [posters.target_poster(target)[1] for target in list_qr_targets(campaign)]
     return render_template("admin/posters_print.html", campaign=campaign, svgs=svgs)
 
 
@@ -296,7 +319,7 @@ def posters_print(campaign_id: int) -> str:
 @officer_required
 def posters_zip(campaign_id: int) -> Response:
     campaign = db.get_or_404(Campaign, campaign_id)
-    archive = posters.posters_zip(posters.target_poster(target) for target in list_collection_targets(campaign))
+    archive = posters.posters_zip(posters.target_poster(target) for target in list_qr_targets(campaign))
     file_name = f"ap-phich-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.zip"
     return Response(
         archive, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{file_name}"'}

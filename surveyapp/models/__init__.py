@@ -3,6 +3,7 @@
 from surveyapp.models.audit import AuditAction, AuditEntry
 from surveyapp.models.campaigns import Campaign, CampaignPurpose, CampaignStatus
 from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, SampleEntry, SampleStatus, SpentLink
+from surveyapp.models.held import DeskDevice, HeldForm
 from surveyapp.models.limits import LimitCount
 from surveyapp.models.questionnaires import Questionnaire
 from surveyapp.models.quotas import ANY_GROUP, QuotaCell, QuotaPolicy
@@ -19,8 +20,10 @@ __all__ = [
     "Campaign",
     "CampaignPurpose",
     "CampaignStatus",
+    "DeskDevice",
     "FrameContact",
     "FrameRecord",
+    "HeldForm",
     "LimitCount",
     "Questionnaire",
     "QuotaCell",

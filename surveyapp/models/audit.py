@@ -35,6 +35,11 @@ class AuditAction(enum.Enum):
     PASSWORD_CHANGED = "password_changed"
     USER_DEACTIVATED = "user_deactivated"
     USER_REACTIVATED = "user_reactivated"
+    HELD_ACCEPTED = "held_accepted"
+    HELD_REJECTED = "held_rejected"
+    DEVICE_REGISTERED = "device_registered"
+    DEVICE_REVOKED = "device_revoked"
+    CHANNELS_SAVED = "channels_saved"
 
 
 class AuditEntry(db.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
@@ -73,6 +73,10 @@ class Campaign(db.Model):
     target_fields: Mapped[list[str]] = mapped_column(JSON, default=lambda: list(DEFAULT_TARGET_FIELDS))
     # The maximum of the PAR Index criteria that apply to the campaign's units (METHODOLOGY.md 6).
     par_max_points: Mapped[float] = mapped_column(default=100.0, server_default="100")
+    # Channels: a campaign, or some respondent groups of it, answered through personal links
+    # or surveyors only, never through the open QR form (the groups whose counts matter most).
+    is_qr_closed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    qr_closed_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         secondary=campaign_questionnaires, order_by=Questionnaire.code
@@ -87,6 +91,10 @@ class Campaign(db.Model):
     def is_collecting_on(self, day: dt.date) -> bool:
         """Whether respondents may submit answers on ``day``."""
         return self.is_open and self.opens_on <= day <= self.closes_on
+
+    def is_qr_open_to(self, respondent_group: str) -> bool:
+        """Whether the open QR form takes answers of ``respondent_group`` (see the channels)."""
+        return not self.is_qr_closed and respondent_group not in self.qr_closed_groups
 
     def units_for(self, questionnaire: Questionnaire) -> list[Unit]:
         """The campaign's assessed units that ``questionnaire`` applies to."""

@@ -15,7 +15,7 @@ from surveyapp.answering import (
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, ResponseMode, SampleEntry
 from surveyapp.respond import bp
-from surveyapp.services.collection import CollectionTarget, get_collection_target
+from surveyapp.services.collection import CollectionTarget, get_collection_target, is_closed_to_qr
 from surveyapp.services.responses import CampaignNotCollecting, local_today
 from surveyapp.services.samples import LinkSpent, get_entry_by_link, mark_answered, spend_link
 
@@ -55,6 +55,8 @@ def questionnaire(
     target = _target_or_404(campaign_id, questionnaire_code, unit_code)
     if not target.campaign.is_collecting_on(local_today()):
         return _not_collecting(target.campaign)
+    if is_closed_to_qr(target):
+        return render_template("respond/qr_closed.html", campaign=target.campaign), 200
     if request.method == "POST":
         try:
             outcome = receive_submission(target, ResponseMode.DESK_QR)
@@ -64,8 +66,8 @@ def questionnaire(
             return redirect(url_for(".thanks", campaign_id=campaign_id))
         if outcome.is_quota_full:
             return render_template("respond/quota_full.html", campaign=target.campaign), 200
-        return refused_form(TEMPLATE, target, outcome)
-    return render_questionnaire(TEMPLATE, target)
+        return refused_form(TEMPLATE, target, outcome, is_open_qr=True)
+    return render_questionnaire(TEMPLATE, target, is_open_qr=True)
 
 
 @bp.route("/<int:campaign_id>/thanks")
@@ -102,5 +104,5 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
 
 
 accept_anonymous_forms(bp)
-keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _target_or_404)
+keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _target_or_404, is_open_qr=True)
 keep_answers_when_not_stored(bp, "respond.personal_link", TEMPLATE, _target_of_link)

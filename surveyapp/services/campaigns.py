@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Questionnaire, Response, Unit
+from surveyapp.models import AuditAction, Campaign, CampaignPurpose, CampaignStatus, Questionnaire, Response, Unit
+from surveyapp.services.audit import record_action
 from surveyapp.services.collection import CollectionTarget, list_collection_targets
 from surveyapp.services.responses import count_responses
 
@@ -173,3 +174,17 @@ def get_unit_tree() -> list[tuple[Unit, int]]:
 
     walk(None, 0)
     return ordered
+
+
+def set_channels(campaign: Campaign, *, is_qr_closed: bool, closed_groups: Sequence[str]) -> None:
+    """Close the campaign, or some respondent groups of it, to the open QR form (or open them).
+
+    Closed, they are answered through personal links or surveyors only. Recorded in the
+    audit log; flushes.
+    """
+    campaign.is_qr_closed = is_qr_closed
+    campaign.qr_closed_groups = sorted(set(closed_groups))
+    record_action(
+        AuditAction.CHANNELS_SAVED, campaign, is_qr_closed=is_qr_closed, closed_groups=campaign.qr_closed_groups
+    )
+    db.session.flush()

@@ -101,6 +101,16 @@ def list_collection_targets(campaign: Campaign) -> list[CollectionTarget]:
     return targets
 
 
+def list_qr_targets(campaign: Campaign) -> list[CollectionTarget]:
+    """The targets a QR code (poster, public link) opens: none when the campaign is closed to QR."""
+    return [] if campaign.is_qr_closed else list_collection_targets(campaign)
+
+
+def is_closed_to_qr(target: CollectionTarget) -> bool:
+    """Whether the open QR form of ``target`` takes no group at all (see the campaign's channels)."""
+    return not any(target.campaign.is_qr_open_to(group.code) for group in target.definition.respondent_groups)
+
+
 def public_url(target: CollectionTarget) -> str:
     """The address a QR code of ``target`` opens."""
     return absolute_url(

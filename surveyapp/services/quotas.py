@@ -31,7 +31,15 @@ from surveyapp.models import (
 
 
 class QuotaFull(Exception):
-    """Every cell this submission was meant for is full, and the campaign closes full cells."""
+    """Every cell this submission was meant for is full, and the campaign closes full cells.
+
+    ``cells`` are their ids: the caller counts the refused attempt in them (``record_refusals``)
+    once it has undone whatever else the submission wrote.
+    """
+
+    def __init__(self, cells: Sequence[int]) -> None:
+        super().__init__(*cells)
+        self.cells = tuple(cells)
 
 
 class QuotaError(ValueError):
@@ -220,8 +228,8 @@ def reserve_places(campaign: Campaign, questionnaire: Questionnaire, units: Sequ
     A unit without a quota cell always may. The cell of the respondent's group is used when
     there is one, else the cell shared by all groups (``*``). A full cell of a campaign that
     closes full cells turns the response away and counts the attempt; otherwise the excess is
-    counted and shown. Raises ``QuotaFull`` when every unit was turned away (their attempts
-    are then recorded in a transaction of their own).
+    counted and shown. Raises ``QuotaFull`` when every unit was turned away; nothing is
+    counted then, and the caller counts the attempts (``record_refusals``).
     """
     is_closing = campaign.quota_policy is QuotaPolicy.CLOSE_WHEN_FULL
     # These table statements run on the session's connection (same transaction), without
@@ -240,11 +248,8 @@ def reserve_places(campaign: Campaign, questionnaire: Questionnaire, units: Sequ
         else:
             refused.append(full_cell_id)
     if not accepted:
-        db.session.rollback()
-        _count_refusals(refused)
-        db.session.commit()
-        raise QuotaFull
-    _count_refusals(refused)
+        raise QuotaFull(refused)
+    record_refusals(refused)
     return accepted
 
 
@@ -267,7 +272,8 @@ def count_imported(campaign: Campaign, counts: Mapping[tuple[int, int, str], int
         )
 
 
-def _count_refusals(cell_ids: Iterable[int]) -> None:
+def record_refusals(cell_ids: Iterable[int]) -> None:
+    """Count one refused attempt in each of these (full) cells."""
     for cell_id in cell_ids:
         db.session.execute(update(QuotaCell).where(QuotaCell.id == cell_id).values(refused=QuotaCell.refused + 1))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -21,7 +21,7 @@ from surveyapp.models import (
     Unit,
 )
 from surveyapp.questionnaires.answers import AnswerValue, ValidSubmission, encode_answer_codes
-from surveyapp.services.quotas import reserve_places
+from surveyapp.services.quotas import QuotaFull, record_refusals, reserve_places
 
 # Every submission runs these: built once, on the tables (no ORM object is involved).
 _INSERT_RECEIPT = insert(SubmissionReceipt.__table__)
@@ -53,20 +53,59 @@ def submit_response(
     """Store one response per assessed unit of a validated submission; returns how many.
 
     ``key_digest`` (of the form key's nonce, ``surveyapp.form_keys``) is recorded in the same
-    transaction, under a unique constraint, so two requests carrying the same form store it
-    once: the second raises
-    ``DuplicateSubmission``. Each response takes its place in its quota cell in the same
-    transaction (``QuotaFull`` when a closed cell had none left). Nothing about the
-    respondent is stored besides their answers.
+    transaction (``spend_form_key``), so two requests carrying the same form store it once:
+    the second raises ``DuplicateSubmission``. Each response takes its place in its quota
+    cell in the same transaction (``QuotaFull`` when a closed cell had none left; the key
+    is not spent then). Nothing about the respondent is stored besides their answers.
     """
     today = local_today()
-    # Typed-in paper forms and interviews may come after the desk period; never once closed.
+    check_accepting(campaign, mode, today)
+    # Rows are made before the first write: from there to the commit, other submissions wait
+    # (for SQLite's write lock, or PostgreSQL's lock on the quota cell).
+    rows = submission_rows(campaign, questionnaire, units, submission, mode, today)
+    spend_form_key(key_digest, today)
+    try:
+        return store_rows(campaign, questionnaire, units, submission.respondent_group, rows)
+    except QuotaFull as full:
+        db.session.rollback()
+        record_refusals(full.cells)
+        db.session.commit()
+        raise
+
+
+def check_accepting(campaign: Campaign, mode: ResponseMode, today: dt.date) -> None:
+    """Raise ``CampaignNotCollecting`` unless ``campaign`` takes answers sent in ``mode`` today.
+
+    Typed-in paper forms and interviews may come after the desk period; never once closed.
+    """
     is_accepting = campaign.is_collecting_on(today) if mode is ResponseMode.DESK_QR else campaign.is_open
     if not is_accepting:
         raise CampaignNotCollecting(campaign.id)
-    # Rows are made before the first write: from there to the commit, other submissions wait
-    # (for SQLite's write lock, or PostgreSQL's lock on the quota cell).
-    rows = {
+
+
+def spend_form_key(key_digest: str, today: dt.date) -> None:
+    """Record a form key as used, in the request's transaction; ``DuplicateSubmission`` if it was.
+
+    Table statements go straight to the session's connection (same transaction), without the
+    ORM's execute path and its overhead on every statement: no loaded object is involved.
+    """
+    try:
+        db.session.connection().execute(_INSERT_RECEIPT, {"key_digest": key_digest, "received_on": today})
+    except IntegrityError:
+        db.session.rollback()
+        raise DuplicateSubmission from None
+
+
+def submission_rows(
+    campaign: Campaign,
+    questionnaire: Questionnaire,
+    units: Sequence[Unit],
+    submission: ValidSubmission,
+    mode: ResponseMode,
+    submitted_on: dt.date,
+) -> dict[int, dict[str, object]]:
+    """The responses table's row of each assessed unit (by unit id) of a submission."""
+    return {
         unit.id: response_row(
             campaign=campaign,
             unit=unit,
@@ -74,21 +113,26 @@ def submit_response(
             respondent_group=submission.respondent_group,
             mode=mode,
             procedure_field=submission.procedure_field,
-            submitted_on=today,
+            submitted_on=submitted_on,
             answers=submission.answers_for(unit.code if questionnaire.definition.is_matrix else None),
         )
         for unit in units
     }
-    # Table statements go straight to the session's connection (same transaction), without
-    # the ORM's execute path and its overhead on every statement: no loaded object is involved.
-    connection = db.session.connection()
-    try:
-        connection.execute(_INSERT_RECEIPT, {"key_digest": key_digest, "received_on": today})
-    except IntegrityError:
-        db.session.rollback()
-        raise DuplicateSubmission from None
-    accepted = [rows[unit.id] for unit in reserve_places(campaign, questionnaire, units, submission.respondent_group)]
-    connection.execute(_INSERT_RESPONSE, accepted)
+
+
+def store_rows(
+    campaign: Campaign,
+    questionnaire: Questionnaire,
+    units: Sequence[Unit],
+    respondent_group: str,
+    rows: Mapping[int, dict[str, object]],
+) -> int:
+    """Insert the rows of a submission whose units take a quota place; returns how many.
+
+    Raises ``QuotaFull``, having written nothing, when no unit had a place.
+    """
+    accepted = [rows[unit.id] for unit in reserve_places(campaign, questionnaire, units, respondent_group)]
+    db.session.connection().execute(_INSERT_RESPONSE, accepted)
     return len(accepted)
 
 

@@ -151,7 +151,13 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/results/targets": (P, officers(to("/admin/campaigns/{campaign_id}/results"))),
     "/admin/campaigns/<int:campaign_id>/results/appraisals": (P, officers(OK)),
     "/admin/campaigns/<int:campaign_id>/sample/draw": (P, officers(SAMPLE_PAGE)),
+    "/admin/devices": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/sample/links": (P, officers(OK)),  # the links file
+    "/admin/campaigns/<int:campaign_id>/channels": (P, officers(to("/admin/campaigns/{campaign_id}#channels"))),
+    # No such batch or device in the world: an officer gets the ordinary 404.
+    "/admin/campaigns/<int:campaign_id>/held/<source_tag>/<hour_key>/accept": (P, officers(HIDDEN)),
+    "/admin/campaigns/<int:campaign_id>/held/<source_tag>/<hour_key>/reject": (P, officers(HIDDEN)),
+    "/admin/devices/<int:device_id>/revoke": (P, officers(HIDDEN)),
     "/admin/campaigns/<int:campaign_id>/sample/purge-contacts": (P, officers(SAMPLE_PAGE)),
     "/field/sample/outcome": (
         P,
@@ -258,6 +264,9 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         "extension": "xlsx",
         "entry_id": entries[1].id,  # another sampled person than the citizen
         "user_id": other_surveyor.id,
+        "source_tag": "0123abcd",
+        "hour_key": "2026010100",
+        "device_id": 1,
     }
 
     def login(caller: str) -> None:
