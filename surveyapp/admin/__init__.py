@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from surveyapp.admin import results, uploads, views  # noqa: E402,F401  (routes register on the blueprint)
+from surveyapp.admin import audit, results, uploads, views  # noqa: E402,F401  (routes register on the blueprint)

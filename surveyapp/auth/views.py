@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -41,8 +41,12 @@ def login() -> str | tuple[str, int] | WerkzeugResponse:
             throttle.record_failure(form.username.data)
         else:
             throttle.record_success(form.username.data)
-            # A CSRF token seen before log-in (by whoever shared the browser) is not carried over.
-            session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+            # A CSRF token seen before log-in (by whoever shared the browser) is not carried over;
+            # nor is the signed token Flask-WTF keeps in ``g`` (shared by requests run inside
+            # one application context, as the test client's are).
+            field_name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+            session.pop(field_name, None)
+            g.pop(field_name, None)
             login_user(user)
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
