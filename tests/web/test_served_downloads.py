@@ -105,6 +105,7 @@ DOWNLOADS: dict[str, tuple[Callable[[int], list[str]], bool]] = {
         lambda c: [f"/admin/campaigns/{c}/export/responses/SIPAS-2017.{x}" for x in ("csv", "xlsx")],
         True,
     ),
+    "admin.audit_export": (lambda c: [f"/admin/audit.csv?campaign={c}", "/admin/audit.csv"], True),
     "admin.import_template": (lambda c: [f"/admin/campaigns/{c}/import/template/SIPAS-2017.csv"], True),
     "admin.remuneration_download": (lambda c: [f"/admin/campaigns/{c}/remuneration.xlsx"], True),
     "admin.posters_zip": (lambda c: [f"/admin/campaigns/{c}/posters.zip"], False),
