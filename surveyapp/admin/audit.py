@@ -41,6 +41,11 @@ def _filter_args() -> dict[str, str]:
     return {key: value for key, value in request.args.items() if key not in PAGE_KEYS and value}
 
 
+def _campaign_of(audit_filter: AuditFilter) -> Campaign | None:
+    """The campaign the filter keeps, if it still exists (entries outlive what they are about)."""
+    return db.session.get(Campaign, audit_filter.campaign_id) if audit_filter.campaign_id else None
+
+
 @bp.route("/audit")
 @officer_required
 def audit() -> tuple[str, int]:
@@ -50,7 +55,7 @@ def audit() -> tuple[str, int]:
     if form.validate():
         audit_filter = form.audit_filter()
         page = query_audit_page(audit_filter, before=_page_key("before"), after=_page_key("after"))
-        campaign = db.session.get(Campaign, audit_filter.campaign_id) if audit_filter.campaign_id else None
+        campaign = _campaign_of(audit_filter)
     page_html = render_template(
         "admin/audit.html",
         form=form,
@@ -74,7 +79,7 @@ def audit_export() -> Response | WerkzeugResponse:
     if not form.validate():
         return redirect(url_for(".audit", **_filter_args()))
     audit_filter = form.audit_filter()
-    campaign = db.session.get(Campaign, audit_filter.campaign_id) if audit_filter.campaign_id else None
+    campaign = _campaign_of(audit_filter)
     name = f"nhat-ky-thao-tac-{local_today():%Y%m%d}.csv"
     return recorded_download(campaign, name, CSV_MIMETYPE, lambda: _audit_csv(audit_filter))
 
