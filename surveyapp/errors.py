@@ -58,7 +58,7 @@ def _too_large_message(limit: int | None, *, is_upload: bool) -> str:
     size = format_decimal(round(limit / 1024 / 1024, 1))
     if is_upload:
         return _(
-            "Tệp tải lên lớn hơn giới hạn %(size)s MB nên chưa được nhập. Hãy lưu bảng dưới dạng "
+            "Tệp tải lên quá lớn, vượt giới hạn %(size)s MB, nên chưa được nhập. Hãy lưu bảng dưới dạng "
             "CSV UTF-8 (nhỏ hơn nhiều so với tệp .xlsx), hoặc chia thành nhiều tệp nhỏ hơn "
             "%(size)s MB rồi nhập lần lượt.",
             size=size,

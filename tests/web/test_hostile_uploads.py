@@ -264,5 +264,5 @@ def test_a_file_over_the_upload_limit_gets_a_page_naming_the_limit_and_what_to_d
     assert len(data) > 1024 * 1024
     status, page, seconds = Officer(server.url).upload_frame(frame_campaign.id, "khung.csv", data)
     assert status == 413 and seconds < 10
-    assert "lớn hơn giới hạn 1 MB" in page and "CSV UTF-8" in page and "chia thành nhiều tệp" in page
+    assert "quá lớn, vượt giới hạn 1 MB" in page and "CSV UTF-8" in page and "chia thành nhiều tệp" in page
     assert db.session.scalar(select(func.count()).select_from(FrameRecord)) == 0
