@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, make_response, render_template
+from flask import Flask, Response, make_response, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from surveyapp.admin.uploads import is_officers_upload
 from surveyapp.extensions import db
 
 
@@ -34,7 +35,7 @@ def error_page(error: HTTPException) -> Response:
         403: _("Bạn không có quyền xem trang này."),
         404: _("Không tìm thấy trang. Vui lòng kiểm tra lại đường dẫn hoặc mã QR."),
         405: _("Thao tác này không được hỗ trợ."),
-        413: _too_large_message(current_app.config.get("MAX_CONTENT_LENGTH")),
+        413: _too_large_message(request.max_content_length, is_upload=is_officers_upload(request.endpoint)),
         429: _(
             "Có quá nhiều phiếu được gửi từ mạng của bạn trong thời gian ngắn. "
             "Phiếu này chưa được lưu: vui lòng đợi ít phút, quay lại trang trước và bấm gửi lại."
@@ -49,11 +50,17 @@ def error_page(error: HTTPException) -> Response:
     return response
 
 
-def _too_large_message(limit: int | None) -> str:
-    """Why a request was refused as too large, with the limit in megabytes when there is one."""
+def _too_large_message(limit: int | None, *, is_upload: bool) -> str:
+    """Why a request was refused as too large, with the limit in megabytes when there is one;
+    an officer's upload is told how to make the table smaller."""
     if not limit:
         return _("Tệp hoặc nội dung gửi lên quá lớn.")
-    return _(
-        "Tệp hoặc nội dung gửi lên quá lớn (tối đa %(size)s MB). Vui lòng chọn tệp nhỏ hơn.",
-        size=format_decimal(round(limit / 1024 / 1024, 1)),
-    )
+    size = format_decimal(round(limit / 1024 / 1024, 1))
+    if is_upload:
+        return _(
+            "Tệp tải lên quá lớn, vượt giới hạn %(size)s MB, nên chưa được nhập. Hãy lưu bảng dưới dạng "
+            "CSV UTF-8 (nhỏ hơn nhiều so với tệp .xlsx), hoặc chia thành nhiều tệp nhỏ hơn "
+            "%(size)s MB rồi nhập lần lượt.",
+            size=size,
+        )
+    return _("Tệp hoặc nội dung gửi lên quá lớn (tối đa %(size)s MB). Vui lòng chọn tệp nhỏ hơn.", size=size)

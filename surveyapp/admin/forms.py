@@ -19,11 +19,13 @@ from wtforms import (
     ValidationError,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from surveyapp.i18n import localized
-from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, QuotaPolicy, Unit
+from surveyapp.models import AuditAction, Campaign, CampaignPurpose, Questionnaire, QuotaPolicy, Unit
+from surveyapp.services.audit import ACTION_LABELS, AuditFilter
 from surveyapp.services.quotas import QuotaRule
+from surveyapp.urls import MAX_ID
 
 
 class CheckboxesField(SelectMultipleField):
@@ -321,3 +323,54 @@ class TargetsForm(FlaskForm):
         _l("Tổng điểm tối đa của Chỉ số CCHC"),
         validators=[InputRequired(_l("Hãy nhập tổng điểm tối đa.")), NumberRange(1, 1000, _l("Từ 1 đến 1.000."))],
     )
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters, read from the page's query string (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(
+        _l("Thao tác"),
+        default="",
+        choices=[SelectChoice("", _l("Mọi thao tác"))]
+        + [SelectChoice(action.value, label) for action, label in ACTION_LABELS.items()],
+        invalid_choice_message=_l("Thao tác đã chọn không có trong danh sách. Vui lòng chọn lại."),
+    )
+    actor = StringField(
+        _l("Người thực hiện (tên đăng nhập)"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[Optional(), Length(max=80, message=_l("Tên đăng nhập dài tối đa 80 ký tự."))],
+    )
+    campaign = IntegerField(
+        _l("Mã số đợt"),
+        invalid_value_message=_l("Mã số đợt phải là một số nguyên dương, ví dụ 12."),
+        validators=[Optional(), NumberRange(1, MAX_ID, _l("Mã số đợt phải là một số nguyên dương, ví dụ 12."))],
+    )
+    since = DateField(
+        _l("Từ ngày"),
+        format=DATE_FORMATS,
+        invalid_value_message=_l("Từ ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 01/08/2025."),
+        validators=[Optional()],
+    )
+    until = DateField(
+        _l("Đến ngày"),
+        format=DATE_FORMATS,
+        invalid_value_message=_l("Đến ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 30/09/2025."),
+        validators=[Optional()],
+    )
+
+    def validate_until(self, field: DateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("“Đến ngày” phải sau hoặc trùng “Từ ngày”."))
+
+    def audit_filter(self) -> AuditFilter:
+        """The validated filters."""
+        return AuditFilter(
+            action=AuditAction(self.action.data) if self.action.data else None,
+            actor=self.actor.data or None,
+            campaign_id=self.campaign.data,
+            since=self.since.data,
+            until=self.until.data,
+        )

@@ -49,6 +49,12 @@ def accepts_uploads(view: Callable[..., Any]) -> Callable[..., Any]:
     return view
 
 
+def is_officers_upload(endpoint: str | None) -> bool:
+    """Whether the request is an officer's to an upload form (its body may reach ``UPLOAD_MAX_BYTES``)."""
+    view = current_app.view_functions.get(endpoint or "")
+    return getattr(view, "accepts_uploads", False) and current_user.is_authenticated and current_user.is_officer
+
+
 @bp.url_value_preprocessor
 def _allow_uploads(endpoint: str | None, _values: dict[str, Any] | None) -> None:
     """Raise the body limit for an officer posting to an upload form.
@@ -56,8 +62,7 @@ def _allow_uploads(endpoint: str | None, _values: dict[str, Any] | None) -> None
     URL value preprocessors run before every ``before_request`` function, CSRF protection's
     included, which reads the body: later would be too late.
     """
-    view = current_app.view_functions.get(endpoint or "")
-    if getattr(view, "accepts_uploads", False) and current_user.is_authenticated and current_user.is_officer:
+    if is_officers_upload(endpoint):
         request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"]
 
 

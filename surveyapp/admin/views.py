@@ -37,7 +37,7 @@ from surveyapp.models import (
 )
 from surveyapp.paging import Page
 from surveyapp.services import posters
-from surveyapp.services.audit import get_audit_entries, record_action
+from surveyapp.services.audit import record_action
 from surveyapp.services.campaigns import (
     CampaignDraft,
     CampaignError,
@@ -111,15 +111,6 @@ def _draft(form: CampaignForm) -> CampaignDraft:
         questionnaire_ids=form.questionnaire_ids.data,
         unit_ids=form.unit_ids.data,
     )
-
-
-@bp.route("/audit")
-@officer_required
-def audit() -> str:
-    """The audit log of staff actions, newest first; ``?campaign=<id>`` keeps one campaign's."""
-    campaign_id = request.args.get("campaign", type=int)
-    campaign = db.get_or_404(Campaign, campaign_id) if campaign_id is not None else None
-    return render_template("admin/audit.html", campaign=campaign, entries=get_audit_entries(campaign_id))
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])

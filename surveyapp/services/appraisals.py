@@ -32,7 +32,9 @@ def _points(text: str, line: int, column: str, maximum: float, problems: Problem
 
 
 def import_appraised_scores(campaign: Campaign, file_name: str, source: bytes | BinaryIO) -> int:
-    """Replace the campaign's appraised points with those of an uploaded file; returns how many."""
+    """Replace the campaign's appraised points with those of an uploaded file; returns how many.
+
+    A file without a single row is refused rather than taken as "no points any more"."""
     table = read_table(file_name, source)
     missing = [column for column in (UNIT, POINTS) if column not in table.header]
     if missing:
@@ -61,6 +63,8 @@ def import_appraised_scores(campaign: Campaign, file_name: str, source: bytes | 
         problems.add(RowProblem(2, UNIT, "", _("tệp không có dòng điểm thẩm định nào")))
     if problems:
         raise RowsRejected(problems)
+    if not scores:  # an empty file would silently wipe every unit's points
+        raise RowsRejected([RowProblem(2, UNIT, "", _("tệp không có dòng điểm nào"))])
     db.session.execute(delete(AppraisedScore).where(AppraisedScore.campaign_id == campaign.id))
     db.session.add_all(scores)
     db.session.flush()

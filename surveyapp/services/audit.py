@@ -1,22 +1,61 @@
 """Recording staff actions in the audit log, and reading it back.
 
 Views and commands record an action in the same transaction as the change it describes, so
-an action is logged exactly when it happened. The log is never pruned by the service.
+an action is logged exactly when it happened. The log is never pruned by the service. It is
+read a page at a time, newest first, by keyset (``id`` below or above an entry's), so an old
+entry stays reachable however many came after it; filters narrow it by action, actor,
+campaign and local dates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import has_request_context
+import pandas as pd
+from flask import current_app, has_request_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, exists, func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, AuditEntry, Campaign
+from surveyapp.services import exports
 
 COMMAND_ACTOR = "cli"
+PAGE_SIZE = 100
+
+ACTION_LABELS = {
+    AuditAction.CAMPAIGN_CREATED: _l("Tạo đợt điều tra"),
+    AuditAction.CAMPAIGN_EDITED: _l("Sửa đợt điều tra"),
+    AuditAction.CAMPAIGN_OPENED: _l("Mở đợt điều tra"),
+    AuditAction.CAMPAIGN_CLOSED: _l("Kết thúc đợt điều tra"),
+    AuditAction.CAMPAIGN_REOPENED: _l("Mở lại đợt điều tra"),
+    AuditAction.QUOTAS_SAVED: _l("Lưu chỉ tiêu phiếu"),
+    AuditAction.FRAME_IMPORTED: _l("Nhập khung chọn mẫu"),
+    AuditAction.SAMPLE_DRAWN: _l("Chọn mẫu"),
+    AuditAction.LINKS_ISSUED: _l("Tạo đường dẫn dùng một lần"),
+    AuditAction.CONTACTS_PURGED: _l("Xóa thông tin liên hệ"),
+    AuditAction.RATES_SAVED: _l("Lưu mức thù lao"),
+    AuditAction.TARGETS_SAVED: _l("Lưu chỉ tiêu kết quả"),
+    AuditAction.RESPONSES_IMPORTED: _l("Nhập phiếu từ tệp"),
+    AuditAction.APPRAISALS_IMPORTED: _l("Nhập điểm thẩm định"),
+    AuditAction.EXPORTED: _l("Tải tệp số liệu"),
+    AuditAction.UNITS_LOADED: _l("Nạp danh sách đơn vị"),
+    AuditAction.USER_CREATED: _l("Tạo tài khoản"),
+    AuditAction.PASSWORD_CHANGED: _l("Đổi mật khẩu"),
+    AuditAction.USER_DEACTIVATED: _l("Khóa tài khoản"),
+    AuditAction.USER_REACTIVATED: _l("Mở lại tài khoản"),
+    AuditAction.HELD_ACCEPTED: _l("Tính các phiếu tạm giữ"),
+    AuditAction.HELD_REJECTED: _l("Loại các phiếu tạm giữ"),
+    AuditAction.DEVICE_REGISTERED: _l("Đăng ký thiết bị tại quầy"),
+    AuditAction.DEVICE_REVOKED: _l("Thu hồi thiết bị tại quầy"),
+    AuditAction.CHANNELS_SAVED: _l("Lưu kênh nhận phiếu"),
+}
 
 
 def record_action(action: AuditAction, campaign: Campaign | None = None, **details: Any) -> None:
@@ -33,9 +72,127 @@ def record_action(action: AuditAction, campaign: Campaign | None = None, **detai
     )
 
 
-def get_audit_entries(campaign_id: int | None = None, limit: int = 500) -> list[AuditEntry]:
-    """The latest entries, newest first, of one campaign or of all."""
-    statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if campaign_id is not None:
-        statement = statement.where(AuditEntry.campaign_id == campaign_id)
-    return list(db.session.scalars(statement))
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries to read: each condition given narrows the log; dates are days in the
+    service's time zone (``TIMEZONE``), both ends included."""
+
+    action: AuditAction | None = None
+    actor: str | None = None
+    campaign_id: int | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """Entries newest first, and the keys of the pages around them (``None`` where there is none):
+    ``newer_after`` reads the page of entries above the first one, ``older_before`` below the last."""
+
+    entries: list[AuditEntry]
+    total: int
+    newer_after: int | None
+    older_before: int | None
+
+
+def service_zone() -> ZoneInfo:
+    """The service's time zone, in which the log's times are shown and its dates are read."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_time(at: dt.datetime) -> dt.datetime:
+    """An entry's time in the service's time zone (SQLite gives the stored UTC time back naive)."""
+    return (at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)).astimezone(service_zone())
+
+
+def zone_label() -> str:
+    """The service's time zone as the log labels its times, e.g. ``Asia/Ho_Chi_Minh, UTC+07:00``."""
+    offset = dt.datetime.now(service_zone()).strftime("%z")
+    return f"{current_app.config['TIMEZONE']}, UTC{offset[:3]}:{offset[3:]}"
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """The UTC instant at which ``day`` starts in the service's time zone."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=service_zone()).astimezone(dt.UTC)
+
+
+def _filtered(audit_filter: AuditFilter) -> Select[tuple[AuditEntry]]:
+    statement = select(AuditEntry)
+    if audit_filter.action is not None:
+        statement = statement.where(AuditEntry.action == audit_filter.action)
+    if audit_filter.actor:
+        statement = statement.where(AuditEntry.actor == audit_filter.actor)
+    if audit_filter.campaign_id is not None:
+        statement = statement.where(AuditEntry.campaign_id == audit_filter.campaign_id)
+    if audit_filter.since is not None:
+        statement = statement.where(AuditEntry.at >= _day_start(audit_filter.since))
+    if audit_filter.until is not None:
+        statement = statement.where(AuditEntry.at < _day_start(audit_filter.until + dt.timedelta(days=1)))
+    return statement
+
+
+def query_audit_page(
+    audit_filter: AuditFilter, *, before: int | None = None, after: int | None = None, size: int = PAGE_SIZE
+) -> AuditPage:
+    """A page of the filtered log: the newest entries below id ``before``, or the oldest above
+    id ``after`` (shown newest first), or the newest of all."""
+    statement = _filtered(audit_filter)
+    entries: list[AuditEntry] = []
+    if after is not None:
+        above = statement.where(AuditEntry.id > after).order_by(AuditEntry.id).limit(size)
+        entries = list(db.session.scalars(above))[::-1]
+    if not entries:
+        below = statement if before is None or after is not None else statement.where(AuditEntry.id < before)
+        entries = list(db.session.scalars(below.order_by(AuditEntry.id.desc()).limit(size)))
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    if not entries:
+        return AuditPage([], total or 0, None, None)
+    ids = statement.with_only_columns(AuditEntry.id)
+    newer = db.session.scalar(select(exists(ids.where(AuditEntry.id > entries[0].id))))
+    older = db.session.scalar(select(exists(ids.where(AuditEntry.id < entries[-1].id))))
+    return AuditPage(entries, total or 0, entries[0].id if newer else None, entries[-1].id if older else None)
+
+
+def iter_audit_entries(audit_filter: AuditFilter, batch: int = 1000) -> Iterator[list[AuditEntry]]:
+    """The whole filtered log, newest first, in batches read one query at a time."""
+    statement = _filtered(audit_filter).order_by(AuditEntry.id.desc()).limit(batch)
+    entries = list(db.session.scalars(statement))
+    while entries:
+        yield entries
+        entries = list(db.session.scalars(statement.where(AuditEntry.id < entries[-1].id)))
+
+
+def audit_table(audit_filter: AuditFilter) -> exports.Table:
+    """The filtered log as an exported table, newest first, with the page's labels and times.
+
+    Actors, campaign numbers and details were typed or chosen by people: written as text,
+    they are neutralised against formula injection like every other export.
+    """
+    columns = [
+        exports.Column(_("Thời điểm (giờ %(zone)s)", zone=zone_label()), exports.Kind.CODE),
+        exports.Column(_("Người thực hiện")),
+        exports.Column(_("Thao tác"), exports.Kind.CODE),
+        exports.Column(_("Đợt"), exports.Kind.CODE),
+        exports.Column(_("Chi tiết")),
+    ]
+
+    def frames() -> Iterator[pd.DataFrame]:
+        for entries in iter_audit_entries(audit_filter):
+            rows = [
+                (
+                    f"{local_time(entry.at):%Y-%m-%d %H:%M:%S}",
+                    entry.actor,
+                    str(ACTION_LABELS[entry.action]),
+                    entry.campaign_id,
+                    details_text(entry.details),
+                )
+                for entry in entries
+            ]
+            yield pd.DataFrame(rows, columns=range(len(columns)), dtype=object)
+
+    return exports.Table("audit", _("Nhật ký thao tác"), columns, frames())
+
+
+def details_text(details: dict[str, Any]) -> str:
+    """An entry's details as the page and the export show them: ``key: value`` pairs."""
+    return "; ".join(f"{key}: {value}" for key, value in details.items())

@@ -123,6 +123,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/": (G, OFFICERS),
     "/admin/audit": (G, OFFICERS),
     "/admin/accounts": (G, OFFICERS),
+    "/admin/audit.csv": (G, OFFICERS),
     "/admin/campaigns/new": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/edit": (GP, officers(CAMPAIGN_PAGE)),  # an open campaign is not edited

@@ -256,3 +256,13 @@ def _status_kb(pid: int, field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise AssertionError(f"{field} not in /proc/{pid}/status")
+
+
+def test_a_file_over_the_upload_limit_gets_a_page_naming_the_limit_and_what_to_do(gunicorn, frame_campaign) -> None:
+    server = gunicorn(UPLOAD_MAX_BYTES=str(1024 * 1024))
+    data = csv_file(frame_row(n) for n in range(20_000))
+    assert len(data) > 1024 * 1024
+    status, page, seconds = Officer(server.url).upload_frame(frame_campaign.id, "khung.csv", data)
+    assert status == 413 and seconds < 10
+    assert "quá lớn, vượt giới hạn 1 MB" in page and "CSV UTF-8" in page and "chia thành nhiều tệp" in page
+    assert db.session.scalar(select(func.count()).select_from(FrameRecord)) == 0

@@ -9,6 +9,7 @@ A new download route without a case below fails ``test_every_download_route_is_t
 from __future__ import annotations
 
 import csv
+import html
 import http.cookiejar
 import io
 import re
@@ -26,6 +27,7 @@ from sqlalchemy import select
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, AuditEntry
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, submit
+from tests.web.test_hostile_uploads import csv_file, multipart
 
 # A route serves a file when its path ends with an extension (or an extension placeholder).
 FILE_RULE = re.compile(r"\.(?:[a-z]+|<[^>]+>)$")
@@ -75,6 +77,18 @@ class Officer:
             assert reply.status == 200, path
             return reply.headers["Content-Type"], reply.read()
 
+    def refused_upload_problems(self, campaign_id: int) -> str:
+        """Upload a frame with a bad row; the address of the full list of its problems."""
+        path = f"/admin/campaigns/{campaign_id}/sample"
+        fields = {"frame-csrf_token": csrf_token_of(self.get(path)[1].decode())}
+        body, content_type = multipart(fields, "frame-frame_file", "khung.csv", csv_file([["X1", "", "", "x"]]))
+        upload = urllib.request.Request(self.base_url + path, data=body, headers={"Content-Type": content_type})
+        with self.opener.open(upload, timeout=60) as reply:
+            page = reply.read().decode()
+        link = re.search(r'href="([^"]+)"[^>]*>\s*Tải danh sách đầy đủ', page)
+        assert link, "the refused upload offers no list of its problems"
+        return html.unescape(link.group(1))
+
 
 @pytest.fixture
 def served(app: Flask, live_server: str, officer, make_campaign, ward) -> tuple[Officer, int]:
@@ -98,39 +112,34 @@ PARSERS: dict[str, Callable[[bytes], object]] = {
     "png": read_png,
     "svg": read_svg,
 }
-# endpoint → (its paths given the campaign id, whether a download is recorded as an export)
-DOWNLOADS: dict[str, tuple[Callable[[int], list[str]], bool]] = {
-    "admin.export_indices": (lambda c: [f"/admin/campaigns/{c}/export/indices.{x}" for x in ("xlsx", "zip")], True),
+# endpoint → (its paths given the officer and the campaign id, whether a download is recorded as an export)
+DOWNLOADS: dict[str, tuple[Callable[[Officer, int], list[str]], bool]] = {
+    "admin.export_indices": (lambda _, c: [f"/admin/campaigns/{c}/export/indices.{x}" for x in ("xlsx", "zip")], True),
     "admin.export_responses": (
-        lambda c: [f"/admin/campaigns/{c}/export/responses/SIPAS-2017.{x}" for x in ("csv", "xlsx")],
+        lambda _, c: [f"/admin/campaigns/{c}/export/responses/SIPAS-2017.{x}" for x in ("csv", "xlsx")],
         True,
     ),
-    "admin.import_template": (lambda c: [f"/admin/campaigns/{c}/import/template/SIPAS-2017.csv"], True),
-    "admin.remuneration_download": (lambda c: [f"/admin/campaigns/{c}/remuneration.xlsx"], True),
-    "admin.posters_zip": (lambda c: [f"/admin/campaigns/{c}/posters.zip"], False),
-    "admin.qr_png": (lambda c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/W21172.png"], False),
-    "admin.qr_svg": (lambda c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/W21172.svg"], False),
-    "admin.poster_svg": (lambda c: [f"/admin/campaigns/{c}/poster/SIPAS-2017/W21172.svg"], False),
-}
-
-
-# Downloads that exist only after another action, tested over gunicorn where that action is.
-DOWNLOADED_ELSEWHERE = {
-    # the bad rows of a refused upload: test_hostile_uploads.py uploads one, then downloads it
-    "admin.upload_problems",
+    "admin.audit_export": (lambda _, c: [f"/admin/audit.csv?campaign={c}", "/admin/audit.csv"], True),
+    "admin.import_template": (lambda _, c: [f"/admin/campaigns/{c}/import/template/SIPAS-2017.csv"], True),
+    "admin.remuneration_download": (lambda _, c: [f"/admin/campaigns/{c}/remuneration.xlsx"], True),
+    "admin.upload_problems": (lambda officer, c: [officer.refused_upload_problems(c)], False),
+    "admin.posters_zip": (lambda _, c: [f"/admin/campaigns/{c}/posters.zip"], False),
+    "admin.qr_png": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/W21172.png"], False),
+    "admin.qr_svg": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/W21172.svg"], False),
+    "admin.poster_svg": (lambda _, c: [f"/admin/campaigns/{c}/poster/SIPAS-2017/W21172.svg"], False),
 }
 
 
 def test_every_download_route_is_tested(app: Flask) -> None:
     files = {rule.endpoint for rule in app.url_map.iter_rules() if FILE_RULE.search(rule.rule)}
-    assert files - {"static"} == set(DOWNLOADS) | DOWNLOADED_ELSEWHERE
+    assert files - {"static"} == set(DOWNLOADS)
 
 
 @pytest.mark.parametrize("endpoint", sorted(DOWNLOADS))
 def test_a_download_arrives_whole_from_gunicorn_and_is_recorded_once(served, endpoint: str) -> None:
     officer, campaign_id = served
     paths, recorded = DOWNLOADS[endpoint]
-    for path in paths(campaign_id):
+    for path in paths(officer, campaign_id):
         before = exported_files()
         _, body = officer.get(path)
         assert PARSERS[path.partition("?")[0].rpartition(".")[2]](body), path
