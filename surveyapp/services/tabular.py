@@ -250,7 +250,21 @@ def _csv_lines(text: IO[str]) -> Iterator[str]:
         yield line
 
 
+def _physical_lines(stream: BinaryIO) -> int:
+    """How many lines the file has, counted in its bytes (fast: no decoding, no parsing)."""
+    lines, last = 0, b"\n"
+    while chunk := stream.read(1024 * 1024):
+        lines += chunk.count(b"\n")
+        last = chunk[-1:]
+    stream.seek(0)
+    return lines + (last != b"\n")
+
+
 def _read_csv(stream: BinaryIO, limits: UploadLimits) -> UploadedTable:
+    # Refused before parsing when its lines are too many: a frame's rows are one line each
+    # (a quoted value spanning lines would count several, which no one-stop export writes).
+    if stream.seekable() and (lines := _physical_lines(stream) - 1) > limits.max_rows:
+        raise _too_many_rows(limits, _number(lines))
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(_csv_lines(text))
 
