@@ -165,7 +165,7 @@ def run_attack(database: Database, label: str, trusted_proxies: str, *, spoof: b
 def run_honest(database: Database, args: argparse.Namespace) -> bool:
     """200 phones behind one address within a compressed hour: all stored, counted or held."""
     survey = setup_desk_survey(database)
-    with serving("wsgi:app", _env(database, "0"), ready_path="/healthz") as server:
+    with serving("wsgi:app", _env(database, ""), ready_path="/healthz") as server:
         tally = asyncio.run(_phones(server.port, survey.path, survey.answers, HONEST_PHONES, args.honest_seconds))
     counted, held = _stored(database)
     is_met = counted + held == HONEST_PHONES
@@ -197,7 +197,7 @@ def main() -> None:
                 """A database of its own for each scenario (PostgreSQL's is wiped by the set-up)."""
                 return databases(Path(work), f"attack-{name}")[index]
 
-            results.append(run_attack(fresh("direct"), "direct", "0", spoof=False, args=args))
+            results.append(run_attack(fresh("direct"), "direct", "", spoof=False, args=args))
             results.append(run_attack(fresh("spoofed"), "spoofed", args.trusted_proxies, spoof=True, args=args))
             results.append(run_honest(fresh("honest"), args))
     raise SystemExit(0 if all(results) else 1)
