@@ -275,19 +275,15 @@ def _limit_public_submissions() -> None:
     """Refuse a public submission beyond its source's hourly allowance: 429 with Retry-After.
 
     Only POSTs to the public ``respond`` pages count: reading a questionnaire is never limited.
-    A refused submission is not counted, so a source that keeps sending gets ``RESPOND_LIMIT``
-    forms an hour through; the count is checked again after recording, so that two workers
-    racing at the limit cannot both pass it. Retry-After is a minute, when the oldest minute
-    of the hour leaves the window.
+    A refused submission is not counted (its event is rolled back), so a source that keeps
+    sending gets ``RESPOND_LIMIT`` forms an hour through; two workers racing at the limit
+    cannot both pass it, as each counts after recording. Retry-After is a minute, when the
+    oldest minute of the hour leaves the window.
     """
     limit = _limits().submissions_per_hour
     if limit <= 0 or request.method != "POST" or request.blueprint != "respond":
         return
-    source = client_source()
-    if (
-        count_events(SUBMISSIONS, source, SUBMISSION_WINDOW) >= limit
-        or record_and_count(SUBMISSIONS, source, SUBMISSION_WINDOW) > limit
-    ):
+    if record_and_count(SUBMISSIONS, client_source(), SUBMISSION_WINDOW, limit=limit) > limit:
         raise TooManyRequests(retry_after=BUCKET_SECONDS)
 
 

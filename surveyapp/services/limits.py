@@ -24,6 +24,7 @@ writer waits for the first to commit, i.e. until the request ends).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -32,9 +33,7 @@ import random
 import time
 
 from flask import current_app, request
-from sqlalchemy import Connection, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, text
 
 from surveyapp.extensions import db
 from surveyapp.models.limits import LimitCount
@@ -46,6 +45,20 @@ RETENTION = KEY_PERIOD_SECONDS
 # Prune old rows once in this many calls of record_and_count, on average.
 PRUNE_EVERY = 100
 IPV6_PREFIX = 64
+
+# Plain SQL, the same on SQLite and PostgreSQL: these run twice on every public submission,
+# and building them as Core statements cost more CPU than the database work (bench/README.md).
+_TABLE = LimitCount.__tablename__
+_UPSERT = text(
+    f"INSERT INTO {_TABLE} (scope, identity_digest, bucket, count) VALUES (:scope, :digest, :bucket, 1) "
+    f"ON CONFLICT (scope, identity_digest, bucket) DO UPDATE SET count = {_TABLE}.count + 1"
+)
+_COUNT = text(
+    f"SELECT coalesce(sum(count), 0) FROM {_TABLE} WHERE scope = :scope "
+    "AND identity_digest IN (:first_digest, :last_digest) AND bucket BETWEEN :first AND :last"
+)
+_PRUNE = text(f"DELETE FROM {_TABLE} WHERE bucket <= :oldest")
+_CLEAR = text(f"DELETE FROM {_TABLE} WHERE scope = :scope AND identity_digest IN (:first_digest, :last_digest)")
 
 
 def client_source() -> str:
@@ -67,33 +80,32 @@ def client_source() -> str:
     return str(address)
 
 
-def record_and_count(scope: str, identity: str, window: int, *, at: float | None = None) -> int:
+def record_and_count(
+    scope: str, identity: str, window: int, *, limit: int | None = None, at: float | None = None
+) -> int:
     """Record one event of (scope, identity) now and return how many events of it fall
     in the last `window` seconds, this one included, counted across every worker and
     instance sharing the database.
 
+    With a ``limit``, an event that would make the count exceed it is not kept (its
+    transaction is rolled back): the caller refuses it, and refusals do not lengthen the wait.
     ``at`` (a Unix time) replaces the clock, for tests of windows that take minutes to pass.
     """
     _check_window(window)
     bucket = _bucket(at)
     digest = _digest(scope, identity, bucket)
-    with db.engine.begin() as connection:
-        is_postgresql = connection.dialect.name == "postgresql"
-        if is_postgresql:
+    with db.engine.connect() as connection, connection.begin() as transaction:
+        if connection.dialect.name == "postgresql":
             # A counter lost in a crash costs nothing; waiting for its WAL flush costs every
             # submission a second disk flush. (SQLite runs with synchronous=NORMAL already.)
             connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        insert = postgresql_insert if is_postgresql else sqlite_insert
-        upsert = insert(LimitCount).values(scope=scope, identity_digest=digest, bucket=bucket, count=1)
-        connection.execute(
-            upsert.on_conflict_do_update(
-                index_elements=[LimitCount.scope, LimitCount.identity_digest, LimitCount.bucket],
-                set_={"count": LimitCount.count + 1},
-            )
-        )
+        connection.execute(_UPSERT, {"scope": scope, "digest": digest, "bucket": bucket})
         count = _count(connection, scope, identity, window, bucket)
+        if limit is not None and count > limit:
+            transaction.rollback()
+            return count
         if random.randrange(PRUNE_EVERY) == 0:
-            connection.execute(delete(LimitCount).where(LimitCount.bucket <= bucket - RETENTION // BUCKET_SECONDS))
+            connection.execute(_PRUNE, {"oldest": bucket - RETENTION // BUCKET_SECONDS})
     return count
 
 
@@ -107,9 +119,15 @@ def count_events(scope: str, identity: str, window: int, *, at: float | None = N
 def clear_events(scope: str, identity: str) -> None:
     """Forget every kept event of (scope, identity): e.g. the failures before a good log-in."""
     bucket = _bucket(None)
-    digests = {_digest(scope, identity, bucket - back) for back in (0, RETENTION // BUCKET_SECONDS)}
     with db.engine.begin() as connection:
-        connection.execute(delete(LimitCount).where(LimitCount.scope == scope, LimitCount.identity_digest.in_(digests)))
+        connection.execute(
+            _CLEAR,
+            {
+                "scope": scope,
+                "first_digest": _digest(scope, identity, bucket - RETENTION // BUCKET_SECONDS),
+                "last_digest": _digest(scope, identity, bucket),
+            },
+        )
 
 
 def source_tag(identity: str) -> str:
@@ -136,22 +154,29 @@ def _bucket(at: float | None) -> int:
 
 def _digest(scope: str, identity: str, bucket: int) -> str:
     """The keyed hash of (scope, identity) under the key of the bucket's day."""
-    period = bucket * BUCKET_SECONDS // KEY_PERIOD_SECONDS
-    secret = current_app.config["SECRET_KEY"]
-    secret = secret.encode() if isinstance(secret, str) else secret
-    key = hmac.new(secret, f"surveyapp.limits:{period}".encode(), hashlib.sha256).digest()
+    key = _day_key(current_app.config["SECRET_KEY"], bucket * BUCKET_SECONDS // KEY_PERIOD_SECONDS)
     return hmac.new(key, f"{scope}\0{identity}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=8)
+def _day_key(secret: str | bytes, period: int) -> bytes:
+    """The HMAC key of one UTC day, derived from ``SECRET_KEY`` (kept: it is asked for on
+    every submission, and a day has one)."""
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, f"surveyapp.limits:{period}".encode(), hashlib.sha256).digest()
 
 
 def _count(connection: Connection, scope: str, identity: str, window: int, bucket: int) -> int:
     """The events of the window ending with ``bucket``, under each day key the window spans."""
     first = bucket - math.ceil(window / BUCKET_SECONDS) + 1
-    digests = {_digest(scope, identity, first), _digest(scope, identity, bucket)}
-    total = connection.scalar(
-        select(func.coalesce(func.sum(LimitCount.count), 0)).where(
-            LimitCount.scope == scope,
-            LimitCount.identity_digest.in_(digests),
-            LimitCount.bucket.between(first, bucket),
-        )
-    )
-    return int(total or 0)
+    total = connection.execute(
+        _COUNT,
+        {
+            "scope": scope,
+            "first_digest": _digest(scope, identity, first),
+            "last_digest": _digest(scope, identity, bucket),
+            "first": first,
+            "last": bucket,
+        },
+    ).scalar_one()
+    return int(total)

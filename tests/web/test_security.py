@@ -16,8 +16,8 @@ from sqlalchemy import func, select, text
 from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import Response, User, UserRole
-from surveyapp.security import LOGIN_FAILURES, LOGIN_LOCKS
-from surveyapp.services.limits import record_and_count
+from surveyapp.security import LOGIN_FAILURES, LOGIN_LOCKS, SUBMISSIONS
+from surveyapp.services.limits import count_events, record_and_count
 from surveyapp.services.tabular import UnreadableTable, read_table
 from surveyapp.services.users import create_user
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, submit
@@ -214,6 +214,17 @@ def test_a_flood_from_one_address_gets_a_friendly_429_while_others_still_submit(
     assert flooder.get(url).status_code == 200  # reading the questionnaire is never limited
     assert submit(neighbour, url, filled_form(definition)).status_code == 302
     assert stored_responses() == 4
+
+
+def test_refused_submissions_do_not_lengthen_the_wait(app) -> None:
+    fifty_nine_minutes_ago = time.time() - 59 * 60
+    with app.app_context():
+        for _accepted in range(3):
+            assert record_and_count(SUBMISSIONS, "203.0.113.9", 3600, limit=3, at=fifty_nine_minutes_ago) <= 3
+        refused = [record_and_count(SUBMISSIONS, "203.0.113.9", 3600, limit=3) for _ in range(5)]
+        assert refused == [4, 4, 4, 4, 4]  # the three accepted an hour ago are still in the window
+        # An hour after the accepted ones the source may send again, however often it was refused:
+        assert count_events(SUBMISSIONS, "203.0.113.9", 3600, at=time.time() + 2 * 60) == 0
 
 
 # Request size and upload types -------------------------------------------------------------------
