@@ -164,7 +164,7 @@ def receive_submission(
 def _is_held(target: CollectionTarget) -> bool:
     """Whether this QR form goes beyond its source's allowance and is not from a desk device.
 
-    Counted before anything is written (the shared counters' rule on SQLite).
+    Counted in the submission's transaction: a form that is not stored in the end does not count.
     """
     if is_desk_device(request.cookies.get(DEVICE_COOKIE)):
         return False

@@ -29,7 +29,7 @@ from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, HeldForm, Questionnaire, ResponseMode, Unit
 from surveyapp.questionnaires.answers import ValidSubmission
 from surveyapp.services.audit import record_action
-from surveyapp.services.limits import record_and_count, source_tag
+from surveyapp.services.limits import record_in_session, source_tag
 from surveyapp.services.quotas import QuotaFull, record_refusals
 from surveyapp.services.responses import check_accepting, local_today, spend_form_key, store_rows, submission_rows
 
@@ -71,13 +71,14 @@ class AcceptedBatch:
 def is_beyond_allowance(campaign: Campaign, source: str) -> bool:
     """Count one QR form of ``source`` to ``campaign``; whether it exceeds the hour's allowance.
 
-    Counted in the shared counters (a connection of their own): on SQLite, call it before
-    the request's session writes.
+    Counted in the shared counters, in the session's transaction: the form counts only once
+    it is committed, stored or held (not when it turns out to be a resent form, or finds its
+    quota cell full).
     """
     allowance = int(current_app.config["RESPOND_ALLOWANCE"])
     if allowance <= 0:
         return False
-    return record_and_count(f"respond:{campaign.id}", source, ALLOWANCE_WINDOW) > allowance
+    return record_in_session(f"respond:{campaign.id}", source, ALLOWANCE_WINDOW) > allowance
 
 
 def hold_response(

@@ -16,10 +16,12 @@ are only 2^32 IPv4 addresses, so a holder of both the database and the key could
 addresses of the rows still kept by trying them all; pruning limits that to the last day.
 A window may therefore not exceed ``RETENTION``.
 
-Every call runs on a connection of its own, in a short transaction committed at once: the
-caller's session is neither committed nor rolled back. On SQLite, which lets one writer in
-at a time, call these functions **before** the request's session writes anything (a second
-writer waits for the first to commit, i.e. until the request ends).
+Every call but ``record_in_session`` runs on a connection of its own, in a short transaction
+committed at once: the caller's session is neither committed nor rolled back. On SQLite,
+which lets one writer in at a time, call them **before** the request's session writes
+anything (a second writer waits for the first to commit, i.e. until the request ends).
+``record_in_session`` counts in the request's own transaction instead: its event is kept only
+if the request commits, at no cost of a transaction of its own.
 """
 
 from __future__ import annotations
@@ -107,6 +109,21 @@ def record_and_count(
         if random.randrange(PRUNE_EVERY) == 0:
             connection.execute(_PRUNE, {"oldest": bucket - RETENTION // BUCKET_SECONDS})
     return count
+
+
+def record_in_session(scope: str, identity: str, window: int) -> int:
+    """Record one event of (scope, identity) in the session's transaction and return how many
+    fall in the last ``window`` seconds, this one included.
+
+    The event is kept only if the caller commits: e.g. a form counted when it is stored, and
+    not when its transaction is rolled back. The count is exact under concurrency: the
+    upsert takes SQLite's writer lock, or PostgreSQL's lock on the minute's row, first.
+    """
+    _check_window(window)
+    bucket = _bucket(None)
+    connection = db.session.connection()
+    connection.execute(_UPSERT, {"scope": scope, "digest": _digest(scope, identity, bucket), "bucket": bucket})
+    return _count(connection, scope, identity, window, bucket)
 
 
 def count_events(scope: str, identity: str, window: int, *, at: float | None = None) -> int:

@@ -93,6 +93,17 @@ def test_a_held_form_looks_stored_and_counts_nowhere(app, client, auth, officer,
     assert len(export.get_data(as_text=True).strip().splitlines()) == 2  # the header and the counted form
 
 
+def test_a_resent_form_does_not_use_up_its_senders_allowance(app, client, desk) -> None:
+    """A double tap (the same form key three times) counts once: the next person's form is stored."""
+    _campaign, definition, path = desk
+    app.config["RESPOND_ALLOWANCE"] = 2
+    page = client.get(path).get_data(as_text=True)
+    form = form_fields_of(page) | filled_form(definition)
+    assert [client.post(path, data=form).status_code for _ in range(3)] == [302, 302, 302]
+    assert submit(client, path, filled_form(definition, choice=0)).status_code == 302
+    assert (counted(), held()) == (2, 0)
+
+
 def test_a_rejected_batch_is_dropped_and_recorded(app, client, auth, officer, desk) -> None:
     campaign, definition, path = desk
     app.config["RESPOND_ALLOWANCE"] = 1
