@@ -229,12 +229,13 @@ def serving(app_spec: str, env: dict[str, str], *, ready_path: str = "/", worker
         yield server
 
 
-def our_app_env(database_url: str) -> dict[str, str]:
+def our_app_env(database_url: str, *, limits: bool = True) -> dict[str, str]:
     """The environment gunicorn serves the real application with (``wsgi:app``).
 
     All the load comes from 127.0.0.1, so the app is told 127.0.0.1 is its reverse proxy and
     every submission comes with an ``X-Forwarded-For`` address of its own, as phones on a
     mobile network would: the per-address limit of public submissions stays on, and is not hit.
+    ``limits=False`` turns it and the per-campaign allowance off, to measure what they cost.
     """
     return {
         "DATABASE_URL": database_url,
@@ -243,6 +244,7 @@ def our_app_env(database_url: str) -> dict[str, str]:
         "TRUSTED_PROXIES": "127.0.0.1",
         # The load generator sends a form as soon as it is served; the check still runs.
         "FORM_SECONDS_PER_ANSWER": "0",
+        **({} if limits else {"RESPOND_LIMIT": "0", "RESPOND_ALLOWANCE": "0"}),
     }
 
 

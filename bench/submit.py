@@ -64,6 +64,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per measurement")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--without-limits", action="store_true", help="turn the submission limit and allowance off (what they cost)"
+    )
     options = parser.parse_args()
     print_machine()
     with tempfile.TemporaryDirectory(prefix="bench-submit-") as work:
@@ -71,7 +74,10 @@ def main() -> None:
             survey = setup_desk_survey(database)
             print(f"{database.label}: SIPAS-2017, {len(survey.answers)} answer fields, {options.clients} clients")
             with serving(
-                "wsgi:app", our_app_env(database.url), ready_path=survey.path, workers=options.workers
+                "wsgi:app",
+                our_app_env(database.url, limits=not options.without_limits),
+                ready_path=survey.path,
+                workers=options.workers,
             ) as ours:
                 page_bytes = page_size(ours.port, survey.path)
                 env = ceiling_env(ceiling_database_url(database, Path(work)), page_bytes, survey.allowed)

@@ -35,7 +35,7 @@ import random
 import time
 
 from flask import current_app, request
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 
 from surveyapp.extensions import db
 from surveyapp.models.limits import LimitCount
@@ -48,12 +48,19 @@ RETENTION = KEY_PERIOD_SECONDS
 PRUNE_EVERY = 100
 IPV6_PREFIX = 64
 
-# Plain SQL, the same on SQLite and PostgreSQL: these run twice on every public submission,
-# and building them as Core statements cost more CPU than the database work (bench/README.md).
+# Plain SQL, the same on SQLite and PostgreSQL: these run on every public submission, and
+# building them as Core statements cost more CPU than the database work (bench/README.md).
+# Recording returns the window's count in the same statement: the minute's row as written
+# (exact, under the writer's lock) plus the earlier minutes of the window.
 _TABLE = LimitCount.__tablename__
-_UPSERT = text(
-    f"INSERT INTO {_TABLE} (scope, identity_digest, bucket, count) VALUES (:scope, :digest, :bucket, 1) "
-    f"ON CONFLICT (scope, identity_digest, bucket) DO UPDATE SET count = {_TABLE}.count + 1"
+_EARLIER = (
+    f"SELECT coalesce(sum(earlier.count), 0) FROM {_TABLE} AS earlier WHERE earlier.scope = :scope "
+    "AND earlier.identity_digest IN (:first_digest, :last_digest) AND earlier.bucket BETWEEN :first AND :last - 1"
+)
+_RECORD = text(
+    f"INSERT INTO {_TABLE} (scope, identity_digest, bucket, count) VALUES (:scope, :last_digest, :last, 1) "
+    f"ON CONFLICT (scope, identity_digest, bucket) DO UPDATE SET count = {_TABLE}.count + 1 "
+    f"RETURNING count + ({_EARLIER})"
 )
 _COUNT = text(
     f"SELECT coalesce(sum(count), 0) FROM {_TABLE} WHERE scope = :scope "
@@ -93,16 +100,13 @@ def record_and_count(
     transaction is rolled back): the caller refuses it, and refusals do not lengthen the wait.
     ``at`` (a Unix time) replaces the clock, for tests of windows that take minutes to pass.
     """
-    _check_window(window)
     bucket = _bucket(at)
-    digest = _digest(scope, identity, bucket)
     with db.engine.connect() as connection, connection.begin() as transaction:
         if connection.dialect.name == "postgresql":
             # A counter lost in a crash costs nothing; waiting for its WAL flush costs every
             # submission a second disk flush. (SQLite runs with synchronous=NORMAL already.)
             connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        connection.execute(_UPSERT, {"scope": scope, "digest": digest, "bucket": bucket})
-        count = _count(connection, scope, identity, window, bucket)
+        count = int(connection.execute(_RECORD, _window(scope, identity, window, bucket)).scalar_one())
         if limit is not None and count > limit:
             transaction.rollback()
             return count
@@ -119,18 +123,15 @@ def record_in_session(scope: str, identity: str, window: int) -> int:
     not when its transaction is rolled back. The count is exact under concurrency: the
     upsert takes SQLite's writer lock, or PostgreSQL's lock on the minute's row, first.
     """
-    _check_window(window)
-    bucket = _bucket(None)
-    connection = db.session.connection()
-    connection.execute(_UPSERT, {"scope": scope, "digest": _digest(scope, identity, bucket), "bucket": bucket})
-    return _count(connection, scope, identity, window, bucket)
+    parameters = _window(scope, identity, window, _bucket(None))
+    return int(db.session.connection().execute(_RECORD, parameters).scalar_one())
 
 
 def count_events(scope: str, identity: str, window: int, *, at: float | None = None) -> int:
     """How many events of (scope, identity) fall in the last ``window`` seconds, recording none."""
-    _check_window(window)
+    parameters = _window(scope, identity, window, _bucket(at))
     with db.engine.connect() as connection:
-        return _count(connection, scope, identity, window, _bucket(at))
+        return int(connection.execute(_COUNT, parameters).scalar_one())
 
 
 def clear_events(scope: str, identity: str) -> None:
@@ -183,17 +184,15 @@ def _day_key(secret: str | bytes, period: int) -> bytes:
     return hmac.new(secret, f"surveyapp.limits:{period}".encode(), hashlib.sha256).digest()
 
 
-def _count(connection: Connection, scope: str, identity: str, window: int, bucket: int) -> int:
-    """The events of the window ending with ``bucket``, under each day key the window spans."""
+def _window(scope: str, identity: str, window: int, bucket: int) -> dict[str, object]:
+    """The parameters naming the events of (scope, identity) in the window ending with
+    ``bucket``: its first and last minutes, and the digest under each day key it spans."""
+    _check_window(window)
     first = bucket - math.ceil(window / BUCKET_SECONDS) + 1
-    total = connection.execute(
-        _COUNT,
-        {
-            "scope": scope,
-            "first_digest": _digest(scope, identity, first),
-            "last_digest": _digest(scope, identity, bucket),
-            "first": first,
-            "last": bucket,
-        },
-    ).scalar_one()
-    return int(total)
+    return {
+        "scope": scope,
+        "first_digest": _digest(scope, identity, first),
+        "last_digest": _digest(scope, identity, bucket),
+        "first": first,
+        "last": bucket,
+    }
