@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, CampaignStatus, Questionnaire, Unit
+from surveyapp.models import Campaign, CampaignStatus, Questionnaire, ResponseMode, Unit
 from surveyapp.services.catalog import sync_questionnaires
 from tests.conftest import FORMS_DIR
 
@@ -31,6 +31,21 @@ def test_a_campaign_collects_only_while_open_and_within_its_period(make_campaign
     assert not campaign.is_collecting_on(today + dt.timedelta(days=2))
     campaign.status = CampaignStatus.CLOSED
     assert not campaign.is_collecting_on(today)
+
+
+def test_respondents_answer_within_the_period_and_surveyors_type_in_until_the_close(make_campaign, ward) -> None:
+    today = dt.date.today()
+    campaign = make_campaign(["SIPAS-2017"], [ward], opens_on=today, closes_on=today + dt.timedelta(days=1))
+    before, during, after = today - dt.timedelta(days=1), today, today + dt.timedelta(days=2)
+    modes = [ResponseMode.DESK_QR, ResponseMode.ONLINE_LINK, ResponseMode.INTERVIEW, ResponseMode.PAPER]
+    assert [[campaign.accepts(mode, day) for day in (before, during, after)] for mode in modes] == [
+        [False, True, False],  # the respondents' own forms: within the period
+        [False, True, False],
+        [True, True, True],  # typed in by a surveyor: while open, before and after the period too
+        [True, True, True],
+    ]
+    campaign.status = CampaignStatus.CLOSED
+    assert not any(campaign.accepts(mode, during) for mode in modes)
 
 
 def test_a_questionnaire_applies_only_to_the_unit_kinds_it_assesses(make_campaign, ward) -> None:

@@ -34,6 +34,7 @@ from surveyapp.models import (
     CampaignStatus,
     Questionnaire,
     QuotaPolicy,
+    ResponseMode,
 )
 from surveyapp.paging import Page
 from surveyapp.services import posters
@@ -214,7 +215,7 @@ def _transition(
         record_action(action, campaign)
         db.session.commit()
         flash(done, "success")
-        if campaign.is_open and not campaign.is_collecting_on(local_today()):
+        if campaign.is_open and not campaign.accepts(ResponseMode.DESK_QR, local_today()):
             flash(
                 _(
                     "Lưu ý: hôm nay nằm ngoài thời gian của đợt (%(start)s – %(end)s) nên mã QR không nhận phiếu; "

@@ -70,7 +70,7 @@ def enter(
 ) -> tuple[str, int] | WerkzeugResponse:
     """Type in one paper form (or an interview); after saving, the page is ready for the next."""
     target = _target_for_current_user(campaign_id, questionnaire_code, unit_code)
-    if not target.campaign.is_open:
+    if not target.campaign.accepts(ResponseMode.PAPER, local_today()):  # as every typed-in mode
         flash(_("Đợt điều tra không ở trạng thái đang mở nên không nhập được phiếu."), "error")
         return redirect(url_for(".home"))
     if request.method == "POST":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,9 @@ from surveyapp.models.questionnaires import Questionnaire
 from surveyapp.models.quotas import QuotaPolicy
 from surveyapp.models.types import enum_column
 from surveyapp.models.units import Unit
+
+if TYPE_CHECKING:
+    from surveyapp.models.responses import ResponseMode
 
 
 class CampaignPurpose(enum.Enum):
@@ -89,8 +93,17 @@ class Campaign(db.Model):
         return self.status is CampaignStatus.OPEN
 
     def is_collecting_on(self, day: dt.date) -> bool:
-        """Whether respondents may submit answers on ``day``."""
+        """Whether respondents may send their own answers on ``day``: open, within the period."""
         return self.is_open and self.opens_on <= day <= self.closes_on
+
+    def accepts(self, mode: ResponseMode, day: dt.date) -> bool:
+        """Whether the campaign takes an answer that comes in ``mode`` on ``day``.
+
+        The one rule of every way in: an answer the respondent sends (QR form, personal link)
+        within the period; one a surveyor types in (interview, paper form) until the campaign
+        is closed, after the period too (forms collected on its last day come in later).
+        """
+        return self.is_open if mode.is_typed_in else self.is_collecting_on(day)
 
     def is_qr_open_to(self, respondent_group: str) -> bool:
         """Whether the open QR form takes answers of ``respondent_group`` (see the channels)."""

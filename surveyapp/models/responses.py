@@ -23,6 +23,12 @@ class ResponseMode(enum.Enum):
     INTERVIEW = "interview"
     PAPER = "paper"
 
+    @property
+    def is_typed_in(self) -> bool:
+        """Whether a surveyor types the answers in (an interview, a paper form), rather than
+        the respondent sending them."""
+        return self in (ResponseMode.INTERVIEW, ResponseMode.PAPER)
+
 
 class Response(db.Model):
     """One respondent's answers toward one assessed unit.

@@ -53,7 +53,7 @@ def questionnaire(
 ) -> tuple[str, int] | WerkzeugResponse:
     """The questionnaire a QR code opens, already tagged with its campaign and unit."""
     target = _target_or_404(campaign_id, questionnaire_code, unit_code)
-    if not target.campaign.is_collecting_on(local_today()):
+    if not target.campaign.accepts(ResponseMode.DESK_QR, local_today()):
         return _not_collecting(target.campaign)
     if is_closed_to_qr(target):
         return render_template("respond/qr_closed.html", campaign=target.campaign), 200
@@ -84,11 +84,13 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
     if entry is None:
         return render_template("respond/link_used.html"), 200
     target = _target_of_entry(entry)
-    if not target.campaign.is_collecting_on(local_today()):
+    if not target.campaign.accepts(ResponseMode.ONLINE_LINK, local_today()):
         return _not_collecting(target.campaign)
     if request.method == "POST":
         try:
             outcome = receive_submission(target, ResponseMode.ONLINE_LINK, before_commit=lambda: spend_link(token))
+        except CampaignNotCollecting:
+            return _not_collecting(target.campaign)
         except LinkSpent:
             db.session.rollback()
             return render_template("respond/link_used.html"), 200

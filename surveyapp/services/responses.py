@@ -74,12 +74,9 @@ def submit_response(
 
 
 def check_accepting(campaign: Campaign, mode: ResponseMode, today: dt.date) -> None:
-    """Raise ``CampaignNotCollecting`` unless ``campaign`` takes answers sent in ``mode`` today.
-
-    Typed-in paper forms and interviews may come after the desk period; never once closed.
-    """
-    is_accepting = campaign.is_collecting_on(today) if mode is ResponseMode.DESK_QR else campaign.is_open
-    if not is_accepting:
+    """Raise ``CampaignNotCollecting`` unless ``campaign`` takes answers sent in ``mode`` today
+    (``Campaign.accepts``)."""
+    if not campaign.accepts(mode, today):
         raise CampaignNotCollecting(campaign.id)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -116,6 +118,19 @@ def test_an_officer_may_type_in_forms_for_any_unit(client, auth, officer, ward_c
     url = f"/field/enter/{ward_campaign.id}/CX4/W21172-T03"
     assert submit(client, url, filled_form(ward_campaign.questionnaires[0].definition)).status_code == 302
     assert db.session.scalar(select(Response.mode)) is ResponseMode.PAPER
+
+
+def test_paper_forms_are_typed_in_after_the_period_until_the_campaign_closes(
+    client, auth, surveyor, make_campaign, ward
+) -> None:
+    ended = dt.date.today() - dt.timedelta(days=1)
+    campaign = make_campaign(["CX4"], [ward, *ward.children], opens_on=ended - dt.timedelta(days=30), closes_on=ended)
+    auth.login("dtv1")
+    url = f"/field/enter/{campaign.id}/CX4/W21172-T01"
+    assert submit(client, url, filled_form(campaign.questionnaires[0].definition)).status_code == 302
+    assert db.session.scalar(select(Response.mode)) is ResponseMode.PAPER
+    qr = client.get(f"/r/{campaign.id}/CX4/W21172-T01").get_data(as_text=True)
+    assert "Đợt khảo sát này đã kết thúc" in qr  # while a citizen's QR form is over
 
 
 def test_no_form_can_be_typed_into_a_closed_campaign(client, auth, surveyor, make_campaign, ward) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -203,6 +204,43 @@ def test_a_single_use_link_answers_once_and_is_forgotten(client, single_use_link
     # Until the mix releases a batch the person still shows as to contact; the link is spent anyway.
     assert db.session.get(SampleEntry, entry.id).status is SampleStatus.TO_CONTACT
     assert "Đường dẫn này đã được sử dụng" in client.get(link).get_data(as_text=True)
+
+
+def test_a_link_after_the_period_gets_the_polite_page_and_still_works_once_extended(
+    client, single_use_link, ward_campaign
+) -> None:
+    from werkzeug.datastructures import MultiDict
+
+    from surveyapp.models import Response, ResponseMode
+    from surveyapp.questionnaires.answers import check_submission
+    from surveyapp.services.responses import CampaignNotCollecting, submit_response
+    from tests.helpers import filled_form, form_fields_of
+
+    entry, link = single_use_link
+    definition = ward_campaign.questionnaires[0].definition
+    form = form_fields_of(client.get(link).get_data(as_text=True)) | filled_form(definition)
+    ward_campaign.closes_on = dt.date.today() - dt.timedelta(days=1)  # the period ended while the page was open
+    db.session.commit()
+
+    sent = client.post(link, data=form)
+    assert sent.status_code == 200 and "Đợt khảo sát này đã kết thúc" in sent.get_data(as_text=True)
+    assert count(Response) == 0
+    # The one rule holds whoever stores the form: no personal-link answer after the period.
+    with pytest.raises(CampaignNotCollecting):
+        submit_response(
+            campaign=ward_campaign,
+            questionnaire=ward_campaign.questionnaires[0],
+            units=[entry.unit],
+            submission=check_submission(definition, MultiDict(form), []).submission,
+            mode=ResponseMode.ONLINE_LINK,
+            key_digest="0" * 32,
+        )
+    db.session.rollback()
+
+    ward_campaign.closes_on = dt.date.today() + dt.timedelta(days=7)  # the officer extends it
+    db.session.commit()
+    assert client.post(link, data=form).status_code == 302
+    assert count(Response) == 1
 
 
 def test_a_link_form_with_a_refused_key_comes_back_with_its_answers(client, single_use_link, ward_campaign) -> None:
