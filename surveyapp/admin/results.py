@@ -27,7 +27,7 @@ from surveyapp.services.audit import record_action
 from surveyapp.services.held import list_held_batches
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
-from surveyapp.services.results import SipasReport, compute_results, daily_counts
+from surveyapp.services.results import SipasReport, compute_results, daily_counts, meets_target, sipas_target
 from surveyapp.services.tabular import RowsRejected, UnreadableTable
 
 
@@ -100,6 +100,8 @@ def _render(campaign: Campaign, problems: ProblemReport | None = None, **forms: 
         appraisal_form=forms.get("appraisal_form") or AppraisalUploadForm(prefix="appraisal"),
         problems=problems,
         slice_labeller=exports.slice_labeller,
+        sipas_target=sipas_target,
+        meets_target=meets_target,
         element_names=element_names,
         part_names=part_names,
     )

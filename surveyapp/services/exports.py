@@ -52,6 +52,8 @@ from surveyapp.services.results import (
     SipasReport,
     all_units,
     decode_answers,
+    meets_target,
+    sipas_target,
     subtree_unit_ids,
 )
 from surveyapp.xlsx_writer import MAX_ROWS, Sheet, SheetColumn, sheet_title, write_workbook
@@ -178,20 +180,23 @@ def _figures(frame: pd.DataFrame) -> list[pd.Series]:
 
 
 def _sipas_frames(
-    results: CampaignResults, table: str, extra: Callable[[SipasReport, pd.DataFrame], list[Any]]
+    results: CampaignResults, table: str, extra: Callable[[SipasReport, pd.Series, pd.DataFrame], list[Any]]
 ) -> Iterator[pd.DataFrame]:
+    """Rows of one table of every SIPAS slice; ``extra`` adds columns from (report, the
+    rows' slice values, the slice's frame)."""
     for report in results.sipas:
         label = slice_labeller(results, report)
         for slice_name, result in report.slices.items():
             frame: pd.DataFrame = getattr(result, table)
-            values = frame[slice_name] if slice_name else pd.Series("", index=frame.index)
+            # Named after their slice, as the frame's column ("" for the whole report).
+            values = frame[slice_name] if slice_name else pd.Series("", index=frame.index, name="")
             yield _frame(
                 frame.index,
                 [
                     report.questionnaire.code,
                     str(SLICE_LABELS[slice_name]),
                     _labelled(values, functools.partial(label, slice_name)),
-                    *extra(report, frame),
+                    *extra(report, values, frame),
                     *_figures(frame),
                 ],
             )
@@ -209,27 +214,29 @@ def sipas_tables(results: CampaignResults) -> list[Table]:
     labels = {report.questionnaire.id: _methodology_labels(report.questionnaire) for report in results.sipas}
     head = [Column(_("Mã phiếu")), Column(_("Lát cắt")), Column(_("Giá trị"))]
 
-    def overall_target(report: SipasReport, frame: pd.DataFrame) -> list[Any]:
-        return [campaign.sipas_target, _met(frame["index"], campaign.sipas_target)]
+    def overall_target(report: SipasReport, values: pd.Series, frame: pd.DataFrame) -> list[Any]:
+        targets = _labelled(values, functools.partial(sipas_target, campaign, values.name))
+        return [targets, _met(frame["index"], targets)]
 
-    def part_label(report: SipasReport, frame: pd.DataFrame) -> list[Any]:
+    def part_label(report: SipasReport, values: pd.Series, frame: pd.DataFrame) -> list[Any]:
         return [_labelled(frame["part"], lambda code: labels[report.questionnaire.id].get(code, code))]
 
-    def element_label(report: SipasReport, frame: pd.DataFrame) -> list[Any]:
+    def element_label(report: SipasReport, values: pd.Series, frame: pd.DataFrame) -> list[Any]:
+        targets = pd.Series(campaign.criterion_target, index=frame.index, dtype=object)
         return [
             frame["element"],
             _labelled(frame["element"], lambda code: labels[report.questionnaire.id].get(code, code)),
-            campaign.criterion_target,
-            _met(frame["index"], campaign.criterion_target),
+            targets,
+            _met(frame["index"], targets),
         ]
 
     def question_text(report: SipasReport, frame: pd.DataFrame) -> pd.Series:
         return _labelled(frame["item"], lambda code: report.questionnaire.definition.question(code).text.vi)
 
-    def item_label(report: SipasReport, frame: pd.DataFrame) -> list[Any]:
+    def item_label(report: SipasReport, values: pd.Series, frame: pd.DataFrame) -> list[Any]:
         return [frame["item"], question_text(report, frame), frame["element"], frame["mean_score"], frame["no_answer"]]
 
-    def share_label(report: SipasReport, frame: pd.DataFrame) -> list[Any]:
+    def share_label(report: SipasReport, values: pd.Series, frame: pd.DataFrame) -> list[Any]:
         return [frame["item"], question_text(report, frame), frame["no_answer"]]
 
     target_columns = [Column(_("Chỉ tiêu (%)"), Kind.POINTS), Column(_("Đạt chỉ tiêu"), Kind.MARK)]
@@ -420,9 +427,13 @@ def settings_table(results: CampaignResults) -> Table:
     return table_of_rows("settings", _("Cách tính"), [Column(_("Mục")), Column(_("Giá trị"))], rows)
 
 
-def _met(indices: pd.Series, target: float) -> pd.Series:
-    """Whether each index reaches ``target``; missing where there is no index."""
-    return (indices >= target).astype(object).where(indices.notna(), None)
+def _met(indices: pd.Series, targets: pd.Series) -> pd.Series:
+    """Whether each index reaches its row's target (``meets_target``)."""
+    return pd.Series(
+        [meets_target(index, target) for index, target in zip(indices, targets, strict=True)],
+        index=indices.index,
+        dtype=object,
+    )
 
 
 # Raw responses -----------------------------------------------------------------------------

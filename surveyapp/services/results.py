@@ -7,6 +7,7 @@ The arithmetic lives in the pure ``scoring`` package; this module only reads the
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -89,6 +90,30 @@ class CampaignResults:
     def responses(self) -> int:
         """How many responses the figures rest on."""
         return sum(report.responses for report in (*self.sipas, *self.par))
+
+
+def sipas_target(campaign: Campaign, slice_name: str, value: object = None) -> float | None:
+    """The target a SIPAS index of one slice value is held against; ``None`` when it has none.
+
+    The one rule of the page, the workbook, its CSV files and the command line: the whole
+    campaign, a unit and a parent unit are held against the SIPAS target; a field of
+    procedures the officer named among the target fields, against the field target; other
+    slices (another field, a respondent group, a mode, a month) against none. Elements are
+    held against the criterion target (``Campaign.criterion_target``).
+    """
+    if slice_name in ("", "unit", "parent_unit"):
+        return campaign.sipas_target
+    if slice_name == "procedure_field" and value in campaign.target_fields:
+        return campaign.field_target
+    return None
+
+
+def meets_target(index: float, target: float | None) -> bool | None:
+    """Whether ``index`` reaches ``target``; ``None`` without a target or without an index
+    (either missing or NaN, as pandas gives them)."""
+    if target is None or math.isnan(target) or math.isnan(index):
+        return None
+    return bool(index >= target)
 
 
 def all_units() -> dict[int, Unit]:
