@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from surveyapp import create_app
@@ -28,10 +29,11 @@ def test_the_default_database_is_an_embedded_sqlite_file(monkeypatch) -> None:
 
 def test_sqlite_connections_use_write_ahead_logging(app) -> None:
     if db.engine.dialect.name != "sqlite":
-        return
+        pytest.skip(f"SQLite pragmas; the tests' database is {db.engine.dialect.name}")
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
 
 
 def test_vietnamese_is_the_default_language_and_english_is_available(client) -> None:

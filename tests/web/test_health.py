@@ -22,8 +22,14 @@ def test_the_health_check_needs_no_csrf_token_and_only_answers_get(client) -> No
 
 def test_polls_that_succeed_do_not_fill_the_log(client, capsys) -> None:
     capsys.readouterr()
-    client.get("/healthz")
-    assert "/healthz" not in capsys.readouterr().err
+    poll = client.get("/healthz")
+    client.get("/login")  # an ordinary request, logged, shows the log is being read
+    log = capsys.readouterr().err
+
+    assert poll.status_code == 200
+    assert poll.get_json() == {"status": "ok", "database": "ok"}
+    assert '"path": "/login"' in log
+    assert "/healthz" not in log
 
 
 def test_an_unreachable_database_gives_503_and_a_log_line(tmp_path, capsys) -> None:

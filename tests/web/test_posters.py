@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import struct
-import time
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -207,20 +206,25 @@ def test_qr_svg_is_a_standalone_image_on_white() -> None:
     assert root.find(f"{SVG}path") is not None
 
 
-def test_posters_are_fast_enough_for_a_province() -> None:
-    """3,300 posters must take under a minute: 18 ms each, here with a margin for slow machines."""
+def test_a_zip_built_from_a_stream_of_posters_holds_each_one_under_its_name() -> None:
+    """The province-sized ZIP is written from a generator; its speed is measured by bench/posters.py."""
     count = 100
-    started = time.perf_counter()
-    posters_zip(
-        (
-            poster_file_name("CX4", f"T{n:04d}"),
-            poster_svg(
-                campaign_name="Khảo sát Chỉ số CCHC năm 2025",
-                unit_name=f"Tổ dân phố {n}",
-                questionnaire_title="CX4: Phiếu khảo sát người dân",
-                url=f"https://khaosat.quangngai.gov.vn/r/12/CX4/T{n:04d}",
-            ),
+    archive = zipfile.ZipFile(
+        io.BytesIO(
+            posters_zip(
+                (
+                    poster_file_name("CX4", f"T{n:04d}"),
+                    poster_svg(
+                        campaign_name="Khảo sát Chỉ số CCHC năm 2025",
+                        unit_name=f"Tổ dân phố {n}",
+                        questionnaire_title="CX4: Phiếu khảo sát người dân",
+                        url=f"https://khaosat.quangngai.gov.vn/r/12/CX4/T{n:04d}",
+                    ),
+                )
+                for n in range(count)
+            )
         )
-        for n in range(count)
     )
-    assert (time.perf_counter() - started) / count < 0.018
+    assert archive.namelist() == [f"T{n:04d}_CX4.svg" for n in range(count)]
+    last = texts_of(ET.fromstring(archive.read("T0099_CX4.svg")))
+    assert "Tổ dân phố 99" in last and "https://khaosat.quangngai.gov.vn/r/12/CX4/T0099" in last
