@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Response
-from tests.web.test_results import WORKED_EXAMPLE_C3_1, sipas_csv
+from tests.web.test_results import WORKED_EXAMPLE_C3_1, field_verdicts, import_two_fields, set_targets, sipas_csv
 
 
 def test_import_then_export_from_the_command_line(runner, make_campaign, ward, tmp_path):
@@ -41,6 +41,22 @@ def test_import_then_export_from_the_command_line(runner, make_campaign, ward, t
     )
     (raw,) = (tmp_path / "raw").iterdir()
     assert raw.read_text(encoding="utf-8-sig").count("\n") == 121
+
+
+def test_the_exported_indices_hold_a_target_field_against_its_own_target(
+    runner, client, auth, officer, make_campaign, ward, tmp_path
+):
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    auth.login("canbo")
+    import_two_fields(client, campaign)
+    set_targets(
+        client, campaign, sipas_target="95", criterion_target="90", field_target="80", target_fields=["Đất đai"]
+    )
+    result = runner.invoke(args=["export-results", str(campaign.id), "--output", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    (path,) = tmp_path.iterdir()
+    sheet = load_workbook(path)["SIPAS"]
+    assert field_verdicts([list(row) for row in sheet.iter_rows(values_only=True)])["Đất đai"] == (80, "Có")
 
 
 def test_a_bad_file_is_refused_with_its_rows_and_nothing_is_stored(runner, make_campaign, ward, tmp_path):

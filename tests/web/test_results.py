@@ -238,24 +238,30 @@ def test_a_target_field_is_held_against_its_own_target_on_the_page(client, logge
     assert "Đạt" not in civil_status and "≥" not in civil_status
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11: the indices workbook (services/exports.py, sipas_tables.overall_target) holds "
-    "every slice, target fields included, against the SIPAS target; the results page holds a "
-    "target field against the field target, so land at 85% is 'Đạt' on the page and 'Không' here",
-)
-def test_a_target_field_is_held_against_its_own_target_in_the_workbook(client, logged_in, sipas_campaign):
+def field_verdicts(rows: list[list]) -> dict[str, tuple]:
+    """(target, met) of each field row of the indices' SIPAS table, by field."""
+    header = rows[0]
+    slice_, value = header.index("Lát cắt"), header.index("Giá trị")
+    target, met = header.index("Chỉ tiêu (%)"), header.index("Đạt chỉ tiêu")
+    return {row[value]: (row[target], row[met]) for row in rows[1:] if row[slice_] == "Lĩnh vực"}
+
+
+def test_the_workbook_and_its_csv_files_hold_a_target_field_against_its_own_target(client, logged_in, sipas_campaign):
+    """The page's rule (``services.results.sipas_target``), in both downloads of the indices."""
     import_two_fields(client, sipas_campaign)
     targets = {"sipas_target": "95", "criterion_target": "90", "field_target": "80"}
     set_targets(client, sipas_campaign, **targets, target_fields=["Đất đai"])
+    url = f"/admin/campaigns/{sipas_campaign.id}/export/indices"
 
-    response = client.get(f"/admin/campaigns/{sipas_campaign.id}/export/indices.xlsx")
-
-    sheet = load_workbook(io.BytesIO(response.data))["SIPAS"]
-    header = [cell.value for cell in sheet[1]]
-    land = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[2] == "Đất đai")
-    assert round(land[header.index("Chỉ số (%)")] * 100, 2) == 85
-    assert (land[header.index("Chỉ tiêu (%)")], land[header.index("Đạt chỉ tiêu")]) == (80, "Có")
+    sheet = load_workbook(io.BytesIO(client.get(f"{url}.xlsx").data))["SIPAS"]
+    assert field_verdicts([list(row) for row in sheet.iter_rows(values_only=True)]) == {
+        "Đất đai": (80, "Có"),
+        "Hộ tịch": (None, None),  # not a target field: no target, no verdict
+    }
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"{url}.zip").data))
+    (name,) = [name for name in archive.namelist() if name.endswith("_sipas.csv")]
+    table = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+    assert field_verdicts(table) == {"Đất đai": ("80.0", "Có"), "Hộ tịch": ("", "")}
 
 
 def test_the_page_shows_one_unit_and_the_units_below_it(client, logged_in, make_campaign, ward):
