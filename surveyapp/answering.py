@@ -33,7 +33,7 @@ from surveyapp.services.collection import CollectionTarget
 from surveyapp.services.devices import DEVICE_COOKIE, is_desk_device
 from surveyapp.services.held import hold_response, is_beyond_allowance
 from surveyapp.services.limits import client_source
-from surveyapp.services.quotas import QuotaFull
+from surveyapp.services.quotas import QuotaFull, record_refusals
 from surveyapp.services.responses import DuplicateSubmission, submit_response
 
 QUESTIONS_TEMPLATE = "_questionnaire_questions.html"
@@ -85,14 +85,15 @@ def key_notice(problem: KeyProblem, wait: int) -> str:
 
 @dataclass(frozen=True)
 class SubmissionOutcome:
-    """What became of a posted form: stored (or already stored), or refused.
+    """What became of a posted form: stored (``was_stored_before`` when it is a form that was
+    stored already: a double tap, a page sent again), or refused.
 
     A refused form comes back with its ``problems`` (answers to correct) or a ``notice``
     (why its key did not let it be stored), with the HTTP ``status`` to send.
     """
 
     is_stored: bool
-    stored_count: int = 0
+    was_stored_before: bool = False
     problems: dict[str, Problem] | None = None
     is_quota_full: bool = False
     notice: str | None = None
@@ -139,11 +140,12 @@ def receive_submission(
                     seconds_taken=key.age,
                 )
             except DuplicateSubmission:
-                return SubmissionOutcome(is_stored=True)
+                db.session.rollback()
+                return SubmissionOutcome(is_stored=True, was_stored_before=True)
             db.session.commit()
             return SubmissionOutcome(is_stored=True)
     try:
-        count = submit_response(
+        submit_response(
             campaign=target.campaign,
             questionnaire=target.questionnaire,
             units=target.units,
@@ -152,13 +154,17 @@ def receive_submission(
             key_digest=str(key.digest),
         )
     except DuplicateSubmission:
-        return SubmissionOutcome(is_stored=True)
-    except QuotaFull:
+        db.session.rollback()
+        return SubmissionOutcome(is_stored=True, was_stored_before=True)
+    except QuotaFull as full:
+        db.session.rollback()  # the form key stays unspent: the form may be sent elsewhere
+        record_refusals(full.cells)
+        db.session.commit()
         return SubmissionOutcome(is_stored=False, is_quota_full=True)
     if before_commit is not None:
         before_commit()
     db.session.commit()
-    return SubmissionOutcome(is_stored=True, stored_count=count)
+    return SubmissionOutcome(is_stored=True)
 
 
 def _is_held(target: CollectionTarget) -> bool:

@@ -29,7 +29,7 @@ from surveyapp.extensions import db
 from surveyapp.models import ANY_GROUP, QuotaCell, QuotaPolicy, Response, ResponseMode
 from surveyapp.questionnaires.answers import check_submission
 from surveyapp.services.collection import get_collection_target
-from surveyapp.services.quotas import QuotaFull, QuotaRule, plan_quotas, save_quotas
+from surveyapp.services.quotas import QuotaFull, QuotaRule, plan_quotas, record_refusals, save_quotas
 from surveyapp.services.responses import DuplicateSubmission, submit_response
 from tests.helpers import filled_form
 
@@ -116,10 +116,17 @@ def submit_one(target, submission, key: str) -> None:
 
 
 def store(send: Callable[[], None]) -> str:
-    """What the respondent would see: stored, quota full, or stored before (double tap)."""
+    """What the respondent would see: stored, quota full, or stored before (double tap).
+
+    Does what the submitting view does (``answering.receive_submission``): a refusal by a
+    full cell is counted in a transaction of its own.
+    """
     try:
         send()
-    except QuotaFull:
+    except QuotaFull as full:
+        db.session.rollback()
+        record_refusals(full.cells)
+        db.session.commit()
         return FULL
     except DuplicateSubmission:
         return DUPLICATE

@@ -83,11 +83,11 @@ def enter(
         except CampaignNotCollecting:
             flash(_("Đợt điều tra đã kết thúc nên không nhập được phiếu."), "error")
             return redirect(url_for(".home"))
+        if outcome.was_stored_before:
+            flash(_("Phiếu này đã được lưu trước đó; không lưu lần thứ hai."), "info")
+            return redirect(request.path)
         if outcome.is_stored:
-            if outcome.stored_count:
-                flash(_("Đã lưu phiếu. Trang đã sẵn sàng để nhập phiếu tiếp theo."), "success")
-            else:
-                flash(_("Phiếu này đã được lưu trước đó; không lưu lần thứ hai."), "info")
+            flash(_("Đã lưu phiếu. Trang đã sẵn sàng để nhập phiếu tiếp theo."), "success")
             return redirect(request.path)
         if outcome.is_quota_full:
             flash(_("Nhóm này đã đủ số phiếu theo chỉ tiêu; phiếu không được lưu."), "error")

@@ -7,8 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select, text
 
 from surveyapp.extensions import db
 from surveyapp.models import (
@@ -21,10 +20,14 @@ from surveyapp.models import (
     Unit,
 )
 from surveyapp.questionnaires.answers import AnswerValue, ValidSubmission, encode_answer_codes
-from surveyapp.services.quotas import QuotaFull, record_refusals, reserve_places
+from surveyapp.services.quotas import reserve_places
 
-# Every submission runs these: built once, on the tables (no ORM object is involved).
-_INSERT_RECEIPT = insert(SubmissionReceipt.__table__)
+# Every submission runs these: built once, on the tables (no ORM object is involved). A
+# receipt already there is left alone, so that a resent form needs no rollback to be told.
+_INSERT_RECEIPT = text(
+    f"INSERT INTO {SubmissionReceipt.__tablename__} (key_digest, received_on) VALUES (:key_digest, :received_on) "
+    "ON CONFLICT DO NOTHING"
+)
 _INSERT_RESPONSE = insert(Response.__table__)
 
 
@@ -55,8 +58,9 @@ def submit_response(
     ``key_digest`` (of the form key's nonce, ``surveyapp.form_keys``) is recorded in the same
     transaction (``spend_form_key``), so two requests carrying the same form store it once:
     the second raises ``DuplicateSubmission``. Each response takes its place in its quota
-    cell in the same transaction (``QuotaFull`` when a closed cell had none left; the key
-    is not spent then). Nothing about the respondent is stored besides their answers.
+    cell in the same transaction (``QuotaFull`` when a closed cell had none left: the caller
+    rolls back, so that the key is not spent, and counts the refusal with
+    ``record_refusals``). Nothing about the respondent is stored besides their answers.
     """
     today = local_today()
     check_accepting(campaign, mode, today)
@@ -64,13 +68,7 @@ def submit_response(
     # (for SQLite's write lock, or PostgreSQL's lock on the quota cell).
     rows = submission_rows(campaign, questionnaire, units, submission, mode, today)
     spend_form_key(key_digest, today)
-    try:
-        return store_rows(campaign, questionnaire, units, submission.respondent_group, rows)
-    except QuotaFull as full:
-        db.session.rollback()
-        record_refusals(full.cells)
-        db.session.commit()
-        raise
+    return store_rows(campaign, questionnaire, units, submission.respondent_group, rows)
 
 
 def check_accepting(campaign: Campaign, mode: ResponseMode, today: dt.date) -> None:
@@ -81,16 +79,15 @@ def check_accepting(campaign: Campaign, mode: ResponseMode, today: dt.date) -> N
 
 
 def spend_form_key(key_digest: str, today: dt.date) -> None:
-    """Record a form key as used, in the request's transaction; ``DuplicateSubmission`` if it was.
+    """Record a form key as used, in the request's transaction; ``DuplicateSubmission`` if it
+    was (nothing is written then; the caller drops what it wrote before).
 
     Table statements go straight to the session's connection (same transaction), without the
     ORM's execute path and its overhead on every statement: no loaded object is involved.
     """
-    try:
-        db.session.connection().execute(_INSERT_RECEIPT, {"key_digest": key_digest, "received_on": today})
-    except IntegrityError:
-        db.session.rollback()
-        raise DuplicateSubmission from None
+    receipt = {"key_digest": key_digest, "received_on": today}
+    if db.session.connection().execute(_INSERT_RECEIPT, receipt).rowcount == 0:
+        raise DuplicateSubmission
 
 
 def submission_rows(

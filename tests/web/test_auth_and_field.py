@@ -10,7 +10,7 @@ from sqlalchemy import select
 from surveyapp.extensions import db
 from surveyapp.models import CampaignStatus, Response, ResponseMode, User
 from surveyapp.questionnaires.answers import field_name
-from tests.helpers import csrf_token_of, filled_form, submit
+from tests.helpers import csrf_token_of, filled_form, form_fields_of, submit
 
 
 def test_the_login_page_is_in_vietnamese(client) -> None:
@@ -111,6 +111,19 @@ def test_a_surveyor_cannot_type_in_forms_for_another_unit(client, auth, surveyor
     assert client.get(url).status_code == 403
     assert client.post(url, data=filled_form(ward_campaign.questionnaires[0].definition)).status_code in (400, 403)
     assert db.session.scalars(select(Response)).all() == []
+
+
+def test_a_paper_form_sent_twice_is_stored_once_and_the_surveyor_is_told(client, auth, surveyor, ward_campaign) -> None:
+    auth.login("dtv1")
+    url = f"/field/enter/{ward_campaign.id}/CX4/W21172-T01"
+    form = form_fields_of(client.get(url).get_data(as_text=True)) | filled_form(
+        ward_campaign.questionnaires[0].definition
+    )
+    first = client.post(url, data=form, follow_redirects=True).get_data(as_text=True)
+    again = client.post(url, data=form, follow_redirects=True).get_data(as_text=True)
+    assert "Đã lưu phiếu." in first
+    assert "Phiếu này đã được lưu trước đó; không lưu lần thứ hai." in again and "Đã lưu phiếu." not in again
+    assert len(db.session.scalars(select(Response)).all()) == 1
 
 
 def test_an_officer_may_type_in_forms_for_any_unit(client, auth, officer, ward_campaign) -> None:
