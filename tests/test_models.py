@@ -21,6 +21,8 @@ def test_units_form_a_tree_of_any_depth(app) -> None:
     db.session.commit()
     assert group.parent.parent.parent is province
     assert [u.code for u in province.children[0].children] == ["W21172"]
+    assert [u.code for u in group.lineage()] == ["W21172-T01", "W21172", "D522", "P51"]
+    assert [u.code for u in city.subtree()] == ["D522", "W21172", "W21172-T01"]
 
 
 def test_a_campaign_collects_only_while_open_and_within_its_period(make_campaign, ward) -> None:

@@ -49,12 +49,7 @@ def officer_required(view: Callable[..., Any]) -> Callable[..., Any]:
 def is_within_assignment(user: User, unit: Unit) -> bool:
     """Whether ``unit`` is one of the user's assigned units or lies below one of them."""
     assigned = {assigned_unit.id for assigned_unit in user.assigned_units}
-    current: Unit | None = unit
-    while current is not None:
-        if current.id in assigned:
-            return True
-        current = current.parent
-    return False
+    return any(ancestor.id in assigned for ancestor in unit.lineage())
 
 
 def can_collect_for(user: User, units: Iterable[Unit]) -> bool:

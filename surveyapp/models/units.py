@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,3 +31,16 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.code} {self.name}>"
+
+    def lineage(self) -> Iterator[Unit]:
+        """This unit, then its parent, up to the root."""
+        unit: Unit | None = self
+        while unit is not None:
+            yield unit
+            unit = unit.parent
+
+    def subtree(self) -> Iterator[Unit]:
+        """This unit and every unit below it, each parent before its children."""
+        yield self
+        for child in self.children:
+            yield from child.subtree()

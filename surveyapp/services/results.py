@@ -123,12 +123,7 @@ def all_units() -> dict[int, Unit]:
 
 def subtree_unit_ids(unit: Unit) -> set[int]:
     """The ids of ``unit`` and of every unit below it."""
-    ids, stack = set(), [unit]
-    while stack:
-        current = stack.pop()
-        ids.add(current.id)
-        stack.extend(current.children)
-    return ids
+    return {below.id for below in unit.subtree()}
 
 
 def load_responses(
@@ -267,13 +262,12 @@ def scored_unit_codes(family: list[Questionnaire], units: dict[str, Unit]) -> di
     """
     kind_sets = [set(q.definition.assessed_unit_kinds) for q in family if q.definition.assessed_unit_kinds]
     scored = set.intersection(*kind_sets) if kind_sets else set()
-    mapping = {}
-    for code, unit in units.items():
-        target: Unit | None = unit
-        while scored and target is not None and target.kind not in scored:
-            target = target.parent
-        mapping[code] = (target or unit).code
-    return mapping
+    if not scored:
+        return {code: code for code in units}
+    return {
+        code: next((above for above in unit.lineage() if above.kind in scored), unit).code
+        for code, unit in units.items()
+    }
 
 
 def par_families(questionnaires: Iterable[Questionnaire]) -> list[list[Questionnaire]]:
