@@ -1,6 +1,8 @@
 """QR codes and printable A4 posters for the public links of a campaign.
 
-Pure functions of URLs and names (no request needed), so a command can print thousands. The
+The drawing functions are pure functions of URLs and names; ``target_poster`` needs an
+application context only, for the public address (``PUBLIC_BASE_URL``, else the request's
+host), so that a command can print thousands without a request. The
 posters speak to citizens at a Vietnamese one-stop desk, so their text is Vietnamese whatever
 the language of the officer's pages.
 
