@@ -417,7 +417,7 @@ def settings_table(results: CampaignResults) -> Table:
         [_("Chỉ tiêu mỗi yếu tố, tiêu chí (%)"), campaign.criterion_target],
         [_("Chỉ tiêu lĩnh vực (%)"), f"{campaign.field_target}: {', '.join(campaign.target_fields)}"],
     ]
-    records = [report.overall.settings for report in results.sipas]
+    records = [report.unsliced.settings for report in results.sipas]
     records += [report.result.settings for report in results.par]
     if results.par:
         rows.append([_("Tổng điểm tối đa của chỉ số"), campaign.par_max_points])

@@ -38,8 +38,8 @@ class SipasReport:
     responses: int
 
     @property
-    def overall(self) -> SipasResult:
-        """The figures over every response of the report."""
+    def unsliced(self) -> SipasResult:
+        """The figures over every response of the report, not sliced (its ``""`` slice)."""
         return self.slices[""]
 
 
