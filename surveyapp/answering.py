@@ -125,34 +125,28 @@ def receive_submission(
         return SubmissionOutcome(is_stored=False, problems=check.problems)
     if key.problem is KeyProblem.TOO_SOON:
         return SubmissionOutcome(is_stored=False, notice=key_notice(key.problem, key.wait))
-    if mode is ResponseMode.DESK_QR:
-        if not target.campaign.is_qr_open_to(check.submission.respondent_group):
-            return SubmissionOutcome(is_stored=False, notice=closed_channel_notice(), status=403)
-        if _is_held(target):
-            try:
-                hold_response(
-                    campaign=target.campaign,
-                    questionnaire=target.questionnaire,
-                    unit=target.unit,
-                    submission=check.submission,
-                    key_digest=str(key.digest),
-                    source=client_source(),
-                    seconds_taken=key.age,
-                )
-            except DuplicateSubmission:
-                db.session.rollback()
-                return SubmissionOutcome(is_stored=True, was_stored_before=True)
-            db.session.commit()
-            return SubmissionOutcome(is_stored=True)
+    if mode is ResponseMode.DESK_QR and not target.campaign.is_qr_open_to(check.submission.respondent_group):
+        return SubmissionOutcome(is_stored=False, notice=closed_channel_notice(), status=403)
     try:
-        submit_response(
-            campaign=target.campaign,
-            questionnaire=target.questionnaire,
-            units=target.units,
-            submission=check.submission,
-            mode=mode,
-            key_digest=str(key.digest),
-        )
+        if mode is ResponseMode.DESK_QR and _is_held(target):
+            hold_response(
+                campaign=target.campaign,
+                questionnaire=target.questionnaire,
+                unit=target.unit,
+                submission=check.submission,
+                key_digest=str(key.digest),
+                source=client_source(),
+                seconds_taken=key.age,
+            )
+        else:
+            submit_response(
+                campaign=target.campaign,
+                questionnaire=target.questionnaire,
+                units=target.units,
+                submission=check.submission,
+                mode=mode,
+                key_digest=str(key.digest),
+            )
     except DuplicateSubmission:
         db.session.rollback()
         return SubmissionOutcome(is_stored=True, was_stored_before=True)
