@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
 from surveyapp.admin.forms import CampaignForm, ChannelsForm
+from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import short_date
@@ -87,8 +88,8 @@ def new_campaign() -> str | WerkzeugResponse:
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
 @officer_required
-def edit_campaign(campaign_id: int) -> str | WerkzeugResponse:
-    campaign = db.get_or_404(Campaign, campaign_id)
+@loads_campaign
+def edit_campaign(campaign: Campaign) -> str | WerkzeugResponse:
     if campaign.status is not CampaignStatus.DRAFT:
         flash(_("Chỉ sửa được đợt điều tra chưa mở."), "error")
         return redirect(url_for(".campaign", campaign_id=campaign.id))
@@ -109,13 +110,13 @@ def edit_campaign(campaign_id: int) -> str | WerkzeugResponse:
 
 @bp.route("/campaigns/<int:campaign_id>")
 @officer_required
-def campaign(campaign_id: int) -> str:
+@loads_campaign
+def campaign(campaign: Campaign) -> str:
     """A campaign: its status and actions, progress up the unit tree, and its public links.
 
     A province's campaign has thousands of units and links: both tables come a page at a time
     (``?progress_page=``, ``?links_page=``, ``?counts_page=``).
     """
-    campaign = db.get_or_404(Campaign, campaign_id)
     counts = get_response_counts(campaign)
     targets = Page.of(list_qr_targets(campaign), "links_page")
     links = [(target, public_url(target), counts.of_target(target)) for target in targets.rows]
@@ -140,9 +141,9 @@ def campaign(campaign_id: int) -> str:
 
 @bp.post("/campaigns/<int:campaign_id>/channels")
 @officer_required
-def campaign_channels(campaign_id: int) -> WerkzeugResponse:
+@loads_campaign
+def campaign_channels(campaign: Campaign) -> WerkzeugResponse:
     """Close the campaign, or some respondent groups, to the open QR form."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     form = ChannelsForm(campaign)
     if form.validate_on_submit():
         set_channels(campaign, is_qr_closed=form.is_qr_closed.data, closed_groups=form.qr_closed_groups.data)
@@ -154,9 +155,8 @@ def campaign_channels(campaign_id: int) -> WerkzeugResponse:
 
 
 def _transition(
-    campaign_id: int, change: Callable[[Campaign], None], action: AuditAction, done: str
+    campaign: Campaign, change: Callable[[Campaign], None], action: AuditAction, done: str
 ) -> WerkzeugResponse:
-    campaign = db.get_or_404(Campaign, campaign_id)
     try:
         change(campaign)
     except CampaignError as error:
@@ -176,14 +176,15 @@ def _transition(
                 ),
                 "warning",
             )
-    return redirect(url_for(".campaign", campaign_id=campaign_id))
+    return redirect(url_for(".campaign", campaign_id=campaign.id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/open", endpoint="open_campaign")
 @officer_required
-def open_campaign_view(campaign_id: int) -> WerkzeugResponse:
+@loads_campaign
+def open_campaign_view(campaign: Campaign) -> WerkzeugResponse:
     return _transition(
-        campaign_id,
+        campaign,
         open_campaign,
         AuditAction.CAMPAIGN_OPENED,
         _("Đợt điều tra đã mở: người dân có thể trả lời qua mã QR."),
@@ -192,15 +193,17 @@ def open_campaign_view(campaign_id: int) -> WerkzeugResponse:
 
 @bp.post("/campaigns/<int:campaign_id>/close", endpoint="close_campaign")
 @officer_required
-def close_campaign_view(campaign_id: int) -> WerkzeugResponse:
+@loads_campaign
+def close_campaign_view(campaign: Campaign) -> WerkzeugResponse:
     return _transition(
-        campaign_id, close_campaign, AuditAction.CAMPAIGN_CLOSED, _("Đợt điều tra đã kết thúc: không nhận thêm phiếu.")
+        campaign, close_campaign, AuditAction.CAMPAIGN_CLOSED, _("Đợt điều tra đã kết thúc: không nhận thêm phiếu.")
     )
 
 
 @bp.post("/campaigns/<int:campaign_id>/reopen", endpoint="reopen_campaign")
 @officer_required
-def reopen_campaign_view(campaign_id: int) -> WerkzeugResponse:
+@loads_campaign
+def reopen_campaign_view(campaign: Campaign) -> WerkzeugResponse:
     return _transition(
-        campaign_id, reopen_campaign, AuditAction.CAMPAIGN_REOPENED, _("Đợt điều tra đã mở lại: tiếp tục nhận phiếu.")
+        campaign, reopen_campaign, AuditAction.CAMPAIGN_REOPENED, _("Đợt điều tra đã mở lại: tiếp tục nhận phiếu.")
     )

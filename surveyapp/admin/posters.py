@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Response, abort, render_template
 
 from surveyapp.admin import bp
+from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
-from surveyapp.extensions import db
 from surveyapp.models import Campaign
 from surveyapp.services import posters
 from surveyapp.services.collection import CollectionTarget, get_collection_target, list_qr_targets, public_url
 from surveyapp.services.responses import local_today
 
 
-def _target_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
-    target = get_collection_target(campaign_id, questionnaire_code, unit_code)
+def _target_or_404(campaign: Campaign, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
+    target = get_collection_target(campaign.id, questionnaire_code, unit_code)
     if target is None:
         abort(404)
     return target
@@ -23,25 +23,28 @@ def _target_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | N
 @bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>.png")
 @bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.png")
 @officer_required
-def qr_png(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> Response:
-    url = public_url(_target_or_404(campaign_id, questionnaire_code, unit_code))
+@loads_campaign
+def qr_png(campaign: Campaign, questionnaire_code: str, unit_code: str | None = None) -> Response:
+    url = public_url(_target_or_404(campaign, questionnaire_code, unit_code))
     return Response(posters.qr_png(url), mimetype="image/png")
 
 
 @bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>.svg")
 @bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.svg")
 @officer_required
-def qr_svg(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> Response:
-    url = public_url(_target_or_404(campaign_id, questionnaire_code, unit_code))
+@loads_campaign
+def qr_svg(campaign: Campaign, questionnaire_code: str, unit_code: str | None = None) -> Response:
+    url = public_url(_target_or_404(campaign, questionnaire_code, unit_code))
     return Response(posters.qr_svg(url), mimetype="image/svg+xml")
 
 
 @bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>")
 @bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>")
 @officer_required
-def poster(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> str:
+@loads_campaign
+def poster(campaign: Campaign, questionnaire_code: str, unit_code: str | None = None) -> str:
     """One target's poster on a page that prints on one A4 sheet."""
-    target = _target_or_404(campaign_id, questionnaire_code, unit_code)
+    target = _target_or_404(campaign, questionnaire_code, unit_code)
     return render_template(
         "admin/posters_print.html", campaign=target.campaign, svgs=[posters.target_poster(target)[1]]
     )
@@ -50,25 +53,26 @@ def poster(campaign_id: int, questionnaire_code: str, unit_code: str | None = No
 @bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>.svg")
 @bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>.svg")
 @officer_required
-def poster_svg(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> Response:
+@loads_campaign
+def poster_svg(campaign: Campaign, questionnaire_code: str, unit_code: str | None = None) -> Response:
     """One target's poster as an SVG file (for a print shop or an editor)."""
-    _file_name, svg = posters.target_poster(_target_or_404(campaign_id, questionnaire_code, unit_code))
+    _file_name, svg = posters.target_poster(_target_or_404(campaign, questionnaire_code, unit_code))
     return Response(svg, mimetype="image/svg+xml")
 
 
 @bp.route("/campaigns/<int:campaign_id>/posters")
 @officer_required
-def posters_print(campaign_id: int) -> str:
+@loads_campaign
+def posters_print(campaign: Campaign) -> str:
     """Every poster of the campaign on one page, one per printed A4 sheet."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     svgs = [posters.target_poster(target)[1] for target in list_qr_targets(campaign)]
     return render_template("admin/posters_print.html", campaign=campaign, svgs=svgs)
 
 
 @bp.route("/campaigns/<int:campaign_id>/posters.zip")
 @officer_required
-def posters_zip(campaign_id: int) -> Response:
-    campaign = db.get_or_404(Campaign, campaign_id)
+@loads_campaign
+def posters_zip(campaign: Campaign) -> Response:
     archive = posters.posters_zip(posters.target_poster(target) for target in list_qr_targets(campaign))
     file_name = f"ap-phich-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.zip"
     return Response(

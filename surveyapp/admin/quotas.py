@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
 from surveyapp.admin.forms import QuotaPolicyForm, quota_field_name, read_quota_rules
+from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
@@ -44,9 +45,9 @@ def _current_per_unit(campaign: Campaign) -> dict[str, int]:
 
 @bp.route("/campaigns/<int:campaign_id>/quotas", methods=["GET", "POST"])
 @officer_required
-def quotas(campaign_id: int) -> str | WerkzeugResponse:
+@loads_campaign
+def quotas(campaign: Campaign) -> str | WerkzeugResponse:
     """Quotas per unit × questionnaire × group: typed as rules, previewed, then saved."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     rows = _quota_rows(campaign)
     form = QuotaPolicyForm(data={"policy": campaign.quota_policy.value})
     values: Mapping[str, object] = _current_per_unit(campaign)

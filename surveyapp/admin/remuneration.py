@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from surveyapp.admin import bp
 from surveyapp.admin.downloads import XLSX_MIMETYPE, recorded_download
 from surveyapp.admin.forms import RatesForm
+from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign
@@ -19,9 +20,9 @@ from surveyapp.services.responses import local_today
 
 @bp.route("/campaigns/<int:campaign_id>/remuneration", methods=["GET", "POST"])
 @officer_required
-def remuneration(campaign_id: int) -> str | WerkzeugResponse:
+@loads_campaign
+def remuneration(campaign: Campaign) -> str | WerkzeugResponse:
     """The remuneration sheet: forms per unit at the campaign's rates, editable."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     form = RatesForm(obj=campaign)
     if form.validate_on_submit():
         try:
@@ -40,8 +41,8 @@ def remuneration(campaign_id: int) -> str | WerkzeugResponse:
 
 @bp.route("/campaigns/<int:campaign_id>/remuneration.xlsx")
 @officer_required
-def remuneration_download(campaign_id: int) -> Response:
-    campaign = db.get_or_404(Campaign, campaign_id)
+@loads_campaign
+def remuneration_download(campaign: Campaign) -> Response:
     data = remuneration_xlsx(campaign, remuneration_rows(campaign))
     file_name = f"thu-lao-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.xlsx"
     return recorded_download(campaign, file_name, XLSX_MIMETYPE, lambda: [data])

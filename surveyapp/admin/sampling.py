@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from surveyapp.admin import bp
 from surveyapp.admin.forms import DrawSampleForm, FrameUploadForm
+from surveyapp.admin.loading import loads_campaign
 from surveyapp.admin.uploads import accepts_uploads, report_problems
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
@@ -32,10 +33,10 @@ from surveyapp.services.tabular import RowsRejected, UnreadableTable
 
 @bp.route("/campaigns/<int:campaign_id>/sample", methods=["GET", "POST"])
 @officer_required
+@loads_campaign
 @accepts_uploads
-def sample(campaign_id: int) -> str | WerkzeugResponse:
+def sample(campaign: Campaign) -> str | WerkzeugResponse:
     """The sampling frame: import it, see the bad rows, draw the sample, purge contacts."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     upload = FrameUploadForm(prefix="frame")
     draw = DrawSampleForm(prefix="draw")
     draw.questionnaire_id.choices = [SelectChoice(q.id, f"{q.code} – {q.title}") for q in campaign.questionnaires]
@@ -91,8 +92,8 @@ def sample(campaign_id: int) -> str | WerkzeugResponse:
 
 @bp.route("/campaigns/<int:campaign_id>/sample/draw", methods=["POST"])
 @officer_required
-def draw_sample_view(campaign_id: int) -> WerkzeugResponse:
-    campaign = db.get_or_404(Campaign, campaign_id)
+@loads_campaign
+def draw_sample_view(campaign: Campaign) -> WerkzeugResponse:
     form = DrawSampleForm(prefix="draw")
     form.questionnaire_id.choices = [SelectChoice(q.id, q.code) for q in campaign.questionnaires]
     if not form.validate_on_submit():
@@ -120,8 +121,8 @@ def draw_sample_view(campaign_id: int) -> WerkzeugResponse:
 
 @bp.route("/campaigns/<int:campaign_id>/sample/purge-contacts", methods=["POST"])
 @officer_required
-def purge_contacts_view(campaign_id: int) -> WerkzeugResponse:
-    campaign = db.get_or_404(Campaign, campaign_id)
+@loads_campaign
+def purge_contacts_view(campaign: Campaign) -> WerkzeugResponse:
     removed = purge_contacts(campaign)
     record_action(AuditAction.CONTACTS_PURGED, campaign, removed=removed)
     db.session.commit()
@@ -131,9 +132,9 @@ def purge_contacts_view(campaign_id: int) -> WerkzeugResponse:
 
 @bp.route("/campaigns/<int:campaign_id>/sample/links", methods=["POST"])
 @officer_required
-def issue_links_view(campaign_id: int) -> WerkzeugResponse:
+@loads_campaign
+def issue_links_view(campaign: Campaign) -> WerkzeugResponse:
     """New single-use links for the sample, downloaded once as CSV: the service keeps none."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     issued = issue_links(campaign)
     if not issued:
         flash(_("Không có người nào cần liên hệ để tạo đường dẫn."), "error")

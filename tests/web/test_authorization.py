@@ -404,6 +404,28 @@ def test_a_post_to_a_page_a_caller_may_not_use_is_refused_and_changes_nothing(cl
     assert not wrong, f"{caller}:\n" + "\n".join(wrong)
 
 
+@pytest.mark.parametrize("caller", CALLERS)
+def test_a_campaign_that_does_not_exist_is_a_404_for_officers_only(client, world, caller) -> None:
+    """Every officers' route naming a campaign: access is checked before the campaign is looked up,
+    so callers who may not see campaigns are refused alike for every id and learn none."""
+    world.login(caller)
+    expected = officers(HIDDEN)[CALLERS.index(caller)]
+    missing = world.values | {"campaign_id": world.campaign.id + 1000}
+    wrong = []
+    for rule, (methods, _outcomes) in MATRIX.items():
+        if not rule.startswith("/admin/campaigns/<int:campaign_id>"):
+            continue
+        url = url_of(rule, missing, caller, world.token)
+        if "GET" in methods:
+            response = request(client, "GET", url)
+        else:
+            response = request(client, "POST", url, post_data(client, rule, world))
+        seen = response if isinstance(response, str) else expected.check(response, missing)
+        if seen is not None:
+            wrong.append(f"{url}: expected {expected.describe()}, got {seen}")
+    assert not wrong, f"{caller}:\n" + "\n".join(wrong)
+
+
 @pytest.mark.parametrize("caller", ["anonymous", "citizen", "other surveyor"])
 def test_a_post_without_csrf_token_to_a_surveyor_page_is_refused_without_a_crash(client, world, caller) -> None:
     """A form posted after the session expired (no valid CSRF token) to a page the caller may not use.
