@@ -20,21 +20,15 @@ def _target_or_404(campaign: Campaign, questionnaire_code: str, unit_code: str |
     return target
 
 
-@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>.png")
-@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.png")
+@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>.<any(png, svg):extension>")
+@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.<any(png, svg):extension>")
 @officer_required
 @loads_campaign
-def qr_png(campaign: Campaign, questionnaire_code: str, unit_code: str | None = None) -> Response:
+def qr(campaign: Campaign, questionnaire_code: str, extension: str, unit_code: str | None = None) -> Response:
+    """One target's QR code: a PNG image, or an SVG one (for a print shop or an editor)."""
     url = public_url(_target_or_404(campaign, questionnaire_code, unit_code))
-    return Response(posters.qr_png(url), mimetype="image/png")
-
-
-@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>.svg")
-@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.svg")
-@officer_required
-@loads_campaign
-def qr_svg(campaign: Campaign, questionnaire_code: str, unit_code: str | None = None) -> Response:
-    url = public_url(_target_or_404(campaign, questionnaire_code, unit_code))
+    if extension == "png":
+        return Response(posters.qr_png(url), mimetype="image/png")
     return Response(posters.qr_svg(url), mimetype="image/svg+xml")
 
 

@@ -127,10 +127,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/new": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/edit": (GP, officers(CAMPAIGN_PAGE)),  # an open campaign is not edited
-    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>.png": (G, OFFICERS),
-    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.png": (G, OFFICERS),
-    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>.svg": (G, OFFICERS),
-    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.svg": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>.<any(png, svg):extension>": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.<any(png, svg):extension>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>.svg": (G, OFFICERS),
@@ -281,10 +279,22 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
 
 
 def url_of(rule: str, values: dict, caller: str, token: str) -> str:
-    """The rule filled with the world's ids: CH3 (matrix) without a unit, CX4 with one."""
+    """The rule filled with the world's ids: CH3 (matrix) without a unit, CX4 with one.
+
+    An ``any(...)`` part takes the world's value if the rule offers it, else the rule's first choice.
+    """
     fill = values | {"questionnaire_code": "CX4" if "<unit_code>" in rule else "CH3"}
     fill["token"] = token if caller == "citizen" else GUESSED_TOKEN
-    return re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", lambda match: str(fill[match.group(1)]), rule)
+
+    def part(match: re.Match) -> str:
+        converter, name = match.groups()
+        value = str(fill[name])
+        if converter and converter.startswith("any("):
+            choices = [choice.strip() for choice in converter.removeprefix("any(").removesuffix(")").split(",")]
+            return value if value in choices else choices[0]
+        return value
+
+    return re.sub(r"<(?:([^<>:]+):)?([^<>]+)>", part, rule)
 
 
 def snapshot() -> dict[str, list[tuple]]:
