@@ -34,24 +34,19 @@ def qr(campaign: Campaign, questionnaire_code: str, extension: str, unit_code: s
 
 @bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>")
 @bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>")
+@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>.<any(svg):extension>")
+@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>.<any(svg):extension>")
 @officer_required
 @loads_campaign
-def poster(campaign: Campaign, questionnaire_code: str, unit_code: str | None = None) -> str:
-    """One target's poster on a page that prints on one A4 sheet."""
+def poster(
+    campaign: Campaign, questionnaire_code: str, unit_code: str | None = None, extension: str | None = None
+) -> str | Response:
+    """One target's poster: a page that prints on one A4 sheet, or (``.svg``) the file for a print shop or an editor."""
     target = _target_or_404(campaign, questionnaire_code, unit_code)
-    return render_template(
-        "admin/posters_print.html", campaign=target.campaign, svgs=[posters.target_poster(target)[1]]
-    )
-
-
-@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>.svg")
-@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>.svg")
-@officer_required
-@loads_campaign
-def poster_svg(campaign: Campaign, questionnaire_code: str, unit_code: str | None = None) -> Response:
-    """One target's poster as an SVG file (for a print shop or an editor)."""
-    _file_name, svg = posters.target_poster(_target_or_404(campaign, questionnaire_code, unit_code))
-    return Response(svg, mimetype="image/svg+xml")
+    _file_name, svg = posters.target_poster(target)
+    if extension == "svg":
+        return Response(svg, mimetype="image/svg+xml")
+    return render_template("admin/posters_print.html", campaign=target.campaign, svgs=[svg])
 
 
 @bp.route("/campaigns/<int:campaign_id>/posters")
