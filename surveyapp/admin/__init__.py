@@ -4,4 +4,15 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from surveyapp.admin import accounts, audit, held, results, uploads, views  # noqa: E402,F401  (routes register on the blueprint)
+from surveyapp.admin import (  # noqa: E402,F401  (routes register on the blueprint)
+    accounts,
+    audit,
+    campaigns,
+    held,
+    posters,
+    quotas,
+    remuneration,
+    results,
+    sampling,
+    uploads,
+)

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
 from surveyapp.admin.forms import DeskDeviceForm
+from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, DeskDevice
@@ -26,20 +27,20 @@ from surveyapp.services.held import NoHeldBatch, accept_held_batch, parse_hour, 
 DEVICE_COOKIE_MAX_AGE = 5 * 365 * 24 * 60 * 60
 
 
-def _batch_or_404(campaign_id: int, hour_key: str) -> tuple[Campaign, dt.datetime]:
-    """The campaign and the UTC hour a review address names (a batch with no form is a 404 too)."""
-    campaign = db.get_or_404(Campaign, campaign_id)
+def _hour_or_404(hour_key: str) -> dt.datetime:
+    """The UTC hour a review address names (a batch with no form is a 404 too)."""
     hour = parse_hour(hour_key)
     if hour is None:
         abort(404)
-    return campaign, hour
+    return hour
 
 
 @bp.post("/campaigns/<int:campaign_id>/held/<source_tag>/<hour_key>/accept")
 @officer_required
-def accept_held(campaign_id: int, source_tag: str, hour_key: str) -> WerkzeugResponse:
+@loads_campaign
+def accept_held(campaign: Campaign, source_tag: str, hour_key: str) -> WerkzeugResponse:
     """Count a batch of held forms: store them as responses."""
-    campaign, hour = _batch_or_404(campaign_id, hour_key)
+    hour = _hour_or_404(hour_key)
     try:
         accepted = accept_held_batch(campaign, source_tag, hour)
     except NoHeldBatch:
@@ -59,9 +60,10 @@ def accept_held(campaign_id: int, source_tag: str, hour_key: str) -> WerkzeugRes
 
 @bp.post("/campaigns/<int:campaign_id>/held/<source_tag>/<hour_key>/reject")
 @officer_required
-def reject_held(campaign_id: int, source_tag: str, hour_key: str) -> WerkzeugResponse:
+@loads_campaign
+def reject_held(campaign: Campaign, source_tag: str, hour_key: str) -> WerkzeugResponse:
     """Drop a batch of held forms for good."""
-    campaign, hour = _batch_or_404(campaign_id, hour_key)
+    hour = _hour_or_404(hour_key)
     try:
         rejected = reject_held_batch(campaign, source_tag, hour)
     except NoHeldBatch:

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from surveyapp.admin import bp
 from surveyapp.admin.downloads import CSV_MIMETYPE, XLSX_MIMETYPE, recorded_download, workbook_blocks
 from surveyapp.admin.forms import AppraisalUploadForm, ResponsesUploadForm, TargetsForm
+from surveyapp.admin.loading import loads_campaign
 from surveyapp.admin.uploads import ProblemReport, accepts_uploads, report_problems
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
@@ -109,16 +110,17 @@ def _render(campaign: Campaign, problems: ProblemReport | None = None, **forms: 
 
 @bp.route("/campaigns/<int:campaign_id>/results")
 @officer_required
-def results(campaign_id: int) -> str:
+@loads_campaign
+def results(campaign: Campaign) -> str:
     """Indices (SIPAS) or survey points (PAR) of the campaign, or of one unit's subtree."""
-    return _render(db.get_or_404(Campaign, campaign_id))
+    return _render(campaign)
 
 
 @bp.route("/campaigns/<int:campaign_id>/results/targets", methods=["POST"])
 @officer_required
-def results_targets(campaign_id: int) -> str | WerkzeugResponse:
+@loads_campaign
+def results_targets(campaign: Campaign) -> str | WerkzeugResponse:
     """Save the targets the results are marked against, and the PAR maximum."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     form = _targets_form(campaign)
     if not form.validate_on_submit():
         flash(_("Chưa lưu chỉ tiêu: hãy sửa các ô được đánh dấu."), "error")
@@ -140,10 +142,10 @@ def results_targets(campaign_id: int) -> str | WerkzeugResponse:
 
 @bp.route("/campaigns/<int:campaign_id>/results/appraisals", methods=["POST"])
 @officer_required
+@loads_campaign
 @accepts_uploads
-def results_appraisals(campaign_id: int) -> str | WerkzeugResponse:
+def results_appraisals(campaign: Campaign) -> str | WerkzeugResponse:
     """Import the units' appraised self-assessment points of a PAR campaign."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     if campaign.purpose is not CampaignPurpose.PAR:
         abort(404)
     form = AppraisalUploadForm(prefix="appraisal")
@@ -168,10 +170,10 @@ def results_appraisals(campaign_id: int) -> str | WerkzeugResponse:
 
 @bp.route("/campaigns/<int:campaign_id>/import", methods=["GET", "POST"])
 @officer_required
+@loads_campaign
 @accepts_uploads
-def import_responses_view(campaign_id: int) -> str | WerkzeugResponse:
+def import_responses_view(campaign: Campaign) -> str | WerkzeugResponse:
     """Upload typed-in paper forms or earlier results in the raw export's layout."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     form = ResponsesUploadForm(prefix="responses")
     problems = None
     if form.validate_on_submit():
@@ -209,9 +211,9 @@ def _raw_csv(campaign_id: int, questionnaire_id: int, within_id: int | None) -> 
 
 @bp.route("/campaigns/<int:campaign_id>/export/indices.<any(xlsx, zip):extension>")
 @officer_required
-def export_indices(campaign_id: int, extension: str) -> Response:
+@loads_campaign
+def export_indices(campaign: Campaign, extension: str) -> Response:
     """The indices (SIPAS) or survey points (PAR): a workbook, or a ZIP of CSV files."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     within = _scope(campaign)
     results = compute_results(campaign, within)
     tables = exports.indices_tables(results)
@@ -225,9 +227,9 @@ def export_indices(campaign_id: int, extension: str) -> Response:
 
 @bp.route("/campaigns/<int:campaign_id>/export/responses/<code>.<any(xlsx, csv):extension>")
 @officer_required
-def export_responses(campaign_id: int, code: str, extension: str) -> str | Response | WerkzeugResponse:
+@loads_campaign
+def export_responses(campaign: Campaign, code: str, extension: str) -> str | Response | WerkzeugResponse:
     """The anonymous responses to one questionnaire, in the layout the import reads."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     questionnaire: Questionnaire | None = campaign.questionnaire_by_code(code)
     if questionnaire is None:
         abort(404)
@@ -247,9 +249,9 @@ def export_responses(campaign_id: int, code: str, extension: str) -> str | Respo
 
 @bp.route("/campaigns/<int:campaign_id>/import/template/<code>.csv")
 @officer_required
-def import_template(campaign_id: int, code: str) -> Response:
+@loads_campaign
+def import_template(campaign: Campaign, code: str) -> Response:
     """An empty table with the headers the import reads, for typing paper forms in."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     questionnaire = campaign.questionnaire_by_code(code)
     if questionnaire is None:
         abort(404)

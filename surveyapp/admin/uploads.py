@@ -25,8 +25,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
+from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
-from surveyapp.extensions import db
 from surveyapp.models import Campaign
 from surveyapp.services import exports
 from surveyapp.services.tabular import ProblemList, RowProblem, RowsRejected
@@ -115,9 +115,9 @@ def report_problems(campaign: Campaign, rejected: RowsRejected) -> ProblemReport
 
 @bp.route("/campaigns/<int:campaign_id>/upload-problems/<token>.csv")
 @officer_required
-def upload_problems(campaign_id: int, token: str) -> WerkzeugResponse:
+@loads_campaign
+def upload_problems(campaign: Campaign, token: str) -> WerkzeugResponse:
     """The full list of a refused upload's problems, while it is kept."""
-    campaign = db.get_or_404(Campaign, campaign_id)
     if not _TOKEN.fullmatch(token):
         abort(404)
     folder = _folder()

@@ -127,14 +127,12 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/new": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/edit": (GP, officers(CAMPAIGN_PAGE)),  # an open campaign is not edited
-    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>.png": (G, OFFICERS),
-    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.png": (G, OFFICERS),
-    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>.svg": (G, OFFICERS),
-    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.svg": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>.<any(png, svg):extension>": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.<any(png, svg):extension>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>": (G, OFFICERS),
-    "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>.svg": (G, OFFICERS),
-    "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>.svg": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>.<any(svg):extension>": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>.<any(svg):extension>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/posters": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/posters.zip": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/quotas": (GP, OFFICERS),
@@ -281,10 +279,22 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
 
 
 def url_of(rule: str, values: dict, caller: str, token: str) -> str:
-    """The rule filled with the world's ids: CH3 (matrix) without a unit, CX4 with one."""
+    """The rule filled with the world's ids: CH3 (matrix) without a unit, CX4 with one.
+
+    An ``any(...)`` part takes the world's value if the rule offers it, else the rule's first choice.
+    """
     fill = values | {"questionnaire_code": "CX4" if "<unit_code>" in rule else "CH3"}
     fill["token"] = token if caller == "citizen" else GUESSED_TOKEN
-    return re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", lambda match: str(fill[match.group(1)]), rule)
+
+    def part(match: re.Match) -> str:
+        converter, name = match.groups()
+        value = str(fill[name])
+        if converter and converter.startswith("any("):
+            choices = [choice.strip() for choice in converter.removeprefix("any(").removesuffix(")").split(",")]
+            return value if value in choices else choices[0]
+        return value
+
+    return re.sub(r"<(?:([^<>:]+):)?([^<>]+)>", part, rule)
 
 
 def snapshot() -> dict[str, list[tuple]]:
@@ -401,6 +411,28 @@ def test_a_post_to_a_page_a_caller_may_not_use_is_refused_and_changes_nothing(cl
             wrong.append(f"POST {url}: expected {expected.describe()}, got {seen}")
         if snapshot() != before:
             wrong.append(f"POST {url}: refused, but the database changed")
+    assert not wrong, f"{caller}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_a_campaign_that_does_not_exist_is_a_404_for_officers_only(client, world, caller) -> None:
+    """Every officers' route naming a campaign: access is checked before the campaign is looked up,
+    so callers who may not see campaigns are refused alike for every id and learn none."""
+    world.login(caller)
+    expected = officers(HIDDEN)[CALLERS.index(caller)]
+    missing = world.values | {"campaign_id": world.campaign.id + 1000}
+    wrong = []
+    for rule, (methods, _outcomes) in MATRIX.items():
+        if not rule.startswith("/admin/campaigns/<int:campaign_id>"):
+            continue
+        url = url_of(rule, missing, caller, world.token)
+        if "GET" in methods:
+            response = request(client, "GET", url)
+        else:
+            response = request(client, "POST", url, post_data(client, rule, world))
+        seen = response if isinstance(response, str) else expected.check(response, missing)
+        if seen is not None:
+            wrong.append(f"{url}: expected {expected.describe()}, got {seen}")
     assert not wrong, f"{caller}:\n" + "\n".join(wrong)
 
 

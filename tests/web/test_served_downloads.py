@@ -124,9 +124,8 @@ DOWNLOADS: dict[str, tuple[Callable[[Officer, int], list[str]], bool]] = {
     "admin.remuneration_download": (lambda _, c: [f"/admin/campaigns/{c}/remuneration.xlsx"], True),
     "admin.upload_problems": (lambda officer, c: [officer.refused_upload_problems(c)], False),
     "admin.posters_zip": (lambda _, c: [f"/admin/campaigns/{c}/posters.zip"], False),
-    "admin.qr_png": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/W21172.png"], False),
-    "admin.qr_svg": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/W21172.svg"], False),
-    "admin.poster_svg": (lambda _, c: [f"/admin/campaigns/{c}/poster/SIPAS-2017/W21172.svg"], False),
+    "admin.qr": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/W21172.{x}" for x in ("png", "svg")], False),
+    "admin.poster": (lambda _, c: [f"/admin/campaigns/{c}/poster/SIPAS-2017/W21172.svg"], False),
 }
 
 

@@ -1,0 +1,69 @@
+"""Officers' QR codes and posters: one target's image or poster, and all of a campaign's at once."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template
+
+from surveyapp.admin import bp
+from surveyapp.admin.loading import loads_campaign
+from surveyapp.auth.access import officer_required
+from surveyapp.models import Campaign
+from surveyapp.services import posters
+from surveyapp.services.collection import CollectionTarget, get_collection_target, list_qr_targets, public_url
+from surveyapp.services.responses import local_today
+
+
+def _target_or_404(campaign: Campaign, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
+    target = get_collection_target(campaign.id, questionnaire_code, unit_code)
+    if target is None:
+        abort(404)
+    return target
+
+
+@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>.<any(png, svg):extension>")
+@bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>/<unit_code>.<any(png, svg):extension>")
+@officer_required
+@loads_campaign
+def qr(campaign: Campaign, questionnaire_code: str, extension: str, unit_code: str | None = None) -> Response:
+    """One target's QR code: a PNG image, or an SVG one (for a print shop or an editor)."""
+    url = public_url(_target_or_404(campaign, questionnaire_code, unit_code))
+    if extension == "png":
+        return Response(posters.qr_png(url), mimetype="image/png")
+    return Response(posters.qr_svg(url), mimetype="image/svg+xml")
+
+
+@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>")
+@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>")
+@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>.<any(svg):extension>")
+@bp.route("/campaigns/<int:campaign_id>/poster/<questionnaire_code>/<unit_code>.<any(svg):extension>")
+@officer_required
+@loads_campaign
+def poster(
+    campaign: Campaign, questionnaire_code: str, unit_code: str | None = None, extension: str | None = None
+) -> str | Response:
+    """One target's poster: a page that prints on one A4 sheet, or (``.svg``) the file for a print shop or an editor."""
+    target = _target_or_404(campaign, questionnaire_code, unit_code)
+    _file_name, svg = posters.target_poster(target)
+    if extension == "svg":
+        return Response(svg, mimetype="image/svg+xml")
+    return render_template("admin/posters_print.html", campaign=target.campaign, svgs=[svg])
+
+
+@bp.route("/campaigns/<int:campaign_id>/posters")
+@officer_required
+@loads_campaign
+def posters_print(campaign: Campaign) -> str:
+    """Every poster of the campaign on one page, one per printed A4 sheet."""
+    svgs = [posters.target_poster(target)[1] for target in list_qr_targets(campaign)]
+    return render_template("admin/posters_print.html", campaign=campaign, svgs=svgs)
+
+
+@bp.route("/campaigns/<int:campaign_id>/posters.zip")
+@officer_required
+@loads_campaign
+def posters_zip(campaign: Campaign) -> Response:
+    archive = posters.posters_zip(posters.target_poster(target) for target in list_qr_targets(campaign))
+    file_name = f"ap-phich-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.zip"
+    return Response(
+        archive, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{file_name}"'}
+    )

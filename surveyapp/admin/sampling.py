@@ -1,0 +1,150 @@
+"""Officers' sampling: the frame's import, the draw, purging contacts and the single-use links."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
+
+from surveyapp.admin import bp
+from surveyapp.admin.forms import DrawSampleForm, FrameUploadForm
+from surveyapp.admin.loading import loads_campaign
+from surveyapp.admin.uploads import accepts_uploads, report_problems
+from surveyapp.auth.access import officer_required
+from surveyapp.extensions import db
+from surveyapp.models import AuditAction, Campaign
+from surveyapp.services.audit import record_action
+from surveyapp.services.exports import csv_bytes
+from surveyapp.services.frames import FrameAlreadySampled, count_frame, import_frame, purge_contacts
+from surveyapp.services.responses import local_today
+from surveyapp.services.samples import (
+    SampleError,
+    count_sample,
+    draw_sample,
+    get_replacements,
+    issue_links,
+    links_table,
+    new_seed,
+)
+from surveyapp.services.tabular import RowsRejected, UnreadableTable
+
+
+@bp.route("/campaigns/<int:campaign_id>/sample", methods=["GET", "POST"])
+@officer_required
+@loads_campaign
+@accepts_uploads
+def sample(campaign: Campaign) -> str | WerkzeugResponse:
+    """The sampling frame: import it, see the bad rows, draw the sample, purge contacts."""
+    upload = FrameUploadForm(prefix="frame")
+    draw = DrawSampleForm(prefix="draw")
+    draw.questionnaire_id.choices = [SelectChoice(q.id, f"{q.code} – {q.title}") for q in campaign.questionnaires]
+    if not draw.is_submitted():
+        draw.seed.data = new_seed()
+    problems = None
+    if upload.validate_on_submit():
+        file = upload.frame_file.data
+        try:
+            result = import_frame(campaign, file.filename, file.stream, skip_bad_rows=upload.skip_bad_rows.data)
+        except RowsRejected as rejected:
+            db.session.rollback()
+            problems = report_problems(campaign, rejected)
+            flash(
+                _(
+                    "Tệp có %(count)s lỗi nên chưa nhập dòng nào. Sửa tệp, hoặc chọn bỏ qua các dòng lỗi.",
+                    count=format_decimal(rejected.count),
+                ),
+                "error",
+            )
+        except (UnreadableTable, FrameAlreadySampled) as error:
+            db.session.rollback()
+            flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
+        else:
+            record_action(
+                AuditAction.FRAME_IMPORTED,
+                campaign,
+                file=file.filename,
+                stored=result.stored,
+                skipped=result.skipped.rows,
+            )
+            db.session.commit()
+            flash(
+                _(
+                    "Đã nhập %(stored)s hồ sơ; bỏ qua %(skipped)s dòng lỗi.",
+                    stored=format_decimal(result.stored),
+                    skipped=format_decimal(result.skipped.rows),
+                ),
+                "success",
+            )
+            return redirect(url_for(".sample", campaign_id=campaign.id))
+    return render_template(
+        "admin/sample.html",
+        campaign=campaign,
+        upload=upload,
+        draw=draw,
+        problems=problems,
+        frame_counts=count_frame(campaign),
+        sample_counts=count_sample(campaign),
+        replacements=get_replacements(campaign),
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/sample/draw", methods=["POST"])
+@officer_required
+@loads_campaign
+def draw_sample_view(campaign: Campaign) -> WerkzeugResponse:
+    form = DrawSampleForm(prefix="draw")
+    form.questionnaire_id.choices = [SelectChoice(q.id, q.code) for q in campaign.questionnaires]
+    if not form.validate_on_submit():
+        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+        return redirect(url_for(".sample", campaign_id=campaign.id))
+    questionnaire = next(q for q in campaign.questionnaires if q.id == form.questionnaire_id.data)
+    try:
+        drawn = draw_sample(campaign, questionnaire, form.seed.data.strip(), form.reserve_per_unit.data)
+    except SampleError as error:
+        flash(str(error), "error")
+    else:
+        record_action(AuditAction.SAMPLE_DRAWN, campaign, questionnaire=questionnaire.code, seed=form.seed.data.strip())
+        db.session.commit()
+        flash(
+            _(
+                "Đã chọn mẫu: %(selected)s người cần liên hệ, %(reserves)s người dự phòng (hạt giống %(seed)s).",
+                selected=sum(s.selected for s in drawn),
+                reserves=sum(s.reserves for s in drawn),
+                seed=form.seed.data.strip(),
+            ),
+            "success",
+        )
+    return redirect(url_for(".sample", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/sample/purge-contacts", methods=["POST"])
+@officer_required
+@loads_campaign
+def purge_contacts_view(campaign: Campaign) -> WerkzeugResponse:
+    removed = purge_contacts(campaign)
+    record_action(AuditAction.CONTACTS_PURGED, campaign, removed=removed)
+    db.session.commit()
+    flash(_("Đã xóa thông tin liên hệ của %(count)s người.", count=format_decimal(removed)), "success")
+    return redirect(url_for(".sample", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/sample/links", methods=["POST"])
+@officer_required
+@loads_campaign
+def issue_links_view(campaign: Campaign) -> WerkzeugResponse:
+    """New single-use links for the sample, downloaded once as CSV: the service keeps none."""
+    issued = issue_links(campaign)
+    if not issued:
+        flash(_("Không có người nào cần liên hệ để tạo đường dẫn."), "error")
+        return redirect(url_for(".sample", campaign_id=campaign.id))
+    data = csv_bytes(links_table(issued))
+    record_action(AuditAction.LINKS_ISSUED, campaign, issued=len(issued))
+    db.session.commit()
+    name = f"duong-dan-dot-{campaign.id}-{local_today():%Y%m%d}.csv"
+    return Response(
+        data,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
