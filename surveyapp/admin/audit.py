@@ -8,7 +8,7 @@ from flask import Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
-from surveyapp.admin.downloads import CSV_MIMETYPE, recorded_download
+from surveyapp.admin.downloads import recorded_download
 from surveyapp.admin.forms import AuditFilterForm
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
@@ -81,7 +81,7 @@ def audit_export() -> Response | WerkzeugResponse:
     audit_filter = form.audit_filter()
     campaign = _campaign_of(audit_filter)
     name = f"nhat-ky-thao-tac-{local_today():%Y%m%d}.csv"
-    return recorded_download(campaign, name, CSV_MIMETYPE, lambda: _audit_csv(audit_filter))
+    return recorded_download(campaign, name, lambda: _audit_csv(audit_filter))
 
 
 def _audit_csv(audit_filter: AuditFilter) -> Iterator[bytes]:

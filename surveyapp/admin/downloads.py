@@ -20,14 +20,24 @@ from surveyapp.models import AuditAction, Campaign
 from surveyapp.services import exports
 from surveyapp.services.audit import record_action
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+# The type of every file the officers download, by the extension of its name.
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+}
 DOWNLOAD_BLOCK = 256 * 1024  # bytes sent at a time from a file written before the download
 
 
-def recorded_download(
-    campaign: Campaign | None, name: str, mimetype: str, body: Callable[[], Iterable[bytes]]
-) -> Response:
+def attachment(name: str, body: Iterable[bytes] | bytes) -> Response:
+    """``body`` as a file to save as ``name``: its type follows from the extension, and the
+    name is quoted into ``Content-Disposition`` by Werkzeug."""
+    response = Response(body, mimetype=MIMETYPES[name.rpartition(".")[2]])
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return response
+
+
+def recorded_download(campaign: Campaign | None, name: str, body: Callable[[], Iterable[bytes]]) -> Response:
     """The file ``name`` as an attachment whose chunks ``body()`` gives as it is sent; the
     export is recorded in the audit log after its last chunk (see the module docstring)."""
     campaign_id = campaign.id if campaign is not None else None
@@ -39,11 +49,7 @@ def recorded_download(
         )
         db.session.commit()
 
-    return Response(
-        stream_with_context(chunks()),
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(name, stream_with_context(chunks()))
 
 
 def workbook_blocks(tables: list[exports.Table]) -> Callable[[], Iterator[bytes]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, render_template
 
 from surveyapp.admin import bp
+from surveyapp.admin.downloads import attachment
 from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.models import Campaign
@@ -63,7 +64,4 @@ def posters_print(campaign: Campaign) -> str:
 @loads_campaign
 def posters_zip(campaign: Campaign) -> Response:
     archive = posters.posters_zip(posters.target_poster(target) for target in list_qr_targets(campaign))
-    file_name = f"ap-phich-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.zip"
-    return Response(
-        archive, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{file_name}"'}
-    )
+    return attachment(f"ap-phich-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.zip", archive)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
-from surveyapp.admin.downloads import XLSX_MIMETYPE, recorded_download
+from surveyapp.admin.downloads import recorded_download
 from surveyapp.admin.forms import RatesForm
 from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
@@ -45,4 +45,4 @@ def remuneration(campaign: Campaign) -> str | WerkzeugResponse:
 def remuneration_download(campaign: Campaign) -> Response:
     data = remuneration_xlsx(campaign, remuneration_rows(campaign))
     file_name = f"thu-lao-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.xlsx"
-    return recorded_download(campaign, file_name, XLSX_MIMETYPE, lambda: [data])
+    return recorded_download(campaign, file_name, lambda: [data])

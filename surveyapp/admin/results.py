@@ -14,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
-from surveyapp.admin.downloads import CSV_MIMETYPE, XLSX_MIMETYPE, recorded_download, workbook_blocks
+from surveyapp.admin.downloads import recorded_download, workbook_blocks
 from surveyapp.admin.forms import AppraisalUploadForm, ResponsesUploadForm, TargetsForm
 from surveyapp.admin.loading import loads_campaign
 from surveyapp.admin.uploads import ProblemReport, accepts_uploads, report_problems
@@ -217,12 +217,11 @@ def export_indices(campaign: Campaign, extension: str) -> Response:
     within = _scope(campaign)
     results = compute_results(campaign, within)
     tables = exports.indices_tables(results)
-    what = "chi-so-sipas" if campaign.purpose is CampaignPurpose.SIPAS else "diem-dtxhh"
-    name = exports.file_name(campaign, within, what, extension, local_today())
+    name = exports.indices_file_name(campaign, within, extension, local_today())
     if extension == "xlsx":
-        return recorded_download(campaign, name, XLSX_MIMETYPE, workbook_blocks(tables))
+        return recorded_download(campaign, name, workbook_blocks(tables))
     archive = exports.csv_zip(tables, name.removesuffix(".zip"))
-    return recorded_download(campaign, name, "application/zip", lambda: [archive])
+    return recorded_download(campaign, name, lambda: [archive])
 
 
 @bp.route("/campaigns/<int:campaign_id>/export/responses/<code>.<any(xlsx, csv):extension>")
@@ -234,17 +233,17 @@ def export_responses(campaign: Campaign, code: str, extension: str) -> str | Res
     if questionnaire is None:
         abort(404)
     within = _scope(campaign)
-    name = exports.file_name(campaign, within, f"phieu-{exports.slug(code)}", extension, local_today())
+    name = exports.responses_file_name(campaign, within, code, extension, local_today())
     if extension == "csv":
         body = functools.partial(_raw_csv, campaign.id, questionnaire.id, within.id if within is not None else None)
-        return recorded_download(campaign, name, CSV_MIMETYPE, body)
+        return recorded_download(campaign, name, body)
     try:
         exports.check_fits_spreadsheet(exports.count_raw_rows(campaign, questionnaire, within))
     except exports.ExportTooLarge as error:
         flash(str(error), "error")
         return redirect(url_for(".results", campaign_id=campaign.id, **request.args))
     workbook = workbook_blocks([exports.raw_table(campaign, questionnaire, within)])
-    return recorded_download(campaign, name, XLSX_MIMETYPE, workbook)
+    return recorded_download(campaign, name, workbook)
 
 
 @bp.route("/campaigns/<int:campaign_id>/import/template/<code>.csv")
@@ -257,4 +256,4 @@ def import_template(campaign: Campaign, code: str) -> Response:
         abort(404)
     table = exports.Table("template", code, [exports.Column(h) for h in exports.raw_columns(questionnaire)], [])
     template = exports.csv_bytes(table)
-    return recorded_download(campaign, f"mau-nhap-phieu-{exports.slug(code)}.csv", CSV_MIMETYPE, lambda: [template])
+    return recorded_download(campaign, f"mau-nhap-phieu-{exports.slug(code)}.csv", lambda: [template])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from surveyapp.admin import bp
+from surveyapp.admin.downloads import attachment
 from surveyapp.admin.forms import DrawSampleForm, FrameUploadForm
 from surveyapp.admin.loading import loads_campaign
 from surveyapp.admin.uploads import accepts_uploads, report_problems
@@ -142,9 +143,6 @@ def issue_links_view(campaign: Campaign) -> WerkzeugResponse:
     data = csv_bytes(links_table(issued))
     record_action(AuditAction.LINKS_ISSUED, campaign, issued=len(issued))
     db.session.commit()
-    name = f"duong-dan-dot-{campaign.id}-{local_today():%Y%m%d}.csv"
-    return Response(
-        data,
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    response = attachment(f"duong-dan-dot-{campaign.id}-{local_today():%Y%m%d}.csv", data)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from surveyapp.cli import bp
 from surveyapp.cli.commands import committing
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, Campaign, CampaignPurpose, Unit
+from surveyapp.models import AuditAction, Campaign, Unit
 from surveyapp.services import exports, posters
 from surveyapp.services.audit import record_action
 from surveyapp.services.collection import list_collection_targets
@@ -59,8 +59,7 @@ def export_results(campaign_id: int, what: str, file_format: str, unit_code: str
     written = []
     if what == "indices":
         tables = exports.indices_tables(compute_results(campaign, within))
-        kind = "chi-so-sipas" if campaign.purpose is CampaignPurpose.SIPAS else "diem-dtxhh"
-        name = exports.file_name(campaign, within, kind, file_format, today)
+        name = exports.indices_file_name(campaign, within, file_format, today)
         if file_format == "xlsx":
             written.append(_write_workbook(output / name, tables))
         else:
@@ -68,7 +67,7 @@ def export_results(campaign_id: int, what: str, file_format: str, unit_code: str
             written += [_write(output / f"{stem}_{table.key}.csv", exports.csv_chunks(table)) for table in tables]
     else:
         for questionnaire in campaign.questionnaires:
-            name = exports.file_name(campaign, within, f"phieu-{exports.slug(questionnaire.code)}", file_format, today)
+            name = exports.responses_file_name(campaign, within, questionnaire.code, file_format, today)
             table = exports.raw_table(campaign, questionnaire, within)
             if file_format == "csv":
                 written.append(_write(output / name, exports.csv_chunks(table)))

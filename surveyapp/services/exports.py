@@ -137,10 +137,23 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "dot-dieu-tra"
 
 
-def file_name(campaign: Campaign, within: Unit | None, what: str, extension: str, today: dt.date) -> str:
+def _file_name(campaign: Campaign, within: Unit | None, what: str, extension: str, today: dt.date) -> str:
     """``<campaign>_<unit>_<what>_<yyyy-mm-dd>.<extension>``: campaign, unit and date in the name."""
     unit = f"{within.code}-{slug(within.name)}" if within is not None else "tat-ca-don-vi"
     return f"{slug(campaign.name)}_{unit}_{what}_{today:%Y-%m-%d}.{extension}"
+
+
+def indices_file_name(campaign: Campaign, within: Unit | None, extension: str, today: dt.date) -> str:
+    """The name of the indices (SIPAS) or survey points (PAR) file, for the web and the CLI."""
+    what = "chi-so-sipas" if campaign.purpose is CampaignPurpose.SIPAS else "diem-dtxhh"
+    return _file_name(campaign, within, what, extension, today)
+
+
+def responses_file_name(
+    campaign: Campaign, within: Unit | None, questionnaire_code: str, extension: str, today: dt.date
+) -> str:
+    """The name of a questionnaire's raw responses file, for the web and the CLI."""
+    return _file_name(campaign, within, f"phieu-{slug(questionnaire_code)}", extension, today)
 
 
 # Index tables ----------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def test_all_posters_download_at_once_as_a_zip(officer_client, desk) -> None:
     reply = officer_client.get(f"/admin/campaigns/{desk.id}/posters.zip")
     assert reply.mimetype == "application/zip"
     disposition = reply.headers["Content-Disposition"]
-    assert re.fullmatch(rf'attachment; filename="ap-phich-dot-{desk.id}-{desk.year}-\d{{8}}\.zip"', disposition)
+    assert re.fullmatch(rf"attachment; filename=ap-phich-dot-{desk.id}-{desk.year}-\d{{8}}\.zip", disposition)
     archive = zipfile.ZipFile(io.BytesIO(reply.get_data()))
     names = sorted(archive.namelist())
     assert names == sorted(f"{unit.code}_{code}.svg" for unit in desk.units for code in ("CX4", "SIPAS-2017"))

@@ -91,7 +91,7 @@ def test_the_indices_workbook_has_vietnamese_headers_formatted_percentages_and_t
     response = client.get(f"/admin/campaigns/{sipas_campaign.id}/export/indices.xlsx")
     assert response.status_code == 200
     disposition = response.headers["Content-Disposition"]
-    assert "khao-sat-thu_tat-ca-don-vi_chi-so-sipas_" in disposition and disposition.endswith('.xlsx"')
+    assert "khao-sat-thu_tat-ca-don-vi_chi-so-sipas_" in disposition and disposition.endswith(".xlsx")
     workbook = load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames[:4] == ["SIPAS", "Chỉ số thành phần", "Chỉ số yếu tố", "Chỉ số tiêu chí"]
     items = workbook["Chỉ số tiêu chí"]
