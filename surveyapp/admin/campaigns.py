@@ -14,9 +14,8 @@ from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import short_date
-from surveyapp.models import AuditAction, Campaign, CampaignPurpose, CampaignStatus, ResponseMode
+from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, ResponseMode
 from surveyapp.paging import Page
-from surveyapp.services.audit import record_action
 from surveyapp.services.campaigns import (
     CampaignDraft,
     CampaignError,
@@ -79,7 +78,6 @@ def new_campaign() -> str | WerkzeugResponse:
             db.session.rollback()
             flash(str(error), "error")
         else:
-            record_action(AuditAction.CAMPAIGN_CREATED, campaign, name=campaign.name)
             db.session.commit()
             flash(_("Đã tạo đợt điều tra. Kiểm tra lại rồi bấm «Mở đợt điều tra» để bắt đầu nhận phiếu."), "success")
             return redirect(url_for(".campaign", campaign_id=campaign.id))
@@ -101,7 +99,6 @@ def edit_campaign(campaign: Campaign) -> str | WerkzeugResponse:
             db.session.rollback()
             flash(str(error), "error")
         else:
-            record_action(AuditAction.CAMPAIGN_EDITED, campaign, name=campaign.name)
             db.session.commit()
             flash(_("Đã lưu thay đổi."), "success")
             return redirect(url_for(".campaign", campaign_id=campaign.id))
@@ -154,16 +151,13 @@ def campaign_channels(campaign: Campaign) -> WerkzeugResponse:
     return redirect(url_for(".campaign", campaign_id=campaign.id, _anchor="channels"))
 
 
-def _transition(
-    campaign: Campaign, change: Callable[[Campaign], None], action: AuditAction, done: str
-) -> WerkzeugResponse:
+def _transition(campaign: Campaign, change: Callable[[Campaign], None], done: str) -> WerkzeugResponse:
     try:
         change(campaign)
     except CampaignError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
-        record_action(action, campaign)
         db.session.commit()
         flash(done, "success")
         if campaign.is_open and not campaign.accepts(ResponseMode.DESK_QR, local_today()):
@@ -186,7 +180,6 @@ def open_campaign_view(campaign: Campaign) -> WerkzeugResponse:
     return _transition(
         campaign,
         open_campaign,
-        AuditAction.CAMPAIGN_OPENED,
         _("Đợt điều tra đã mở: người dân có thể trả lời qua mã QR."),
     )
 
@@ -195,15 +188,11 @@ def open_campaign_view(campaign: Campaign) -> WerkzeugResponse:
 @officer_required
 @loads_campaign
 def close_campaign_view(campaign: Campaign) -> WerkzeugResponse:
-    return _transition(
-        campaign, close_campaign, AuditAction.CAMPAIGN_CLOSED, _("Đợt điều tra đã kết thúc: không nhận thêm phiếu.")
-    )
+    return _transition(campaign, close_campaign, _("Đợt điều tra đã kết thúc: không nhận thêm phiếu."))
 
 
 @bp.post("/campaigns/<int:campaign_id>/reopen", endpoint="reopen_campaign")
 @officer_required
 @loads_campaign
 def reopen_campaign_view(campaign: Campaign) -> WerkzeugResponse:
-    return _transition(
-        campaign, reopen_campaign, AuditAction.CAMPAIGN_REOPENED, _("Đợt điều tra đã mở lại: tiếp tục nhận phiếu.")
-    )
+    return _transition(campaign, reopen_campaign, _("Đợt điều tra đã mở lại: tiếp tục nhận phiếu."))

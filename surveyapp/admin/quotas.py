@@ -15,8 +15,7 @@ from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
-from surveyapp.models import ANY_GROUP, AuditAction, Campaign, Questionnaire, QuotaPolicy
-from surveyapp.services.audit import record_action
+from surveyapp.models import ANY_GROUP, Campaign, Questionnaire, QuotaPolicy
 from surveyapp.services.frames import count_frame
 from surveyapp.services.quotas import QuotaError, get_uniform_targets, plan_quotas, save_quotas
 
@@ -63,7 +62,6 @@ def quotas(campaign: Campaign) -> str | WerkzeugResponse:
             else:
                 if request.form.get("action") == "save":
                     save_quotas(campaign, plan, QuotaPolicy(form.policy.data))
-                    record_action(AuditAction.QUOTAS_SAVED, campaign, total=plan.total, policy=form.policy.data)
                     db.session.commit()
                     flash(_("Đã lưu chỉ tiêu: %(total)s phiếu.", total=format_decimal(plan.total)), "success")
                     return redirect(url_for(".campaign", campaign_id=campaign.id))

@@ -12,8 +12,7 @@ from surveyapp.admin.forms import RatesForm
 from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, Campaign
-from surveyapp.services.audit import record_action
+from surveyapp.models import Campaign
 from surveyapp.services.remuneration import RemunerationError, remuneration_rows, remuneration_xlsx, set_rates
 from surveyapp.services.responses import local_today
 
@@ -30,9 +29,6 @@ def remuneration(campaign: Campaign) -> str | WerkzeugResponse:
         except RemunerationError as error:
             flash(str(error), "error")
         else:
-            record_action(
-                AuditAction.RATES_SAVED, campaign, per_form=campaign.rate_per_form, per_unit=campaign.rate_per_unit
-            )
             db.session.commit()
             flash(_("Đã lưu mức thù lao."), "success")
             return redirect(url_for(".remuneration", campaign_id=campaign.id))

@@ -162,7 +162,6 @@ def results_appraisals(campaign: Campaign) -> str | WerkzeugResponse:
         db.session.rollback()
         flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
         return _render(campaign, appraisal_form=form)
-    record_action(AuditAction.APPRAISALS_IMPORTED, campaign, file=file.filename, units=stored)
     db.session.commit()
     flash(_("Đã nhập điểm thẩm định của %(count)s đơn vị.", count=format_decimal(stored)), "success")
     return redirect(url_for(".results", campaign_id=campaign.id))
@@ -194,7 +193,6 @@ def import_responses_view(campaign: Campaign) -> str | WerkzeugResponse:
             db.session.rollback()
             flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
         else:
-            record_action(AuditAction.RESPONSES_IMPORTED, campaign, file=file.filename, stored=dict(imported.stored))
             db.session.commit()
             flash(_("Đã nhập %(count)s phiếu.", count=format_decimal(imported.total)), "success")
             return redirect(url_for(".results", campaign_id=campaign.id))

@@ -15,8 +15,7 @@ from surveyapp.admin.loading import loads_campaign
 from surveyapp.admin.uploads import accepts_uploads, report_problems
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, Campaign
-from surveyapp.services.audit import record_action
+from surveyapp.models import Campaign
 from surveyapp.services.exports import csv_bytes
 from surveyapp.services.frames import FrameAlreadySampled, count_frame, import_frame, purge_contacts
 from surveyapp.services.responses import local_today
@@ -62,13 +61,6 @@ def sample(campaign: Campaign) -> str | WerkzeugResponse:
             db.session.rollback()
             flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
         else:
-            record_action(
-                AuditAction.FRAME_IMPORTED,
-                campaign,
-                file=file.filename,
-                stored=result.stored,
-                skipped=result.skipped.rows,
-            )
             db.session.commit()
             flash(
                 _(
@@ -106,7 +98,6 @@ def draw_sample_view(campaign: Campaign) -> WerkzeugResponse:
     except SampleError as error:
         flash(str(error), "error")
     else:
-        record_action(AuditAction.SAMPLE_DRAWN, campaign, questionnaire=questionnaire.code, seed=form.seed.data.strip())
         db.session.commit()
         flash(
             _(
@@ -125,7 +116,6 @@ def draw_sample_view(campaign: Campaign) -> WerkzeugResponse:
 @loads_campaign
 def purge_contacts_view(campaign: Campaign) -> WerkzeugResponse:
     removed = purge_contacts(campaign)
-    record_action(AuditAction.CONTACTS_PURGED, campaign, removed=removed)
     db.session.commit()
     flash(_("Đã xóa thông tin liên hệ của %(count)s người.", count=format_decimal(removed)), "success")
     return redirect(url_for(".sample", campaign_id=campaign.id))
@@ -141,7 +131,6 @@ def issue_links_view(campaign: Campaign) -> WerkzeugResponse:
         flash(_("Không có người nào cần liên hệ để tạo đường dẫn."), "error")
         return redirect(url_for(".sample", campaign_id=campaign.id))
     data = csv_bytes(links_table(issued))
-    record_action(AuditAction.LINKS_ISSUED, campaign, issued=len(issued))
     db.session.commit()
     response = attachment(f"duong-dan-dot-{campaign.id}-{local_today():%Y%m%d}.csv", data)
     response.headers["Cache-Control"] = "no-store"

@@ -105,7 +105,6 @@ def import_responses_command(campaign_id: int, file: Path) -> None:
     try:
         with committing():
             imported = import_responses(campaign, file.name, file.read_bytes())
-            record_action(AuditAction.RESPONSES_IMPORTED, campaign, file=file.name, stored=dict(imported.stored))
     except RowsRejected as rejected:
         raise click.ClickException(f"{file.name}: {rejected.count} bad value(s), nothing stored:\n{rejected}") from None
     except UnreadableTable as error:

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete
 
 from surveyapp.extensions import db
-from surveyapp.models import AppraisedScore, Campaign
+from surveyapp.models import AppraisedScore, AuditAction, Campaign
+from surveyapp.services.audit import record_action
 from surveyapp.services.tabular import ProblemList, RowProblem, RowsRejected, read_table
 from surveyapp.services.units import is_unit_code, normalise_unit_code
 
@@ -67,5 +68,6 @@ def import_appraised_scores(campaign: Campaign, file_name: str, source: bytes | 
         raise RowsRejected([RowProblem(2, UNIT, "", _("tệp không có dòng điểm nào"))])
     db.session.execute(delete(AppraisedScore).where(AppraisedScore.campaign_id == campaign.id))
     db.session.add_all(scores)
+    record_action(AuditAction.APPRAISALS_IMPORTED, campaign, file=file_name, units=len(scores))
     db.session.flush()
     return len(scores)

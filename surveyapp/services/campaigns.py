@@ -60,24 +60,28 @@ def _apply(campaign: Campaign, draft: CampaignDraft) -> None:
 
 
 def create_campaign(draft: CampaignDraft) -> Campaign:
-    """A new campaign in draft status."""
+    """A new campaign in draft status; recorded in the audit log."""
     campaign = Campaign(status=CampaignStatus.DRAFT)
     _apply(campaign, draft)
     db.session.add(campaign)
     db.session.flush()
+    record_action(AuditAction.CAMPAIGN_CREATED, campaign, name=campaign.name)
     return campaign
 
 
 def update_campaign(campaign: Campaign, draft: CampaignDraft) -> None:
-    """Change a campaign that has not been opened yet (its links may not be printed yet)."""
+    """Change a campaign that has not been opened yet (its links may not be printed yet);
+    recorded in the audit log."""
     if campaign.status is not CampaignStatus.DRAFT:
         raise CampaignError(_("Chỉ sửa được đợt điều tra chưa mở."))
     _apply(campaign, draft)
+    record_action(AuditAction.CAMPAIGN_EDITED, campaign, name=campaign.name)
     db.session.flush()
 
 
 def open_campaign(campaign: Campaign) -> None:
-    """Start collecting a draft: it needs a questionnaire that applies to one of its units."""
+    """Start collecting a draft: it needs a questionnaire that applies to one of its units.
+    Recorded in the audit log, as every change of status."""
     if campaign.status is CampaignStatus.OPEN:
         raise CampaignError(_("Đợt điều tra đang mở."))
     if campaign.status is CampaignStatus.CLOSED:
@@ -89,6 +93,7 @@ def open_campaign(campaign: Campaign) -> None:
     if not list_collection_targets(campaign):
         raise CampaignError(_("Chưa mở được: đợt điều tra cần ít nhất một mẫu phiếu áp dụng cho một đơn vị đã chọn."))
     campaign.status = CampaignStatus.OPEN
+    record_action(AuditAction.CAMPAIGN_OPENED, campaign)
     db.session.flush()
 
 
@@ -97,6 +102,7 @@ def close_campaign(campaign: Campaign) -> None:
     if campaign.status is not CampaignStatus.OPEN:
         raise CampaignError(_("Chỉ kết thúc được đợt điều tra đang mở."))
     campaign.status = CampaignStatus.CLOSED
+    record_action(AuditAction.CAMPAIGN_CLOSED, campaign)
     db.session.flush()
 
 
@@ -105,6 +111,7 @@ def reopen_campaign(campaign: Campaign) -> None:
     if campaign.status is not CampaignStatus.CLOSED:
         raise CampaignError(_("Chỉ mở lại được đợt điều tra đã kết thúc."))
     campaign.status = CampaignStatus.OPEN
+    record_action(AuditAction.CAMPAIGN_REOPENED, campaign)
     db.session.flush()
 
 

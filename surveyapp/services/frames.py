@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, FrameContact, FrameRecord, SampleEntry
+from surveyapp.models import AuditAction, Campaign, FrameContact, FrameRecord, SampleEntry
+from surveyapp.services.audit import record_action
 from surveyapp.services.tabular import ProblemList, Row, RowProblem, RowsRejected, read_table, too_long
 from surveyapp.services.units import is_unit_code, normalise_unit_code
 
@@ -189,8 +190,12 @@ def import_frame(
     if problems and not skip_bad_rows:
         raise RowsRejected(problems)
     _insert(campaign, units, batch)
+    result = FrameImportResult(stored=stored + len(batch), skipped=problems)
+    record_action(
+        AuditAction.FRAME_IMPORTED, campaign, file=file_name, stored=result.stored, skipped=result.skipped.rows
+    )
     db.session.flush()
-    return FrameImportResult(stored=stored + len(batch), skipped=problems)
+    return result
 
 
 def count_frame(campaign: Campaign) -> dict[int, int]:
@@ -204,7 +209,9 @@ def count_frame(campaign: Campaign) -> dict[int, int]:
 
 
 def purge_contacts(campaign: Campaign) -> int:
-    """Delete every contact of the campaign's frame (names and phones); returns how many."""
+    """Delete every contact of the campaign's frame (names and phones); returns how many.
+    Recorded in the audit log."""
     record_ids = select(FrameRecord.id).where(FrameRecord.campaign_id == campaign.id)
-    result = db.session.execute(delete(FrameContact).where(FrameContact.record_id.in_(record_ids)))
-    return result.rowcount
+    removed = db.session.execute(delete(FrameContact).where(FrameContact.record_id.in_(record_ids))).rowcount
+    record_action(AuditAction.CONTACTS_PURGED, campaign, removed=removed)
+    return removed

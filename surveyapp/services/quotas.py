@@ -21,6 +21,7 @@ from sampling import Allocation, Stratum, allocate_fixed, allocate_proportional
 from surveyapp.extensions import db
 from surveyapp.models import (
     ANY_GROUP,
+    AuditAction,
     Campaign,
     Questionnaire,
     QuotaCell,
@@ -28,6 +29,7 @@ from surveyapp.models import (
     Response,
     Unit,
 )
+from surveyapp.services.audit import record_action
 
 
 class QuotaFull(Exception):
@@ -169,6 +171,7 @@ def save_quotas(campaign: Campaign, plan: QuotaPlan, policy: QuotaPolicy) -> Non
             db.session.add(cell)
         cell.target = target
         cell.filled = _filled_from(counted, unit_id, questionnaire_id, group, wanted)
+    record_action(AuditAction.QUOTAS_SAVED, campaign, total=plan.total, policy=policy.value)
     db.session.flush()
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Unit
+from surveyapp.models import AuditAction, Campaign, Unit
+from surveyapp.services.audit import record_action
 from surveyapp.services.exports import Column, Kind, Table, table_of_rows, write_xlsx
 from surveyapp.services.responses import count_responses
 
@@ -39,6 +40,7 @@ def set_rates(campaign: Campaign, rate_per_form: int, rate_per_unit: int) -> Non
         if not 0 <= rate <= MAX_RATE:
             raise RemunerationError(_("Mức thù lao phải từ 0 đến 100.000.000 đồng."))
     campaign.rate_per_form, campaign.rate_per_unit = rate_per_form, rate_per_unit
+    record_action(AuditAction.RATES_SAVED, campaign, per_form=rate_per_form, per_unit=rate_per_unit)
     db.session.flush()
 
 

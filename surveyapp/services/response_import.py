@@ -32,7 +32,7 @@ from sqlalchemy import insert
 from werkzeug.datastructures import MultiDict
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Questionnaire, Response, ResponseMode
+from surveyapp.models import AuditAction, Campaign, Questionnaire, Response, ResponseMode
 from surveyapp.questionnaires.answers import (
     PROCEDURE_FIELD_FIELD,
     RESPONDENT_GROUP_FIELD,
@@ -41,6 +41,7 @@ from surveyapp.questionnaires.answers import (
     field_name,
 )
 from surveyapp.questionnaires.definition import Question, QuestionnaireDefinition, QuestionType
+from surveyapp.services.audit import record_action
 from surveyapp.services.quotas import count_imported
 from surveyapp.services.raw_layout import (
     DATE,
@@ -238,5 +239,6 @@ def import_responses(campaign: Campaign, file_name: str, source: bytes | BinaryI
     if batch:
         db.session.execute(insert(Response), batch)
     count_imported(campaign, cells)
+    record_action(AuditAction.RESPONSES_IMPORTED, campaign, file=file_name, stored=dict(stored))
     db.session.flush()
     return ImportedResponses(stored)

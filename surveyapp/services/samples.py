@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from sampling import select_stratified, slovin_sample_size
 from surveyapp.extensions import db
 from surveyapp.models import (
+    AuditAction,
     Campaign,
     FrameRecord,
     Questionnaire,
@@ -29,6 +30,7 @@ from surveyapp.models import (
     SpentLink,
     Unit,
 )
+from surveyapp.services.audit import record_action
 from surveyapp.services.collection import absolute_url
 from surveyapp.services.exports import Column, Kind, Table, table_of_rows
 
@@ -122,6 +124,7 @@ def draw_sample(
                 selection.shortfall,
             )
         )
+    record_action(AuditAction.SAMPLE_DRAWN, campaign, questionnaire=questionnaire.code, seed=seed)
     db.session.flush()
     return summary
 
@@ -251,6 +254,8 @@ def issue_links(campaign: Campaign) -> list[IssuedLink]:
         token = secrets.token_urlsafe(24)
         entry.link_digest = link_digest(token, ENTRY_DIGEST_PURPOSE)
         issued.append(IssuedLink(entry, token))
+    if issued:
+        record_action(AuditAction.LINKS_ISSUED, campaign, issued=len(issued))
     db.session.flush()
     return issued
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, AuditEntry
+from surveyapp.models import AuditAction, AuditEntry, CampaignPurpose
 from tests.helpers import csrf_token_of
 from tests.web.test_results import sipas_csv, upload
 from tests.web.test_served_downloads import Officer, read_csv
@@ -62,6 +62,35 @@ def test_commands_are_logged_as_cli(runner, make_campaign, ward, tmp_path):
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["export-results", str(campaign.id), "--output", str(tmp_path)]).exit_code == 0
     assert actions() == [("cli", "user_created", None), ("cli", "exported", campaign.id)]
+
+
+def test_each_verb_records_itself_whoever_calls_it(app, questionnaires, ward):
+    """Called straight, as a command or a later API would, the verbs leave the same trail."""
+    from surveyapp.services.campaigns import CampaignDraft, close_campaign, create_campaign, open_campaign
+    from surveyapp.services.remuneration import set_rates
+
+    today = dt.date.today()
+    campaign = create_campaign(
+        CampaignDraft(
+            name="Đợt ghi nhật ký",
+            year=today.year,
+            purpose=CampaignPurpose.SIPAS,
+            opens_on=today,
+            closes_on=today,
+            questionnaire_ids=[questionnaires["SIPAS-2017"].id],
+            unit_ids=[ward.id],
+        )
+    )
+    open_campaign(campaign)
+    set_rates(campaign, 12_000, 250_000)
+    close_campaign(campaign)
+    db.session.commit()
+    assert [action for _actor, action, _campaign in actions()] == [
+        "campaign_created",
+        "campaign_opened",
+        "rates_saved",
+        "campaign_closed",
+    ]
 
 
 def test_no_page_can_edit_or_delete_the_log(app):
