@@ -23,7 +23,6 @@ from surveyapp.services.campaigns import (
     create_campaign,
     get_campaigns,
     get_response_counts,
-    get_unit_tree,
     open_campaign,
     reopen_campaign,
     set_channels,
@@ -33,6 +32,7 @@ from surveyapp.services.catalog import get_latest_questionnaires
 from surveyapp.services.collection import list_qr_targets, public_url
 from surveyapp.services.quotas import count_refusals, progress_by_unit, roll_up
 from surveyapp.services.responses import local_today
+from surveyapp.services.units import get_unit_tree
 
 
 @bp.route("/")

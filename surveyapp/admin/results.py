@@ -45,12 +45,7 @@ def _scope(campaign: Campaign) -> Unit | None:
 
 def scope_choices(campaign: Campaign) -> list[Unit]:
     """The campaign's units and every unit above them, in code order: what results roll up to."""
-    chosen: dict[int, Unit] = {}
-    for unit in campaign.units:
-        current: Unit | None = unit
-        while current is not None and current.id not in chosen:
-            chosen[current.id] = current
-            current = current.parent
+    chosen = {above.id: above for unit in campaign.units for above in unit.lineage()}
     return sorted(chosen.values(), key=lambda unit: unit.code)
 
 

@@ -166,23 +166,6 @@ def get_response_counts(campaign: Campaign) -> ResponseCounts:
     return ResponseCounts(questionnaires, units, by_cell)
 
 
-def get_unit_tree() -> list[tuple[Unit, int]]:
-    """Every unit in tree order (each parent followed by its children), with its depth."""
-    units = list(db.session.scalars(select(Unit).order_by(Unit.code)))
-    children: dict[int | None, list[Unit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered: list[tuple[Unit, int]] = []
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for unit in children.get(parent_id, []):
-            ordered.append((unit, depth))
-            walk(unit.id, depth + 1)
-
-    walk(None, 0)
-    return ordered
-
-
 def set_channels(campaign: Campaign, *, is_qr_closed: bool, closed_groups: Sequence[str]) -> None:
     """Close the campaign, or some respondent groups of it, to the open QR form (or open them).
 

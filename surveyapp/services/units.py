@@ -193,3 +193,20 @@ def _has_cycle(code: str, clean: dict[str, tuple[int, dict[str, str]]], existing
             # A cycle further up, not through this unit: its own rows report it.
             return False
         seen.add(current)
+
+
+def get_unit_tree() -> list[tuple[Unit, int]]:
+    """Every unit in tree order (each parent followed by its children), with its depth."""
+    units = list(db.session.scalars(select(Unit).order_by(Unit.code)))
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[tuple[Unit, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for unit in children.get(parent_id, []):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
