@@ -164,3 +164,14 @@ def test_stratum_seeds_are_stable_and_distinct() -> None:
 def test_bad_arguments_are_named(call, error, message) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+def test_no_reserve_is_drawn_unless_asked_for() -> None:
+    frame = [f"HS{n:03d}" for n in range(1, 101)]
+    drawn = select_systematic(frame, 10, seed="2022-08")
+    assert drawn == Selection(
+        selected=select_systematic(frame, 10, seed="2022-08", reserve_size=5).selected, reserve=()
+    )
+    assert drawn.shortfall == 0
+    stratified = select_stratified(frame, lambda record: "T01", {"T01": 10}, seed="2022-08")
+    assert stratified["T01"].reserve == () and len(stratified["T01"].selected) == 10
