@@ -252,3 +252,45 @@ def test_slicing_by_a_column_that_is_no_slice_is_refused_even_when_present() -> 
     message = "cannot slice by district; slices are unit, parent_unit, respondent_group, mode, procedure_field, period"
     with pytest.raises(SchemaError, match=f"^{message}$"):
         compute_par(frame, settings_for({"1.1": 1.0}, {"Q1": "1.1"}), by=["unit", "district"])
+
+
+def test_the_standing_table_in_full() -> None:
+    # D has no survey points and A–C no other points: both count as 0. A–C tie three ways
+    # (rank 1 each, then 4); the index is out of max_points = 50 and the classes are the given ones.
+    table = rank_units(
+        {"A": 10.0, "B": 10.0, "C": 10.0},
+        {"C": 40.0, "B": 40.0, "A": 40.0, "D": 45.0},
+        max_points=50.0,
+        other_points={"D": 1.0},
+        bounds=(("Tốt", 95.0), ("Khá", 90.0)),
+    )
+    assert list(table.columns) == [
+        "unit",
+        "appraised_points",
+        "survey_points",
+        "other_points",
+        "total_points",
+        "max_points",
+        "index",
+        "class",
+        "rank",
+    ]
+    tied = {"appraised_points": 40.0, "survey_points": 10.0, "other_points": 0.0, "total_points": 50.0}
+    tied |= {"max_points": 50.0, "index": 100.0, "class": "Tốt", "rank": 1}
+    assert table.to_dict("records") == [
+        {"unit": "A", **tied},
+        {"unit": "B", **tied},
+        {"unit": "C", **tied},
+        {
+            "unit": "D",
+            "appraised_points": 45.0,
+            "survey_points": 0.0,
+            "other_points": 1.0,
+            "total_points": 46.0,
+            "max_points": 50.0,
+            "index": 92.0,
+            "class": "Khá",
+            "rank": 4,
+        },
+    ]
+    assert table["rank"].dtype == "int64"
