@@ -294,3 +294,69 @@ def test_the_standing_table_in_full() -> None:
         },
     ]
     assert table["rank"].dtype == "int64"
+
+
+def test_without_slices_the_totals_are_one_row_over_every_response() -> None:
+    frame = pd.DataFrame({"unit": ["U1"] * 6 + ["U2"] * 6, "respondent_group": "citizen", "Q1": ["A"] * 6 + ["C"] * 6})
+    result = compute_par(frame, settings_for({"1.1": 1.0}, {"Q1": "1.1"}), by=[])
+    assert result.by == ()
+    assert result.totals.to_dict("records") == [
+        {
+            "survey_points": pytest.approx(0.6),
+            "subcriteria": 1,
+            "valid": 12,
+            "flagged": False,
+            "max_points": 1.0,
+        }
+    ]
+
+
+def test_the_tables_columns_and_a_subcriterion_nobody_answered() -> None:
+    frame = pd.DataFrame({"unit": "U1", "respondent_group": "citizen", "Q1": ["A"] * 12, "Q2": ["X"] * 12})
+    result = compute_par(frame, settings_for({"1.1": 1.0, "1.2": 2.0}, {"Q1": "1.1", "Q2": "1.2"}))
+    assert result.by == ("unit",)
+    assert list(result.by_group.columns) == [
+        "unit",
+        "respondent_group",
+        "subcriterion",
+        "valid",
+        "max_points",
+        "mean_coefficient",
+        "points",
+        "flagged",
+    ]
+    assert list(result.subcriteria.columns) == [
+        "unit",
+        "subcriterion",
+        "max_points",
+        "valid",
+        "flagged",
+        "groups",
+        "points",
+        "label",
+    ]
+    unanswered = result.subcriteria.set_index("subcriterion").loc["1.2"]
+    assert (unanswered["max_points"], unanswered["valid"], unanswered["groups"]) == (2.0, 0, 0)
+    assert result.subcriteria["groups"].dtype == "int64"
+
+
+def test_numeric_options_are_scored_in_their_text_form_too() -> None:
+    # Answers read from a file come as text ("1"); the options' values are numbers.
+    settings = ParSettings(
+        questionnaires=(("TEST", 1),),
+        questions=(ParQuestion("Q1", "1.1", {1: 1.0, 2: 0.5, 3: 0.0}, (9,)),),
+        max_points={"1.1": 2.0},
+    )
+    frame = pd.DataFrame({"unit": "U1", "respondent_group": "citizen", "Q1": ["1"] * 5 + [2] * 5 + ["9"] * 2})
+    row = compute_par(frame, settings).subcriteria.iloc[0]
+    assert (row["valid"], row["points"]) == (10, pytest.approx(1.5))  # 2 × (5·1.0 + 5·0.5) / 10
+
+
+def test_no_appraised_unit_gives_an_empty_standing_with_its_columns() -> None:
+    table = rank_units({"A": 10.0}, {})
+    assert table.empty
+    assert list(table.columns)[:4] == ["unit", "appraised_points", "survey_points", "other_points"]
+
+
+def test_settings_of_no_questionnaire_keep_the_default_minimum() -> None:
+    assert par_settings([]).min_valid_answers == 10

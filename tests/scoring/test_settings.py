@@ -59,3 +59,17 @@ def test_par_group_weights_are_recorded(commune_forms) -> None:
     settings = replace(par_settings(commune_forms), group_weights={"citizen": 2.0})
     assert settings.to_record()["group_weights"] == {"citizen": 2.0}
     assert (settings.group_weight("citizen"), settings.group_weight("business")) == (2.0, 1.0)
+
+
+def test_assessment_and_expectation_items_count_dont_know_apart(sipas_2023) -> None:
+    settings = sipas_settings(sipas_2023)
+    assert (settings.assessment_items[0].no_answer_values, settings.expectation_items[0].no_answer_values) == (
+        (0,),
+        (0,),
+    )
+
+
+def test_par_settings_take_the_forms_group_weights(commune_forms) -> None:
+    first = commune_forms[0]
+    weighted = replace(first, methodology=replace(first.methodology, group_weights={"council_delegate": 2.0}))
+    assert par_settings([weighted, *commune_forms[1:]]).group_weights == {"council_delegate": 2.0}
