@@ -7,11 +7,14 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app surveyapp
 # Written once the pinned requirements are installed, so a failed install is retried.
 INSTALLED := $(VENV)/.installed
+MUTATION_INSTALLED := $(VENV)/.mutation-installed
+# Mutants to run (fnmatch patterns of mutmut's names, e.g. 'scoring.*'); empty = all of them.
+MUTANTS ?=
 NODE_INSTALLED := tests/browser/node_modules/.installed
 PO_FILES := $(wildcard surveyapp/translations/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: install run test lint translations clean
+.PHONY: install run test lint mutation translations clean
 
 # Creates .venv, installs the pinned requirements and compiles the translation catalogues;
 # with npm, also axe-core for the browser tests' accessibility checks.
@@ -63,6 +66,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Mutation testing of the pure packages with mutmut (not in CI; README "Mutation testing"):
+# mutates scoring/ and sampling/ in mutants/ and runs tests/scoring and tests/sampling
+# against each mutant, then lists the mutants no test killed. Takes long: see the README.
+mutation: $(MUTATION_INSTALLED)
+	env -u DATABASE_URL $(BIN)/mutmut run --max-children $$(nproc) $(foreach pattern,$(MUTANTS),'$(pattern)')
+	$(BIN)/mutmut results
+
+$(MUTATION_INSTALLED): requirements-mutation.txt $(INSTALLED)
+	$(BIN)/pip install --quiet -r requirements-mutation.txt
+	touch $@
+
 # Refreshes the English catalogue after user-facing texts changed; then translate the new ones.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o messages.pot .
@@ -71,5 +85,5 @@ translations: install
 
 # Removes what install and the tests build. Keeps instance/ (the SQLite database and its data).
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/browser/screenshots tests/browser/node_modules $(MO_FILES)
+	rm -rf $(VENV) mutants .pytest_cache .ruff_cache .hypothesis tests/browser/screenshots tests/browser/node_modules $(MO_FILES)
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

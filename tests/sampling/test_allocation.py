@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sampling import AllocationMethod, Stratum, allocate_fixed, allocate_proportional
+from sampling import Allocation, AllocationMethod, Stratum, allocate_fixed, allocate_proportional
 
 DEPARTMENTS = [Stratum(f"D455-PB{n:02d}") for n in range(1, 14)]  # seed 001: 13 district departments
 COMMUNES = [Stratum(f"X{n:02d}") for n in range(1, 29)]  # seed 001 (2020): 28 communes and towns
@@ -104,9 +104,17 @@ def test_an_allocation_cannot_be_changed_after_the_fact() -> None:
         ),
         (lambda: allocate_proportional(-1, [Stratum("a", 3)]), ValueError, "total must not be negative"),
         (lambda: allocate_proportional(2.0, [Stratum("a", 3)]), TypeError, "total must be a whole number"),
-        (lambda: allocate_proportional(2, [Stratum("a")]), ValueError, "needs the population of a"),
+        (
+            lambda: allocate_proportional(2, [Stratum("a"), Stratum("b"), Stratum("c", 4)]),
+            ValueError,
+            "strata: proportional allocation needs the population of a, b$",
+        ),
         (lambda: allocate_proportional(2, ["a"]), TypeError, "strata must be a sequence of Stratum"),
-        (lambda: allocate_fixed([Stratum("a"), Stratum("a")], 3), ValueError, r"the key\(s\) a appear more than once"),
+        (
+            lambda: allocate_fixed([Stratum("b"), Stratum("a"), Stratum("b"), Stratum("a")], 3),
+            ValueError,
+            r"strata: the key\(s\) a, b appear more than once$",
+        ),
         (lambda: allocate_fixed([Stratum("a")], -3), ValueError, "per_stratum must not be negative"),
         (lambda: allocate_fixed([Stratum("a")], 2.5), TypeError, "per_stratum must be a whole number"),
         (lambda: Stratum("a", -1), ValueError, "population of stratum 'a' must not be negative"),
@@ -114,7 +122,7 @@ def test_an_allocation_cannot_be_changed_after_the_fact() -> None:
     ],
 )
 def test_bad_arguments_are_named(call, error, message) -> None:
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=f"^{message}"):  # the message starts with the argument at fault
         call()
 
 
@@ -220,3 +228,8 @@ def test_fixed_invariants(sizes, per_stratum) -> None:
     assert dict(plan.quotas) == expected
     assert plan.total == sum(expected.values())
     assert plan.capped == tuple(s.key for s in strata if s.population is not None and s.population < per_stratum)
+
+
+def test_the_capped_strata_are_a_tuple_whatever_was_given() -> None:
+    plan = Allocation(quotas={"A": 8}, method=AllocationMethod.FIXED_PER_STRATUM, capped=["A"])
+    assert plan.capped == ("A",)

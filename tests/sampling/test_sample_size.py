@@ -67,3 +67,11 @@ def test_a_larger_frame_never_gives_a_smaller_sample(population, error) -> None:
 def test_bad_arguments_are_named(kwargs, error, message) -> None:
     with pytest.raises(error, match=message):
         slovin_sample_size(**kwargs)
+
+
+def test_the_defaults_are_a_five_percent_margin_and_a_floor_of_30() -> None:
+    # e = 0.05: 1000 / (1 + 1000 · 0.0025) = 285.71 → 286; a frame of a million tends to 1 / e² = 400.
+    assert slovin_sample_size(1000) == 286
+    assert slovin_sample_size(1_000_000) == 400
+    # The floor of 30: 31 / (1 + 31 · 0.0025) = 28.77 is raised to 30; 30 people or fewer are all asked.
+    assert [slovin_sample_size(n) for n in (31, 30, 29)] == [30, 30, 29]

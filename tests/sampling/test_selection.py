@@ -155,12 +155,23 @@ def test_stratum_seeds_are_stable_and_distinct() -> None:
         (lambda: select_systematic([1], 0.5, seed=1), TypeError, "sample_size must be a whole number"),
         (lambda: select_systematic([1], 1, 1, reserve_size=-2), ValueError, "reserve_size must not be negative"),
         (lambda: select_systematic([1], 1, seed=None), TypeError, "seed must be an int or a str, got None"),
-        (lambda: select_systematic([1], 1, seed=""), ValueError, "seed must not be empty"),
+        (lambda: select_systematic([1], 1, seed=""), ValueError, "seed must not be empty$"),
         (lambda: select_stratified([], str, {"a": -1}, seed=1), ValueError, r"quotas\['a'\] must not be negative"),
         (lambda: select_stratified([], str, {}, seed=1, reserve_per_stratum=-1), ValueError, "reserve_per_stratum"),
         (lambda: select_stratified([], str, {}, seed=3.5), TypeError, "seed must be an int or a str"),
     ],
 )
 def test_bad_arguments_are_named(call, error, message) -> None:
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=f"^{message}"):  # the message starts with the argument at fault
         call()
+
+
+def test_no_reserve_is_drawn_unless_asked_for() -> None:
+    frame = [f"HS{n:03d}" for n in range(1, 101)]
+    drawn = select_systematic(frame, 10, seed="2022-08")
+    assert drawn == Selection(
+        selected=select_systematic(frame, 10, seed="2022-08", reserve_size=5).selected, reserve=()
+    )
+    assert drawn.shortfall == 0
+    stratified = select_stratified(frame, lambda record: "T01", {"T01": 10}, seed="2022-08")
+    assert stratified["T01"].reserve == () and len(stratified["T01"].selected) == 10

@@ -68,12 +68,13 @@ def test_substitution_invariants(quota, available) -> None:
         ((-5, {"a": 1}, ["a"]), ValueError, "quota must not be negative"),
         ((2.5, {"a": 1}, ["a"]), TypeError, "quota must be a whole number"),
         ((5, {"business": 1}, CX4), ValueError, "available has no count for citizen"),
+        ((5, {}, CX4), ValueError, "available has no count for business, citizen$"),
         ((5, {"business": -1, "citizen": 3}, CX4), ValueError, r"available\['business'\] must not be negative"),
-        ((5, {"a": 1}, []), ValueError, "preference must be a sequence naming at least one sub-group"),
+        ((5, {"a": 1}, []), ValueError, "preference must be a sequence naming at least one sub-group$"),
         ((5, {"a": 1}, "a"), ValueError, "preference must be a sequence"),
-        ((5, {"a": 1}, ["a", "a"]), ValueError, "preference names a sub-group more than once"),
+        ((5, {"a": 1}, ["a", "a"]), ValueError, "preference names a sub-group more than once$"),
     ],
 )
 def test_bad_arguments_are_named(args, error, message) -> None:
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=f"^{message}"):  # the message starts with the argument at fault
         fill_quota(*args)
