@@ -75,17 +75,23 @@ def compute_par(responses: pd.DataFrame, settings: ParSettings, by: Sequence[str
         _w=lambda t: t["respondent_group"].map(settings.group_weight).astype(float)
     )
     answered = answered.assign(_wx=answered["_w"] * answered["points"])
+    # Only the groups that answered make the points, so only they can flag them (a group whose
+    # form does not ask a sub-criterion has no valid answer to it, and says nothing of it).
     subcriteria = (
         by_group.groupby([*by, "subcriterion"], sort=False)
-        .agg(max_points=("max_points", "first"), valid=("valid", "sum"), flagged=("flagged", "any"))
-        .join(answered.groupby([*by, "subcriterion"]).agg(groups=("_w", "size"), _w=("_w", "sum"), _wx=("_wx", "sum")))
+        .agg(max_points=("max_points", "first"), valid=("valid", "sum"))
+        .join(
+            answered.groupby([*by, "subcriterion"]).agg(
+                groups=("_w", "size"), _w=("_w", "sum"), _wx=("_wx", "sum"), flagged=("flagged", "any")
+            )
+        )
         .reset_index()
     )
     subcriteria["groups"] = subcriteria["groups"].fillna(0).astype("int64")
     subcriteria["points"] = subcriteria["_wx"] / subcriteria["_w"]
-    subcriteria["flagged"] = subcriteria["flagged"] | subcriteria["points"].isna()
+    subcriteria["flagged"] = subcriteria["flagged"].fillna(True).astype(bool) | subcriteria["points"].isna()
     subcriteria["label"] = subcriteria["subcriterion"].map(settings.labels)
-    subcriteria = subcriteria.drop(columns=["_w", "_wx"])
+    subcriteria = subcriteria[[*by, "subcriterion", "max_points", "valid", "flagged", "groups", "points", "label"]]
 
     grouped = subcriteria.groupby(list(by), sort=True) if by else subcriteria.groupby(lambda _: 0)
     totals = grouped.agg(

@@ -195,13 +195,6 @@ def test_a_group_with_one_valid_answer_weighs_as_much_as_the_others_and_flags_th
     assert row["points"] == pytest.approx(1.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compute_par flags a sub-criterion when any respondent group of the slice has fewer valid "
-    "answers than the minimum, including groups with none because their form does not ask it "
-    "(by_group rows with valid == 0 carry flagged=True into subcriteria's any()); with CX1+CX2+CX4 "
-    "every commune total is then flagged however many answers it has",
-)
 def test_a_group_not_asked_a_subcriterion_does_not_flag_it() -> None:
     # Leaders answer only Q1 (sub-criterion 1.1), citizens only Q2 (1.2), 12 valid answers each.
     frame = pd.DataFrame(
