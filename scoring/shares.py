@@ -29,9 +29,11 @@ def slice_index(responses: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray,
     for column in by:
         numbers, values = pd.factorize(responses[column], sort=True)
         labels = np.asarray(values, dtype=object).astype(str)
-        if (numbers < 0).any():  # empty values
-            numbers = np.where(numbers < 0, len(labels), numbers)
-            labels = np.append(labels, "")
+        if (numbers < 0).any():  # missing values join the empty text's slice, or make it
+            empty = np.flatnonzero(labels == "")
+            if not empty.size:
+                empty, labels = [len(labels)], np.append(labels, "")
+            numbers = np.where(numbers < 0, empty[0], numbers)
         codes.append(numbers.astype(np.int64))
         uniques.append(labels)
     combined = np.ravel_multi_index(codes, [len(labels) for labels in uniques])
@@ -128,12 +130,15 @@ def weighted_means(
     """Average ``index`` over the members of each ``group`` per slice, with weights.
 
     Members without an index (no valid answer) are left out of the mean and flag the result.
-    The standard error of each member is its interval's half-width / 1.96, and the mean's
-    variance is the weighted sum of the members' variances (as if independent).
+    The standard error of each member is its ``se`` column when it has one (a mean of this
+    function: its interval is clipped to 0–100, its standard error is not), else its
+    interval's half-width / 1.96; the mean's variance is the weighted sum of the members'
+    variances (as if independent). The result carries its own ``se`` for the next level.
     """
+    half_width_se = (table["ci_high"] - table["ci_low"]) / (2 * Z_95)
     frame = table.assign(
         _weight=member_weight.to_numpy(dtype=float),
-        _se=(table["ci_high"] - table["ci_low"]) / (2 * Z_95),
+        _se=table["se"] if "se" in table.columns else half_width_se,
     )
     has_index = frame["index"].notna()
     frame["_w"] = frame["_weight"].where(has_index, 0.0)
@@ -152,7 +157,7 @@ def weighted_means(
     with np.errstate(invalid="ignore", divide="ignore"):
         weight = result["_w"].where(result["_w"] > 0)
         result["index"] = result["_wx"] / weight
-        half = Z_95 * np.sqrt(result["_wse2"]) / weight
-    result["ci_low"] = (result["index"] - half).clip(0, 100)
-    result["ci_high"] = (result["index"] + half).clip(0, 100)
+        result["se"] = np.sqrt(result["_wse2"]) / weight
+    result["ci_low"] = (result["index"] - Z_95 * result["se"]).clip(0, 100)
+    result["ci_high"] = (result["index"] + Z_95 * result["se"]).clip(0, 100)
     return result.drop(columns=["_w", "_wx", "_wse2"])

@@ -115,9 +115,9 @@ def compute_sipas_from_counts(counts: SipasCounts, settings: SipasSettings, by: 
     return SipasResult(
         by=by,
         items=items,
-        elements=elements,
-        parts=parts,
-        overall=overall,
+        elements=elements.drop(columns="se"),
+        parts=parts.drop(columns="se"),
+        overall=overall.drop(columns="se"),
         assessment=figures(counts.assessment, settings.assessment_items),
         expectation=figures(counts.expectation, settings.expectation_items),
         settings=settings.to_record(),

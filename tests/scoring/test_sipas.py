@@ -207,12 +207,6 @@ def test_the_intervals_of_elements_parts_and_sipas_match_hand_computed_values() 
     assert (overall["members"], overall["valid"], bool(overall["flagged"])) == (2, 40, False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="weighted_means takes a member's standard error from its interval after clipping to 0–100, "
-    "so an element whose normal interval passes 100 (one item, 9 of 10: 90 ± 19.31) hands its part "
-    "a variance too small: the part's interval is 54.93–85.07 instead of the documented 53.67–86.33",
-)
 def test_a_clipped_element_interval_does_not_shrink_its_parts_interval() -> None:
     # Part = (90 + 50) / 2 = 70, half-width √(19.31² + 26.34²) / 2 = 16.33 (items' variances added).
     settings = SipasSettings(
@@ -269,11 +263,6 @@ def test_an_empty_slice_value_is_a_slice_of_its_own_labelled_empty_after_the_oth
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="slice_index puts a missing value (None/NaN) and the empty text '' in two slices both "
-    "labelled '', so a table has two rows for the same empty key (compute_par merges them)",
-)
 def test_missing_and_empty_text_slice_values_are_the_same_empty_slice() -> None:
     frame = pd.DataFrame({"procedure_field": ["Đất đai", None, ""], "Q": [5, 4, 2]})
     items = compute_sipas(frame, one_element_settings(["Q"]), ["procedure_field"]).items
