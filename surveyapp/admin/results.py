@@ -17,7 +17,7 @@ from surveyapp.admin import bp
 from surveyapp.admin.downloads import recorded_download, workbook_blocks
 from surveyapp.admin.forms import AppraisalUploadForm, ResponsesUploadForm, TargetsForm
 from surveyapp.admin.loading import loads_campaign
-from surveyapp.admin.uploads import ProblemReport, accepts_uploads, report_problems
+from surveyapp.admin.uploads import ProblemReport, accepts_uploads, refuse_rows
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
@@ -150,9 +150,8 @@ def results_appraisals(campaign: Campaign) -> str | WerkzeugResponse:
     try:
         stored = import_appraised_scores(campaign, file.filename, file.stream)
     except RowsRejected as rejected:
-        db.session.rollback()
-        flash(_("Tệp có %(count)s lỗi nên chưa nhập dòng nào.", count=format_decimal(rejected.count)), "error")
-        return _render(campaign, report_problems(campaign, rejected), appraisal_form=form)
+        message = _("Tệp có %(count)s lỗi nên chưa nhập dòng nào.", count=format_decimal(rejected.count))
+        return _render(campaign, refuse_rows(campaign, rejected, message), appraisal_form=form)
     except UnreadableTable as error:
         db.session.rollback()
         flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")
@@ -175,15 +174,11 @@ def import_responses_view(campaign: Campaign) -> str | WerkzeugResponse:
         try:
             imported = import_responses(campaign, file.filename, file.stream)
         except RowsRejected as rejected:
-            db.session.rollback()
-            problems = report_problems(campaign, rejected)
-            flash(
-                _(
-                    "Tệp có %(count)s lỗi nên chưa nhập phiếu nào. Sửa tệp rồi nhập lại.",
-                    count=format_decimal(rejected.count),
-                ),
-                "error",
+            message = _(
+                "Tệp có %(count)s lỗi nên chưa nhập phiếu nào. Sửa tệp rồi nhập lại.",
+                count=format_decimal(rejected.count),
             )
+            problems = refuse_rows(campaign, rejected, message)
         except UnreadableTable as error:
             db.session.rollback()
             flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")

@@ -12,7 +12,7 @@ from surveyapp.admin import bp
 from surveyapp.admin.downloads import attachment
 from surveyapp.admin.forms import DrawSampleForm, FrameUploadForm
 from surveyapp.admin.loading import loads_campaign
-from surveyapp.admin.uploads import accepts_uploads, report_problems
+from surveyapp.admin.uploads import accepts_uploads, refuse_rows
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.models import Campaign
@@ -48,15 +48,11 @@ def sample(campaign: Campaign) -> str | WerkzeugResponse:
         try:
             result = import_frame(campaign, file.filename, file.stream, skip_bad_rows=upload.skip_bad_rows.data)
         except RowsRejected as rejected:
-            db.session.rollback()
-            problems = report_problems(campaign, rejected)
-            flash(
-                _(
-                    "Tệp có %(count)s lỗi nên chưa nhập dòng nào. Sửa tệp, hoặc chọn bỏ qua các dòng lỗi.",
-                    count=format_decimal(rejected.count),
-                ),
-                "error",
+            message = _(
+                "Tệp có %(count)s lỗi nên chưa nhập dòng nào. Sửa tệp, hoặc chọn bỏ qua các dòng lỗi.",
+                count=format_decimal(rejected.count),
             )
+            problems = refuse_rows(campaign, rejected, message)
         except (UnreadableTable, FrameAlreadySampled) as error:
             db.session.rollback()
             flash(_("Không nhập được tệp: %(reason)s", reason=str(error)), "error")

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from flask import abort, current_app, request, send_file, url_for
+from flask import abort, current_app, flash, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
 from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
+from surveyapp.extensions import db
 from surveyapp.models import Campaign
 from surveyapp.services import exports
 from surveyapp.services.tabular import ProblemList, RowProblem, RowsRejected
@@ -96,8 +97,11 @@ def _frames(problems: ProblemList) -> Iterator[pd.DataFrame]:
         yield pd.DataFrame([(p.line, p.column, p.value, p.reason) for p in chunk], columns=range(4), dtype=object)
 
 
-def report_problems(campaign: Campaign, rejected: RowsRejected) -> ProblemReport:
-    """Keep the full list of ``rejected``'s problems for download; what the page shows of them."""
+def refuse_rows(campaign: Campaign, rejected: RowsRejected, message: str) -> ProblemReport:
+    """Refuse an upload with bad rows: drop what it wrote, tell the officer ``message``, and
+    keep the full list of its problems for download; returns what the page shows of them."""
+    db.session.rollback()
+    flash(message, "error")
     folder = _folder()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     _sweep(folder)
