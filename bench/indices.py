@@ -28,8 +28,9 @@ from sqlalchemy import insert, select, text
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Response, Unit
 from surveyapp.questionnaires.answers import encode_answer_codes, scored_questions
-from surveyapp.services import exports
-from surveyapp.services.results import compute_results
+from surveyapp.services.results import exports
+from surveyapp.services.results.indices import compute_results
+from surveyapp.tables import writing
 
 WORKBOOK_SECONDS, WORKBOOK_BYTES, CSV_SECONDS = 5.0, 2 * 1024**3, 15.0
 BATCH = 50_000
@@ -99,11 +100,11 @@ def measure(database_url: str, campaign_id: int, work: Path, with_raw: bool, que
         figures["read and score every slice"] = time.perf_counter() - started
         scored = time.perf_counter()
         with (work / "indices.xlsx").open("wb") as file:
-            exports.write_xlsx(exports.indices_tables(results), file)
+            writing.write_xlsx(exports.indices_tables(results), file)
         figures["indices workbook, end to end"] = time.perf_counter() - started
         figures["workbook bytes"] = (work / "indices.xlsx").stat().st_size
         started = time.perf_counter()
-        archive = exports.csv_zip(exports.indices_tables(results), "chi-so")
+        archive = writing.csv_zip(exports.indices_tables(results), "chi-so")
         figures["indices as a ZIP of CSV"] = time.perf_counter() - started + (scored - started_at)
         figures["zip bytes"] = len(archive)
         figures["peak memory"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -113,12 +114,12 @@ def measure(database_url: str, campaign_id: int, work: Path, with_raw: bool, que
         questionnaire = campaign.questionnaires[0]
         started = time.perf_counter()
         with (work / "raw.csv").open("wb") as file:
-            file.writelines(exports.csv_chunks(exports.raw_table(campaign, questionnaire)))
+            file.writelines(writing.csv_chunks(exports.raw_table(campaign, questionnaire)))
         figures["raw CSV export"] = time.perf_counter() - started
         figures["raw CSV bytes"] = (work / "raw.csv").stat().st_size
         started = time.perf_counter()
         with (work / "raw.xlsx").open("wb") as file:
-            exports.write_xlsx([exports.raw_table(campaign, questionnaire)], file)
+            writing.write_xlsx([exports.raw_table(campaign, questionnaire)], file)
         figures["raw XLSX export"] = time.perf_counter() - started
         figures["raw XLSX bytes"] = (work / "raw.xlsx").stat().st_size
     figures["peak memory with raw XLSX"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

@@ -40,7 +40,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from surveyapp.xlsx_writer import Sheet, SheetColumn, write_workbook
+from surveyapp.tables.xlsx_writer import Sheet, SheetColumn, write_workbook
 
 TARGET_SECONDS = 1.5
 CHUNK_ROWS = 10_000

@@ -21,8 +21,8 @@ from sqlalchemy.schema import Table
 from surveyapp.extensions import db
 from surveyapp.models import Response, SampleEntry, SampleStatus, SubmissionReceipt
 from surveyapp.services import frames
-from surveyapp.services.exports import raw_columns
-from surveyapp.services.raw_layout import HEAD_COLUMNS
+from surveyapp.services.results.exports import raw_columns
+from surveyapp.services.results.raw_layout import HEAD_COLUMNS
 from surveyapp.services.samples import draw_sample, issue_links
 from tests.helpers import filled_form, form_fields_of
 

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
+from surveyapp.demo import DEMO_CAMPAIGNS, PUBLISHED_DEMO_PASSWORDS, UNITS_CSV
 from surveyapp.extensions import db
 from surveyapp.instance_files import read_demo_accounts
 from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Questionnaire, QuotaCell, Unit, User, UserRole
-from surveyapp.services.demo import DEMO_CAMPAIGNS, PUBLISHED_DEMO_PASSWORDS, UNITS_CSV
 from surveyapp.services.responses import local_today
 from tests.conftest import FORMS_DIR
 

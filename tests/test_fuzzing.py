@@ -39,7 +39,7 @@ from surveyapp.services import frames
 from surveyapp.services.appraisals import OTHER_POINTS, POINTS
 from surveyapp.services.appraisals import UNIT as APPRAISAL_UNIT
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
-from surveyapp.services.raw_layout import HEAD_COLUMNS
+from surveyapp.services.results.raw_layout import HEAD_COLUMNS
 from tests.helpers import csrf_token_of, filled_form, form_key_of
 
 FUZZ = settings(

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from surveyapp.demo import UNITS_CSV
 from surveyapp.extensions import db
 from surveyapp.models import Unit
-from surveyapp.services.demo import UNITS_CSV
-from surveyapp.services.tabular import RowProblem
 from surveyapp.services.units import UnitImportError, import_units_csv
+from surveyapp.tables.reading import RowProblem
 
 HEADER = "code,name,kind,parent_code\n"
 SEED_UNITS = 141

@@ -13,7 +13,6 @@ from surveyapp.admin.forms import AuditFilterForm
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.models import Campaign
-from surveyapp.services import exports
 from surveyapp.services.audit import (
     ACTION_LABELS,
     PAGE_SIZE,
@@ -25,6 +24,7 @@ from surveyapp.services.audit import (
     zone_label,
 )
 from surveyapp.services.responses import local_today
+from surveyapp.tables import writing
 from surveyapp.urls import MAX_ID
 
 PAGE_KEYS = ("before", "after")
@@ -86,4 +86,4 @@ def audit_export() -> Response | WerkzeugResponse:
 
 def _audit_csv(audit_filter: AuditFilter) -> Iterator[bytes]:
     """The filtered log as CSV, read as the download is sent, in the download's own session."""
-    yield from exports.csv_chunks(audit_table(audit_filter))
+    yield from writing.csv_chunks(audit_table(audit_filter))

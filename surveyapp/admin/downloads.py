@@ -17,8 +17,8 @@ from flask import Response, stream_with_context
 
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign
-from surveyapp.services import exports
 from surveyapp.services.audit import record_action
+from surveyapp.tables import writing
 
 # The type of every file the officers download, by the extension of its name.
 MIMETYPES = {
@@ -52,13 +52,13 @@ def recorded_download(campaign: Campaign | None, name: str, body: Callable[[], I
     return attachment(name, stream_with_context(chunks()))
 
 
-def workbook_blocks(tables: list[exports.Table]) -> Callable[[], Iterator[bytes]]:
+def workbook_blocks(tables: list[writing.Table]) -> Callable[[], Iterator[bytes]]:
     """The workbook of ``tables``, written now to a temporary file (it reads the database) and
     then sent from it in blocks, so that a million rows do not sit in memory; the file goes
     when the download ends."""
     file = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the blocks below are sent)
     try:
-        exports.write_xlsx(tables, file)
+        writing.write_xlsx(tables, file)
     except BaseException:
         file.close()
         raise

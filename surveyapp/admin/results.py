@@ -22,14 +22,15 @@ from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
 from surveyapp.models import AuditAction, Campaign, CampaignPurpose, Questionnaire, Unit
-from surveyapp.services import exports
 from surveyapp.services.appraisals import import_appraised_scores
 from surveyapp.services.audit import record_action
 from surveyapp.services.held import list_held_batches
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
-from surveyapp.services.results import SipasReport, compute_results, daily_counts, meets_target, sipas_target
-from surveyapp.services.tabular import RowsRejected, UnreadableTable
+from surveyapp.services.results import exports
+from surveyapp.services.results.indices import SipasReport, compute_results, daily_counts, meets_target, sipas_target
+from surveyapp.tables import writing
+from surveyapp.tables.reading import RowsRejected, UnreadableTable
 
 
 def _scope(campaign: Campaign) -> Unit | None:
@@ -194,7 +195,7 @@ def _raw_csv(campaign_id: int, questionnaire_id: int, within_id: int | None) -> 
     campaign = db.session.get_one(Campaign, campaign_id)
     questionnaire = db.session.get_one(Questionnaire, questionnaire_id)
     within = db.session.get_one(Unit, within_id) if within_id is not None else None
-    yield from exports.csv_chunks(exports.raw_table(campaign, questionnaire, within))
+    yield from writing.csv_chunks(exports.raw_table(campaign, questionnaire, within))
 
 
 @bp.route("/campaigns/<int:campaign_id>/export/indices.<any(xlsx, zip):extension>")
@@ -208,7 +209,7 @@ def export_indices(campaign: Campaign, extension: str) -> Response:
     name = exports.indices_file_name(campaign, within, extension, local_today())
     if extension == "xlsx":
         return recorded_download(campaign, name, workbook_blocks(tables))
-    archive = exports.csv_zip(tables, name.removesuffix(".zip"))
+    archive = writing.csv_zip(tables, name.removesuffix(".zip"))
     return recorded_download(campaign, name, lambda: [archive])
 
 
@@ -226,8 +227,8 @@ def export_responses(campaign: Campaign, code: str, extension: str) -> str | Res
         body = functools.partial(_raw_csv, campaign.id, questionnaire.id, within.id if within is not None else None)
         return recorded_download(campaign, name, body)
     try:
-        exports.check_fits_spreadsheet(exports.count_raw_rows(campaign, questionnaire, within))
-    except exports.ExportTooLarge as error:
+        writing.check_fits_spreadsheet(exports.count_raw_rows(campaign, questionnaire, within))
+    except writing.ExportTooLarge as error:
         flash(str(error), "error")
         return redirect(url_for(".results", campaign_id=campaign.id, **request.args))
     workbook = workbook_blocks([exports.raw_table(campaign, questionnaire, within)])
@@ -242,6 +243,6 @@ def import_template(campaign: Campaign, code: str) -> Response:
     questionnaire = campaign.questionnaire_by_code(code)
     if questionnaire is None:
         abort(404)
-    table = exports.Table("template", code, [exports.Column(h) for h in exports.raw_columns(questionnaire)], [])
-    template = exports.csv_bytes(table)
+    table = writing.Table("template", code, [writing.Column(h) for h in exports.raw_columns(questionnaire)], [])
+    template = writing.csv_bytes(table)
     return recorded_download(campaign, f"mau-nhap-phieu-{exports.slug(code)}.csv", lambda: [template])

@@ -16,7 +16,6 @@ from surveyapp.admin.uploads import accepts_uploads, refuse_rows
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.models import Campaign
-from surveyapp.services.exports import csv_bytes
 from surveyapp.services.frames import FrameAlreadySampled, count_frame, import_frame, purge_contacts
 from surveyapp.services.responses import local_today
 from surveyapp.services.samples import (
@@ -28,7 +27,8 @@ from surveyapp.services.samples import (
     links_table,
     new_seed,
 )
-from surveyapp.services.tabular import RowsRejected, UnreadableTable
+from surveyapp.tables.reading import RowsRejected, UnreadableTable
+from surveyapp.tables.writing import csv_bytes
 
 
 @bp.route("/campaigns/<int:campaign_id>/sample", methods=["GET", "POST"])

@@ -29,18 +29,18 @@ from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.models import Campaign
-from surveyapp.services import exports
-from surveyapp.services.tabular import ProblemList, RowProblem, RowsRejected
+from surveyapp.tables import writing
+from surveyapp.tables.reading import ProblemList, RowProblem, RowsRejected
 
 PROBLEMS_FOLDER = "upload-problems"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
 _CHUNK = 10_000  # problems written at a time
 # The downloaded list's columns; the headers are fixed, like those of the files it lists.
 _COLUMNS = (
-    ("Dòng", exports.Kind.COUNT),
-    ("Cột", exports.Kind.TEXT),
-    ("Giá trị", exports.Kind.TEXT),
-    ("Lý do", exports.Kind.TEXT),
+    ("Dòng", writing.Kind.COUNT),
+    ("Cột", writing.Kind.TEXT),
+    ("Giá trị", writing.Kind.TEXT),
+    ("Lý do", writing.Kind.TEXT),
 )
 
 
@@ -106,10 +106,10 @@ def refuse_rows(campaign: Campaign, rejected: RowsRejected, message: str) -> Pro
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     _sweep(folder)
     token = secrets.token_urlsafe(16)
-    columns = [exports.Column(header, kind) for header, kind in _COLUMNS]
-    table = exports.Table("problems", "problems", columns, _frames(rejected.found))
+    columns = [writing.Column(header, kind) for header, kind in _COLUMNS]
+    table = writing.Table("problems", "problems", columns, _frames(rejected.found))
     with (folder / f"{campaign.id}-{token}.csv").open("wb") as file:
-        for chunk in exports.csv_chunks(table):
+        for chunk in writing.csv_chunks(table):
             file.write(chunk)
     rejected.found.close()
     return ProblemReport(

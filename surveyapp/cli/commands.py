@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from surveyapp.cli import bp
 from surveyapp.config import INSTANCE_DIR
+from surveyapp.demo import DemoError, load_demo
 from surveyapp.extensions import db
 from surveyapp.instance_files import write_demo_accounts
 from surveyapp.models import AuditAction, Unit, User, UserRole
@@ -26,7 +27,6 @@ from surveyapp.questionnaires.definition import QuestionnaireError
 from surveyapp.services.audit import record_action
 from surveyapp.services.campaigns import CampaignError
 from surveyapp.services.catalog import sync_questionnaires
-from surveyapp.services.demo import DemoError, load_demo
 from surveyapp.services.quotas import QuotaError
 from surveyapp.services.units import UnitImportError, import_units_csv
 from surveyapp.services.users import (

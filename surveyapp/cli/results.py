@@ -18,13 +18,15 @@ from surveyapp.cli import bp
 from surveyapp.cli.commands import committing
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, Unit
-from surveyapp.services import exports, posters
+from surveyapp.services import posters
 from surveyapp.services.audit import record_action
 from surveyapp.services.collection import list_collection_targets
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
-from surveyapp.services.results import compute_results
-from surveyapp.services.tabular import RowsRejected, UnreadableTable
+from surveyapp.services.results import exports
+from surveyapp.services.results.indices import compute_results
+from surveyapp.tables import writing
+from surveyapp.tables.reading import RowsRejected, UnreadableTable
 
 
 def _campaign(campaign_id: int) -> Campaign:
@@ -64,17 +66,17 @@ def export_results(campaign_id: int, what: str, file_format: str, unit_code: str
             written.append(_write_workbook(output / name, tables))
         else:
             stem = name.removesuffix(".csv")
-            written += [_write(output / f"{stem}_{table.key}.csv", exports.csv_chunks(table)) for table in tables]
+            written += [_write(output / f"{stem}_{table.key}.csv", writing.csv_chunks(table)) for table in tables]
     else:
         for questionnaire in campaign.questionnaires:
             name = exports.responses_file_name(campaign, within, questionnaire.code, file_format, today)
             table = exports.raw_table(campaign, questionnaire, within)
             if file_format == "csv":
-                written.append(_write(output / name, exports.csv_chunks(table)))
+                written.append(_write(output / name, writing.csv_chunks(table)))
                 continue
             try:
-                exports.check_fits_spreadsheet(exports.count_raw_rows(campaign, questionnaire, within))
-            except exports.ExportTooLarge as error:
+                writing.check_fits_spreadsheet(exports.count_raw_rows(campaign, questionnaire, within))
+            except writing.ExportTooLarge as error:
                 raise click.ClickException(f"{error} (--format csv)") from None
             written.append(_write_workbook(output / name, [table]))
     with committing():
@@ -90,9 +92,9 @@ def _write(path: Path, chunks: Iterable[bytes]) -> Path:
     return path
 
 
-def _write_workbook(path: Path, tables: list[exports.Table]) -> Path:
+def _write_workbook(path: Path, tables: list[writing.Table]) -> Path:
     with path.open("wb") as file:
-        exports.write_xlsx(tables, file)
+        writing.write_xlsx(tables, file)
     return path
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import delete
 from surveyapp.extensions import db
 from surveyapp.models import AppraisedScore, AuditAction, Campaign
 from surveyapp.services.audit import record_action
-from surveyapp.services.tabular import ProblemList, RowProblem, RowsRejected, read_table
 from surveyapp.services.units import is_unit_code, normalise_unit_code
+from surveyapp.tables.reading import ProblemList, RowProblem, RowsRejected, read_table
 
 UNIT, POINTS, OTHER_POINTS = "Mã đơn vị", "Điểm thẩm định", "Điểm khác"
 

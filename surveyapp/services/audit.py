@@ -24,7 +24,7 @@ from sqlalchemy import Select, exists, func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, AuditEntry, Campaign
-from surveyapp.services import exports
+from surveyapp.tables import writing
 
 COMMAND_ACTOR = "cli"
 PAGE_SIZE = 100
@@ -162,18 +162,18 @@ def iter_audit_entries(audit_filter: AuditFilter, batch: int = 1000) -> Iterator
         entries = list(db.session.scalars(statement.where(AuditEntry.id < entries[-1].id)))
 
 
-def audit_table(audit_filter: AuditFilter) -> exports.Table:
+def audit_table(audit_filter: AuditFilter) -> writing.Table:
     """The filtered log as an exported table, newest first, with the page's labels and times.
 
     Actors, campaign numbers and details were typed or chosen by people: written as text,
     they are neutralised against formula injection like every other export.
     """
     columns = [
-        exports.Column(_("Thời điểm (giờ %(zone)s)", zone=zone_label()), exports.Kind.CODE),
-        exports.Column(_("Người thực hiện")),
-        exports.Column(_("Thao tác"), exports.Kind.CODE),
-        exports.Column(_("Đợt"), exports.Kind.CODE),
-        exports.Column(_("Chi tiết")),
+        writing.Column(_("Thời điểm (giờ %(zone)s)", zone=zone_label()), writing.Kind.CODE),
+        writing.Column(_("Người thực hiện")),
+        writing.Column(_("Thao tác"), writing.Kind.CODE),
+        writing.Column(_("Đợt"), writing.Kind.CODE),
+        writing.Column(_("Chi tiết")),
     ]
 
     def frames() -> Iterator[pd.DataFrame]:
@@ -190,7 +190,7 @@ def audit_table(audit_filter: AuditFilter) -> exports.Table:
             ]
             yield pd.DataFrame(rows, columns=range(len(columns)), dtype=object)
 
-    return exports.Table("audit", _("Nhật ký thao tác"), columns, frames())
+    return writing.Table("audit", _("Nhật ký thao tác"), columns, frames())
 
 
 def details_text(details: dict[str, Any]) -> str:

@@ -19,8 +19,8 @@ from sqlalchemy import delete, func, insert, select
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, FrameContact, FrameRecord, SampleEntry
 from surveyapp.services.audit import record_action
-from surveyapp.services.tabular import ProblemList, Row, RowProblem, RowsRejected, read_table, too_long
 from surveyapp.services.units import is_unit_code, normalise_unit_code
+from surveyapp.tables.reading import ProblemList, Row, RowProblem, RowsRejected, read_table, too_long
 
 RECORD, FIELD, UNIT, RECEIVED, RETURNED = "Mã hồ sơ", "Lĩnh vực", "Mã đơn vị", "Ngày tiếp nhận", "Ngày trả kết quả"
 STATUS, NAME, PHONE = "Trạng thái", "Người nộp", "Số điện thoại"

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, Unit
 from surveyapp.services.audit import record_action
-from surveyapp.services.exports import Column, Kind, Table, table_of_rows, write_xlsx
 from surveyapp.services.responses import count_responses
+from surveyapp.tables.writing import Column, Kind, Table, table_of_rows, write_xlsx
 
 MAX_RATE = 100_000_000
 

@@ -43,7 +43,8 @@ from surveyapp.questionnaires.answers import (
 from surveyapp.questionnaires.definition import Question, QuestionnaireDefinition, QuestionType
 from surveyapp.services.audit import record_action
 from surveyapp.services.quotas import count_imported
-from surveyapp.services.raw_layout import (
+from surveyapp.services.responses import local_today, response_row
+from surveyapp.services.results.raw_layout import (
     DATE,
     DATE_FORMAT,
     FIELD,
@@ -53,11 +54,10 @@ from surveyapp.services.raw_layout import (
     QUESTIONNAIRE,
     UNIT,
     VERSION,
-    restore,
 )
-from surveyapp.services.responses import local_today, response_row
-from surveyapp.services.tabular import ProblemList, Row, RowProblem, RowsRejected, read_table
 from surveyapp.services.units import is_unit_code, normalise_unit_code
+from surveyapp.tables.formulas import restore
+from surveyapp.tables.reading import ProblemList, Row, RowProblem, RowsRejected, read_table
 
 REQUIRED_COLUMNS = (QUESTIONNAIRE, UNIT)
 

@@ -32,7 +32,7 @@ from surveyapp.models import (
 )
 from surveyapp.services.audit import record_action
 from surveyapp.services.collection import absolute_url
-from surveyapp.services.exports import Column, Kind, Table, table_of_rows
+from surveyapp.tables.writing import Column, Kind, Table, table_of_rows
 
 FOLLOW_UP_STATUSES = (SampleStatus.COMPLETED, SampleStatus.REFUSED, SampleStatus.UNREACHABLE)
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Unit
-from surveyapp.services.tabular import RowProblem, RowsRejected, column_length
+from surveyapp.tables.reading import RowProblem, RowsRejected, column_length
 
 COLUMNS = ("code", "name", "kind", "parent_code")
 REQUIRED = ("code", "name", "kind")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from surveyapp.demo import PUBLISHED_DEMO_PASSWORDS
 from surveyapp.extensions import db
 from surveyapp.instance_files import read_demo_accounts
 from surveyapp.models import User, UserRole
-from surveyapp.services.demo import PUBLISHED_DEMO_PASSWORDS
 from surveyapp.services.users import create_user
 from tests.web.test_sessions import Browser
 

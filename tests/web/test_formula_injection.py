@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from surveyapp.extensions import db
-from surveyapp.services.raw_layout import FORMULA_PREFIXES
+from surveyapp.tables.formulas import FORMULA_PREFIXES
 from tests.helpers import filled_form, submit
 
 NAMES = ['=HYPERLINK("http://attacker.example","Bấm vào đây")', "+1", "-1", "@SUM(1)", "\t=1+1", "\r=1+1"]

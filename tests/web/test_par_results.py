@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from surveyapp.services.raw_layout import HEAD_COLUMNS
+from surveyapp.services.results.raw_layout import HEAD_COLUMNS
 from tests.web.test_results import upload
 
 CX4_ITEMS = [f"CX4_{n:02d}" for n in range(1, 12)]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import ANY_GROUP, QuotaCell, Response
-from surveyapp.services.raw_layout import HEAD_COLUMNS
+from surveyapp.services.results.raw_layout import HEAD_COLUMNS
 from tests.helpers import csrf_token_of
 
 SIPAS_ITEMS = [f"C{e}_{i}" for e, n in ((1, 4), (2, 5), (3, 6), (4, 3), (5, 4)) for i in range(1, n + 1)]

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from surveyapp.demo import UNITS_CSV
 from surveyapp.extensions import db
 from surveyapp.models import ANY_GROUP, FrameContact, FrameRecord, QuotaPolicy, Replacement, SampleEntry, SampleStatus
-from surveyapp.services.demo import UNITS_CSV
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
 from surveyapp.services.units import import_units_csv
 from tests.helpers import csrf_token_of

@@ -18,8 +18,8 @@ from surveyapp.extensions import db
 from surveyapp.models import Response, User, UserRole
 from surveyapp.security import LOGIN_FAILURES, LOGIN_LOCKS, SUBMISSIONS
 from surveyapp.services.limits import count_events, record_and_count
-from surveyapp.services.tabular import UnreadableTable, read_table
 from surveyapp.services.users import create_user
+from surveyapp.tables.reading import UnreadableTable, read_table
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, submit
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

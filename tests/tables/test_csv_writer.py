@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from surveyapp.csv_writer import csv_lines
+from surveyapp.tables.csv_writer import csv_lines
 
 texts = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=12)
 cells = st.one_of(st.none(), texts, st.integers(-(10**9), 10**9), st.floats(allow_nan=False, allow_infinity=False))

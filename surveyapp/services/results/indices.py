@@ -20,11 +20,11 @@ from surveyapp.extensions import db
 from surveyapp.models import AppraisedScore, Campaign, CampaignPurpose, Questionnaire, Response, Unit
 from surveyapp.questionnaires.answers import ANSWER_CODE_FIRST, encode_answer_codes, scored_questions
 from surveyapp.questionnaires.definition import Text
-from surveyapp.services.columnar import read_columns
+from surveyapp.services.results.columns import read_columns
 
 # Slices of a SIPAS report, in the order the page and the workbook show them ("" = overall).
 SIPAS_SLICES = ("", "unit", "parent_unit", "procedure_field", "respondent_group", "mode", "period")
-# Joins the slice values of a response into one key (see ``columnar.SEPARATOR``).
+# Joins the slice values of a response into one key (see ``columns.SEPARATOR``).
 KEY_SEPARATOR = "\x1e"
 META_COLUMNS = ("questionnaire", "unit", "parent_unit", "respondent_group", "mode", "procedure_field", "period")
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from surveyapp import xlsx_writer
-from surveyapp.xlsx_writer import Sheet, SheetColumn, write_workbook
+from surveyapp.tables import xlsx_writer
+from surveyapp.tables.xlsx_writer import Sheet, SheetColumn, write_workbook
 
 VIETNAMESE = "Phường Trương Quang Trọng – Đạt"
 MODULE = Path(xlsx_writer.__file__)

@@ -9,16 +9,12 @@ minutes. Text is neutralised against formula injection.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import functools
-import io
 import json
 import re
 import unicodedata
-import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,13 +22,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, cast, func, select, type_coerce
 
-from surveyapp.csv_writer import csv_lines
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Response, ResponseMode, Unit
 from surveyapp.questionnaires.answers import encode_answer_codes, scored_questions
 from surveyapp.questionnaires.definition import QuestionType
-from surveyapp.services.columnar import fetch_plain_rows
-from surveyapp.services.raw_layout import (
+from surveyapp.services.results.columns import fetch_plain_rows
+from surveyapp.services.results.indices import (
+    CampaignResults,
+    ParReport,
+    SipasReport,
+    all_units,
+    decode_answers,
+    meets_target,
+    sipas_target,
+    subtree_unit_ids,
+)
+from surveyapp.services.results.raw_layout import (
     DATE,
     DATE_FORMAT,
     FIELD,
@@ -44,19 +49,8 @@ from surveyapp.services.raw_layout import (
     UNIT,
     UNIT_NAME,
     VERSION,
-    neutralise_column,
 )
-from surveyapp.services.results import (
-    CampaignResults,
-    ParReport,
-    SipasReport,
-    all_units,
-    decode_answers,
-    meets_target,
-    sipas_target,
-    subtree_unit_ids,
-)
-from surveyapp.xlsx_writer import MAX_ROWS, Sheet, SheetColumn, sheet_title, write_workbook
+from surveyapp.tables.writing import Column, Kind, Table, table_of_rows
 
 MODE_LABELS = {
     ResponseMode.DESK_QR: _l("Quét mã QR tại Bộ phận một cửa"),
@@ -75,43 +69,6 @@ SLICE_LABELS = {
 }
 
 
-class Kind(enum.Enum):
-    """How a column's values are written: as text, a code, a count, a percentage, points or a yes/no mark."""
-
-    TEXT = "text"
-    CODE = "code"  # a value the service wrote (option values, codes, dates): never a formula
-    COUNT = "count"
-    PERCENT = "percent"
-    POINTS = "points"
-    MARK = "mark"
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of an exported table."""
-
-    header: str
-    kind: Kind = Kind.TEXT
-
-
-@dataclass(frozen=True)
-class Table:
-    """One exported table: a sheet of a workbook, or one CSV file.
-
-    ``frames`` yields the rows in chunks; column ``n`` of every chunk holds ``columns[n]``.
-    """
-
-    key: str
-    title: str
-    columns: Sequence[Column]
-    frames: Iterable[pd.DataFrame]
-
-
-def table_of_rows(key: str, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> Table:
-    """A small table given row by row."""
-    return Table(key, title, columns, [pd.DataFrame(list(rows), columns=range(len(columns)), dtype=object)])
-
-
 def _frame(index: pd.Index, values: Sequence[Any]) -> pd.DataFrame:
     """Columns given in order, each a series on ``index`` or one value for every row."""
     return pd.DataFrame(dict(enumerate(values)), index=index)
@@ -120,10 +77,6 @@ def _frame(index: pd.Index, values: Sequence[Any]) -> pd.DataFrame:
 def _labelled(values: pd.Series, label: Callable[[Any], str]) -> pd.Series:
     """``label`` of every value, called once per distinct value."""
     return values.map({value: label(value) for value in values.unique()}).astype(object)
-
-
-class ExportTooLarge(ValueError):
-    """The table has more rows than a spreadsheet holds; the message points to CSV."""
 
 
 def slug(text: str) -> str:
@@ -589,87 +542,3 @@ def raw_table(campaign: Campaign, questionnaire: Questionnaire, within: Unit | N
     return Table(
         f"responses-{questionnaire.code}", questionnaire.code, columns, raw_frames(campaign, questionnaire, within)
     )
-
-
-# Writers ------------------------------------------------------------------------------------
-
-
-def _column_values(column: Column, values: pd.Series, *, for_csv: bool) -> pd.Series:
-    """A column as it is written: marks as words, numbers rounded for CSV (percentages as
-    fractions for the workbook's percent format), text neutralised; missing stays missing."""
-    if column.kind is Kind.MARK:
-        return values.map({True: _("Có"), False: _("Không")}).astype(object)
-    if column.kind is Kind.TEXT:
-        return neutralise_column(values)
-    if column.kind is Kind.CODE:
-        return values
-    numbers = pd.to_numeric(values, errors="coerce")
-    if column.kind is Kind.COUNT:
-        return numbers.astype("Int64")
-    if for_csv:
-        return numbers.round(2)
-    return numbers / 100 if column.kind is Kind.PERCENT else numbers
-
-
-def _written_frames(table: Table, *, for_csv: bool) -> Iterator[pd.DataFrame]:
-    """The table's chunks with every column as it is written."""
-    for frame in table.frames:
-        if frame.shape[1] != len(table.columns):
-            raise ValueError(f"table {table.key!r} has {len(table.columns)} columns, a chunk {frame.shape[1]}")
-        yield pd.DataFrame(
-            {n: _column_values(column, frame.iloc[:, n], for_csv=for_csv) for n, column in enumerate(table.columns)}
-        )
-
-
-NUMBER_FORMATS = {Kind.PERCENT: "0.00%", Kind.POINTS: "0.00", Kind.COUNT: "#,##0"}
-
-
-def check_fits_spreadsheet(rows: int) -> None:
-    """Refuse, before anything is written, a table of ``rows`` rows that a spreadsheet cannot hold."""
-    if rows + 1 > MAX_ROWS:
-        raise ExportTooLarge(
-            _(
-                "Bảng có %(rows)s dòng, nhiều hơn giới hạn %(limit)s dòng của bảng tính. Hãy tải tệp CSV.",
-                rows=f"{rows:,}".replace(",", "."),
-                limit=f"{MAX_ROWS - 1:,}".replace(",", "."),
-            )
-        )
-
-
-def write_xlsx(tables: Sequence[Table], target: BinaryIO) -> None:
-    """A workbook with one sheet per table, bold headers and formatted numbers, written to
-    ``target`` as the rows are read (a large table does not grow the memory)."""
-    sheets = [
-        Sheet(
-            sheet_title(table.title),
-            [SheetColumn(column.header, NUMBER_FORMATS.get(column.kind)) for column in table.columns],
-            _written_frames(table, for_csv=False),
-        )
-        for table in tables
-    ]
-    write_workbook(target, sheets)
-
-
-def csv_chunks(table: Table) -> Iterator[bytes]:
-    """One table as UTF-8 CSV, a chunk at a time (percentages and points with two decimals).
-
-    The file starts with a byte-order mark, which spreadsheet programs need to read Vietnamese.
-    """
-    header = pd.DataFrame([[column.header for column in table.columns]])
-    yield ("\ufeff" + csv_lines(header)).encode("utf-8")
-    for frame in _written_frames(table, for_csv=True):
-        yield csv_lines(frame).encode("utf-8")
-
-
-def csv_bytes(table: Table) -> bytes:
-    """One table as a whole CSV file (see ``csv_chunks``)."""
-    return b"".join(csv_chunks(table))
-
-
-def csv_zip(tables: Sequence[Table], stem: str) -> bytes:
-    """Several tables as one ZIP of CSV files named ``<stem>_<table>.csv``."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for table in tables:
-            archive.writestr(f"{stem}_{table.key}.csv", csv_bytes(table))
-    return buffer.getvalue()

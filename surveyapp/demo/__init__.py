@@ -46,7 +46,7 @@ from surveyapp.services.responses import local_today, response_row
 from surveyapp.services.units import import_units_csv
 from surveyapp.services.users import create_user, random_password, set_password
 
-UNITS_CSV = Path(__file__).resolve().parent.parent / "demo" / "units-seeds.csv"
+UNITS_CSV = Path(__file__).resolve().parent / "units-seeds.csv"
 # The demo accounts' passwords that earlier versions set and published in the README: an
 # account still holding one gets a random password at the next ``load-demo``.
 PUBLISHED_DEMO_PASSWORDS = {

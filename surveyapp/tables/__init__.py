@@ -1,0 +1,1 @@
+"""Tables in files, without the database: reading uploads (``reading``), writing exports (``writing``)."""

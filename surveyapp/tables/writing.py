@@ -1,0 +1,145 @@
+"""Writing tables to files: one workbook sheet or one CSV file per ``Table``.
+
+A ``Table`` has Vietnamese headers and typed columns, and its rows come as data frames, a
+chunk at a time: the writers format whole columns at once (``xlsx_writer``, ``csv_writer``),
+so a table of a million rows is written in seconds and in constant memory. Text that people
+typed is neutralised against formula injection (``formulas``) in every file.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import pandas as pd
+from flask_babel import gettext as _
+
+from surveyapp.tables.csv_writer import csv_lines
+from surveyapp.tables.formulas import neutralise_column
+from surveyapp.tables.xlsx_writer import MAX_ROWS, Sheet, SheetColumn, sheet_title, write_workbook
+
+
+class Kind(enum.Enum):
+    """How a column's values are written: as text, a code, a count, a percentage, points or a yes/no mark."""
+
+    TEXT = "text"
+    CODE = "code"  # a value the service wrote (option values, codes, dates): never a formula
+    COUNT = "count"
+    PERCENT = "percent"
+    POINTS = "points"
+    MARK = "mark"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an exported table."""
+
+    header: str
+    kind: Kind = Kind.TEXT
+
+
+@dataclass(frozen=True)
+class Table:
+    """One exported table: a sheet of a workbook, or one CSV file.
+
+    ``frames`` yields the rows in chunks; column ``n`` of every chunk holds ``columns[n]``.
+    """
+
+    key: str
+    title: str
+    columns: Sequence[Column]
+    frames: Iterable[pd.DataFrame]
+
+
+def table_of_rows(key: str, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> Table:
+    """A small table given row by row."""
+    return Table(key, title, columns, [pd.DataFrame(list(rows), columns=range(len(columns)), dtype=object)])
+
+
+class ExportTooLarge(ValueError):
+    """The table has more rows than a spreadsheet holds; the message points to CSV."""
+
+
+def _column_values(column: Column, values: pd.Series, *, for_csv: bool) -> pd.Series:
+    """A column as it is written: marks as words, numbers rounded for CSV (percentages as
+    fractions for the workbook's percent format), text neutralised; missing stays missing."""
+    if column.kind is Kind.MARK:
+        return values.map({True: _("Có"), False: _("Không")}).astype(object)
+    if column.kind is Kind.TEXT:
+        return neutralise_column(values)
+    if column.kind is Kind.CODE:
+        return values
+    numbers = pd.to_numeric(values, errors="coerce")
+    if column.kind is Kind.COUNT:
+        return numbers.astype("Int64")
+    if for_csv:
+        return numbers.round(2)
+    return numbers / 100 if column.kind is Kind.PERCENT else numbers
+
+
+def _written_frames(table: Table, *, for_csv: bool) -> Iterator[pd.DataFrame]:
+    """The table's chunks with every column as it is written."""
+    for frame in table.frames:
+        if frame.shape[1] != len(table.columns):
+            raise ValueError(f"table {table.key!r} has {len(table.columns)} columns, a chunk {frame.shape[1]}")
+        yield pd.DataFrame(
+            {n: _column_values(column, frame.iloc[:, n], for_csv=for_csv) for n, column in enumerate(table.columns)}
+        )
+
+
+NUMBER_FORMATS = {Kind.PERCENT: "0.00%", Kind.POINTS: "0.00", Kind.COUNT: "#,##0"}
+
+
+def check_fits_spreadsheet(rows: int) -> None:
+    """Refuse, before anything is written, a table of ``rows`` rows that a spreadsheet cannot hold."""
+    if rows + 1 > MAX_ROWS:
+        raise ExportTooLarge(
+            _(
+                "Bảng có %(rows)s dòng, nhiều hơn giới hạn %(limit)s dòng của bảng tính. Hãy tải tệp CSV.",
+                rows=f"{rows:,}".replace(",", "."),
+                limit=f"{MAX_ROWS - 1:,}".replace(",", "."),
+            )
+        )
+
+
+def write_xlsx(tables: Sequence[Table], target: BinaryIO) -> None:
+    """A workbook with one sheet per table, bold headers and formatted numbers, written to
+    ``target`` as the rows are read (a large table does not grow the memory)."""
+    sheets = [
+        Sheet(
+            sheet_title(table.title),
+            [SheetColumn(column.header, NUMBER_FORMATS.get(column.kind)) for column in table.columns],
+            _written_frames(table, for_csv=False),
+        )
+        for table in tables
+    ]
+    write_workbook(target, sheets)
+
+
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """One table as UTF-8 CSV, a chunk at a time (percentages and points with two decimals).
+
+    The file starts with a byte-order mark, which spreadsheet programs need to read Vietnamese.
+    """
+    header = pd.DataFrame([[column.header for column in table.columns]])
+    yield ("\ufeff" + csv_lines(header)).encode("utf-8")
+    for frame in _written_frames(table, for_csv=True):
+        yield csv_lines(frame).encode("utf-8")
+
+
+def csv_bytes(table: Table) -> bytes:
+    """One table as a whole CSV file (see ``csv_chunks``)."""
+    return b"".join(csv_chunks(table))
+
+
+def csv_zip(tables: Sequence[Table], stem: str) -> bytes:
+    """Several tables as one ZIP of CSV files named ``<stem>_<table>.csv``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for table in tables:
+            archive.writestr(f"{stem}_{table.key}.csv", csv_bytes(table))
+    return buffer.getvalue()
