@@ -42,7 +42,7 @@ from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, RESPONDENT_G
 from surveyapp.questionnaires.definition import QuestionnaireDefinition, QuestionType  # noqa: E402
 from surveyapp.services.campaigns import CampaignDraft, create_campaign, open_campaign  # noqa: E402
 from surveyapp.services.catalog import sync_questionnaires  # noqa: E402
-from surveyapp.services.collection import get_collection_target  # noqa: E402
+from surveyapp.services.collection import get_collection_point  # noqa: E402
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas  # noqa: E402
 from tests.served import LOOPBACK, Server  # noqa: E402
 
@@ -163,8 +163,8 @@ class DeskSurvey:
         app = make_app(self.database.url)
         campaign_id, code, unit = self.path.split("/")[2:5]
         with app.app_context():
-            target = get_collection_target(int(campaign_id), code, unit)
-            keys = tuple(issue_form_key(target, credit_seconds=minimum_seconds(target)) for _ in range(count))
+            point = get_collection_point(int(campaign_id), code, unit)
+            keys = tuple(issue_form_key(point, credit_seconds=minimum_seconds(point)) for _ in range(count))
             db.engine.dispose()
         return keys
 

@@ -29,7 +29,7 @@ from surveyapp.questionnaires.answers import (
     check_submission,
     field_name,
 )
-from surveyapp.services.collection import CollectionTarget
+from surveyapp.services.collection import CollectionPoint
 from surveyapp.services.devices import DEVICE_COOKIE, is_desk_device
 from surveyapp.services.held import hold_response, is_beyond_allowance
 from surveyapp.services.limits import client_source
@@ -101,7 +101,7 @@ class SubmissionOutcome:
 
 
 def receive_submission(
-    target: CollectionTarget, mode: ResponseMode, before_commit: Callable[[], None] | None = None
+    point: CollectionPoint, mode: ResponseMode, before_commit: Callable[[], None] | None = None
 ) -> SubmissionOutcome:
     """Check the form's key, validate the posted form and store it; commits on success.
 
@@ -117,22 +117,22 @@ def receive_submission(
     (``surveyapp.services.held``) unless it comes from a registered desk device; a held
     form looks stored to its sender.
     """
-    key = check_form_key(request.form.get(FORM_KEY_FIELD, ""), target)
+    key = check_form_key(request.form.get(FORM_KEY_FIELD, ""), point)
     if key.problem is KeyProblem.FORGED or key.problem is KeyProblem.EXPIRED:
         return SubmissionOutcome(is_stored=False, notice=key_notice(key.problem, key.wait), status=400)
-    check = check_submission(target.definition, request.form, target.unit_keys)
+    check = check_submission(point.definition, request.form, point.unit_keys)
     if not check.is_valid:
         return SubmissionOutcome(is_stored=False, problems=check.problems)
     if key.problem is KeyProblem.TOO_SOON:
         return SubmissionOutcome(is_stored=False, notice=key_notice(key.problem, key.wait))
-    if mode is ResponseMode.DESK_QR and not target.campaign.is_qr_open_to(check.submission.respondent_group):
+    if mode is ResponseMode.DESK_QR and not point.campaign.is_qr_open_to(check.submission.respondent_group):
         return SubmissionOutcome(is_stored=False, notice=closed_channel_notice(), status=403)
     try:
-        if mode is ResponseMode.DESK_QR and _is_held(target):
+        if mode is ResponseMode.DESK_QR and _is_held(point):
             hold_response(
-                campaign=target.campaign,
-                questionnaire=target.questionnaire,
-                unit=target.unit,
+                campaign=point.campaign,
+                questionnaire=point.questionnaire,
+                unit=point.unit,
                 submission=check.submission,
                 key_digest=str(key.digest),
                 source=client_source(),
@@ -140,9 +140,9 @@ def receive_submission(
             )
         else:
             submit_response(
-                campaign=target.campaign,
-                questionnaire=target.questionnaire,
-                units=target.units,
+                campaign=point.campaign,
+                questionnaire=point.questionnaire,
+                units=point.units,
                 submission=check.submission,
                 mode=mode,
                 key_digest=str(key.digest),
@@ -161,33 +161,33 @@ def receive_submission(
     return SubmissionOutcome(is_stored=True)
 
 
-def _is_held(target: CollectionTarget) -> bool:
+def _is_held(point: CollectionPoint) -> bool:
     """Whether this QR form goes beyond its source's allowance and is not from a desk device.
 
     Counted in the submission's transaction: a form that is not stored in the end does not count.
     """
     if is_desk_device(request.cookies.get(DEVICE_COOKIE)):
         return False
-    return is_beyond_allowance(target.campaign, client_source())
+    return is_beyond_allowance(point.campaign, client_source())
 
 
-def _field_labels(target: CollectionTarget) -> dict[str, str]:
+def _field_labels(point: CollectionPoint) -> dict[str, str]:
     """What each form field asks, to name the questions in the summary of problems."""
     labels = {
         RESPONDENT_GROUP_FIELD: _("Nhóm người trả lời"),
         PROCEDURE_FIELD_FIELD: _("Lĩnh vực thủ tục hành chính"),
     }
-    for question in target.definition.questions:
+    for question in point.definition.questions:
         text = localized(question.text)
         if question.per_unit:
-            labels.update({field_name(question, unit.code): f"{text} — {unit.name}" for unit in target.units})
+            labels.update({field_name(question, unit.code): f"{text} — {unit.name}" for unit in point.units})
         else:
             labels[field_name(question)] = text
     return labels
 
 
 def _questions_html(
-    target: CollectionTarget,
+    point: CollectionPoint,
     values: MultiDict[str, str] | None,
     problems: Mapping[str, str],
     hidden_groups: tuple[str, ...],
@@ -202,9 +202,9 @@ def _questions_html(
     """
     is_kept = values is None and not problems and not current_app.jinja_env.auto_reload
     key = (
-        target.questionnaire.content_digest,
+        point.questionnaire.content_digest,
         str(get_locale()),
-        tuple((unit.code, unit.name) for unit in target.units) if target.definition.is_matrix else (),
+        tuple((unit.code, unit.name) for unit in point.units) if point.definition.is_matrix else (),
         hidden_groups,
     )
     if is_kept and key in _BLANK_QUESTIONS:
@@ -212,8 +212,8 @@ def _questions_html(
     html = Markup(
         render_template(
             QUESTIONS_TEMPLATE,
-            target=target,
-            definition=target.definition,
+            point=point,
+            definition=point.definition,
             values=values,
             problems=problems,
             field_name=field_name,
@@ -229,7 +229,7 @@ def _questions_html(
 
 def render_questionnaire(
     template: str,
-    target: CollectionTarget,
+    point: CollectionPoint,
     *,
     problems: dict[str, Problem] | None = None,
     notice: str | None = None,
@@ -247,18 +247,18 @@ def render_questionnaire(
     values = request.form if is_posted else None
     problems = problems or {}
     messages = {name: problem_message(problem) for name, problem in problems.items()}
-    labels = _field_labels(target) if problems else {}
+    labels = _field_labels(point) if problems else {}
     html = render_template(
         template,
-        target=target,
-        definition=target.definition,
+        point=point,
+        definition=point.definition,
         values=values,
         questions=_questions_html(
-            target, values, messages, tuple(sorted(target.campaign.qr_closed_groups)) if is_open_qr else ()
+            point, values, messages, tuple(sorted(point.campaign.qr_closed_groups)) if is_open_qr else ()
         ),
         problem_summary=[(name, labels.get(name, name), messages[name]) for name in problems],
         notice=notice,
-        form_key=key_for_page(request.form.get(FORM_KEY_FIELD) if is_posted else None, target),
+        form_key=key_for_page(request.form.get(FORM_KEY_FIELD) if is_posted else None, point),
         form_key_field=FORM_KEY_FIELD,
         with_csrf=request.blueprint not in _ANONYMOUS_BLUEPRINTS,
         **context,
@@ -268,10 +268,10 @@ def render_questionnaire(
 
 @dataclass(frozen=True)
 class _KeptForm:
-    """How to show one endpoint's questionnaire again: its template, target and page context."""
+    """How to show one endpoint's questionnaire again: its template, collection point and page context."""
 
     template: str
-    load_target: Callable[..., CollectionTarget]
+    load_point: Callable[..., CollectionPoint]
     context: Mapping[str, object]
 
 
@@ -280,19 +280,19 @@ _KEPT_FORMS: dict[str, dict[str, _KeptForm]] = {}
 
 
 def keep_answers_when_not_stored(
-    blueprint: Blueprint, endpoint: str, template: str, load_target: Callable[..., CollectionTarget], **context: object
+    blueprint: Blueprint, endpoint: str, template: str, load_point: Callable[..., CollectionPoint], **context: object
 ) -> None:
     """When a posted form is refused before it is read, show it again with every answer kept.
 
     Two refusals happen before the view: an expired session (CSRF failure) and too many
     submissions from one address (429). A respondent or surveyor may take longer over a form
     than a session lasts, or share a busy desk's address; losing their answers then would be
-    the worst outcome, so the page comes back ready to be sent again. ``load_target`` gets the
+    the worst outcome, so the page comes back ready to be sent again. ``load_point`` gets the
     endpoint's view arguments; several endpoints of one blueprint may be registered.
     """
     forms = _KEPT_FORMS.setdefault(blueprint.name, {})
     is_first = not forms
-    forms[endpoint] = _KeptForm(template, load_target, context)
+    forms[endpoint] = _KeptForm(template, load_point, context)
     if not is_first:
         return
 
@@ -301,10 +301,10 @@ def keep_answers_when_not_stored(
         if form is None:  # another page of the blueprint: its usual error page
             return error_page(error)
         try:
-            target = form.load_target(**(request.view_args or {}))
-        except HTTPException as refused:  # an unknown target or no access: say so, not 500
+            point = form.load_point(**(request.view_args or {}))
+        except HTTPException as refused:  # an unknown collection point or no access: say so, not 500
             return error_page(refused)
-        return make_response(render_questionnaire(form.template, target, notice=notice, status=status, **form.context))
+        return make_response(render_questionnaire(form.template, point, notice=notice, status=status, **form.context))
 
     @blueprint.errorhandler(CSRFError)
     def expired_form(error: CSRFError) -> object:
@@ -327,11 +327,11 @@ def keep_answers_when_not_stored(
 
 
 def refused_form(
-    template: str, target: CollectionTarget, outcome: SubmissionOutcome, **context: object
+    template: str, point: CollectionPoint, outcome: SubmissionOutcome, **context: object
 ) -> tuple[str, int]:
     """The form of a refused submission, shown again with its answers, problems or notice."""
     return render_questionnaire(
-        template, target, problems=outcome.problems, notice=outcome.notice, status=outcome.status, **context
+        template, point, problems=outcome.problems, notice=outcome.notice, status=outcome.status, **context
     )
 
 

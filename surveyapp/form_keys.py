@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from surveyapp.services.collection import CollectionTarget
+from surveyapp.services.collection import CollectionPoint
 
 FORM_KEY_FIELD = "form_key"
 _PURPOSE = b"surveyapp form key v1"
@@ -79,33 +79,33 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _signature(nonce: str, issued_at: int, target: CollectionTarget) -> str:
-    identity = f"{nonce}.{issued_at}.{target.campaign.id}.{target.questionnaire.id}.{target.unit_code or ''}"
+def _signature(nonce: str, issued_at: int, point: CollectionPoint) -> str:
+    identity = f"{nonce}.{issued_at}.{point.campaign.id}.{point.questionnaire.id}.{point.unit_code or ''}"
     return _b64(hmac.new(_signing_key(), identity.encode(), hashlib.sha256).digest()[:_SIGNATURE_BYTES])
 
 
-def minimum_seconds(target: CollectionTarget) -> int:
-    """How long answering the target's form takes at the least: per question, capped."""
-    definition = target.definition
-    units = len(target.units) if definition.is_matrix else 1
+def minimum_seconds(point: CollectionPoint) -> int:
+    """How long answering the point's form takes at the least: per question, capped."""
+    definition = point.definition
+    units = len(point.units) if definition.is_matrix else 1
     items = sum(units if question.per_unit else 1 for question in definition.questions)
     config = current_app.config
     return int(min(float(config["FORM_MIN_SECONDS_CAP"]), float(config["FORM_SECONDS_PER_ANSWER"]) * items))
 
 
-def issue_form_key(target: CollectionTarget, *, credit_seconds: int = 0) -> str:
-    """A fresh key for a form of ``target`` served now.
+def issue_form_key(point: CollectionPoint, *, credit_seconds: int = 0) -> str:
+    """A fresh key for a form of ``point`` served now.
 
     ``credit_seconds`` dates the key back: a form that comes back with answers already
     given (its earlier key expired) need not be answered again before it can be sent.
     """
     nonce = _b64(secrets.token_bytes(_NONCE_BYTES))
     issued_at = int(time.time()) - credit_seconds
-    return f"{nonce}.{issued_at}.{_signature(nonce, issued_at, target)}"
+    return f"{nonce}.{issued_at}.{_signature(nonce, issued_at, point)}"
 
 
-def _parse(key: str, target: CollectionTarget) -> tuple[str, int] | None:
-    """The nonce and issue time of a key this service signed for ``target``, else ``None``."""
+def _parse(key: str, point: CollectionPoint) -> tuple[str, int] | None:
+    """The nonce and issue time of a key this service signed for ``point``, else ``None``."""
     if len(key) > _MAX_LENGTH or key.count(".") != 2:
         return None
     nonce, issued, signature = key.split(".")
@@ -116,31 +116,31 @@ def _parse(key: str, target: CollectionTarget) -> tuple[str, int] | None:
             return None
     except (binascii.Error, ValueError):
         return None
-    if not hmac.compare_digest(signature, _signature(nonce, int(issued), target)):
+    if not hmac.compare_digest(signature, _signature(nonce, int(issued), point)):
         return None
     return nonce, int(issued)
 
 
-def check_form_key(key: str, target: CollectionTarget) -> CheckedKey:
-    """Whether a posted key may store the form of ``target`` now (see the module docstring).
+def check_form_key(key: str, point: CollectionPoint) -> CheckedKey:
+    """Whether a posted key may store the form of ``point`` now (see the module docstring).
 
     It does not record the key: the caller stores the digest with the answers, in one
     transaction, so a key is spent only by a stored form.
     """
-    parsed = _parse(key, target)
+    parsed = _parse(key, point)
     if parsed is None:
         return CheckedKey(problem=KeyProblem.FORGED)
     nonce, issued_at = parsed
     age = int(time.time()) - issued_at
     if age > int(current_app.config["FORM_KEY_MAX_AGE"]):
         return CheckedKey(problem=KeyProblem.EXPIRED)
-    wait = minimum_seconds(target) - age
+    wait = minimum_seconds(point) - age
     if wait > 0:
         return CheckedKey(problem=KeyProblem.TOO_SOON, wait=wait)
     return CheckedKey(digest=hashlib.sha256(nonce.encode()).hexdigest(), age=age)
 
 
-def key_for_page(posted: str | None, target: CollectionTarget) -> str:
+def key_for_page(posted: str | None, point: CollectionPoint) -> str:
     """The key a rendered form carries: the posted one while it may still be used, else new.
 
     A form refused for its answers or sent too soon keeps its key (the wait goes on from when
@@ -148,9 +148,9 @@ def key_for_page(posted: str | None, target: CollectionTarget) -> str:
     time, since its answers are already given; a forged key is replaced by a fresh one.
     """
     if posted:
-        parsed = _parse(posted, target)
+        parsed = _parse(posted, point)
         if parsed is not None:
             if int(time.time()) - parsed[1] <= int(current_app.config["FORM_KEY_MAX_AGE"]):
                 return posted
-            return issue_form_key(target, credit_seconds=minimum_seconds(target))
-    return issue_form_key(target)
+            return issue_form_key(point, credit_seconds=minimum_seconds(point))
+    return issue_form_key(point)

@@ -28,7 +28,7 @@ from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import ANY_GROUP, QuotaCell, QuotaPolicy, Response, ResponseMode
 from surveyapp.questionnaires.answers import check_submission
-from surveyapp.services.collection import get_collection_target
+from surveyapp.services.collection import get_collection_point
 from surveyapp.services.quotas import QuotaFull, QuotaRule, plan_quotas, record_refusals, save_quotas
 from surveyapp.services.responses import DuplicateSubmission, submit_response
 from tests.helpers import filled_form
@@ -83,11 +83,11 @@ def race(racing_app: Flask, campaign_id: int, keys: list[str]) -> Counter[str]:
     def phone(key: str) -> None:
         with racing_app.app_context():
             try:
-                target = get_collection_target(campaign_id, "SIPAS-2017", "W21172")
-                check = check_submission(target.definition, MultiDict(filled_form(target.definition)), [])
+                point = get_collection_point(campaign_id, "SIPAS-2017", "W21172")
+                check = check_submission(point.definition, MultiDict(filled_form(point.definition)), [])
                 assert check.is_valid, check.problems
                 start.wait()
-                outcomes.append(store(lambda: submit_one(target, check.submission, key)))
+                outcomes.append(store(lambda: submit_one(point, check.submission, key)))
             except BaseException as error:  # reported in the main thread
                 errors.append(error)
             finally:
@@ -103,11 +103,11 @@ def race(racing_app: Flask, campaign_id: int, keys: list[str]) -> Counter[str]:
     return Counter(outcomes)
 
 
-def submit_one(target, submission, key: str) -> None:
+def submit_one(point, submission, key: str) -> None:
     submit_response(
-        campaign=target.campaign,
-        questionnaire=target.questionnaire,
-        units=target.units,
+        campaign=point.campaign,
+        questionnaire=point.questionnaire,
+        units=point.units,
         submission=submission,
         mode=ResponseMode.DESK_QR,
         key_digest=key,

@@ -29,7 +29,7 @@ from surveyapp.services.campaigns import (
     update_campaign,
 )
 from surveyapp.services.catalog import get_latest_questionnaires
-from surveyapp.services.collection import list_qr_targets, public_url
+from surveyapp.services.collection import list_qr_points, public_url
 from surveyapp.services.quotas import count_refusals, progress_by_unit, roll_up
 from surveyapp.services.responses import local_today
 from surveyapp.services.units import get_unit_tree
@@ -115,8 +115,8 @@ def campaign(campaign: Campaign) -> str:
     (``?progress_page=``, ``?links_page=``, ``?counts_page=``).
     """
     counts = get_response_counts(campaign)
-    targets = Page.of(list_qr_targets(campaign), "links_page")
-    links = [(target, public_url(target), counts.of_target(target)) for target in targets.rows]
+    points = Page.of(list_qr_points(campaign), "links_page")
+    links = [(point, public_url(point), counts.of_point(point)) for point in points.rows]
     tree = get_unit_tree()
     rolled_up = roll_up(progress_by_unit(campaign), {unit.id: unit.parent_id for unit, _depth in tree})
     progress = Page.of(
@@ -125,8 +125,8 @@ def campaign(campaign: Campaign) -> str:
     return render_template(
         "admin/campaign.html",
         campaign=campaign,
-        targets=links,
-        targets_page=targets,
+        points=links,
+        points_page=points,
         counts=counts,
         progress_rows=progress.rows,
         progress_page=progress,

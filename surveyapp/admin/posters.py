@@ -1,4 +1,4 @@
-"""Officers' QR codes and posters: one target's image or poster, and all of a campaign's at once."""
+"""Officers' QR codes and posters: one collection point's image or poster, and all of a campaign's at once."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.models import Campaign
 from surveyapp.services import posters
-from surveyapp.services.collection import CollectionTarget, get_collection_target, list_qr_targets, public_url
+from surveyapp.services.collection import CollectionPoint, get_collection_point, list_qr_points, public_url
 from surveyapp.services.responses import local_today
 
 
-def _target_or_404(campaign: Campaign, questionnaire_code: str, unit_code: str | None) -> CollectionTarget:
-    target = get_collection_target(campaign.id, questionnaire_code, unit_code)
-    if target is None:
+def _point_or_404(campaign: Campaign, questionnaire_code: str, unit_code: str | None) -> CollectionPoint:
+    point = get_collection_point(campaign.id, questionnaire_code, unit_code)
+    if point is None:
         abort(404)
-    return target
+    return point
 
 
 @bp.route("/campaigns/<int:campaign_id>/qr/<questionnaire_code>.<any(png, svg):extension>")
@@ -26,8 +26,8 @@ def _target_or_404(campaign: Campaign, questionnaire_code: str, unit_code: str |
 @officer_required
 @loads_campaign
 def qr(campaign: Campaign, questionnaire_code: str, extension: str, unit_code: str | None = None) -> Response:
-    """One target's QR code: a PNG image, or an SVG one (for a print shop or an editor)."""
-    url = public_url(_target_or_404(campaign, questionnaire_code, unit_code))
+    """One collection point's QR code: a PNG image, or an SVG one (for a print shop or an editor)."""
+    url = public_url(_point_or_404(campaign, questionnaire_code, unit_code))
     if extension == "png":
         return Response(posters.qr_png(url), mimetype="image/png")
     return Response(posters.qr_svg(url), mimetype="image/svg+xml")
@@ -42,12 +42,13 @@ def qr(campaign: Campaign, questionnaire_code: str, extension: str, unit_code: s
 def poster(
     campaign: Campaign, questionnaire_code: str, unit_code: str | None = None, extension: str | None = None
 ) -> str | Response:
-    """One target's poster: a page that prints on one A4 sheet, or (``.svg``) the file for a print shop or an editor."""
-    target = _target_or_404(campaign, questionnaire_code, unit_code)
-    _file_name, svg = posters.target_poster(target)
+    """One collection point's poster: a page that prints on one A4 sheet, or (``.svg``) the file
+    for a print shop or an editor."""
+    point = _point_or_404(campaign, questionnaire_code, unit_code)
+    _file_name, svg = posters.point_poster(point)
     if extension == "svg":
         return Response(svg, mimetype="image/svg+xml")
-    return render_template("admin/posters_print.html", campaign=target.campaign, svgs=[svg])
+    return render_template("admin/posters_print.html", campaign=point.campaign, svgs=[svg])
 
 
 @bp.route("/campaigns/<int:campaign_id>/posters")
@@ -55,7 +56,7 @@ def poster(
 @loads_campaign
 def posters_print(campaign: Campaign) -> str:
     """Every poster of the campaign on one page, one per printed A4 sheet."""
-    svgs = [posters.target_poster(target)[1] for target in list_qr_targets(campaign)]
+    svgs = [posters.point_poster(point)[1] for point in list_qr_points(campaign)]
     return render_template("admin/posters_print.html", campaign=campaign, svgs=svgs)
 
 
@@ -63,5 +64,5 @@ def posters_print(campaign: Campaign) -> str:
 @officer_required
 @loads_campaign
 def posters_zip(campaign: Campaign) -> Response:
-    archive = posters.posters_zip(posters.target_poster(target) for target in list_qr_targets(campaign))
+    archive = posters.posters_zip(posters.point_poster(point) for point in list_qr_points(campaign))
     return attachment(f"ap-phich-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.zip", archive)

@@ -20,7 +20,7 @@ from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, Unit
 from surveyapp.services import posters
 from surveyapp.services.audit import record_action
-from surveyapp.services.collection import list_collection_targets
+from surveyapp.services.collection import list_collection_points
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
 from surveyapp.services.results import exports
@@ -127,13 +127,13 @@ def export_posters(campaign_id: int, output: Path | None) -> None:
     if not current_app.config["PUBLIC_BASE_URL"]:
         raise click.ClickException("set PUBLIC_BASE_URL to the public address the QR codes must open")
     output = output or Path(f"ap-phich-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.zip")
-    targets = list_collection_targets(campaign)
+    points = list_collection_points(campaign)
     with (
         current_app.test_request_context(),
         output.open("wb") as file,
-        click.progressbar(targets, label=f"{len(targets)} posters", show_pos=True) as bar,
+        click.progressbar(points, label=f"{len(points)} posters", show_pos=True) as bar,
     ):
-        posters.write_posters_zip((posters.target_poster(target) for target in bar), file)
+        posters.write_posters_zip((posters.point_poster(point) for point in bar), file)
     with committing():
         record_action(AuditAction.EXPORTED, campaign, file=output.name)
     click.echo(output)

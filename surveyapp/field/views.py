@@ -15,8 +15,8 @@ from surveyapp.extensions import db, login_manager
 from surveyapp.field import bp
 from surveyapp.models import Campaign, ResponseMode, SampleEntry, SampleStatus
 from surveyapp.paging import Page
-from surveyapp.services.collection import CollectionTarget, get_collection_target, list_collection_targets
-from surveyapp.services.quotas import Progress, is_behind_schedule, progress_by_target
+from surveyapp.services.collection import CollectionPoint, get_collection_point, list_collection_points
+from surveyapp.services.quotas import Progress, is_behind_schedule, progress_by_unit_questionnaire
 from surveyapp.services.responses import CampaignNotCollecting, count_responses, get_open_campaigns, local_today
 from surveyapp.services.samples import FOLLOW_UP_STATUSES, SampleError, get_sample, record_outcome, replace_entry
 
@@ -32,34 +32,32 @@ def home() -> str:
     """The open campaigns and, in each, the forms this person may type in, with counts."""
     sheets, today = [], local_today()
     for campaign in get_open_campaigns():
-        targets = [t for t in list_collection_targets(campaign) if can_collect_for(current_user, t.units)]
-        if targets:
-            page = Page.of(targets, f"page_{campaign.id}")  # a province's surveyor has thousands
-            shown = {unit.id for target in page.rows for unit in target.units}
-            counts, progress = count_responses(campaign, shown), progress_by_target(campaign, shown)
+        points = [t for t in list_collection_points(campaign) if can_collect_for(current_user, t.units)]
+        if points:
+            page = Page.of(points, f"page_{campaign.id}")  # a province's surveyor has thousands
+            shown = {unit.id for point in page.rows for unit in point.units}
+            counts, progress = count_responses(campaign, shown), progress_by_unit_questionnaire(campaign, shown)
             rows = []
-            for target in page.rows:
-                keys = [(unit.id, target.questionnaire.id) for unit in target.units]
+            for point in page.rows:
+                keys = [(unit.id, point.questionnaire.id) for unit in point.units]
                 quota = sum((progress[key] for key in keys if key in progress), Progress())
                 collected = sum(counts.get(key, 0) for key in keys)
-                rows.append((target, collected, quota, is_behind_schedule(campaign, quota, today)))
+                rows.append((point, collected, quota, is_behind_schedule(campaign, quota, today)))
             sheets.append((campaign, replace(page, rows=rows), max((campaign.closes_on - today).days, 0)))
     return render_template("field/home.html", sheets=sheets)
 
 
-def _target_for_current_user(
-    campaign_id: int, questionnaire_code: str, unit_code: str | None = None
-) -> CollectionTarget:
+def _point_for_current_user(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionPoint:
     # A form whose session expired reaches this before @login_required (the CSRF check runs
     # first): anyone not logged in goes to the log-in page, never to the form.
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
-    target = get_collection_target(campaign_id, questionnaire_code, unit_code)
-    if target is None:
+    point = get_collection_point(campaign_id, questionnaire_code, unit_code)
+    if point is None:
         abort(404)
-    if not can_collect_for(current_user, target.units):
+    if not can_collect_for(current_user, point.units):
         abort(403)
-    return target
+    return point
 
 
 @bp.route("/enter/<int:campaign_id>/<questionnaire_code>", methods=["GET", "POST"])
@@ -69,8 +67,8 @@ def enter(
     campaign_id: int, questionnaire_code: str, unit_code: str | None = None
 ) -> tuple[str, int] | WerkzeugResponse:
     """Type in one paper form (or an interview); after saving, the page is ready for the next."""
-    target = _target_for_current_user(campaign_id, questionnaire_code, unit_code)
-    if not target.campaign.accepts(ResponseMode.PAPER, local_today()):  # as every typed-in mode
+    point = _point_for_current_user(campaign_id, questionnaire_code, unit_code)
+    if not point.campaign.accepts(ResponseMode.PAPER, local_today()):  # as every typed-in mode
         flash(_("Đợt điều tra không ở trạng thái đang mở nên không nhập được phiếu."), "error")
         return redirect(url_for(".home"))
     if request.method == "POST":
@@ -79,7 +77,7 @@ def enter(
         if mode is None:
             abort(400)
         try:
-            outcome = receive_submission(target, mode)
+            outcome = receive_submission(point, mode)
         except CampaignNotCollecting:
             flash(_("Đợt điều tra đã kết thúc nên không nhập được phiếu."), "error")
             return redirect(url_for(".home"))
@@ -92,11 +90,11 @@ def enter(
         if outcome.is_quota_full:
             flash(_("Nhóm này đã đủ số phiếu theo chỉ tiêu; phiếu không được lưu."), "error")
             return redirect(url_for(".home"))
-        return refused_form(TEMPLATE, target, outcome, **MODE_CONTEXT)
-    return render_questionnaire(TEMPLATE, target, **MODE_CONTEXT)
+        return refused_form(TEMPLATE, point, outcome, **MODE_CONTEXT)
+    return render_questionnaire(TEMPLATE, point, **MODE_CONTEXT)
 
 
-keep_answers_when_not_stored(bp, "field.enter", TEMPLATE, _target_for_current_user, **MODE_CONTEXT)
+keep_answers_when_not_stored(bp, "field.enter", TEMPLATE, _point_for_current_user, **MODE_CONTEXT)
 
 
 @bp.route("/sample/<int:campaign_id>/<unit_code>")

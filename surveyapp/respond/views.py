@@ -15,31 +15,31 @@ from surveyapp.answering import (
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, ResponseMode, SampleEntry
 from surveyapp.respond import bp
-from surveyapp.services.collection import CollectionTarget, get_collection_target, is_closed_to_qr
+from surveyapp.services.collection import CollectionPoint, get_collection_point, is_closed_to_qr
 from surveyapp.services.responses import CampaignNotCollecting, local_today
 from surveyapp.services.samples import LinkSpent, get_entry_by_link, mark_answered, spend_link
 
 TEMPLATE = "respond/questionnaire.html"
 
 
-def _target_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionTarget:
+def _point_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionPoint:
     # A matrix questionnaire's address has no unit part.
-    target = get_collection_target(campaign_id, questionnaire_code, unit_code)
-    if target is None:
+    point = get_collection_point(campaign_id, questionnaire_code, unit_code)
+    if point is None:
         abort(404)
-    return target
+    return point
 
 
-def _target_of_entry(entry: SampleEntry) -> CollectionTarget:
+def _point_of_entry(entry: SampleEntry) -> CollectionPoint:
     """The questionnaire and unit a sampled person's link opens."""
-    return _target_or_404(entry.campaign_id, db.get_or_404(Questionnaire, entry.questionnaire_id).code, entry.unit.code)
+    return _point_or_404(entry.campaign_id, db.get_or_404(Questionnaire, entry.questionnaire_id).code, entry.unit.code)
 
 
-def _target_of_link(token: str) -> CollectionTarget:
+def _point_of_link(token: str) -> CollectionPoint:
     entry = get_entry_by_link(token)
     if entry is None:
         abort(404)
-    return _target_of_entry(entry)
+    return _point_of_entry(entry)
 
 
 def _not_collecting(campaign: Campaign) -> tuple[str, int]:
@@ -52,22 +52,22 @@ def questionnaire(
     campaign_id: int, questionnaire_code: str, unit_code: str | None = None
 ) -> tuple[str, int] | WerkzeugResponse:
     """The questionnaire a QR code opens, already tagged with its campaign and unit."""
-    target = _target_or_404(campaign_id, questionnaire_code, unit_code)
-    if not target.campaign.accepts(ResponseMode.DESK_QR, local_today()):
-        return _not_collecting(target.campaign)
-    if is_closed_to_qr(target):
-        return render_template("respond/qr_closed.html", campaign=target.campaign), 200
+    point = _point_or_404(campaign_id, questionnaire_code, unit_code)
+    if not point.campaign.accepts(ResponseMode.DESK_QR, local_today()):
+        return _not_collecting(point.campaign)
+    if is_closed_to_qr(point):
+        return render_template("respond/qr_closed.html", campaign=point.campaign), 200
     if request.method == "POST":
         try:
-            outcome = receive_submission(target, ResponseMode.DESK_QR)
+            outcome = receive_submission(point, ResponseMode.DESK_QR)
         except CampaignNotCollecting:
-            return _not_collecting(target.campaign)
+            return _not_collecting(point.campaign)
         if outcome.is_stored:
             return redirect(url_for(".thanks", campaign_id=campaign_id))
         if outcome.is_quota_full:
-            return render_template("respond/quota_full.html", campaign=target.campaign), 200
-        return refused_form(TEMPLATE, target, outcome, is_open_qr=True)
-    return render_questionnaire(TEMPLATE, target, is_open_qr=True)
+            return render_template("respond/quota_full.html", campaign=point.campaign), 200
+        return refused_form(TEMPLATE, point, outcome, is_open_qr=True)
+    return render_questionnaire(TEMPLATE, point, is_open_qr=True)
 
 
 @bp.route("/<int:campaign_id>/thanks")
@@ -83,14 +83,14 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
     entry = get_entry_by_link(token)
     if entry is None:
         return render_template("respond/link_used.html"), 200
-    target = _target_of_entry(entry)
-    if not target.campaign.accepts(ResponseMode.ONLINE_LINK, local_today()):
-        return _not_collecting(target.campaign)
+    point = _point_of_entry(entry)
+    if not point.campaign.accepts(ResponseMode.ONLINE_LINK, local_today()):
+        return _not_collecting(point.campaign)
     if request.method == "POST":
         try:
-            outcome = receive_submission(target, ResponseMode.ONLINE_LINK, before_commit=lambda: spend_link(token))
+            outcome = receive_submission(point, ResponseMode.ONLINE_LINK, before_commit=lambda: spend_link(token))
         except CampaignNotCollecting:
-            return _not_collecting(target.campaign)
+            return _not_collecting(point.campaign)
         except LinkSpent:
             db.session.rollback()
             return render_template("respond/link_used.html"), 200
@@ -98,13 +98,13 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
             # The person's status changes later, in a batch and a transaction of its own.
             if mark_answered(entry):
                 db.session.commit()
-            return redirect(url_for(".thanks", campaign_id=target.campaign.id))
+            return redirect(url_for(".thanks", campaign_id=point.campaign.id))
         if outcome.is_quota_full:
-            return render_template("respond/quota_full.html", campaign=target.campaign), 200
-        return refused_form(TEMPLATE, target, outcome)
-    return render_questionnaire(TEMPLATE, target)
+            return render_template("respond/quota_full.html", campaign=point.campaign), 200
+        return refused_form(TEMPLATE, point, outcome)
+    return render_questionnaire(TEMPLATE, point)
 
 
 accept_anonymous_forms(bp)
-keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _target_or_404, is_open_qr=True)
-keep_answers_when_not_stored(bp, "respond.personal_link", TEMPLATE, _target_of_link)
+keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _point_or_404, is_open_qr=True)
+keep_answers_when_not_stored(bp, "respond.personal_link", TEMPLATE, _point_of_link)

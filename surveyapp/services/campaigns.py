@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, CampaignPurpose, CampaignStatus, Questionnaire, Response, Unit
 from surveyapp.services.audit import record_action
-from surveyapp.services.collection import CollectionTarget, list_collection_targets
+from surveyapp.services.collection import CollectionPoint, list_collection_points
 from surveyapp.services.responses import count_responses
 
 
@@ -90,7 +90,7 @@ def open_campaign(campaign: Campaign) -> None:
         raise CampaignError(_("Chưa mở được: đợt điều tra chưa có mẫu phiếu nào."))
     if not campaign.units:
         raise CampaignError(_("Chưa mở được: đợt điều tra chưa có đơn vị được đánh giá nào."))
-    if not list_collection_targets(campaign):
+    if not list_collection_points(campaign):
         raise CampaignError(_("Chưa mở được: đợt điều tra cần ít nhất một mẫu phiếu áp dụng cho một đơn vị đã chọn."))
     campaign.status = CampaignStatus.OPEN
     record_action(AuditAction.CAMPAIGN_OPENED, campaign)
@@ -146,9 +146,9 @@ class ResponseCounts:
     def total(self) -> int:
         return sum(self.by_cell.values())
 
-    def of_target(self, target: CollectionTarget) -> int:
-        """Responses toward ``target``: for a matrix, the (respondent, unit) pairs of all its units."""
-        return sum(self.by_cell.get((unit.id, target.questionnaire.id), 0) for unit in target.units)
+    def of_point(self, point: CollectionPoint) -> int:
+        """Responses toward ``point``: for a matrix, the (respondent, unit) pairs of all its units."""
+        return sum(self.by_cell.get((unit.id, point.questionnaire.id), 0) for unit in point.units)
 
 
 def get_response_counts(campaign: Campaign) -> ResponseCounts:

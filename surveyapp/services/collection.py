@@ -1,4 +1,4 @@
-"""Where answers are collected: a campaign's questionnaire toward one or several units."""
+"""Where answers are collected: a campaign's questionnaire toward one or several units (a collection point)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from surveyapp.questionnaires.definition import QuestionnaireDefinition
 
 
 @dataclass(frozen=True)
-class CollectionTarget:
+class CollectionPoint:
     """A campaign × questionnaire × assessed unit(s): what one QR code or entry page opens.
 
-    A single-layout questionnaire targets one unit; a matrix questionnaire targets every unit
+    A single-layout questionnaire collects about one unit; a matrix questionnaire about every unit
     of the campaign it applies to, and one submission stores one response per unit.
     """
 
@@ -31,7 +31,7 @@ class CollectionTarget:
 
     @property
     def unit(self) -> Unit | None:
-        """The assessed unit of a single-layout target."""
+        """The assessed unit of a single-layout point."""
         return None if self.definition.is_matrix else self.units[0]
 
     @property
@@ -41,7 +41,7 @@ class CollectionTarget:
 
     @property
     def unit_code(self) -> str | None:
-        """The unit part of the target's address (``None`` for a matrix)."""
+        """The unit part of the point's address (``None`` for a matrix)."""
         return self.unit.code if self.unit else None
 
 
@@ -55,7 +55,7 @@ _IN_CAMPAIGN = (
     .where(campaign_units.c.campaign_id == Campaign.id, campaign_units.c.unit_id == Unit.id)
     .exists()
 )
-_TARGET_STATEMENT = (
+_POINT_STATEMENT = (
     select(Campaign, Questionnaire, Unit)
     .join(campaign_questionnaires, campaign_questionnaires.c.campaign_id == Campaign.id)
     .join(Questionnaire, Questionnaire.id == campaign_questionnaires.c.questionnaire_id)
@@ -64,14 +64,14 @@ _TARGET_STATEMENT = (
 )
 
 
-def get_collection_target(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionTarget | None:
-    """The target these address parts name, or ``None`` when they name nothing valid.
+def get_collection_point(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionPoint | None:
+    """The collection point these address parts name, or ``None`` when they name nothing valid.
 
     A single-layout questionnaire needs a unit of the campaign it applies to; a matrix one is
     addressed without a unit.
     """
     row = db.session.execute(
-        _TARGET_STATEMENT,
+        _POINT_STATEMENT,
         {"campaign_id": campaign_id, "questionnaire_code": questionnaire_code, "unit_code": unit_code},
     ).first()
     if row is None:
@@ -81,43 +81,43 @@ def get_collection_target(campaign_id: int, questionnaire_code: str, unit_code: 
         applicable = campaign.units_for(questionnaire)
         if unit_code is not None or not applicable:
             return None
-        return CollectionTarget(campaign, questionnaire, tuple(applicable))
+        return CollectionPoint(campaign, questionnaire, tuple(applicable))
     kinds = questionnaire.definition.assessed_unit_kinds
     if unit is None or (kinds and unit.kind not in kinds):
         return None
-    return CollectionTarget(campaign, questionnaire, (unit,))
+    return CollectionPoint(campaign, questionnaire, (unit,))
 
 
-def list_collection_targets(campaign: Campaign) -> list[CollectionTarget]:
-    """Every target of ``campaign``: its questionnaires by code, then units by code."""
-    targets = []
+def list_collection_points(campaign: Campaign) -> list[CollectionPoint]:
+    """Every point of ``campaign``: its questionnaires by code, then units by code."""
+    points = []
     for questionnaire in campaign.questionnaires:
         applicable = campaign.units_for(questionnaire)
         if questionnaire.definition.is_matrix:
             if applicable:
-                targets.append(CollectionTarget(campaign, questionnaire, tuple(applicable)))
+                points.append(CollectionPoint(campaign, questionnaire, tuple(applicable)))
         else:
-            targets.extend(CollectionTarget(campaign, questionnaire, (unit,)) for unit in applicable)
-    return targets
+            points.extend(CollectionPoint(campaign, questionnaire, (unit,)) for unit in applicable)
+    return points
 
 
-def list_qr_targets(campaign: Campaign) -> list[CollectionTarget]:
-    """The targets a QR code (poster, public link) opens: none when the campaign is closed to QR."""
-    return [] if campaign.is_qr_closed else list_collection_targets(campaign)
+def list_qr_points(campaign: Campaign) -> list[CollectionPoint]:
+    """The points a QR code (poster, public link) opens: none when the campaign is closed to QR."""
+    return [] if campaign.is_qr_closed else list_collection_points(campaign)
 
 
-def is_closed_to_qr(target: CollectionTarget) -> bool:
-    """Whether the open QR form of ``target`` takes no group at all (see the campaign's channels)."""
-    return not any(target.campaign.is_qr_open_to(group.code) for group in target.definition.respondent_groups)
+def is_closed_to_qr(point: CollectionPoint) -> bool:
+    """Whether the open QR form of ``point`` takes no group at all (see the campaign's channels)."""
+    return not any(point.campaign.is_qr_open_to(group.code) for group in point.definition.respondent_groups)
 
 
-def public_url(target: CollectionTarget) -> str:
-    """The address a QR code of ``target`` opens."""
+def public_url(point: CollectionPoint) -> str:
+    """The address a QR code of ``point`` opens."""
     return absolute_url(
         "respond.questionnaire",
-        campaign_id=target.campaign.id,
-        questionnaire_code=target.questionnaire.code,
-        unit_code=target.unit_code,
+        campaign_id=point.campaign.id,
+        questionnaire_code=point.questionnaire.code,
+        unit_code=point.unit_code,
     )
 
 

@@ -1,6 +1,6 @@
 """QR codes and printable A4 posters for the public links of a campaign.
 
-The drawing functions are pure functions of URLs and names; ``target_poster`` needs an
+The drawing functions are pure functions of URLs and names; ``point_poster`` needs an
 application context only, for the public address (``PUBLIC_BASE_URL``, else the request's
 host), so that a command can print thousands without a request. The
 posters speak to citizens at a Vietnamese one-stop desk, so their text is Vietnamese whatever
@@ -30,7 +30,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from qrcode.image.pure import PyPNGImage
 from qrcode.image.svg import SvgPathFillImage
 
-from surveyapp.services.collection import CollectionTarget, public_url
+from surveyapp.services.collection import CollectionPoint, public_url
 
 QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
 BRAND = "#0b5cad"
@@ -141,16 +141,16 @@ def poster_file_name(questionnaire_code: str, unit_code: str | None = None) -> s
     return "_".join(_ascii(part) for part in parts) + ".svg"
 
 
-def target_poster(target: CollectionTarget) -> tuple[str, str]:
+def point_poster(point: CollectionPoint) -> tuple[str, str]:
     """The file name and SVG of the A4 poster of a collection point."""
-    unit_name = target.unit.name if target.unit else several_units(len(target.units))
+    unit_name = point.unit.name if point.unit else several_units(len(point.units))
     svg = poster_svg(
-        campaign_name=target.campaign.name,
+        campaign_name=point.campaign.name,
         unit_name=unit_name,
-        questionnaire_title=f"{target.questionnaire.code}: {target.questionnaire.title}",
-        url=public_url(target),
+        questionnaire_title=f"{point.questionnaire.code}: {point.questionnaire.title}",
+        url=public_url(point),
     )
-    return poster_file_name(target.questionnaire.code, target.unit_code), svg
+    return poster_file_name(point.questionnaire.code, point.unit_code), svg
 
 
 def write_posters_zip(posters: Iterable[tuple[str, str]], file: BinaryIO) -> None:

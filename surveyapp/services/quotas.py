@@ -341,7 +341,9 @@ def is_behind_schedule(campaign: Campaign, progress: Progress, today: dt.date) -
     return progress.counted < progress.target * elapsed / days
 
 
-def progress_by_target(campaign: Campaign, unit_ids: Collection[int] | None = None) -> dict[tuple[int, int], Progress]:
+def progress_by_unit_questionnaire(
+    campaign: Campaign, unit_ids: Collection[int] | None = None
+) -> dict[tuple[int, int], Progress]:
     """Progress per (unit id, questionnaire id), all groups together, summed by the database.
 
     ``unit_ids`` keeps some units only.
@@ -367,7 +369,7 @@ def progress_by_target(campaign: Campaign, unit_ids: Collection[int] | None = No
 def progress_by_unit(campaign: Campaign) -> dict[int, Progress]:
     """Progress per unit id, every questionnaire and group together (not rolled up)."""
     totals: dict[int, Progress] = defaultdict(Progress)
-    for (unit_id, _questionnaire_id), progress in progress_by_target(campaign).items():
+    for (unit_id, _questionnaire_id), progress in progress_by_unit_questionnaire(campaign).items():
         totals[unit_id] = totals[unit_id] + progress
     return totals
 
