@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -19,7 +20,7 @@ from sqlalchemy import delete
 
 from surveyapp import create_app
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Unit, User, UserRole
+from surveyapp.models import AuditAction, AuditEntry, Campaign, CampaignPurpose, CampaignStatus, Unit, User, UserRole
 from surveyapp.services.catalog import sync_questionnaires
 from surveyapp.services.users import create_user
 from tests.helpers import PASSWORD, SECRET_KEY, AuthActions
@@ -162,24 +163,30 @@ def make_campaign(app: Flask, questionnaires: dict):
     return make
 
 
-@pytest.fixture
-def officer(app: Flask) -> User:
-    user = create_user(username="canbo", full_name="Cán bộ Nội vụ", password=PASSWORD, role=UserRole.OFFICER)
+def existing_account(**account: Any) -> User:
+    """An account that exists before the test starts: made by ``create_user``, without the
+    audit entry of its creation, so that a test's audit trail holds only what the test did
+    (``tests/web/test_audit.py`` checks that ``create_user`` records itself)."""
+    user = create_user(**account)
+    db.session.execute(delete(AuditEntry).where(AuditEntry.action == AuditAction.USER_CREATED))
     db.session.commit()
     return user
 
 
 @pytest.fixture
+def officer(app: Flask) -> User:
+    return existing_account(username="canbo", full_name="Cán bộ Nội vụ", password=PASSWORD, role=UserRole.OFFICER)
+
+
+@pytest.fixture
 def surveyor(app: Flask, ward: Unit) -> User:
-    user = create_user(
+    return existing_account(
         username="dtv1",
         full_name="Điều tra viên 1",
         password=PASSWORD,
         role=UserRole.SURVEYOR,
         units=[ward.children[0]],
     )
-    db.session.commit()
-    return user
 
 
 @pytest.fixture

@@ -22,9 +22,8 @@ from surveyapp.config import INSTANCE_DIR
 from surveyapp.demo import DemoError, load_demo
 from surveyapp.extensions import db
 from surveyapp.instance_files import write_demo_accounts
-from surveyapp.models import AuditAction, Unit, User, UserRole
+from surveyapp.models import Unit, User, UserRole
 from surveyapp.questionnaires.definition import QuestionnaireError
-from surveyapp.services.audit import record_action
 from surveyapp.services.campaigns import CampaignError
 from surveyapp.services.catalog import sync_questionnaires
 from surveyapp.services.quotas import QuotaError
@@ -103,7 +102,6 @@ def create_user_command(username: str, role: str, full_name: str, unit_codes: tu
             user = create_user(username=username, full_name=full_name, password=password, role=user_role, units=units)
         except UserError as error:
             raise click.ClickException(str(error)) from None
-        record_action(AuditAction.USER_CREATED, username=user.username, role=user.role.value, units=list(unit_codes))
     where = f" for {', '.join(sorted(unit_codes))}" if unit_codes else ""
     click.echo(f"Created {user.role.value} {user.username} ({user.full_name}){where}")
 
@@ -185,7 +183,6 @@ def load_units(csv_file: Path) -> None:
             raise click.ClickException(
                 f"{csv_file.name}: nothing was stored; fix these {error.count} problem(s):\n{error}"
             ) from None
-        record_action(AuditAction.UNITS_LOADED, file=csv_file.name, added=result.added, updated=result.updated)
     click.echo(f"{csv_file.name}: {result.added} units added, {result.updated} updated")
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Unit
+from surveyapp.models import AuditAction, Unit
+from surveyapp.services.audit import record_action
 from surveyapp.tables.reading import RowProblem, RowsRejected, column_length
 
 COLUMNS = ("code", "name", "kind", "parent_code")
@@ -61,15 +62,17 @@ class UnitImportResult:
     updated: int
 
 
-def import_units_csv(source: str | os.PathLike[str] | bytes) -> UnitImportResult:
+def import_units_csv(source: str | os.PathLike[str] | bytes, file_name: str = "") -> UnitImportResult:
     """Load units from UTF-8 CSV (a BOM is allowed): a path, the file's bytes or its text.
 
     A ``str`` is the CSV text itself, unless it is a single line naming an existing file.
-    See ``import_units`` for what is checked and stored.
+    ``file_name`` names the file in the audit log (a path's own name by default). See
+    ``import_units`` for what is checked and stored.
     """
     if isinstance(source, str) and "\n" not in source and Path(source).is_file():
         source = Path(source)
     if isinstance(source, os.PathLike):
+        file_name = file_name or Path(source).name
         source = Path(source).read_bytes()
     if isinstance(source, bytes):
         try:
@@ -95,10 +98,10 @@ def import_units_csv(source: str | os.PathLike[str] | bytes) -> UnitImportResult
         rows.extend((reader.line_num, row) for row in reader)
     except csv.Error as error:
         raise UnitImportError([RowProblem(reader.line_num, "", "", f"not readable as CSV: {error}")]) from error
-    return import_units(rows)
+    return import_units(rows, file_name)
 
 
-def import_units(rows: Iterable[tuple[int, Mapping[str | None, object]]]) -> UnitImportResult:
+def import_units(rows: Iterable[tuple[int, Mapping[str | None, object]]], file_name: str = "") -> UnitImportResult:
     """Add or update units from ``(line number, row)`` pairs: all rows are stored, or none.
 
     Every bad row is reported, as a ``RowProblem`` (line, column, value, reason): an empty
@@ -107,7 +110,8 @@ def import_units(rows: Iterable[tuple[int, Mapping[str | None, object]]]) -> Uni
     columns; a code given twice in the file; a parent that exists neither in the file nor in
     the database; a parent chain that comes back to the unit (a cycle). Parents may come
     after their children. A unit whose code is already stored is updated (name, kind,
-    parent), never duplicated. The session is flushed, not committed.
+    parent), never duplicated. The load is recorded in the audit log with ``file_name``. The
+    session is flushed, not committed.
 
     Raises ``UnitImportError`` when any row is bad.
     """
@@ -172,6 +176,7 @@ def import_units(rows: Iterable[tuple[int, Mapping[str | None, object]]]) -> Uni
     for code, (_line, row) in clean.items():
         existing[code].parent = existing[row["parent_code"]] if row["parent_code"] else None
     db.session.flush()
+    record_action(AuditAction.UNITS_LOADED, file=file_name, added=added, updated=updated)
     return UnitImportResult(added=added, updated=updated)
 
 

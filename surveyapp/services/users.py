@@ -26,7 +26,7 @@ class UserError(ValueError):
 
 
 def create_user(*, username: str, full_name: str, password: str, role: UserRole, units: Sequence[Unit] = ()) -> User:
-    """Create a staff account with a hashed password; surveyors get their assigned units."""
+    """Create a staff account with a hashed password; surveyors get their assigned units. Audited."""
     username = username.strip()
     if not username:
         raise UserError("username: must not be empty")
@@ -39,6 +39,8 @@ def create_user(*, username: str, full_name: str, password: str, role: UserRole,
     user.assigned_units = list(units)
     db.session.add(user)
     db.session.flush()
+    unit_codes = [unit.code for unit in units]
+    record_action(AuditAction.USER_CREATED, username=user.username, role=role.value, units=unit_codes)
     return user
 
 

@@ -9,8 +9,13 @@ import re
 import pytest
 from sqlalchemy import select
 
+from surveyapp.demo import UNITS_CSV
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, AuditEntry, CampaignPurpose
+from surveyapp.models import AuditAction, AuditEntry, CampaignPurpose, UserRole
+from surveyapp.services.campaigns import CampaignDraft, close_campaign, create_campaign, open_campaign
+from surveyapp.services.remuneration import set_rates
+from surveyapp.services.units import import_units_csv
+from surveyapp.services.users import create_user
 from tests.helpers import csrf_token_of
 from tests.web.test_results import sipas_csv, upload
 from tests.web.test_served_downloads import Officer, read_csv
@@ -66,9 +71,6 @@ def test_commands_are_logged_as_cli(runner, make_campaign, ward, tmp_path):
 
 def test_each_verb_records_itself_whoever_calls_it(app, questionnaires, ward):
     """Called straight, as a command or a later API would, the verbs leave the same trail."""
-    from surveyapp.services.campaigns import CampaignDraft, close_campaign, create_campaign, open_campaign
-    from surveyapp.services.remuneration import set_rates
-
     today = dt.date.today()
     campaign = create_campaign(
         CampaignDraft(
@@ -84,13 +86,20 @@ def test_each_verb_records_itself_whoever_calls_it(app, questionnaires, ward):
     open_campaign(campaign)
     set_rates(campaign, 12_000, 250_000)
     close_campaign(campaign)
+    create_user(username="dtv9", full_name="", password="mat-khau-9999", role=UserRole.SURVEYOR, units=[ward])
+    import_units_csv(UNITS_CSV)
     db.session.commit()
     assert [action for _actor, action, _campaign in actions()] == [
         "campaign_created",
         "campaign_opened",
         "rates_saved",
         "campaign_closed",
+        "user_created",
+        "units_loaded",
     ]
+    *_, created, loaded = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+    assert created.details == {"username": "dtv9", "role": "surveyor", "units": [ward.code]}
+    assert loaded.details == {"file": "units-seeds.csv", "added": 137, "updated": 4}  # 4 made by the fixtures
 
 
 def test_no_page_can_edit_or_delete_the_log(app):
