@@ -128,6 +128,4 @@ def issue_links_view(campaign: Campaign) -> WerkzeugResponse:
         return redirect(url_for(".sample", campaign_id=campaign.id))
     data = csv_bytes(links_table(issued))
     db.session.commit()
-    response = attachment(f"duong-dan-dot-{campaign.id}-{local_today():%Y%m%d}.csv", data)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(f"duong-dan-dot-{campaign.id}-{local_today():%Y%m%d}.csv", data)
