@@ -86,9 +86,7 @@ def _signature(nonce: str, issued_at: int, point: CollectionPoint) -> str:
 
 def minimum_seconds(point: CollectionPoint) -> int:
     """How long answering the point's form takes at the least: per question, capped."""
-    definition = point.definition
-    units = len(point.units) if definition.is_matrix else 1
-    items = sum(units if question.per_unit else 1 for question in definition.questions)
+    items = point.definition.answer_count(len(point.units))
     config = current_app.config
     return int(min(float(config["FORM_MIN_SECONDS_CAP"]), float(config["FORM_SECONDS_PER_ANSWER"]) * items))
 

@@ -20,6 +20,7 @@ The file format is documented in ``forms/README.md``.
 from __future__ import annotations
 
 import enum
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,6 +51,9 @@ FILE_KEYS = frozenset(
         "sections",
     ]
 )
+# Reading a question and tapping an answer on a phone: the basis of the time a poster and the
+# campaign form announce (the 53 answers of SIPAS-2023 make about 9 minutes).
+SECONDS_PER_ANSWER = 10
 SECTION_KEYS = frozenset(["code", "title", "description", "per_unit", "questions"])
 QUESTION_KEYS = frozenset(
     [
@@ -287,6 +291,15 @@ class QuestionnaireDefinition:
     def is_matrix(self) -> bool:
         """Whether one submission rates several assessed units."""
         return self.layout is Layout.MATRIX
+
+    def answer_count(self, units: int = 1) -> int:
+        """How many answers one submission asks for: a matrix's per-unit questions once per unit."""
+        per_submission = units if self.is_matrix else 1
+        return sum(per_submission if question.per_unit else 1 for question in self.questions)
+
+    def estimated_minutes(self, units: int = 1) -> int:
+        """About how long answering takes on a phone, in whole minutes (``SECONDS_PER_ANSWER`` each)."""
+        return max(1, math.ceil(self.answer_count(units) * SECONDS_PER_ANSWER / 60))
 
     @property
     def asks_respondent_group(self) -> bool:

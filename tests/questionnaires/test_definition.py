@@ -167,3 +167,12 @@ def test_a_file_that_is_not_yaml_is_refused(tmp_path: Path) -> None:
     path.write_text("code: [unclosed", encoding="utf-8")
     with pytest.raises(QuestionnaireError, match=r"TEST.v1.yaml: cannot be read as YAML"):
         load_questionnaire_file(path)
+
+
+def test_the_time_announced_grows_with_the_answers_asked() -> None:
+    sipas = load_questionnaire_file(FORMS_DIR / "SIPAS-2023.v1.yaml")
+    assert (sipas.answer_count(), sipas.estimated_minutes()) == (53, 9)
+    matrix = load_questionnaire_file(FORMS_DIR / "CH1.v1.yaml")
+    per_unit = sum(question.per_unit for question in matrix.questions)
+    assert per_unit and matrix.answer_count(5) == matrix.answer_count(1) + 4 * per_unit
+    assert matrix.estimated_minutes(13) > matrix.estimated_minutes(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -330,3 +331,17 @@ def test_the_campaign_list_puts_the_newest_first(logged_in_officer, make_campaig
     db.session.commit()
     html = logged_in_officer.get("/admin/").get_data(as_text=True)
     assert html.index("Đợt mới") < html.index("Đợt cũ")
+
+
+def test_the_campaign_form_tells_the_questionnaires_apart(logged_in_officer, questionnaires) -> None:
+    """SIPAS-2017 and SIPAS-2023 share a title: their length and the units they assess say which is which."""
+    page = logged_in_officer.get("/admin/campaigns/new").get_data(as_text=True)
+    hints = {
+        value: " ".join(hint.split())
+        for value, hint in re.findall(
+            r'name="questionnaire_ids" value="(\d+)".*?<span class="hint">(.*?)</span>', page, flags=re.S
+        )
+    }
+    assert hints[str(questionnaires["SIPAS-2017"].id)] == "27 câu hỏi, khoảng 5 phút · đánh giá mọi loại đơn vị"
+    assert hints[str(questionnaires["SIPAS-2023"].id)] == "53 câu hỏi, khoảng 9 phút · đánh giá mọi loại đơn vị"
+    assert hints[str(questionnaires["CX1"].id)] == "11 câu hỏi, khoảng 2 phút · đánh giá: xã, phường, thị trấn"
