@@ -167,13 +167,16 @@ def par_settings(definitions: Iterable[Any]) -> ParSettings:
     """Read the PAR settings of one or more questionnaires that score the same unit's index.
 
     A sub-criterion asked in several questionnaires (one per respondent group) must have the
-    same maximum in each; ``ValueError`` names it otherwise.
+    same maximum in each; ``ValueError`` names it otherwise. A question code found in several
+    questionnaires (forms coding their questions after their sub-criteria, say) is one column
+    of the responses, so it is listed once, and each answer counts once: it must have the same
+    sub-criterion, coefficients and "không biết" value in each, or ``ValueError`` names it.
     """
     definitions = list(definitions)
     max_points: dict[str, float] = {}
     labels: dict[str, str] = {}
     group_weights: dict[str, float] = {}
-    questions = []
+    questions: dict[str, ParQuestion] = {}
     for definition in definitions:
         methodology = definition.methodology
         for subcriterion in methodology.subcriteria:
@@ -189,10 +192,15 @@ def par_settings(definitions: Iterable[Any]) -> ParSettings:
             coefficients = {o.value: o.coefficient for o in question.options if o.coefficient is not None}
             if question.criterion in max_points and coefficients:
                 no_answer = (question.no_answer.value,) if question.no_answer is not None else ()
-                questions.append(ParQuestion(question.code, question.criterion, coefficients, no_answer))
+                scored = ParQuestion(question.code, question.criterion, coefficients, no_answer)
+                if questions.setdefault(question.code, scored) != scored:
+                    raise ValueError(
+                        f"question {question.code}: sub-criterion, coefficients or no-answer value in "
+                        f"{definition.code} differ from another questionnaire's"
+                    )
     return ParSettings(
         questionnaires=tuple((d.code, d.version) for d in definitions),
-        questions=tuple(questions),
+        questions=tuple(questions.values()),
         max_points=max_points,
         labels=labels,
         group_weights=group_weights,

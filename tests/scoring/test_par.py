@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -105,8 +107,6 @@ def test_class_bounds(index: float, expected: str) -> None:
 
 
 def test_subcriteria_with_different_maxima_in_two_forms_are_refused(commune_forms) -> None:
-    from dataclasses import replace
-
     first = commune_forms[0]
     changed = replace(
         first,
@@ -118,6 +118,78 @@ def test_subcriteria_with_different_maxima_in_two_forms_are_refused(commune_form
     )
     with pytest.raises(ValueError, match=first.methodology.subcriteria[0].code):
         par_settings([first, changed])
+
+
+def named_after_subcriteria(definition):
+    """``definition`` with each PAR question coded after its sub-criterion ("TC5.1"), as a
+    province may code its forms: questionnaires rating the same sub-criterion share the code."""
+    sections = tuple(
+        replace(section, questions=tuple(replace(q, code=f"TC{q.criterion}") for q in section.questions))
+        for section in definition.sections
+    )
+    return replace(definition, sections=sections)
+
+
+def answered(settings: ParSettings, forms, rows: list[tuple[int, str, int, str]]) -> pd.DataFrame:
+    """One row per response: ``count`` responses of ``group`` to ``forms[n]``, every question
+    of that form answered ``answer``; the other forms' questions are missing, as when the
+    responses of several questionnaires are read together."""
+    scored = {q.code for q in settings.questions}
+    frames = [
+        pd.DataFrame(
+            {"unit": ["U1"] * count, "respondent_group": group}
+            | {q.code: answer for q in forms[n].questions if q.code in scored}
+        )
+        for n, group, count, answer in rows
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_questionnaires_sharing_a_question_count_each_answer_once(commune_forms) -> None:
+    # CX1, CX2 and CX4 all rate 5.1; coded after it, their three questions are one column "TC5.1".
+    # 6 delegates (CX1, all A), 4 officials (CX2, all B), 7 citizens (CX4, all C): every group
+    # rests on fewer than 10 valid answers, so every group and 5.1 itself are flagged.
+    shared = [named_after_subcriteria(form) for form in commune_forms]
+    rows = [(0, "council_delegate", 6, "A"), (1, "commune_official", 4, "B"), (2, "citizen", 7, "C")]
+    settings = par_settings(shared)
+    result = compute_par(answered(settings, shared, rows), settings)
+
+    groups = result.by_group[result.by_group["subcriterion"] == "5.1"].set_index("respondent_group")
+    assert groups["valid"].to_dict() == {"citizen": 7, "commune_official": 4, "council_delegate": 6}
+    assert groups["flagged"].all()
+    assert groups["points"].to_dict() == {
+        "citizen": pytest.approx(0.2),
+        "commune_official": pytest.approx(0.6),
+        "council_delegate": pytest.approx(1.0),
+    }
+    row = result.subcriteria.set_index("subcriterion").loc["5.1"]
+    assert (row["valid"], row["groups"], bool(row["flagged"])) == (17, 3, True)
+    assert row["points"] == pytest.approx(0.6)
+    # CX1 asks 10 questions, CX2 and CX4 11 each.
+    assert result.totals.iloc[0]["valid"] == 6 * 10 + 4 * 11 + 7 * 11
+
+    # The same answers to the forms as they are, each question its own column, give the same table.
+    distinct = par_settings(commune_forms)
+    expected = compute_par(answered(distinct, commune_forms, rows), distinct)
+    pd.testing.assert_frame_equal(result.by_group, expected.by_group)
+    pd.testing.assert_frame_equal(result.subcriteria, expected.subcriteria)
+    pd.testing.assert_frame_equal(result.totals, expected.totals)
+
+
+def test_a_question_code_shared_with_another_subcriterion_or_other_coefficients_is_refused(commune_forms) -> None:
+    # One column cannot be scored two ways: CX1_07 (sub-criterion 5.1) renamed CX1_01 (1.1) in
+    # a second questionnaire, or the same question with option B worth 0.5 instead of 0.6.
+    first = commune_forms[0]
+    question = first.questions[6]
+    assert (question.code, question.criterion) == ("CX1_07", "5.1")
+    recoded = replace(question, code="CX1_01")
+    cheaper = replace(
+        question, options=tuple(replace(o, coefficient=0.5) if o.value == "B" else o for o in question.options)
+    )
+    for changed in (recoded, cheaper):
+        other = replace(first, code="CXX", sections=(replace(first.sections[0], questions=(changed,)),))
+        with pytest.raises(ValueError, match=f"^question {changed.code}: .* in CXX differ"):
+            par_settings([first, other])
 
 
 def test_a_subcriterion_on_few_answers_flags_itself_and_the_total_though_both_have_points() -> None:

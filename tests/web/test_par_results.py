@@ -6,9 +6,13 @@ import csv
 import io
 
 import pytest
+import yaml
 from openpyxl import load_workbook
 
+from surveyapp.extensions import db
+from surveyapp.services.catalog import sync_questionnaires
 from surveyapp.services.results.raw_layout import HEAD_COLUMNS
+from tests.conftest import FORMS_DIR
 from tests.web.test_results import upload
 
 CX4_ITEMS = [f"CX4_{n:02d}" for n in range(1, 12)]
@@ -129,3 +133,63 @@ def test_the_report_shows_how_each_group_filled_a_shared_quota(client, make_camp
         ("CX4", "Doanh nghiệp, cơ sở sản xuất kinh doanh", 4),
         ("CX4", "Người dân có giao dịch với UBND cấp xã", 26),
     ]
+
+
+def coded_after_subcriteria(source: str, code: str, folder) -> None:
+    """Write a copy of questionnaire file ``source`` under ``code`` in ``folder``, each PAR
+    question coded after its sub-criterion ("TC5.1"), as a province may code its forms."""
+    data = yaml.safe_load((FORMS_DIR / source).read_text(encoding="utf-8"))
+    data["code"] = code
+    for section in data["sections"]:
+        for question in section["questions"]:
+            if "criterion" in question:
+                question["code"] = f"TC{question['criterion']}"
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    (folder / f"{code}.v1.yaml").write_text(text, encoding="utf-8")
+
+
+def test_questionnaires_sharing_a_question_count_each_answer_once(
+    client, make_campaign, questionnaires, ward, auth, officer, tmp_path
+):
+    # TX1 and TX4 are CX1 and CX4 with their questions coded after their sub-criteria: both
+    # ask "TC5.1" (and four more). 6 delegates answer TX1 (all A), 7 citizens TX4 (all B).
+    coded_after_subcriteria("CX1.v1.yaml", "TX1", tmp_path)
+    coded_after_subcriteria("CX4.v1.yaml", "TX4", tmp_path)
+    questionnaires.update({q.code: q for q in sync_questionnaires(tmp_path)})
+    db.session.commit()
+    campaign = make_campaign(["TX1", "TX4"], [ward])
+    auth.login("canbo")
+    for code, group, count, answer in (("TX1", "council_delegate", 6, "A"), ("TX4", "citizen", 7, "B")):
+        items = [q.code for q in questionnaires[code].definition.questions if q.criterion]
+        stream = io.StringIO()
+        writer = csv.DictWriter(stream, fieldnames=[*HEAD_COLUMNS, *items])
+        writer.writeheader()
+        row = {"Mã phiếu": code, "Mã đơn vị": ward.code, "Đối tượng": group, "Lĩnh vực": "Hộ tịch" * (code == "TX4")}
+        writer.writerows([row | dict.fromkeys(items, answer)] * count)
+        url = f"/admin/campaigns/{campaign.id}/import"
+        response = upload(client, url, "responses-responses_file", "forms.csv", stream.getvalue().encode())
+        assert response.status_code == 302
+
+    # 6 and 7 valid answers: each group, and 5.1 on 13, below the minimum of 10 per group.
+    page = client.get(f"/admin/campaigns/{campaign.id}/results").get_data(as_text=True)
+    subcriteria = page.split("Điểm từng tiêu chí thành phần", 1)[1].split("</table>", 1)[0]
+    row_51 = subcriteria.split(">5.1</abbr>", 1)[1].split("</tr>", 1)[0]
+    assert row_51 == (
+        '</td><td class="num">0,80</td><td class="num">1,00</td><td class="num">2</td>'
+        '<td class="num">13 <span class="badge badge-late">ít</span></td>'
+    )
+    totals = page.split("Điểm điều tra xã hội học: TX1 + TX4", 1)[1].split("</table>", 1)[0]
+    assert f'<td class="num">{6 * 10 + 7 * 11} <span class="badge badge-late">thiếu</span>' in totals
+
+    workbook = load_workbook(io.BytesIO(client.get(f"/admin/campaigns/{campaign.id}/export/indices.xlsx").data))
+    sheet = list(workbook["Điểm theo nhóm đối tượng"].values)
+    header = sheet[0]
+    rows = [dict(zip(header, values, strict=True)) for values in sheet[1:]]
+    groups = {row["Đối tượng"]: row for row in rows if row["Tiêu chí thành phần"] == "5.1"}
+    assert {
+        label: (row["Số câu trả lời hợp lệ"], row["Ít hơn ngưỡng câu trả lời hợp lệ"], row["Điểm"])
+        for label, row in groups.items()
+    } == {
+        "Đại biểu HĐND cấp xã (kể cả Thường trực HĐND)": (6, "Có", pytest.approx(1.0)),
+        "Người dân có giao dịch với UBND cấp xã": (7, "Có", pytest.approx(0.6)),
+    }
