@@ -7,11 +7,12 @@ every result. Nothing here imports Flask or the database.
 
 from scoring.par import ParResult, classify, compute_par, rank_units
 from scoring.schema import SLICE_COLUMNS, SchemaError
-from scoring.settings import ParSettings, SipasSettings, par_settings, sipas_settings
+from scoring.settings import ConflictingSettings, ParSettings, SipasSettings, par_settings, sipas_settings
 from scoring.sipas import SipasResult, compute_sipas, sipas_points
 
 __all__ = [
     "SLICE_COLUMNS",
+    "ConflictingSettings",
     "ParResult",
     "ParSettings",
     "SchemaError",

@@ -163,14 +163,24 @@ def sipas_settings(definition: Any) -> SipasSettings:
     )
 
 
+class ConflictingSettings(ValueError):
+    """Questionnaires scored together disagree about ``item`` (a sub-criterion or question code),
+    as ``questionnaire`` has it."""
+
+    def __init__(self, message: str, *, item: str, questionnaire: str) -> None:
+        super().__init__(message)
+        self.item = item
+        self.questionnaire = questionnaire
+
+
 def par_settings(definitions: Iterable[Any]) -> ParSettings:
     """Read the PAR settings of one or more questionnaires that score the same unit's index.
 
     A sub-criterion asked in several questionnaires (one per respondent group) must have the
-    same maximum in each; ``ValueError`` names it otherwise. A question code found in several
+    same maximum in each; ``ConflictingSettings`` names it otherwise. A question code found in several
     questionnaires (forms coding their questions after their sub-criteria, say) is one column
     of the responses, so it is listed once, and each answer counts once: it must have the same
-    sub-criterion, coefficients and "không biết" value in each, or ``ValueError`` names it.
+    sub-criterion, coefficients and "không biết" value in each, or ``ConflictingSettings`` names it.
     """
     definitions = list(definitions)
     max_points: dict[str, float] = {}
@@ -182,9 +192,11 @@ def par_settings(definitions: Iterable[Any]) -> ParSettings:
         for subcriterion in methodology.subcriteria:
             known = max_points.setdefault(subcriterion.code, subcriterion.max_points)
             if known != subcriterion.max_points:
-                raise ValueError(
+                raise ConflictingSettings(
                     f"sub-criterion {subcriterion.code}: maximum {subcriterion.max_points} in {definition.code} "
-                    f"but {known} in another questionnaire"
+                    f"but {known} in another questionnaire",
+                    item=subcriterion.code,
+                    questionnaire=definition.code,
                 )
             labels.setdefault(subcriterion.code, str(subcriterion.label))
         group_weights.update(methodology.group_weights)
@@ -194,9 +206,11 @@ def par_settings(definitions: Iterable[Any]) -> ParSettings:
                 no_answer = (question.no_answer.value,) if question.no_answer is not None else ()
                 scored = ParQuestion(question.code, question.criterion, coefficients, no_answer)
                 if questions.setdefault(question.code, scored) != scored:
-                    raise ValueError(
+                    raise ConflictingSettings(
                         f"question {question.code}: sub-criterion, coefficients or no-answer value in "
-                        f"{definition.code} differ from another questionnaire's"
+                        f"{definition.code} differ from another questionnaire's",
+                        item=question.code,
+                        questionnaire=definition.code,
                     )
     return ParSettings(
         questionnaires=tuple((d.code, d.version) for d in definitions),

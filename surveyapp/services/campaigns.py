@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from scoring import ConflictingSettings, par_settings
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, CampaignPurpose, CampaignStatus, Questionnaire, Response, Unit
 from surveyapp.services.audit import record_action
 from surveyapp.services.collection import CollectionPoint, list_collection_points
 from surveyapp.services.responses import count_responses
+from surveyapp.services.results.indices import par_families
 
 
 class CampaignError(ValueError):
@@ -50,6 +52,8 @@ def _apply(campaign: Campaign, draft: CampaignDraft) -> None:
         )
     if draft.closes_on < draft.opens_on:
         raise CampaignError(_("Ngày kết thúc không được trước ngày bắt đầu."))
+    if draft.purpose is CampaignPurpose.PAR:
+        _check_scored_together(questionnaires)
     campaign.name = draft.name.strip()
     campaign.year = draft.year
     campaign.purpose = draft.purpose
@@ -57,6 +61,24 @@ def _apply(campaign: Campaign, draft: CampaignDraft) -> None:
     campaign.closes_on = draft.closes_on
     campaign.questionnaires = questionnaires
     campaign.units = units
+
+
+def _check_scored_together(questionnaires: list[Questionnaire]) -> None:
+    """PAR questionnaires that score the same units must agree on what they share (the
+    maximum of a sub-criterion, the scoring of a question code): refused here, not at results."""
+    for family in par_families(questionnaires):
+        try:
+            par_settings(questionnaire.definition for questionnaire in family)
+        except ConflictingSettings as conflict:
+            raise CampaignError(
+                _(
+                    "Mẫu phiếu %(questionnaire)s không tính điểm cùng %(others)s được: %(item)s được chấm khác nhau "
+                    "(điểm tối đa, tiêu chí hoặc hệ số). Hãy chọn các mẫu phiếu cùng một bộ tiêu chí.",
+                    questionnaire=conflict.questionnaire,
+                    others=", ".join(q.code for q in family if q.code != conflict.questionnaire),
+                    item=conflict.item,
+                )
+            ) from conflict
 
 
 def create_campaign(draft: CampaignDraft) -> Campaign:

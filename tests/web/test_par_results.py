@@ -8,11 +8,14 @@ import io
 import pytest
 import yaml
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from surveyapp.extensions import db
+from surveyapp.models import Campaign
 from surveyapp.services.catalog import sync_questionnaires
 from surveyapp.services.results.raw_layout import HEAD_COLUMNS
 from tests.conftest import FORMS_DIR
+from tests.helpers import csrf_token_of
 from tests.web.test_results import upload
 
 CX4_ITEMS = [f"CX4_{n:02d}" for n in range(1, 12)]
@@ -193,3 +196,35 @@ def test_questionnaires_sharing_a_question_count_each_answer_once(
         "Đại biểu HĐND cấp xã (kể cả Thường trực HĐND)": (6, "Có", pytest.approx(1.0)),
         "Người dân có giao dịch với UBND cấp xã": (7, "Có", pytest.approx(0.6)),
     }
+
+
+def test_questionnaires_that_score_a_question_differently_cannot_share_a_campaign(
+    client, questionnaires, ward, auth, officer, tmp_path
+):
+    """Refused when the campaign is set up, naming the forms and the question, not at results."""
+    coded_after_subcriteria("CX1.v1.yaml", "TX1", tmp_path)
+    coded_after_subcriteria("CX4.v1.yaml", "TX4", tmp_path)
+    changed = yaml.safe_load((tmp_path / "TX4.v1.yaml").read_text(encoding="utf-8"))
+    question = next(q for section in changed["sections"] for q in section["questions"] if q.get("criterion") == "5.1")
+    changed["scales"][question["scale"]]["options"][0]["coefficient"] = 0.9  # TX1 scores its "TC5.1" A as 1
+    (tmp_path / "TX4.v1.yaml").write_text(yaml.safe_dump(changed, allow_unicode=True, sort_keys=False), "utf-8")
+    questionnaires.update({q.code: q for q in sync_questionnaires(tmp_path)})
+    db.session.commit()
+    auth.login("canbo")
+    form = client.get("/admin/campaigns/new").get_data(as_text=True)
+    reply = client.post(
+        "/admin/campaigns/new",
+        data={
+            "csrf_token": csrf_token_of(form),
+            "name": "Điều tra CCHC 2026",
+            "year": "2026",
+            "purpose": "par",
+            "opens_on": "01/08/2026",
+            "closes_on": "30/09/2026",
+            "questionnaire_ids": [str(questionnaires["TX1"].id), str(questionnaires["TX4"].id)],
+            "unit_ids": [str(ward.id)],
+        },
+    )
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 200 and "Mẫu phiếu TX4 không tính điểm cùng TX1 được: TC5.1" in page
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
