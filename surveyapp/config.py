@@ -27,6 +27,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
     # Public address printed in QR codes and posters; falls back to the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Where the source code of the running service can be had (AGPL-3.0 section 13: a changed
+    # copy serving people must offer them its source); linked at the foot of every page.
+    SOURCE_URL = os.environ.get("SOURCE_URL", "")
     FORMS_DIR = os.environ.get("FORMS_DIR", str(Path(__file__).resolve().parent.parent / "forms"))
     # Dates of submissions are recorded in the local calendar of the survey.
     TIMEZONE = os.environ.get("SURVEYAPP_TIMEZONE", "Asia/Ho_Chi_Minh")
