@@ -1,8 +1,10 @@
 """Allocating a number of forms over strata (units, groups, fields, sub-groups).
 
-Two methods (METHODOLOGY.md section 3): a fixed number per stratum, or a total shared in
-proportion to the strata's populations, with a minimum per stratum and the population as a
-cap, rounded by largest remainder so that the quotas always add up to the total exactly.
+Three methods (METHODOLOGY.md section 3): a fixed number per stratum, or a total shared in
+proportion to the strata's populations with a minimum per stratum, either as a floor under
+the proportional share (``allocate_proportional``) or given first with the rest shared in
+proportion (``allocate_minimum_then_proportional``). Both keep the population as a cap and
+round by largest remainder, so that the quotas always add up to the total exactly.
 
 >>> plan = allocate_proportional(100, [Stratum("T01", 50), Stratum("T02", 30), Stratum("T03", 20)])
 >>> dict(plan.quotas), plan.total
@@ -28,6 +30,7 @@ class AllocationMethod(enum.Enum):
 
     FIXED_PER_STRATUM = "fixed"
     PROPORTIONAL = "proportional"
+    MINIMUM_THEN_PROPORTIONAL = "minimum_then_proportional"
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class Allocation:
 
     ``quotas`` is read-only. ``capped`` names, in the same order, the strata held to their
     population: in a fixed plan, those smaller than the fixed quota (their quota was cut);
-    in a proportional plan, those taken whole (a census of the stratum).
+    in a proportional plan (either kind), those taken whole (a census of the stratum).
     """
 
     quotas: Mapping[str, int]
@@ -134,18 +137,7 @@ def allocate_proportional(total: int, strata: Sequence[Stratum]) -> Allocation:
     ...
     ValueError: total 5 is below the 6 forms that the strata's minimums need
     """
-    check_count("total", total)
-    _check_strata(strata)
-    unknown = [stratum.key for stratum in strata if stratum.population is None]
-    if unknown:
-        raise ValueError(f"strata: proportional allocation needs the population of {', '.join(unknown)}")
-    populations = {stratum.key: stratum.population or 0 for stratum in strata}
-    floors = {stratum.key: min(stratum.minimum, populations[stratum.key]) for stratum in strata}
-    available = sum(populations.values())
-    if total > available:
-        raise ValueError(f"total {total} exceeds the strata's population of {available}")
-    if sum(floors.values()) > total:
-        raise ValueError(f"total {total} is below the {sum(floors.values())} forms that the strata's minimums need")
+    populations, floors = _check_shared_total(total, strata)
 
     # Water-filling for λ: strata whose proportional share falls below their floor are fixed
     # at it and λ is recomputed over the rest. λ only decreases, so a stratum once at its
@@ -160,11 +152,109 @@ def allocate_proportional(total: int, strata: Sequence[Stratum]) -> Allocation:
             break
         at_floor |= below
     shares = {key: Fraction(floors[key]) if key in at_floor else scale * populations[key] for key in populations}
+    return _rounded(total, strata, populations, shares, AllocationMethod.PROPORTIONAL)
 
+
+def allocate_minimum_then_proportional(total: int, strata: Sequence[Stratum]) -> Allocation:
+    """Give every stratum its minimum first, then share the rest in proportion to population.
+
+    The minimum is an addition, not a floor: each stratum's exact share is
+    ``min(m + λ·N, N)``, where ``m`` is its minimum lowered to its population ``N``, with the
+    one ``λ`` that makes the shares add up to ``total``. While no stratum reaches its
+    population, ``λ = (total − Σm) / ΣN``: the rest goes in proportion to the strata's *whole*
+    populations ("theo tỷ lệ quy mô"), not to the people left after the minimums, so an
+    officer can check it with the frame sizes alone. A stratum whose share
+    would pass its population is taken whole (the cap), and what it cannot take goes to the
+    others by the same rule: ``λ`` is recomputed over the strata not yet taken whole.
+    ``λ ≤ 1`` always (at ``λ = 1`` every stratum is taken whole), and ``λ`` only grows as
+    strata are capped, so a stratum once capped stays capped.
+
+    Compared with ``allocate_proportional``, small strata get more and large ones less: a
+    stratum's minimum comes on top of its proportional part instead of replacing it.
+
+    Worked example: 100 forms over four residential groups of 600, 300, 90 and 10 people,
+    minimum 10 each. The minimums take 4 × 10 = 40, the rest is 60, ``λ = 60 / 1000``:
+    600 → 10 + 36 = 46, 300 → 10 + 18 = 28, 90 → 10 + 5.4 = 15.4, 10 → 10 + 0.6 = 10.6, more
+    than its 10 people. That group is taken whole (10); the other three share
+    100 − 10 − 30 = 60 by ``λ = 60 / 990``: 46.36, 28.18 and 15.45. Whole parts 46 + 28 + 15
+    + 10 = 99; the form left goes to the largest fraction (.45), so the quotas are
+    46, 28, 16, 10. (``allocate_proportional`` gives 53, 27, 10, 10.)
+
+    >>> strata = [Stratum(key, size, minimum=10) for key, size in [("T1", 600), ("T2", 300), ("T3", 90), ("T4", 10)]]
+    >>> plan = allocate_minimum_then_proportional(100, strata)
+    >>> dict(plan.quotas), plan.capped, plan.method.value
+    ({'T1': 46, 'T2': 28, 'T3': 16, 'T4': 10}, ('T4',), 'minimum_then_proportional')
+    >>> dict(allocate_proportional(100, strata).quotas)
+    {'T1': 53, 'T2': 27, 'T3': 10, 'T4': 10}
+
+    Rounding, the order of ties and the errors are those of ``allocate_proportional``:
+
+    >>> allocate_minimum_then_proportional(5, [Stratum("x", 50, minimum=3), Stratum("y", 50, minimum=3)])
+    Traceback (most recent call last):
+    ...
+    ValueError: total 5 is below the 6 forms that the strata's minimums need
+    >>> allocate_minimum_then_proportional(101, [Stratum("x", 50, minimum=3), Stratum("y", 50, minimum=3)])
+    Traceback (most recent call last):
+    ...
+    ValueError: total 101 exceeds the strata's population of 100
+    """
+    populations, floors = _check_shared_total(total, strata)
+
+    # Water-filling for λ from the other side: strata whose share would pass their population
+    # are fixed at it and λ is recomputed over the rest. Capping a stratum hands the others
+    # more than it held back, so λ only grows and a capped stratum stays capped.
+    capped: set[str] = set()
+    while True:
+        free = [key for key in populations if key not in capped]
+        free_population = sum(populations[key] for key in free)
+        rest = total - sum(populations[key] for key in capped) - sum(floors[key] for key in free)
+        scale = Fraction(rest, free_population) if free_population else Fraction(0)
+        above = {key for key in free if floors[key] + scale * populations[key] > populations[key]}
+        if not above:
+            break
+        capped |= above
+    shares = {
+        key: Fraction(populations[key]) if key in capped else floors[key] + scale * populations[key]
+        for key in populations
+    }
+    return _rounded(total, strata, populations, shares, AllocationMethod.MINIMUM_THEN_PROPORTIONAL)
+
+
+def _check_shared_total(total: int, strata: Sequence[Stratum]) -> tuple[dict[str, int], dict[str, int]]:
+    """The populations and the floors (minimums lowered to the population) of a total to share."""
+    check_count("total", total)
+    _check_strata(strata)
+    unknown = [stratum.key for stratum in strata if stratum.population is None]
+    if unknown:
+        raise ValueError(f"strata: proportional allocation needs the population of {', '.join(unknown)}")
+    populations = {stratum.key: stratum.population or 0 for stratum in strata}
+    floors = {stratum.key: min(stratum.minimum, populations[stratum.key]) for stratum in strata}
+    available = sum(populations.values())
+    if total > available:
+        raise ValueError(f"total {total} exceeds the strata's population of {available}")
+    if sum(floors.values()) > total:
+        raise ValueError(f"total {total} is below the {sum(floors.values())} forms that the strata's minimums need")
+    return populations, floors
+
+
+def _rounded(
+    total: int,
+    strata: Sequence[Stratum],
+    populations: Mapping[str, int],
+    shares: Mapping[str, Fraction],
+    method: AllocationMethod,
+) -> Allocation:
+    """Exact shares (adding up to ``total``, each within its bounds) rounded by largest remainder.
+
+    Every stratum gets the whole part of its share, and the forms left over go one each to
+    the largest fractional parts (ties: the larger population, then the order given). A bound
+    that is a whole number is never crossed: a share at or above it keeps its whole part, and
+    a share below it is rounded up at most to it.
+    """
     quotas = {key: int(share) for key, share in shares.items()}
     order = {stratum.key: position for position, stratum in enumerate(strata)}
     by_remainder = sorted(shares, key=lambda key: (-(shares[key] - quotas[key]), -populations[key], order[key]))
     for key in by_remainder[: total - sum(quotas.values())]:
         quotas[key] += 1
     capped = tuple(key for key, quota in quotas.items() if quota == populations[key] and quota > 0)
-    return Allocation(quotas=quotas, method=AllocationMethod.PROPORTIONAL, capped=capped)
+    return Allocation(quotas=quotas, method=method, capped=capped)

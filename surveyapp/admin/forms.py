@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from sampling import AllocationMethod
 from surveyapp.i18n import localized
 from surveyapp.models import AuditAction, Campaign, CampaignPurpose, Questionnaire, QuotaPolicy, Unit
 from surveyapp.services.audit import ACTION_LABELS, AuditFilter
@@ -155,8 +156,16 @@ class CampaignForm(FlaskForm):
             raise ValidationError(_l("Hãy chọn ít nhất một đơn vị được đánh giá."))
 
 
-class QuotaPolicyForm(FlaskForm):
-    """The campaign's quota policy; the per-unit numbers are read by ``read_quota_rules``."""
+# The ways a total can be shared by the frame, as the officer reads them (sampling/allocation.py).
+SHARING_LABELS = {
+    AllocationMethod.PROPORTIONAL: _l("Theo tỷ lệ quy mô, đơn vị nhỏ được nâng lên mức tối thiểu"),
+    AllocationMethod.MINIMUM_THEN_PROPORTIONAL: _l("Mỗi đơn vị tối thiểu, phần còn lại chia theo tỷ lệ quy mô"),
+}
+
+
+class QuotasForm(FlaskForm):
+    """The quota page's choices: the campaign's quota policy, and how totals are shared by the
+    frame; the numbers of each row are read by ``read_quota_rules``."""
 
     policy = SelectField(
         _l("Khi một nhóm đã đủ chỉ tiêu"),
@@ -164,6 +173,11 @@ class QuotaPolicyForm(FlaskForm):
             SelectChoice(QuotaPolicy.FLAG_EXCESS.value, _l("Vẫn nhận phiếu và đánh dấu phần vượt")),
             SelectChoice(QuotaPolicy.CLOSE_WHEN_FULL.value, _l("Ngừng nhận phiếu của nhóm đó")),
         ],
+    )
+    sharing = SelectField(
+        _l("Cách chia tổng số phiếu theo khung"),
+        choices=[SelectChoice(method.value, label) for method, label in SHARING_LABELS.items()],
+        default=AllocationMethod.PROPORTIONAL.value,
     )
 
 
@@ -175,11 +189,15 @@ def quota_field_name(questionnaire_id: int, group: str, kind: str = "per_unit") 
 MAX_FORMS = 100_000
 
 
-def read_quota_rules(formdata: Mapping[str, str], rows: list[tuple[Questionnaire, str]]) -> tuple[list, dict]:
+def read_quota_rules(
+    formdata: Mapping[str, str],
+    rows: list[tuple[Questionnaire, str]],
+    sharing: AllocationMethod = AllocationMethod.PROPORTIONAL,
+) -> tuple[list, dict]:
     """The rules the officer typed (all blank = no quota), and the problems by field name.
 
     A row has either a number per unit, or a total shared by frame size with an optional
-    minimum per unit.
+    minimum per unit, the way ``sharing`` says.
     """
     rules, problems = [], {}
     for questionnaire, group in rows:
@@ -198,7 +216,11 @@ def read_quota_rules(formdata: Mapping[str, str], rows: list[tuple[Questionnaire
         elif "per_unit" in numbers:
             rules.append(QuotaRule(questionnaire, group, per_unit=numbers["per_unit"]))
         elif "total" in numbers:
-            rules.append(QuotaRule(questionnaire, group, total=numbers["total"], minimum=numbers.get("minimum", 0)))
+            rules.append(
+                QuotaRule(
+                    questionnaire, group, total=numbers["total"], minimum=numbers.get("minimum", 0), sharing=sharing
+                )
+            )
     return rules, problems
 
 

@@ -9,8 +9,9 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from sampling import AllocationMethod
 from surveyapp.admin import bp
-from surveyapp.admin.forms import QuotaPolicyForm, quota_field_name, read_quota_rules
+from surveyapp.admin.forms import SHARING_LABELS, QuotasForm, quota_field_name, read_quota_rules
 from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
@@ -48,12 +49,13 @@ def _current_per_unit(campaign: Campaign) -> dict[str, int]:
 def quotas(campaign: Campaign) -> str | WerkzeugResponse:
     """Quotas per unit × questionnaire × group: typed as rules, previewed, then saved."""
     rows = _quota_rows(campaign)
-    form = QuotaPolicyForm(data={"policy": campaign.quota_policy.value})
+    form = QuotasForm(data={"policy": campaign.quota_policy.value})
     values: Mapping[str, object] = _current_per_unit(campaign)
     plan, problems = None, {}
     if form.validate_on_submit():
         values = request.form
-        rules, problems = read_quota_rules(request.form, [(q, group) for q, group, _label in rows])
+        pairs = [(q, group) for q, group, _label in rows]
+        rules, problems = read_quota_rules(request.form, pairs, AllocationMethod(form.sharing.data))
         if not problems:
             try:
                 plan = plan_quotas(campaign, rules, count_frame(campaign))
@@ -77,4 +79,5 @@ def quotas(campaign: Campaign) -> str | WerkzeugResponse:
         values=values,
         problems=problems,
         plan=plan,
+        sharing_labels=SHARING_LABELS,
     )

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import Integer, bindparam, case, func, or_, select, true, update
 
-from sampling import Allocation, Stratum, allocate_fixed, allocate_proportional
+from sampling import (
+    Allocation,
+    AllocationMethod,
+    Stratum,
+    allocate_fixed,
+    allocate_minimum_then_proportional,
+    allocate_proportional,
+)
 from surveyapp.extensions import db
 from surveyapp.models import (
     ANY_GROUP,
@@ -48,12 +55,21 @@ class QuotaError(ValueError):
     """Quotas cannot be set as asked; the message says why."""
 
 
+# How a rule's total may be shared over its units' frames.
+_SHARE = {
+    AllocationMethod.PROPORTIONAL: allocate_proportional,
+    AllocationMethod.MINIMUM_THEN_PROPORTIONAL: allocate_minimum_then_proportional,
+}
+
+
 @dataclass(frozen=True)
 class QuotaRule:
     """Forms of ``questionnaire`` from ``respondent_group`` in every unit it applies to.
 
     Either ``per_unit`` forms in each unit (seed 001: "15 per commune"), or a ``total`` shared
-    in proportion to each unit's sampling frame, with ``minimum`` per unit (capped by its frame).
+    in proportion to each unit's sampling frame, with ``minimum`` per unit (capped by its frame)
+    that ``sharing`` applies: as a floor under the proportional share (``PROPORTIONAL``), or
+    given first with the rest shared in proportion (``MINIMUM_THEN_PROPORTIONAL``).
     """
 
     questionnaire: Questionnaire
@@ -61,6 +77,11 @@ class QuotaRule:
     per_unit: int = 0
     total: int | None = None
     minimum: int = 0
+    sharing: AllocationMethod = AllocationMethod.PROPORTIONAL
+
+    def __post_init__(self) -> None:
+        if self.sharing not in _SHARE:
+            raise ValueError(f"sharing must be one of {', '.join(method.name for method in _SHARE)}")
 
     @property
     def is_proportional(self) -> bool:
@@ -130,7 +151,7 @@ def _allocate(rule: QuotaRule, units: Mapping[str, Unit], frame_sizes: Mapping[i
         raise QuotaError(_("Phân bổ theo tỷ lệ cần khung chọn mẫu: hãy nhập danh sách hồ sơ trước."))
     strata = [Stratum(code, frame_sizes.get(unit.id, 0), rule.minimum) for code, unit in units.items()]
     try:
-        return allocate_proportional(rule.total, strata)
+        return _SHARE[rule.sharing](rule.total, strata)
     except ValueError:
         raise QuotaError(
             _(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 
@@ -9,7 +10,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sampling import Allocation, AllocationMethod, Stratum, allocate_fixed, allocate_proportional
+from sampling import (
+    Allocation,
+    AllocationMethod,
+    Stratum,
+    allocate_fixed,
+    allocate_minimum_then_proportional,
+    allocate_proportional,
+)
 
 DEPARTMENTS = [Stratum(f"D455-PB{n:02d}") for n in range(1, 14)]  # seed 001: 13 district departments
 COMMUNES = [Stratum(f"X{n:02d}") for n in range(1, 29)]  # seed 001 (2020): 28 communes and towns
@@ -115,6 +123,22 @@ def test_an_allocation_cannot_be_changed_after_the_fact() -> None:
             ValueError,
             r"strata: the key\(s\) a, b appear more than once$",
         ),
+        (
+            lambda: allocate_minimum_then_proportional(10, [Stratum("a", 3), Stratum("b", 4)]),
+            ValueError,
+            "total 10 exceeds the strata's population of 7$",
+        ),
+        (  # b's minimum is lowered to its 2 people: 3 + 2 forms are needed
+            lambda: allocate_minimum_then_proportional(4, [Stratum("a", 9, minimum=3), Stratum("b", 2, minimum=3)]),
+            ValueError,
+            "total 4 is below the 5 forms that the strata's minimums need$",
+        ),
+        (
+            lambda: allocate_minimum_then_proportional(2, [Stratum("a"), Stratum("b", 4)]),
+            ValueError,
+            "strata: proportional allocation needs the population of a$",
+        ),
+        (lambda: allocate_minimum_then_proportional(-1, [Stratum("a", 3)]), ValueError, "total must not be negative"),
         (lambda: allocate_fixed([Stratum("a")], -3), ValueError, "per_stratum must not be negative"),
         (lambda: allocate_fixed([Stratum("a")], 2.5), TypeError, "per_stratum must be a whole number"),
         (lambda: Stratum("a", -1), ValueError, "population of stratum 'a' must not be negative"),
@@ -233,3 +257,160 @@ def test_fixed_invariants(sizes, per_stratum) -> None:
 def test_the_capped_strata_are_a_tuple_whatever_was_given() -> None:
     plan = Allocation(quotas={"A": 8}, method=AllocationMethod.FIXED_PER_STRATUM, capped=["A"])
     assert plan.capped == ("A",)
+
+
+# Minimum first, then the rest in proportion: each share is min(m + λ·N, N), m the minimum
+# lowered to the population N.
+
+
+def test_the_worked_example_of_minimum_then_proportional() -> None:
+    # 100 forms, four residential groups of 600, 300, 90 and 10 people, 10 each first.
+    # Minimums 40, rest 60, λ = 60/1000: 46, 28, 15.4 and 10.6 > 10, so T4 is taken whole;
+    # the others share 100 - 10 - 30 = 60 by λ = 60/990: 46.36, 28.18, 15.45 (99 whole
+    # forms; the last goes to the largest fraction, T3's).
+    strata = [Stratum(key, size, minimum=10) for key, size in [("T1", 600), ("T2", 300), ("T3", 90), ("T4", 10)]]
+    plan = allocate_minimum_then_proportional(100, strata)
+    assert dict(plan.quotas) == {"T1": 46, "T2": 28, "T3": 16, "T4": 10}
+    assert plan.capped == ("T4",) and plan.total == 100
+    assert plan.method is AllocationMethod.MINIMUM_THEN_PROPORTIONAL
+    # The minimum as a floor under a proportional share instead gives the large groups more.
+    assert list(allocate_proportional(100, strata).quotas.values()) == [53, 27, 10, 10]
+
+
+@pytest.mark.parametrize(
+    "total, sizes, minimum, expected",
+    [
+        # minimums 60, rest 40 by λ = 40/1400: 48.57, 28.57, 22.86; the 2 forms left go to
+        # the largest fraction (.86), then to the larger of the two tied at 4/7
+        (100, [1000, 300, 100], 20, [49, 28, 23]),
+        # minimums 3, rest 3 by λ = 3/60: 1.5, 2.5, 2; the form left goes to the larger of the
+        # two tied at .5, not to the first given
+        (6, [10, 30, 20], 1, [1, 3, 2]),
+        # without minimums it is the plain proportional share
+        (100, [50, 30, 20], 0, [50, 30, 20]),
+        (100, [100, 100, 100], 0, [34, 33, 33]),
+        # the minimums take everything
+        (30, [100, 100, 100], 10, [10, 10, 10]),
+        # a minimum above the population is lowered to it; that stratum is then full and the
+        # rest goes to the other: 5 + 2
+        (10, [3, 100], 5, [3, 7]),
+        # capping cascades: λ = 65/131 fills the 11 (10 + 5.46), then λ = 64/120 fills the 20
+        # (10 + 10.67), and the 100 gets 10 + 54
+        (95, [20, 11, 100], 10, [20, 11, 64]),
+        # everyone
+        (60, [10, 20, 30], 5, [10, 20, 30]),
+        (0, [10, 20], 0, [0, 0]),
+    ],
+)
+def test_hand_calculated_minimum_then_proportional_allocations(total, sizes, minimum, expected) -> None:
+    strata = [Stratum(f"s{n}", size, minimum=minimum) for n, size in enumerate(sizes)]
+    plan = allocate_minimum_then_proportional(total, strata)
+    assert list(plan.quotas.values()) == expected
+    assert plan.total == total
+
+
+def exact_minimum_then_proportional_shares(total: int, strata) -> dict[str, Fraction]:
+    """The rule's exact shares found another way: min(m + λ·N, N) summed is piecewise linear
+    in λ ∈ [0, 1] with a corner where each stratum fills up, so λ is read off the right piece."""
+    floors = {s.key: min(s.minimum, s.population) for s in strata}
+
+    def summed(scale: Fraction) -> Fraction:
+        return sum((min(Fraction(s.population), floors[s.key] + scale * s.population) for s in strata), Fraction(0))
+
+    fills_up_at = {Fraction(s.population - floors[s.key], s.population) for s in strata if s.population}
+    corners = sorted({Fraction(0), Fraction(1)} | fills_up_at)
+    scale = Fraction(0)
+    for low, high in itertools.pairwise(corners):
+        if summed(low) <= total <= summed(high):
+            rise = summed(high) - summed(low)
+            scale = low if rise == 0 else low + (high - low) * (total - summed(low)) / rise
+            break
+    return {s.key: min(Fraction(s.population), floors[s.key] + scale * s.population) for s in strata}
+
+
+@settings(max_examples=300, deadline=None)
+@given(strata=strata_lists(max_size=12), fraction=st.floats(0, 1))
+def test_minimum_then_proportional_invariants(strata, fraction) -> None:
+    total = feasible_total(strata, fraction)
+    plan = allocate_minimum_then_proportional(total, strata)
+    assert list(plan.quotas) == [s.key for s in strata]
+    assert plan.total == total
+    for stratum in strata:
+        assert min(stratum.minimum, stratum.population) <= plan.quotas[stratum.key] <= stratum.population
+    assert plan.capped == tuple(s.key for s in strata if 0 < s.population == plan.quotas[s.key])
+    assert plan.method is AllocationMethod.MINIMUM_THEN_PROPORTIONAL
+    shares = exact_minimum_then_proportional_shares(total, strata)
+    for stratum in strata:
+        assert plan.quotas[stratum.key] in (math.floor(shares[stratum.key]), math.ceil(shares[stratum.key]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(strata=strata_lists(max_size=12), fraction=st.floats(0, 1))
+def test_the_rest_is_shared_by_whole_population_when_no_stratum_fills_up(strata, fraction) -> None:
+    total = feasible_total(strata, fraction)
+    available = sum(s.population for s in strata)
+    floors = {s.key: min(s.minimum, s.population) for s in strata}
+    rest = total - sum(floors.values())
+    shares = {s.key: floors[s.key] + Fraction(rest * s.population, available or 1) for s in strata}
+    # Only examples where the minimums and the rest both matter, and no cap.
+    assume(rest > 0 and any(floors.values()))
+    assume(all(shares[s.key] <= s.population for s in strata))
+    plan = allocate_minimum_then_proportional(total, strata)
+    for stratum in strata:
+        assert plan.quotas[stratum.key] in (math.floor(shares[stratum.key]), math.ceil(shares[stratum.key]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(strata=strata_lists(max_size=12), fraction=st.floats(0, 1))
+def test_a_full_stratum_only_ever_gives_the_others_more(strata, fraction) -> None:
+    # λ never falls below its first value, (total - Σm) / ΣN: capping one stratum hands the
+    # others what it cannot take.
+    total = feasible_total(strata, fraction)
+    available = sum(s.population for s in strata)
+    floors = {s.key: min(s.minimum, s.population) for s in strata}
+    rest = total - sum(floors.values())
+    plan = allocate_minimum_then_proportional(total, strata)
+    for stratum in strata:
+        first = min(stratum.population, floors[stratum.key] + Fraction(rest * stratum.population, available or 1))
+        assert plan.quotas[stratum.key] >= math.floor(first)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sizes=st.lists(st.integers(0, 500), min_size=1, max_size=10), minimum=st.integers(0, 40), data=st.data())
+def test_minimum_then_proportional_never_gives_a_larger_stratum_fewer_forms(sizes, minimum, data) -> None:
+    strata = [Stratum(f"s{n}", size, minimum=minimum) for n, size in enumerate(sizes)]
+    plan = allocate_minimum_then_proportional(feasible_total(strata, data.draw(st.floats(0, 1))), strata)
+    for a in strata:
+        for b in strata:
+            if a.population > b.population:
+                assert plan.quotas[a.key] >= plan.quotas[b.key]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    halves=st.lists(st.integers(0, 200), min_size=2, max_size=12, unique=True).filter(lambda x: len(x) % 2 == 0),
+    data=st.data(),
+)
+def test_when_every_share_ends_in_a_half_the_larger_strata_get_the_forms_left(halves, data) -> None:
+    # Odd populations N = 2h + 1, minimums up to h, and the rest half the population: λ = 1/2
+    # and no cap, so each share is m + h + 1/2. The n/2 forms left go to the larger half of
+    # the strata, in whatever order the strata come, and the same every time.
+    strata = [Stratum(f"s{n}", 2 * h + 1, minimum=data.draw(st.integers(0, h))) for n, h in enumerate(halves)]
+    total = sum(s.minimum for s in strata) + sum(s.population for s in strata) // 2
+    larger = sorted(s.population for s in strata)[len(strata) // 2 :]
+    expected = {s.key: s.minimum + s.population // 2 + (s.population in larger) for s in strata}
+    shuffled = data.draw(st.permutations(strata))
+    assert dict(allocate_minimum_then_proportional(total, shuffled).quotas) == expected
+    assert allocate_minimum_then_proportional(total, shuffled) == allocate_minimum_then_proportional(total, shuffled)
+
+
+@settings(max_examples=200, deadline=None)
+@given(strata=strata_lists(max_size=12), extra=st.integers(1, 50))
+def test_minimum_then_proportional_refuses_totals_out_of_reach(strata, extra) -> None:
+    available = sum(s.population for s in strata)
+    needed = sum(min(s.minimum, s.population) for s in strata)
+    with pytest.raises(ValueError, match=f"^total {available + extra} exceeds the strata's population of {available}$"):
+        allocate_minimum_then_proportional(available + extra, strata)
+    if needed > 0:  # with no minimum to meet, no total is too small
+        with pytest.raises(ValueError, match=f"^total {needed - 1} is below the {needed} forms"):
+            allocate_minimum_then_proportional(needed - 1, strata)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import http.cookiejar
+import io
 import threading
 import urllib.parse
 import urllib.request
@@ -12,6 +14,7 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import ANY_GROUP, QuotaCell, QuotaPolicy, Response, Unit
+from surveyapp.services.frames import import_frame
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
 from tests.helpers import csrf_token_of, filled_form, form_fields_of, submit
 
@@ -242,3 +245,84 @@ def test_a_surveyor_sees_target_collected_remaining_and_lateness(client, auth, s
     assert "Chỉ tiêu 30 · đã thu 1 · còn thiếu 29" in html
     assert "Chậm tiến độ" in html and "còn 9 ngày" in html
     assert "Tổ dân phố 2" not in html
+
+
+@pytest.fixture
+def four_groups(app, make_campaign):
+    """A ward's four residential groups with frames of 600, 300, 90 and 10 people, collecting CX4."""
+    ward = Unit(code="W900", name="Phường Thử", kind="phường")
+    sizes = {f"W900-T{n}": size for n, size in enumerate([600, 300, 90, 10], start=1)}
+    ward.children.extend(Unit(code=code, name=f"Tổ dân phố {code[-1]}", kind="tổ dân phố") for code in sizes)
+    db.session.add(ward)
+    db.session.commit()
+    campaign = make_campaign(["CX4"], list(ward.children))
+    frame = io.StringIO()
+    writer = csv.writer(frame)
+    writer.writerow(
+        [
+            "Mã hồ sơ",
+            "Lĩnh vực",
+            "Mã đơn vị",
+            "Ngày tiếp nhận",
+            "Ngày trả kết quả",
+            "Trạng thái",
+            "Người nộp",
+            "Số điện thoại",
+        ]
+    )
+    person = 0
+    for code, size in sizes.items():
+        for _ in range(size):
+            person += 1
+            writer.writerow(
+                [
+                    f"HS-{person:05d}",
+                    "Hộ tịch",
+                    code,
+                    "01/06/2022",
+                    "05/06/2022",
+                    "Đã trả kết quả",
+                    "Người nộp",
+                    f"09{person:08d}",
+                ]
+            )
+    import_frame(campaign, "khung.csv", frame.getvalue().encode(), skip_bad_rows=False)
+    db.session.commit()
+    return campaign
+
+
+def test_an_officer_picks_minimum_then_proportional_and_gets_its_quotas(client, auth, officer, four_groups) -> None:
+    # 100 forms, 10 per group first, the other 60 by group size: 46, 28, 16 and 10 (the last
+    # group has only 10 people). The minimum as a floor under proportional shares would give
+    # 53, 27, 10 and 10.
+    auth.login("canbo")
+    page = f"/admin/campaigns/{four_groups.id}/quotas"
+    html = client.get(page).get_data(as_text=True)
+    assert "Mỗi đơn vị tối thiểu, phần còn lại chia theo tỷ lệ quy mô" in html
+    questionnaire = four_groups.questionnaire_by_code("CX4")
+    fields = {
+        "csrf_token": csrf_token_of(html),
+        "policy": "close",
+        f"total-{questionnaire.id}-*": "100",
+        f"minimum-{questionnaire.id}-*": "10",
+    }
+
+    def shown(preview: str) -> list[str]:
+        rows = preview.split("Phân bổ theo khung chọn mẫu", 1)[1].split("</table>", 1)[0].split("<tr>")[2:]
+        return [row.split('<td class="num">')[-1].split("<", 1)[0] for row in rows]
+
+    floor = client.post(page, data={**fields, "sharing": "proportional", "action": "preview"}).get_data(as_text=True)
+    assert shown(floor) == ["53", "27", "10", "10"]
+
+    picked = {**fields, "sharing": "minimum_then_proportional"}
+    preview = client.post(page, data={**picked, "action": "preview"}).get_data(as_text=True)
+    assert "Xem trước: 100 phiếu" in preview
+    assert "Cách chia tổng số phiếu theo khung: Mỗi đơn vị tối thiểu, phần còn lại chia theo tỷ lệ quy mô" in preview
+    assert '<option selected value="minimum_then_proportional">' in preview, "the choice is kept for saving"
+    assert '<td>Tổ dân phố 1</td><td class="num">600</td><td class="num">46</td>' in preview
+    assert shown(preview) == ["46", "28", "16", "10"]
+    assert db.session.scalar(select(func.count()).select_from(QuotaCell)) == 0
+
+    assert client.post(page, data={**picked, "action": "save"}).status_code == 302
+    targets = db.session.execute(select(Unit.code, QuotaCell.target).join(QuotaCell.unit).order_by(Unit.code)).all()
+    assert targets == [("W900-T1", 46), ("W900-T2", 28), ("W900-T3", 16), ("W900-T4", 10)]
