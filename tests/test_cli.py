@@ -77,9 +77,9 @@ def test_load_units_reports_every_bad_row_and_stores_nothing(runner, tmp_path: P
     assert "Traceback" not in result.output
     assert count(Unit) == 0
     good = runner.invoke(args=["load-units", str(UNITS_CSV)])
-    assert good.exit_code == 0 and "units-seeds.csv: 141 units added, 0 updated" in good.output
+    assert good.exit_code == 0 and "units-seeds.csv: 141 units added, 0 changed, 0 unchanged" in good.output
     again = runner.invoke(args=["load-units", str(UNITS_CSV)])
-    assert "0 units added, 141 updated" in again.output
+    assert "0 units added, 0 changed, 141 unchanged" in again.output
     assert count(Unit) == 141
 
 

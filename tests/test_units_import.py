@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from surveyapp.demo import UNITS_CSV
 from surveyapp.extensions import db
 from surveyapp.models import Unit
-from surveyapp.services.units import UnitImportError, import_units_csv
+from surveyapp.services.units import RenamedCode, UnitImportError, import_units_csv
 from surveyapp.tables.reading import RowProblem
 
 HEADER = "code,name,kind,parent_code\n"
@@ -22,7 +22,8 @@ def unit_count() -> int:
 
 
 def unit(code: str) -> Unit:
-    return db.session.scalar(select(Unit).filter_by(code=code))
+    """The current unit of ``code``."""
+    return db.session.scalar(select(Unit).filter_by(code=code, valid_until=None))
 
 
 def seed_rows(*codes: str) -> dict[str, str]:
@@ -47,11 +48,12 @@ def test_the_seed_units_load_as_a_tree(app) -> None:
 def test_importing_again_updates_and_never_duplicates(app) -> None:
     import_units_csv(UNITS_CSV)
     again = import_units_csv(UNITS_CSV)
-    assert (again.added, again.updated) == (0, SEED_UNITS)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, SEED_UNITS)
     changed = import_units_csv(
         HEADER + "W21172,Phường Trương Quang Trọng (mới),phường,D455\nW1,Phường mới,phường,D522\n"
     )
-    assert (changed.added, changed.updated) == (1, 1)
+    assert (changed.added, changed.updated, changed.kept) == (1, 1, ())  # no campaign used W21172
+    assert changed.renamed == (RenamedCode("W21172", "Phường Trương Quang Trọng", "Phường Trương Quang Trọng (mới)"),)
     assert unit_count() == SEED_UNITS + 1
     ward = unit("W21172")
     assert ward.name.endswith("(mới)") and ward.parent.code == "D455"
@@ -67,7 +69,7 @@ def test_a_path_given_as_text_bytes_and_a_byte_order_mark_are_read(app, tmp_path
     csv_file = tmp_path / "units.csv"
     csv_file.write_bytes(b"\xef\xbb\xbf" + (HEADER + "W1,Phường 1,phường,\n").encode())
     assert import_units_csv(str(csv_file)).added == 1
-    assert import_units_csv(csv_file.read_bytes()).updated == 1
+    assert import_units_csv(csv_file.read_bytes()).unchanged == 1
     assert import_units_csv("\ufeff" + HEADER + "W2,Phường 2,phường,W1\n").added == 1
 
 

@@ -117,7 +117,7 @@ def campaign(campaign: Campaign) -> str:
     counts = get_response_counts(campaign)
     points = Page.of(list_qr_points(campaign), "links_page")
     links = [(point, public_url(point), counts.of_point(point)) for point in points.rows]
-    tree = get_unit_tree()
+    tree = get_unit_tree(campaign)
     rolled_up = roll_up(progress_by_unit(campaign), {unit.id: unit.parent_id for unit, _depth in tree})
     progress = Page.of(
         [(unit, depth, rolled_up[unit.id]) for unit, depth in tree if unit.id in rolled_up], "progress_page"

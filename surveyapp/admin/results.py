@@ -10,7 +10,6 @@ import pandas as pd
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
@@ -29,6 +28,7 @@ from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
 from surveyapp.services.results import exports
 from surveyapp.services.results.indices import SipasReport, compute_results, daily_counts, meets_target, sipas_target
+from surveyapp.services.units import get_reporting_unit, get_reporting_units
 from surveyapp.tables import writing
 from surveyapp.tables.reading import RowsRejected, UnreadableTable
 
@@ -38,16 +38,10 @@ def _scope(campaign: Campaign) -> Unit | None:
     code = request.args.get("unit")
     if not code:
         return None
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None or unit not in scope_choices(campaign):
+    unit = get_reporting_unit(campaign, code)
+    if unit is None:
         abort(404)
     return unit
-
-
-def scope_choices(campaign: Campaign) -> list[Unit]:
-    """The campaign's units and every unit above them, in code order: what results roll up to."""
-    chosen = {above.id: above for unit in campaign.units for above in unit.lineage()}
-    return sorted(chosen.values(), key=lambda unit: unit.code)
 
 
 def _targets_form(campaign: Campaign) -> TargetsForm:
@@ -90,7 +84,7 @@ def _render(campaign: Campaign, problems: ProblemReport | None = None, **forms: 
         campaign=campaign,
         results=results,
         within=within,
-        scopes=scope_choices(campaign),
+        scopes=get_reporting_units(campaign),
         progress=daily_counts(campaign),
         held=list_held_batches(campaign),
         targets_form=forms.get("targets_form") or _targets_form(campaign),

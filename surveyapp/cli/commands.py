@@ -6,6 +6,7 @@ message and exit status 1 (``click.ClickException``), never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,7 +95,7 @@ def create_user_command(username: str, role: str, full_name: str, unit_codes: tu
     if user_role is UserRole.OFFICER and unit_codes:
         raise click.ClickException("--unit: only surveyors have units; officers see every unit")
     with committing():
-        units = list(db.session.scalars(select(Unit).where(Unit.code.in_(unit_codes))))
+        units = list(db.session.scalars(select(Unit).where(Unit.code.in_(unit_codes), Unit.valid_until.is_(None))))
         unknown = sorted(set(unit_codes) - {unit.code for unit in units})
         if unknown:
             raise click.ClickException(f"--unit: no unit has the code {', '.join(unknown)} (load the units first)")
@@ -170,20 +171,44 @@ def activate_user_command(username: str) -> None:
 
 @bp.cli.command("load-units")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def load_units(csv_file: Path) -> None:
-    """Add or update units from CSV_FILE (UTF-8, columns code,name,kind,parent_code).
+@click.option(
+    "--effective",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the list takes effect (YYYY-MM-DD), e.g. 2025-07-01 for the two-level units; default today.",
+)
+@click.option(
+    "--retire-missing",
+    "retire_kinds",
+    multiple=True,
+    metavar="KIND",
+    help="Retire the current units of this kind that the file leaves out (repeatable), e.g. --retire-missing xã.",
+)
+def load_units(csv_file: Path, effective: dt.datetime | None, retire_kinds: tuple[str, ...]) -> None:
+    """Add or change units from CSV_FILE (UTF-8, columns code,name,kind,parent_code).
 
-    A unit whose code is stored already is updated. A file with any bad row stores nothing;
-    every bad row is listed with its line, column, value and reason.
+    Nothing a campaign used changes: a used unit the file gives differently is kept as it
+    was for its campaigns, and a new unit takes the code. A file with any bad row stores
+    nothing; every bad row is listed with its line, column, value and reason.
     """
     with committing():
         try:
-            result = import_units_csv(csv_file)
+            result = import_units_csv(
+                csv_file, effective=effective.date() if effective else None, retire_kinds=retire_kinds
+            )
         except UnitImportError as error:
             raise click.ClickException(
                 f"{csv_file.name}: nothing was stored; fix these {error.count} problem(s):\n{error}"
             ) from None
-    click.echo(f"{csv_file.name}: {result.added} units added, {result.updated} updated")
+    click.echo(
+        f"{csv_file.name}: {result.added} units added, {result.updated} changed, {result.unchanged} unchanged, "
+        f"{len(result.kept)} kept as they were for their campaigns (a new unit has the code), "
+        f"{len(result.retired)} retired"
+    )
+    for change in result.renamed:
+        kept = " (the old one kept for its campaigns)" if change.code in result.kept else ""
+        click.echo(f"  {change.code}: {change.before} → {change.after}{kept}")
+    if result.retired:
+        click.echo(f"  retired: {', '.join(result.retired)}")
 
 
 @bp.cli.command("load-questionnaires")

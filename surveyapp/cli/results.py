@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from sqlalchemy import select
 
 from surveyapp.cli import bp
 from surveyapp.cli.commands import committing
@@ -25,6 +24,7 @@ from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
 from surveyapp.services.results import exports
 from surveyapp.services.results.indices import compute_results
+from surveyapp.services.units import get_reporting_unit
 from surveyapp.tables import writing
 from surveyapp.tables.reading import RowsRejected, UnreadableTable
 
@@ -36,12 +36,12 @@ def _campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
-def _unit(code: str | None) -> Unit | None:
+def _unit(campaign: Campaign, code: str | None) -> Unit | None:
     if code is None:
         return None
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    unit = get_reporting_unit(campaign, code)
     if unit is None:
-        raise click.ClickException(f"there is no unit with code {code!r}")
+        raise click.ClickException(f"campaign {campaign.id} has no unit with code {code!r}, nor one above its units")
     return unit
 
 
@@ -56,7 +56,8 @@ def export_results(campaign_id: int, what: str, file_format: str, unit_code: str
 
     Indices as CSV are one file per table; raw responses are one file per questionnaire.
     """
-    campaign, within, today = _campaign(campaign_id), _unit(unit_code), local_today()
+    campaign, today = _campaign(campaign_id), local_today()
+    within = _unit(campaign, unit_code)
     output.mkdir(parents=True, exist_ok=True)
     written = []
     if what == "indices":

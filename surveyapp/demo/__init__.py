@@ -16,6 +16,7 @@ links can be tried at once.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 import random
@@ -183,22 +184,23 @@ class DemoResult:
 def load_demo(forms_dir: str | Path | None = None, today: dt.date | None = None) -> DemoResult:
     """Load the demo units, questionnaires, campaigns (open, with quotas) and accounts.
 
-    Idempotent: what exists already (units by code, questionnaire versions, campaigns by
-    name, accounts by username) is left as it is, so a second run adds nothing; but a demo
+    Idempotent: what exists already (the seed units, once loaded, even if a later list such
+    as the 2025 one changed them; questionnaire versions; campaigns by name; accounts by
+    username) is left as it is, so a second run adds nothing; but a demo
     account that still holds its formerly published password gets a random one. ``forms_dir``
     defaults to the app's ``FORMS_DIR``; ``today`` (the middle of the open period) to today
     in the survey's time zone. The session is flushed, not committed.
     """
     forms_dir = Path(forms_dir or current_app.config["FORMS_DIR"])
     today = today or local_today()
-    units_added = import_units_csv(UNITS_CSV).added
+    units_added = 0 if _seed_units_known() else import_units_csv(UNITS_CSV).added
     questionnaires_added = [f"{q.code} v{q.version}" for q in sync_questionnaires(forms_dir)]
     questionnaires = {q.code: q for q in get_latest_questionnaires()}
     needed = {code for demo in DEMO_CAMPAIGNS for code in demo.questionnaire_codes}
     missing = sorted(needed - set(questionnaires))
     if missing:
         raise DemoError(f"{forms_dir}: no questionnaire file for {', '.join(missing)}; the demo needs them")
-    units = {unit.code: unit for unit in db.session.scalars(select(Unit))}
+    units = {unit.code: unit for unit in db.session.scalars(select(Unit).where(Unit.valid_until.is_(None)))}
     existing_names = set(db.session.scalars(select(Campaign.name)))
     campaigns_added = [
         _add_campaign(demo, units, questionnaires, today) for demo in DEMO_CAMPAIGNS if demo.name not in existing_names
@@ -304,6 +306,13 @@ def _add_invented_responses(campaign: Campaign, per_unit: int, today: dt.date) -
                 )
     db.session.execute(insert(Response), rows)
     count_imported(campaign, Counter((r["questionnaire_id"], r["unit_id"], r["respondent_group"]) for r in rows))
+
+
+def _seed_units_known() -> bool:
+    """Whether every code of the seed unit list names a unit already (current or retired)."""
+    with UNITS_CSV.open(encoding="utf-8") as seeds:
+        codes = {row["code"] for row in csv.DictReader(seeds)}
+    return codes <= set(db.session.scalars(select(Unit.code).where(Unit.code.in_(codes))))
 
 
 def _add_demo_users(units: dict[str, Unit]) -> tuple[list[str], dict[str, str]]:

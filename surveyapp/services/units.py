@@ -9,19 +9,22 @@ of their own.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, Unit
+from surveyapp.models import AuditAction, Campaign, Unit
+from surveyapp.models.campaigns import campaign_units
 from surveyapp.services.audit import record_action
+from surveyapp.services.responses import local_today
 from surveyapp.tables.reading import RowProblem, RowsRejected, column_length
 
 COLUMNS = ("code", "name", "kind", "parent_code")
@@ -55,19 +58,45 @@ class UnitImportError(RowsRejected):
 
 
 @dataclass(frozen=True)
+class RenamedCode:
+    """A code whose name changed: the same unit renamed, or a code a reform gave to another unit."""
+
+    code: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class UnitImportResult:
-    """How many units an import added and updated."""
+    """What a load did.
+
+    ``added`` new codes; ``updated`` units changed in place (no campaign had used them);
+    ``unchanged`` units the file gave as they were; ``kept`` codes whose unit a campaign used
+    and the file changed: that unit is retired as it was, kept for its campaigns, and a new
+    unit takes the code; ``retired`` current units the file left out, of the kinds asked;
+    ``renamed`` codes whose name changed (kept or updated).
+    """
 
     added: int
     updated: int
+    unchanged: int = 0
+    kept: tuple[str, ...] = ()
+    retired: tuple[str, ...] = ()
+    renamed: tuple[RenamedCode, ...] = ()
 
 
-def import_units_csv(source: str | os.PathLike[str] | bytes, file_name: str = "") -> UnitImportResult:
+def import_units_csv(
+    source: str | os.PathLike[str] | bytes,
+    file_name: str = "",
+    *,
+    effective: dt.date | None = None,
+    retire_kinds: Collection[str] = (),
+) -> UnitImportResult:
     """Load units from UTF-8 CSV (a BOM is allowed): a path, the file's bytes or its text.
 
     A ``str`` is the CSV text itself, unless it is a single line naming an existing file.
     ``file_name`` names the file in the audit log (a path's own name by default). See
-    ``import_units`` for what is checked and stored.
+    ``import_units`` for what is checked and stored, and for ``effective`` and ``retire_kinds``.
     """
     if isinstance(source, str) and "\n" not in source and Path(source).is_file():
         source = Path(source)
@@ -98,10 +127,16 @@ def import_units_csv(source: str | os.PathLike[str] | bytes, file_name: str = ""
         rows.extend((reader.line_num, row) for row in reader)
     except csv.Error as error:
         raise UnitImportError([RowProblem(reader.line_num, "", "", f"not readable as CSV: {error}")]) from error
-    return import_units(rows, file_name)
+    return import_units(rows, file_name, effective=effective, retire_kinds=retire_kinds)
 
 
-def import_units(rows: Iterable[tuple[int, Mapping[str | None, object]]], file_name: str = "") -> UnitImportResult:
+def import_units(
+    rows: Iterable[tuple[int, Mapping[str | None, object]]],
+    file_name: str = "",
+    *,
+    effective: dt.date | None = None,
+    retire_kinds: Collection[str] = (),
+) -> UnitImportResult:
     """Add or update units from ``(line number, row)`` pairs: all rows are stored, or none.
 
     Every bad row is reported, as a ``RowProblem`` (line, column, value, reason): an empty
@@ -109,9 +144,17 @@ def import_units(rows: Iterable[tuple[int, Mapping[str | None, object]]], file_n
     than its column; more values than the header has
     columns; a code given twice in the file; a parent that exists neither in the file nor in
     the database; a parent chain that comes back to the unit (a cycle). Parents may come
-    after their children. A unit whose code is already stored is updated (name, kind,
-    parent), never duplicated. The load is recorded in the audit log with ``file_name``. The
-    session is flushed, not committed.
+    after their children. Codes and parent codes name current units (see ``Unit``).
+
+    Nothing a campaign uses changes. A current unit the file gives differently (name, kind or
+    parent) is updated in place when no campaign used it or a unit below it; otherwise it is
+    retired as it was (``valid_until``: ``effective``, else today) and a new unit takes the
+    code, valid from ``effective``; a used unit given under such a parent is renewed the same
+    way, so that a past campaign's units keep their names and parents. Units the file does not
+    give stay as they are, except that current units of a kind in ``retire_kinds`` are retired
+    (a complete list of communes retires the communes it no longer has). New units are valid
+    from ``effective`` (``None``: from before the service knew them). The load is recorded in
+    the audit log with ``file_name``. The session is flushed, not committed.
 
     Raises ``UnitImportError`` when any row is bad.
     """
@@ -152,7 +195,8 @@ def import_units(rows: Iterable[tuple[int, Mapping[str | None, object]]], file_n
         if not row_problems:
             clean[row["code"]] = (line, row)
 
-    existing = {unit.code: unit for unit in db.session.scalars(select(Unit))}
+    every_unit = {unit.id: unit for unit in db.session.scalars(select(Unit))}
+    existing = {unit.code: unit for unit in every_unit.values() if unit.is_current}
     for code, (line, row) in clean.items():
         parent = row["parent_code"]
         # A parent on a bad line is in the file: that line's own problem is enough.
@@ -163,21 +207,93 @@ def import_units(rows: Iterable[tuple[int, Mapping[str | None, object]]], file_n
     if problems:
         raise UnitImportError(sorted(problems, key=lambda problem: problem.line))
 
-    added = updated = 0
+    result = _store(clean, existing, every_unit, effective, retire_kinds)
+    record_action(
+        AuditAction.UNITS_LOADED,
+        file=file_name,
+        added=result.added,
+        updated=result.updated,
+        kept=list(result.kept),
+        retired=list(result.retired),
+    )
+    return result
+
+
+def _store(
+    clean: dict[str, tuple[int, dict[str, str]]],
+    current: dict[str, Unit],
+    every_unit: dict[int, Unit],
+    effective: dt.date | None,
+    retire_kinds: Collection[str],
+) -> UnitImportResult:
+    """Write checked rows over the ``current`` units (by code), keeping what campaigns use."""
+    used = _used_unit_ids(every_unit)
+
+    def parent_code(unit: Unit) -> str:
+        return every_unit[unit.parent_id].code if unit.parent_id is not None else ""
+
+    def differs(unit: Unit, row: dict[str, str]) -> bool:
+        return (unit.name, unit.kind, parent_code(unit)) != (row["name"], row["kind"], row["parent_code"])
+
+    renewed = {code for code, (_line, row) in clean.items() if code in current and current[code].id in used}
+    renewed = {code for code in renewed if differs(current[code], clean[code][1])}
+    grown = True
+    while grown:  # a used unit under a renewed parent is renewed too
+        below = {
+            code
+            for code, (_line, row) in clean.items()
+            if row["parent_code"] in renewed and code in current and current[code].id in used
+        }
+        grown = not below <= renewed
+        renewed |= below
+
+    retired_on = effective or local_today()
+    for code in renewed:
+        current[code].valid_until = retired_on
+    db.session.flush()  # the old rows give up their codes before the new ones take them
+
+    added = updated = unchanged = 0
+    renamed = []
     for code, (_line, row) in clean.items():
-        unit = existing.get(code)
-        if unit is None:
-            unit = existing[code] = Unit(code=code, name=row["name"], kind=row["kind"])
-            db.session.add(unit)
-            added += 1
-        else:
+        unit = current.get(code)
+        if unit is not None and unit.name != row["name"]:
+            renamed.append(RenamedCode(code, unit.name, row["name"]))
+        if unit is None or code in renewed:
+            current[code] = Unit(code=code, name=row["name"], kind=row["kind"], valid_from=effective)
+            db.session.add(current[code])
+            added += unit is None
+        elif differs(unit, row):
+            unit.name, unit.kind = row["name"], row["kind"]
             updated += 1
-        unit.name, unit.kind = row["name"], row["kind"]
+        else:
+            unchanged += 1
     for code, (_line, row) in clean.items():
-        existing[code].parent = existing[row["parent_code"]] if row["parent_code"] else None
+        current[code].parent = current[row["parent_code"]] if row["parent_code"] else None
+
+    retired = sorted(
+        code for code, unit in current.items() if code not in clean and unit.kind in retire_kinds and unit.is_current
+    )
+    for code in retired:
+        current[code].valid_until = retired_on
     db.session.flush()
-    record_action(AuditAction.UNITS_LOADED, file=file_name, added=added, updated=updated)
-    return UnitImportResult(added=added, updated=updated)
+    return UnitImportResult(
+        added=added,
+        updated=updated,
+        unchanged=unchanged,
+        kept=tuple(sorted(renewed)),
+        retired=tuple(retired),
+        renamed=tuple(sorted(renamed, key=lambda change: change.code)),
+    )
+
+
+def _used_unit_ids(every_unit: dict[int, Unit]) -> set[int]:
+    """Units a campaign was run with, and every unit above them (its results name them)."""
+    used: set[int] = set()
+    for unit_id in db.session.scalars(select(campaign_units.c.unit_id).distinct()):
+        while unit_id is not None and unit_id not in used:
+            used.add(unit_id)
+            unit_id = every_unit[unit_id].parent_id
+    return used
 
 
 def _has_cycle(code: str, clean: dict[str, tuple[int, dict[str, str]]], existing: dict[str, Unit]) -> bool:
@@ -200,9 +316,14 @@ def _has_cycle(code: str, clean: dict[str, tuple[int, dict[str, str]]], existing
         seen.add(current)
 
 
-def get_unit_tree() -> list[tuple[Unit, int]]:
-    """Every unit in tree order (each parent followed by its children), with its depth."""
-    units = list(db.session.scalars(select(Unit).order_by(Unit.code)))
+def get_unit_tree(campaign: Campaign | None = None) -> list[tuple[Unit, int]]:
+    """Units in tree order (each parent followed by its children), with their depth: the
+    current units, or those ``campaign`` was run with and every unit above them (as they were
+    then, retired or not)."""
+    if campaign is None:
+        units = list(db.session.scalars(select(Unit).where(Unit.valid_until.is_(None)).order_by(Unit.code)))
+    else:
+        units = get_reporting_units(campaign)
     children: dict[int | None, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
@@ -215,3 +336,15 @@ def get_unit_tree() -> list[tuple[Unit, int]]:
 
     walk(None, 0)
     return ordered
+
+
+def get_reporting_units(campaign: Campaign) -> list[Unit]:
+    """The units ``campaign`` was run with and every unit above them, in code order: what its
+    results roll up to and name, as they were when it ran (retired since or not)."""
+    chosen = {above.id: above for unit in campaign.units for above in unit.lineage()}
+    return sorted(chosen.values(), key=lambda unit: unit.code)
+
+
+def get_reporting_unit(campaign: Campaign, code: str) -> Unit | None:
+    """The unit of ``get_reporting_units`` with ``code`` (the one the campaign knew by it)."""
+    return next((unit for unit in get_reporting_units(campaign) if unit.code == code), None)

@@ -21,6 +21,7 @@ from surveyapp.models import AppraisedScore, Campaign, CampaignPurpose, Question
 from surveyapp.questionnaires.answers import ANSWER_CODE_FIRST, encode_answer_codes, scored_questions
 from surveyapp.questionnaires.definition import Text
 from surveyapp.services.results.columns import read_columns
+from surveyapp.services.units import get_reporting_units
 
 # Slices of a SIPAS report, in the order the page and the workbook show them ("" = overall).
 SIPAS_SLICES = ("", "unit", "parent_unit", "procedure_field", "respondent_group", "mode", "period")
@@ -219,7 +220,11 @@ def _categories(numbers: np.ndarray, labels: Sequence[str] | np.ndarray) -> pd.C
 def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignResults:
     """Score the campaign's responses (all of them, or those within a unit's subtree)."""
     units = all_units()
-    results = CampaignResults(campaign=campaign, within=within, unit_names={u.code: u.name for u in units.values()})
+    # Names and parents as the campaign knew them: a code may name another unit since.
+    reporting = {unit.code: unit for unit in get_reporting_units(campaign)}
+    results = CampaignResults(
+        campaign=campaign, within=within, unit_names={code: unit.name for code, unit in reporting.items()}
+    )
     if campaign.purpose is CampaignPurpose.SIPAS:
         for questionnaire in campaign.questionnaires:
             responses = load_responses(campaign, [questionnaire], within, units)
@@ -227,11 +232,10 @@ def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignR
             slices = {by: compute_sipas(responses, settings, [by] if by else []) for by in SIPAS_SLICES}
             results.sipas.append(SipasReport(questionnaire, slices, len(responses)))
     else:
-        units_by_code = {unit.code: unit for unit in units.values()}
         appraised = get_appraised_scores(campaign)
         for family in par_families(campaign.questionnaires):
             responses = load_responses(campaign, family, within, units)
-            responses["unit"] = responses["unit"].map(scored_unit_codes(family, units_by_code))
+            responses["unit"] = responses["unit"].map(scored_unit_codes(family, reporting))
             result = compute_par(responses, par_settings(q.definition for q in family), ["unit"])
             survey_points = dict(zip(result.totals["unit"], result.totals["survey_points"], strict=True))
             family_units = {unit.code for q in family for unit in campaign.units_for(q)}
