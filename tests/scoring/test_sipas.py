@@ -273,45 +273,62 @@ def test_pooled_items_leave_out_an_item_without_valid_answers_and_flag_sipas() -
     assert (overall["members"], overall["valid"], bool(overall["flagged"])) == (4, 30, True)
 
 
-def national_2024_counts(policy_items: int, service_items: int) -> tuple[SipasSettings, SipasCounts]:
-    """Items of 10,000 valid answers each: the policy ones at 83.84%, the service ones at 84.09%."""
-    items = [(f"P{n}", "policy", 8384) for n in range(policy_items)]
-    items += [(f"S{n}", "service", 8409) for n in range(service_items)]
-    settings = SipasSettings(
-        questionnaire="NATIONAL",
-        version=1,
-        satisfaction_items=tuple(ShareItem(code, LEVELS, (4, 5), (0,), element=part) for code, part, _ in items),
-        elements=(SipasElement("policy", "Chính sách", "policy"), SipasElement("service", "Dịch vụ", "service")),
-        parts=(SipasPart("policy", "Chính sách", weight=0.6), SipasPart("service", "Dịch vụ", weight=0.4)),
-    )
+def national_counts(
+    policy: float = 83.84, service: float = 84.09, policy_items: int = 1, service_items: int = 1
+) -> SipasCounts:
+    """Items of 100,000 valid answers each: the policy ones at ``policy``%, the service ones at ``service``%."""
+    items = [(f"P{n}", round(policy * 1000)) for n in range(policy_items)]
+    items += [(f"S{n}", round(service * 1000)) for n in range(service_items)]
     satisfaction = pd.DataFrame(
         [
-            {"item": code, "valid": 10_000, "hits": hits, "no_answer": 0, "blank": 0, "score_sum": 0.0}
-            for code, _, hits in items
+            {"item": code, "valid": 100_000, "hits": hits, "no_answer": 0, "blank": 0, "score_sum": 0.0}
+            for code, hits in items
         ]
     )
     empty = satisfaction.iloc[:0]
-    return settings, SipasCounts(by=(), satisfaction=satisfaction, assessment=empty, expectation=empty)
+    return SipasCounts(by=(), satisfaction=satisfaction, assessment=empty, expectation=empty)
 
 
-def national_2024_sipas(combination: SipasCombination, policy_items: int = 1, service_items: int = 1) -> float:
-    settings, counts = national_2024_counts(policy_items, service_items)
-    result = compute_sipas_from_counts(counts, replace(settings, combination=combination))
-    assert dict(zip(result.parts["part"], result.parts["index"].round(10), strict=True)) == {
-        "policy": 83.84,
-        "service": 84.09,
-    }
-    return result.overall.iloc[0]["index"]
+def national_sipas(
+    combination: SipasCombination, counts: SipasCounts, policy_weight: float = 0.6
+) -> tuple[float, float, float]:
+    """Policy part, service part and SIPAS of ``counts`` by ``combination``."""
+    settings = SipasSettings(
+        questionnaire="NATIONAL",
+        version=1,
+        satisfaction_items=tuple(
+            ShareItem(code, LEVELS, (4, 5), (0,), element="policy" if code.startswith("P") else "service")
+            for code in counts.satisfaction["item"]
+        ),
+        elements=(SipasElement("policy", "Chính sách", "policy"), SipasElement("service", "Dịch vụ", "service")),
+        parts=(
+            SipasPart("policy", "Chính sách", weight=policy_weight),
+            SipasPart("service", "Dịch vụ", weight=1 - policy_weight),
+        ),
+        combination=combination,
+    )
+    result = compute_sipas_from_counts(counts, settings)
+    parts = dict(zip(result.parts["part"], result.parts["index"], strict=True))
+    return parts["policy"], parts["service"], result.overall.iloc[0]["index"]
 
 
 def test_the_national_2024_figures_are_weighted_parts_at_0_6_not_the_mean_of_the_parts() -> None:
     # Published: policy 83.84%, service 84.09%, SIPAS 83.94% (METHODOLOGY.md section 5).
-    assert national_2024_sipas(SipasCombination.WEIGHTED_PARTS) == pytest.approx(83.94, abs=1e-9)
-    assert national_2024_sipas(SipasCombination.MEAN_OF_PARTS) == pytest.approx(83.965, abs=1e-9)
+    policy, service, weighted = national_sipas(SipasCombination.WEIGHTED_PARTS, national_counts())
+    assert (policy, service) == (pytest.approx(83.84), pytest.approx(84.09))
+    assert weighted == pytest.approx(83.94, abs=1e-9)
+    assert national_sipas(SipasCombination.MEAN_OF_PARTS, national_counts())[2] == pytest.approx(83.965, abs=1e-9)
     # Pooling the 2023 form's 14 policy and 19 service items weighs policy 14/33, too little.
-    pooled = national_2024_sipas(SipasCombination.POOLED_ITEMS, policy_items=14, service_items=19)
+    pooled = national_sipas(SipasCombination.POOLED_ITEMS, national_counts(policy_items=14, service_items=19))[2]
     assert pooled == pytest.approx((14 * 83.84 + 19 * 84.09) / 33, abs=1e-9)
     assert round(pooled, 2) == 83.98
+
+
+def test_the_policy_weights_that_fit_the_rounded_national_figures_run_from_0_56_to_0_64() -> None:
+    # forms/README.md: the published figures, each ± 0.005, bound the policy weight w.
+    low = national_sipas(SipasCombination.WEIGHTED_PARTS, national_counts(83.835, 84.085), policy_weight=0.56)[2]
+    high = national_sipas(SipasCombination.WEIGHTED_PARTS, national_counts(83.845, 84.095), policy_weight=0.64)[2]
+    assert (low, high) == (pytest.approx(83.945, abs=1e-9), pytest.approx(83.935, abs=1e-9))
 
 
 def test_a_clipped_element_interval_does_not_shrink_its_parts_interval() -> None:
