@@ -7,6 +7,7 @@ attribute access only: this package never imports the web application.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -15,6 +16,39 @@ CI_METHOD = (
     "95% CI: Wilson score interval for an item share; for a (weighted) mean of shares, the normal "
     "approximation with the items' variances added as if independent (METHODOLOGY.md section 5)"
 )
+
+
+class SipasCombination(enum.Enum):
+    """How SIPAS combines its parts: ``sipas_combination`` in a questionnaire's methodology.
+
+    The official rule is not published in a form we could read (forms/README.md works through
+    the national 2024 figures), so each questionnaire version names the rule it follows:
+
+    - ``mean_of_parts``: SIPAS = unweighted mean of the part indices;
+    - ``weighted_parts`` (default): SIPAS = Σ w_p·P_p / Σ w_p with the parts' weights from the
+      file, 1 each unless given, so on a file without part weights it is the mean of the parts;
+    - ``pooled_items``: SIPAS = unweighted mean of every satisfaction item index of every part
+      together, each item once, so a part with more items counts more.
+
+    The 95% interval follows the rule: the normal approximation over the parts' standard
+    errors for the first two, over the items' (Wilson half-width / 1.96) for pooled items.
+    """
+
+    MEAN_OF_PARTS = "mean_of_parts"
+    WEIGHTED_PARTS = "weighted_parts"
+    POOLED_ITEMS = "pooled_items"
+
+    @property
+    def formula(self) -> str:
+        """The rule in words, as recorded beside every result."""
+        return {
+            SipasCombination.MEAN_OF_PARTS: "unweighted mean of part indices",
+            SipasCombination.WEIGHTED_PARTS: "weighted mean of part indices (the parts' weights)",
+            SipasCombination.POOLED_ITEMS: "unweighted mean of every satisfaction item index, all parts pooled",
+        }[self]
+
+
+DEFAULT_SIPAS_COMBINATION = SipasCombination.WEIGHTED_PARTS
 
 
 @dataclass(frozen=True)
@@ -45,7 +79,7 @@ class SipasElement:
 
 @dataclass(frozen=True)
 class SipasPart:
-    """A part of SIPAS (service delivery, policy) with its weight in SIPAS."""
+    """A part of SIPAS (service delivery, policy) with its weight in SIPAS (``weighted_parts`` only)."""
 
     code: str
     label: str
@@ -64,6 +98,7 @@ class SipasSettings:
     assessment_items: tuple[ShareItem, ...] = ()
     expectation_items: tuple[ShareItem, ...] = ()
     min_valid_answers: int = 10
+    combination: SipasCombination = DEFAULT_SIPAS_COMBINATION
 
     def with_min_valid_answers(self, min_valid_answers: int) -> SipasSettings:
         """The same settings with another flagging threshold (a campaign's own setting)."""
@@ -85,7 +120,8 @@ class SipasSettings:
             "item_index": "100 × answers in satisfied_values / valid answers (levels of the scale)",
             "element_index": "weighted mean of item indices",
             "part_index": "weighted mean of element indices",
-            "sipas": "weighted mean of part indices",
+            "sipas_combination": self.combination.value,
+            "sipas": self.combination.formula,
             "confidence_interval": CI_METHOD,
         }
 
@@ -160,6 +196,7 @@ def sipas_settings(definition: Any) -> SipasSettings:
         assessment_items=tuple(assessment),
         expectation_items=tuple(expectation),
         min_valid_answers=methodology.min_valid_answers,
+        combination=methodology.sipas_combination,
     )
 
 

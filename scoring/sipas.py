@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from scoring.schema import SchemaError, require_columns
-from scoring.settings import ShareItem, SipasSettings
+from scoring.settings import ShareItem, SipasCombination, SipasSettings
 from scoring.shares import add_share_index, regroup, slice_index, tally_shares, weighted_means
 
 
@@ -77,7 +77,9 @@ def compute_sipas(responses: pd.DataFrame, settings: SipasSettings, by: Sequence
     - item index = 100 × satisfied / valid answers, with the mean score (1–5) of valid answers;
     - element index = weighted mean of its items' indices (equal weights by default);
     - part index (service delivery, policy) = weighted mean of its elements' indices;
-    - SIPAS (``overall``) = weighted mean of the parts' indices; with one part, that part's index;
+    - SIPAS (``overall``) = the parts combined by ``settings.combination`` (``SipasCombination``):
+      mean of the parts, their weighted mean, or the mean of all items pooled; with one part
+      and no pooling, that part's index;
     - assessment index = % positive answers; expectation index = % top level.
     """
     return compute_sipas_from_counts(count_sipas_answers(responses, settings, by), settings, by)
@@ -107,10 +109,7 @@ def compute_sipas_from_counts(counts: SipasCounts, settings: SipasSettings, by: 
 
     parts = weighted_means(elements, by, "part", elements["element"].map(element_weight))
     parts = _in_settings_order(parts, by, "part", [part.code for part in settings.parts])
-    part_weight = {part.code: part.weight for part in settings.parts}
-
-    overall = weighted_means(parts.assign(_all="SIPAS"), by, "_all", parts["part"].map(part_weight))
-    overall = overall.drop(columns=["_all"])
+    overall = _combine(items, parts, by, settings).drop(columns=["_all"])
 
     return SipasResult(
         by=by,
@@ -131,6 +130,22 @@ def sipas_points(max_points: float, sipas_index: float) -> float:
     1.7
     """
     return max_points * sipas_index / 100
+
+
+def _combine(items: pd.DataFrame, parts: pd.DataFrame, by: tuple[str, ...], settings: SipasSettings) -> pd.DataFrame:
+    """SIPAS per slice by the settings' combination rule, with the interval of that rule.
+
+    The parts' means carry their ``se`` (elements' variances added, as if independent); pooled
+    items start again from the items' Wilson half-widths, added the same way, each item once.
+    """
+    if settings.combination is SipasCombination.POOLED_ITEMS:
+        return weighted_means(items.assign(_all="SIPAS"), by, "_all", pd.Series(1.0, index=items.index))
+    if settings.combination is SipasCombination.WEIGHTED_PARTS:
+        part_weight = {part.code: part.weight for part in settings.parts}
+        weights = parts["part"].map(part_weight)
+    else:
+        weights = pd.Series(1.0, index=parts.index)
+    return weighted_means(parts.assign(_all="SIPAS"), by, "_all", weights)
 
 
 def _in_settings_order(table: pd.DataFrame, by: tuple[str, ...], column: str, order: list[str]) -> pd.DataFrame:

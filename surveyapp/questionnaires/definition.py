@@ -30,6 +30,8 @@ from typing import Any
 
 import yaml
 
+from scoring.settings import DEFAULT_SIPAS_COMBINATION, SipasCombination
+
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 FILE_NAME_PATTERN = re.compile(r"^(?P<code>.+)\.v(?P<version>\d+)\.yaml$")
 DEFAULT_TEXT_MAX_LENGTH = 500
@@ -74,7 +76,9 @@ QUESTION_KEYS = frozenset(
 )
 SCALE_KEYS = frozenset({"options", "no_answer"})
 OPTION_KEYS = frozenset({"value", "label", "coefficient"})
-METHODOLOGY_KEYS = frozenset({"index_parts", "subcriteria", "satisfied_values", "min_valid_answers", "group_weights"})
+METHODOLOGY_KEYS = frozenset(
+    {"index_parts", "sipas_combination", "subcriteria", "satisfied_values", "min_valid_answers", "group_weights"}
+)
 INDEX_PART_KEYS = frozenset({"code", "label", "weight", "elements"})
 ELEMENT_KEYS = frozenset({"code", "label", "weight"})
 SUBCRITERION_KEYS = frozenset({"code", "label", "max_points"})
@@ -248,6 +252,7 @@ class Methodology:
     """Scoring settings stored beside the questions (METHODOLOGY.md sections 5 and 6)."""
 
     index_parts: tuple[IndexPart, ...] = ()
+    sipas_combination: SipasCombination = DEFAULT_SIPAS_COMBINATION
     subcriteria: tuple[Subcriterion, ...] = ()
     satisfied_values: tuple[int | str, ...] = (4, 5)
     min_valid_answers: int = 10
@@ -456,6 +461,24 @@ class _Parser:
                 raise self.fail(f"methodology group_weights {group}", f"weight {value!r} must be a positive number")
         return {str(group): float(value) for group, value in weights.items()}
 
+    def sipas_combination(self, raw: Mapping[str, Any], purpose: Purpose) -> SipasCombination:
+        """How SIPAS combines its parts; part weights only under ``weighted_parts``, where they
+        are checked positive like every weight (``weight``)."""
+        if "sipas_combination" not in raw:
+            return DEFAULT_SIPAS_COMBINATION
+        if purpose is not Purpose.SIPAS:
+            raise self.fail("methodology", "sipas_combination belongs to a SIPAS questionnaire")
+        combination = self.choice_of(SipasCombination, raw["sipas_combination"], "methodology sipas_combination")
+        # The parts were checked already: each is a mapping with a code.
+        weighted = [str(part["code"]) for part in raw.get("index_parts") or [] if "weight" in part]
+        if weighted and combination is not SipasCombination.WEIGHTED_PARTS:
+            raise self.fail(
+                "methodology",
+                f"index part(s) {', '.join(weighted)} have a weight, which only sipas_combination: "
+                f"weighted_parts uses, not {combination.value}",
+            )
+        return combination
+
     def methodology(self, raw: Any, purpose: Purpose) -> Methodology:
         raw = self.mapping(raw, "methodology", METHODOLOGY_KEYS)
         parts = tuple(
@@ -487,6 +510,7 @@ class _Parser:
             raise self.fail("methodology", "a SIPAS questionnaire needs index_parts with elements")
         if purpose is Purpose.PAR and not subcriteria:
             raise self.fail("methodology", "a PAR questionnaire needs subcriteria with max_points")
+        combination = self.sipas_combination(raw, purpose)
         min_valid = raw.get("min_valid_answers", 10)
         if isinstance(min_valid, bool) or not isinstance(min_valid, int) or min_valid < 1:
             raise self.fail("methodology", f"min_valid_answers {min_valid!r} must be a positive integer")
@@ -495,6 +519,7 @@ class _Parser:
             raise self.fail("methodology", "satisfied_values must be a non-empty list of option values")
         return Methodology(
             index_parts=parts,
+            sipas_combination=combination,
             subcriteria=tuple(subcriteria),
             satisfied_values=tuple(satisfied),
             min_valid_answers=min_valid,

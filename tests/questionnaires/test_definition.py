@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scoring import sipas_settings
+from scoring.settings import SipasCombination
 from surveyapp.questionnaires.definition import (
     IndexKind,
     Layout,
@@ -176,3 +178,106 @@ def test_the_time_announced_grows_with_the_answers_asked() -> None:
     per_unit = sum(question.per_unit for question in matrix.questions)
     assert per_unit and matrix.answer_count(5) == matrix.answer_count(1) + 4 * per_unit
     assert matrix.estimated_minutes(13) > matrix.estimated_minutes(1)
+
+
+SIPAS_VALID = {
+    "code": "TEST",
+    "version": 1,
+    "title": "Phiếu SIPAS thử",
+    "purpose": "sipas",
+    "respondent_groups": [{"code": "citizen", "label": "Người dân"}],
+    "scales": {"satisfaction5": {"options": [{"value": n, "label": str(n)} for n in range(1, 6)]}},
+    "methodology": {
+        "index_parts": [
+            {"code": "policy", "label": "Chính sách", "elements": [{"code": "A", "label": "Trách nhiệm"}]},
+            {"code": "service", "label": "Dịch vụ", "elements": [{"code": "1", "label": "Tiếp cận"}]},
+        ]
+    },
+    "sections": [
+        {
+            "code": "B",
+            "title": "Hài lòng",
+            "questions": [
+                {"code": code, "type": "scale", "scale": "satisfaction5", "text": "?", "index": "satisfaction"}
+                | {"element": element}
+                for code, element in (("B1", "A"), ("B2", "1"))
+            ],
+        }
+    ],
+}
+
+
+def sipas_form(combination: str | None = None, **weights: float) -> dict:
+    """The SIPAS test form with ``sipas_combination`` (none: left out) and part weights by code."""
+    data = copy.deepcopy(SIPAS_VALID)
+    if combination is not None:
+        data["methodology"]["sipas_combination"] = combination
+    for part in data["methodology"]["index_parts"]:
+        if part["code"] in weights:
+            part["weight"] = weights[part["code"]]
+    return data
+
+
+@pytest.mark.parametrize("combination", list(SipasCombination), ids=lambda c: c.value)
+def test_a_sipas_file_names_how_its_parts_combine_and_the_settings_carry_it(
+    tmp_path: Path, combination: SipasCombination
+) -> None:
+    definition = load_questionnaire_file(write_form(tmp_path, sipas_form(combination.value)))
+    assert definition.methodology.sipas_combination is combination
+    settings = sipas_settings(definition)
+    assert settings.combination is combination
+    assert settings.to_record()["sipas_combination"] == combination.value
+
+
+def test_without_a_combination_the_parts_are_weighted_by_their_weights_as_before(tmp_path: Path) -> None:
+    definition = load_questionnaire_file(write_form(tmp_path, sipas_form(policy=0.6, service=0.4)))
+    assert definition.methodology.sipas_combination is SipasCombination.WEIGHTED_PARTS
+    assert [(p.code, p.weight) for p in sipas_settings(definition).parts] == [("policy", 0.6), ("service", 0.4)]
+
+
+@pytest.mark.parametrize("path", [p for p in SHIPPED if p.name.startswith("SIPAS")], ids=lambda p: p.name)
+def test_the_shipped_sipas_forms_weigh_their_parts_equally(path: Path) -> None:
+    # The default rule with every weight 1 is the mean of the parts (forms/README.md).
+    methodology = load_questionnaire_file(path).methodology
+    assert methodology.sipas_combination is SipasCombination.WEIGHTED_PARTS
+    assert {part.weight for part in methodology.index_parts} == {1.0}
+
+
+REFUSED_COMBINATIONS = {
+    "unknown rule": (
+        sipas_form("median"),
+        "TEST.v1.yaml: methodology sipas_combination: 'median' is not one of: "
+        "mean_of_parts, weighted_parts, pooled_items",
+    ),
+    "zero weight": (
+        sipas_form("weighted_parts", policy=0, service=1),
+        "TEST.v1.yaml: methodology index part 1: weight 0 must be a positive number",
+    ),
+    "negative weight": (
+        sipas_form("weighted_parts", policy=0.6, service=-0.4),
+        "TEST.v1.yaml: methodology index part 2: weight -0.4 must be a positive number",
+    ),
+    "weight the rule ignores": (
+        sipas_form("mean_of_parts", policy=0.6, service=0.4),
+        "TEST.v1.yaml: methodology: index part(s) policy, service have a weight, which only "
+        "sipas_combination: weighted_parts uses, not mean_of_parts",
+    ),
+    "weight pooling ignores": (
+        sipas_form("pooled_items", service=2),
+        "TEST.v1.yaml: methodology: index part(s) service have a weight, which only "
+        "sipas_combination: weighted_parts uses, not pooled_items",
+    ),
+    "rule in a PAR file": (
+        broken(lambda d: d["methodology"].update(sipas_combination="mean_of_parts")),
+        "TEST.v1.yaml: methodology: sipas_combination belongs to a SIPAS questionnaire",
+    ),
+}
+
+
+@pytest.mark.parametrize("data, message", REFUSED_COMBINATIONS.values(), ids=REFUSED_COMBINATIONS.keys())
+def test_a_combination_the_loader_cannot_apply_is_refused_naming_file_and_value(
+    tmp_path: Path, data: dict, message: str
+) -> None:
+    with pytest.raises(QuestionnaireError) as refused:
+        load_questionnaire_file(write_form(tmp_path, data))
+    assert str(refused.value) == message

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
 from scoring import SchemaError, compute_sipas, sipas_points, sipas_settings
-from scoring.settings import ShareItem, SipasElement, SipasPart, SipasSettings
-from scoring.sipas import compute_sipas_from_counts, count_sipas_answers
+from scoring.settings import ShareItem, SipasCombination, SipasElement, SipasPart, SipasSettings
+from scoring.sipas import SipasCounts, compute_sipas_from_counts, count_sipas_answers
 
 LEVELS = (1, 2, 3, 4, 5)
 
@@ -205,6 +207,128 @@ def test_the_intervals_of_elements_parts_and_sipas_match_hand_computed_values() 
         78.13,
     )
     assert (overall["members"], overall["valid"], bool(overall["flagged"])) == (2, 40, False)
+
+
+def combined(combination: SipasCombination, policy_weight: float = 3.0) -> pd.Series:
+    """SIPAS of the four items of ``three_level_settings`` (80, 50, 70; 60) by ``combination``,
+    the policy part weighing ``policy_weight`` against the service part's 1."""
+    settings = three_level_settings()
+    parts = (SipasPart("service", "Dịch vụ"), SipasPart("policy", "Chính sách", weight=policy_weight))
+    settings = replace(settings, parts=parts, combination=combination)
+    frame = pd.DataFrame(
+        {"Q1": satisfied_of_ten(8), "Q2": satisfied_of_ten(5), "Q3": satisfied_of_ten(7), "Q4": satisfied_of_ten(6)}
+    )
+    result = compute_sipas(frame, settings)
+    assert rounded_intervals(result.parts, "part") == {"service": (66.67, 52.44, 80.89), "policy": (60.0, 34.04, 85.96)}
+    assert result.settings["sipas_combination"] == combination.value
+    return result.overall.iloc[0]
+
+
+def rounded_figure(row: pd.Series) -> tuple[float, float, float]:
+    return (round(row["index"], 2), round(row["ci_low"], 2), round(row["ci_high"], 2))
+
+
+def test_mean_of_parts_ignores_the_parts_weights() -> None:
+    # (66.67 + 60) / 2 = 63.33, half-width √(14.22² + 25.96²) / 2 = 14.80: the weight 3 plays no part.
+    overall = combined(SipasCombination.MEAN_OF_PARTS)
+    assert rounded_figure(overall) == (63.33, 48.53, 78.13)
+    assert (overall["members"], overall["valid"]) == (2, 40)
+
+
+def test_weighted_parts_weighs_each_part_by_its_weight() -> None:
+    # (1·66.67 + 3·60) / 4 = 61.67, half-width √((1·14.22)² + (3·25.96)²) / 4 = 19.79 → 41.88–81.46.
+    overall = combined(SipasCombination.WEIGHTED_PARTS)
+    assert rounded_figure(overall) == (61.67, 41.88, 81.46)
+    assert (overall["members"], overall["valid"]) == (2, 40)
+
+
+def test_pooled_items_counts_every_item_once_whatever_its_element_or_part() -> None:
+    # (80 + 50 + 70 + 60) / 4 = 65, half-width √(22.66² + 26.34² + 24.77² + 25.96²) / 4 = 12.49:
+    # element weights (A weighs 2) and part weights (policy 3) play no part.
+    overall = combined(SipasCombination.POOLED_ITEMS)
+    assert rounded_figure(overall) == (65.0, 52.51, 77.49)
+    assert (overall["members"], overall["valid"], bool(overall["flagged"])) == (4, 40, False)
+
+
+def test_the_default_is_the_parts_weighted_by_the_files_weights_as_before() -> None:
+    assert three_level_settings().combination is SipasCombination.WEIGHTED_PARTS
+    weighted = rounded_figure(combined(SipasCombination.WEIGHTED_PARTS))
+    settings = replace(
+        three_level_settings(), parts=(SipasPart("service", "Dịch vụ"), SipasPart("policy", "Chính sách", weight=3.0))
+    )
+    frame = pd.DataFrame(
+        {"Q1": satisfied_of_ten(8), "Q2": satisfied_of_ten(5), "Q3": satisfied_of_ten(7), "Q4": satisfied_of_ten(6)}
+    )
+    assert rounded_figure(compute_sipas(frame, settings).overall.iloc[0]) == weighted
+
+
+def test_pooled_items_leave_out_an_item_without_valid_answers_and_flag_sipas() -> None:
+    # Q2 has no valid answer: (80 + 70 + 60) / 3 = 70, half-width √(22.66² + 24.77² + 25.96²) / 3 = 14.15.
+    settings = replace(three_level_settings(), combination=SipasCombination.POOLED_ITEMS, min_valid_answers=0)
+    frame = pd.DataFrame(
+        {"Q1": satisfied_of_ten(8), "Q2": [0] * 10, "Q3": satisfied_of_ten(7), "Q4": satisfied_of_ten(6)}
+    )
+    overall = compute_sipas(frame, settings).overall.iloc[0]
+    assert rounded_figure(overall) == (70.0, 55.85, 84.15)
+    assert (overall["members"], overall["valid"], bool(overall["flagged"])) == (4, 30, True)
+
+
+def national_counts(
+    policy: float = 83.84, service: float = 84.09, policy_items: int = 1, service_items: int = 1
+) -> SipasCounts:
+    """Items of 100,000 valid answers each: the policy ones at ``policy``%, the service ones at ``service``%."""
+    items = [(f"P{n}", round(policy * 1000)) for n in range(policy_items)]
+    items += [(f"S{n}", round(service * 1000)) for n in range(service_items)]
+    satisfaction = pd.DataFrame(
+        [
+            {"item": code, "valid": 100_000, "hits": hits, "no_answer": 0, "blank": 0, "score_sum": 0.0}
+            for code, hits in items
+        ]
+    )
+    empty = satisfaction.iloc[:0]
+    return SipasCounts(by=(), satisfaction=satisfaction, assessment=empty, expectation=empty)
+
+
+def national_sipas(
+    combination: SipasCombination, counts: SipasCounts, policy_weight: float = 0.6
+) -> tuple[float, float, float]:
+    """Policy part, service part and SIPAS of ``counts`` by ``combination``."""
+    settings = SipasSettings(
+        questionnaire="NATIONAL",
+        version=1,
+        satisfaction_items=tuple(
+            ShareItem(code, LEVELS, (4, 5), (0,), element="policy" if code.startswith("P") else "service")
+            for code in counts.satisfaction["item"]
+        ),
+        elements=(SipasElement("policy", "Chính sách", "policy"), SipasElement("service", "Dịch vụ", "service")),
+        parts=(
+            SipasPart("policy", "Chính sách", weight=policy_weight),
+            SipasPart("service", "Dịch vụ", weight=1 - policy_weight),
+        ),
+        combination=combination,
+    )
+    result = compute_sipas_from_counts(counts, settings)
+    parts = dict(zip(result.parts["part"], result.parts["index"], strict=True))
+    return parts["policy"], parts["service"], result.overall.iloc[0]["index"]
+
+
+def test_the_national_2024_figures_are_weighted_parts_at_0_6_not_the_mean_of_the_parts() -> None:
+    # Published: policy 83.84%, service 84.09%, SIPAS 83.94% (METHODOLOGY.md section 5).
+    policy, service, weighted = national_sipas(SipasCombination.WEIGHTED_PARTS, national_counts())
+    assert (policy, service) == (pytest.approx(83.84), pytest.approx(84.09))
+    assert weighted == pytest.approx(83.94, abs=1e-9)
+    assert national_sipas(SipasCombination.MEAN_OF_PARTS, national_counts())[2] == pytest.approx(83.965, abs=1e-9)
+    # Pooling the 2023 form's 14 policy and 19 service items weighs policy 14/33, too little.
+    pooled = national_sipas(SipasCombination.POOLED_ITEMS, national_counts(policy_items=14, service_items=19))[2]
+    assert pooled == pytest.approx((14 * 83.84 + 19 * 84.09) / 33, abs=1e-9)
+    assert round(pooled, 2) == 83.98
+
+
+def test_the_policy_weights_that_fit_the_rounded_national_figures_run_from_0_56_to_0_64() -> None:
+    # forms/README.md: the published figures, each ± 0.005, bound the policy weight w.
+    low = national_sipas(SipasCombination.WEIGHTED_PARTS, national_counts(83.835, 84.085), policy_weight=0.56)[2]
+    high = national_sipas(SipasCombination.WEIGHTED_PARTS, national_counts(83.845, 84.095), policy_weight=0.64)[2]
+    assert (low, high) == (pytest.approx(83.945, abs=1e-9), pytest.approx(83.935, abs=1e-9))
 
 
 def test_a_clipped_element_interval_does_not_shrink_its_parts_interval() -> None:

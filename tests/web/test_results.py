@@ -104,6 +104,9 @@ def test_the_indices_workbook_has_vietnamese_headers_formatted_percentages_and_t
     assert row[header.index("Số câu trả lời hợp lệ")].value == 116
     settings = {r[0].value: r[1].value for r in workbook["Cách tính"].iter_rows(min_row=2)}
     assert settings["questionnaire"] == "SIPAS-2017" and settings["version"] == 1
+    # The form names no rule: its parts weighted by their weights (1 each), in words and as recorded.
+    assert settings["Cách gộp SIPAS, phiếu SIPAS-2017"] == "Bình quân gia quyền các phần"
+    assert settings["sipas_combination"] == "weighted_parts"
 
 
 def test_the_indices_as_csv_are_a_zip_of_one_file_per_table(client, logged_in, sipas_campaign):

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, cast, func, select, type_coerce
 
+from scoring.settings import SipasCombination
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Response, ResponseMode, Unit
 from surveyapp.questionnaires.answers import encode_answer_codes, scored_questions
@@ -57,6 +58,11 @@ MODE_LABELS = {
     ResponseMode.ONLINE_LINK: _l("Đường dẫn trực tuyến"),
     ResponseMode.INTERVIEW: _l("Phỏng vấn trực tiếp"),
     ResponseMode.PAPER: _l("Phiếu giấy"),
+}
+SIPAS_COMBINATION_LABELS = {
+    SipasCombination.MEAN_OF_PARTS: _l("Trung bình cộng các phần"),
+    SipasCombination.WEIGHTED_PARTS: _l("Bình quân gia quyền các phần"),
+    SipasCombination.POOLED_ITEMS: _l("Gộp tất cả các tiêu chí"),
 }
 SLICE_LABELS = {
     "": _l("Toàn bộ"),
@@ -383,6 +389,9 @@ def settings_table(results: CampaignResults) -> Table:
         [_("Chỉ tiêu mỗi yếu tố, tiêu chí (%)"), campaign.criterion_target],
         [_("Chỉ tiêu lĩnh vực (%)"), f"{campaign.field_target}: {', '.join(campaign.target_fields)}"],
     ]
+    for report in results.sipas:
+        label = SIPAS_COMBINATION_LABELS[SipasCombination(report.unsliced.settings["sipas_combination"])]
+        rows.append([_("Cách gộp SIPAS, phiếu %(code)s", code=report.questionnaire.code), str(label)])
     records = [report.unsliced.settings for report in results.sipas]
     records += [report.result.settings for report in results.par]
     if results.par:
