@@ -21,7 +21,7 @@ def cx4_csv(rows: list[tuple[str, str]], group: str = "citizen") -> bytes:
     writer.writeheader()
     for unit, answer in rows:
         writer.writerow(
-            {"Mã phiếu": "CX4", "Mã đơn vị": unit, "Đối tượng": group, "Lĩnh vực": "Hộ tịch"}
+            {"Mẫu phiếu": "CX4", "Mã đơn vị": unit, "Đối tượng": group, "Lĩnh vực": "Hộ tịch"}
             | dict.fromkeys(CX4_ITEMS, answer)
         )
     return stream.getvalue().encode("utf-8")
@@ -124,7 +124,7 @@ def test_the_report_shows_how_each_group_filled_a_shared_quota(client, make_camp
     assert 'Người dân có giao dịch với UBND cấp xã</td><td class="num">26<' in table
     workbook = load_workbook(io.BytesIO(client.get(f"/admin/campaigns/{campaign.id}/export/indices.xlsx").data))
     rows = list(workbook["Số phiếu theo nhóm đối tượng"].values)
-    assert rows[0][-3:] == ("Mã phiếu", "Đối tượng", "Số phiếu")
+    assert rows[0][-3:] == ("Mẫu phiếu", "Đối tượng", "Số phiếu")
     assert [row[-3:] for row in rows[1:]] == [
         ("CX4", "Doanh nghiệp, cơ sở sản xuất kinh doanh", 4),
         ("CX4", "Người dân có giao dịch với UBND cấp xã", 26),

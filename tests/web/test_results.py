@@ -26,7 +26,7 @@ def sipas_csv(rows: list[dict], unit: str = "W21172") -> bytes:
     writer.writeheader()
     for row in rows:
         writer.writerow(
-            {"Mã phiếu": "SIPAS-2017", "Mã đơn vị": unit, "Đối tượng": "citizen", "Lĩnh vực": "Hộ tịch"}
+            {"Mẫu phiếu": "SIPAS-2017", "Mã đơn vị": unit, "Đối tượng": "citizen", "Lĩnh vực": "Hộ tịch"}
             | dict.fromkeys(SIPAS_ITEMS, 5)
             | row
         )
@@ -96,7 +96,7 @@ def test_the_indices_workbook_has_vietnamese_headers_formatted_percentages_and_t
     assert workbook.sheetnames[:4] == ["SIPAS", "Chỉ số thành phần", "Chỉ số yếu tố", "Chỉ số tiêu chí"]
     items = workbook["Chỉ số tiêu chí"]
     header = [cell.value for cell in items[1]]
-    assert header[:5] == ["Mã phiếu", "Lát cắt", "Giá trị", "Mã câu hỏi", "Nội dung"]
+    assert header[:5] == ["Mẫu phiếu", "Lát cắt", "Giá trị", "Mã câu hỏi", "Nội dung"]
     index_column = header.index("Chỉ số (%)")
     row = next(r for r in items.iter_rows(min_row=2) if r[2].value == "Toàn bộ" and r[3].value == "C3_1")
     assert round(row[index_column].value * 100, 2) == 82.76
@@ -142,6 +142,39 @@ def test_the_raw_export_neutralises_formulas_and_imports_again_unchanged(
     ).all()
     assert sorted(str(r.answers) for r in copied) == sorted(str(r.answers) for r in original)
     assert {r.answers["D5"] for r in copied} == {'=HYPERLINK("http://x")', "Tốt"}
+
+
+def test_the_raw_export_and_the_import_template_name_the_questionnaire_column_mau_phieu(
+    client, logged_in, sipas_campaign
+):
+    """«Mã phiếu» read as the form's own number; the column holds the questionnaire's code."""
+    import_worked_example(client, sipas_campaign)
+    campaign = f"/admin/campaigns/{sipas_campaign.id}"
+    for url in (f"{campaign}/export/responses/SIPAS-2017.csv", f"{campaign}/import/template/SIPAS-2017.csv"):
+        header = next(csv.reader(io.StringIO(client.get(url).data.decode("utf-8-sig"))))
+        assert header[:3] == ["Mẫu phiếu", "Phiên bản", "Mã đơn vị"], url
+    workbook = load_workbook(io.BytesIO(client.get(f"{campaign}/export/responses/SIPAS-2017.xlsx").data))
+    assert next(workbook.active.values)[:2] == ("Mẫu phiếu", "Phiên bản")
+
+
+def old_header(data: bytes) -> bytes:
+    """A response file as versions before the rename wrote it: «Mã phiếu» for «Mẫu phiếu»."""
+    header, rest = data.split(b"\r\n", 1)
+    assert header.startswith("Mẫu phiếu,".encode())
+    return header.replace("Mẫu phiếu".encode(), "Mã phiếu".encode(), 1) + b"\r\n" + rest
+
+
+def test_a_file_exported_before_the_rename_still_imports(client, logged_in, sipas_campaign):
+    url = f"/admin/campaigns/{sipas_campaign.id}/import"
+    response = upload(client, url, "responses-responses_file", "cu.csv", old_header(sipas_csv([{}] * 3)))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 3
+
+    # A problem in that column is named as the file names it.
+    wrong = old_header(sipas_csv([{"Mẫu phiếu": "CX4"}]))
+    page = upload(client, url, "responses-responses_file", "cu.csv", wrong).get_data(as_text=True)
+    assert "Dòng 2, cột «Mã phiếu» (CX4)" in page
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 3
 
 
 def test_an_import_with_bad_rows_names_them_and_stores_nothing(client, logged_in, sipas_campaign, ward):

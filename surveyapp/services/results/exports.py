@@ -178,7 +178,7 @@ def sipas_tables(results: CampaignResults) -> list[Table]:
     """The SIPAS workbook: overall, parts, elements, items, assessment, expectation, settings."""
     campaign = results.campaign
     labels = {report.questionnaire.id: _methodology_labels(report.questionnaire) for report in results.sipas}
-    head = [Column(_("Mã phiếu")), Column(_("Lát cắt")), Column(_("Giá trị"))]
+    head = [Column(_("Mẫu phiếu")), Column(_("Lát cắt")), Column(_("Giá trị"))]
 
     def overall_target(report: SipasReport, values: pd.Series, frame: pd.DataFrame) -> list[Any]:
         targets = _labelled(values, functools.partial(sipas_target, campaign, values.name))
@@ -359,7 +359,7 @@ def par_tables(results: CampaignResults) -> list[Table]:
         Table(
             "respondents",
             _("Số phiếu theo nhóm đối tượng"),
-            [*head, Column(_("Mã phiếu")), Column(_("Đối tượng")), Column(_("Số phiếu"), Kind.COUNT)],
+            [*head, Column(_("Mẫu phiếu")), Column(_("Đối tượng")), Column(_("Số phiếu"), Kind.COUNT)],
             _par_frames(results, lambda report: report.group_counts, group_count_cells),
         ),
         settings_table(results),
