@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -288,13 +289,38 @@ def test_the_workbook_and_its_csv_files_hold_a_target_field_against_its_own_targ
 
     sheet = load_workbook(io.BytesIO(client.get(f"{url}.xlsx").data))["SIPAS"]
     assert field_verdicts([list(row) for row in sheet.iter_rows(values_only=True)]) == {
-        "Đất đai": (80, "Có"),
+        "Đất đai": (0.8, "Có"),
         "Hộ tịch": (None, None),  # not a target field: no target, no verdict
     }
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"{url}.zip").data))
     (name,) = [name for name in archive.namelist() if name.endswith("_sipas.csv")]
     table = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
-    assert field_verdicts(table) == {"Đất đai": ("80.0", "Có"), "Hộ tịch": ("", "")}
+    assert field_verdicts(table) == {"Đất đai": ("80.00", "Có"), "Hộ tịch": ("", "")}
+
+
+def test_targets_are_percentages_written_as_the_indices_are(client, logged_in, sipas_campaign):
+    """A target of 90 is 90%: a fraction in the percent format beside the index in the workbook,
+    the percent with two decimals beside the index in the CSV files."""
+    import_worked_example(client, sipas_campaign)
+    set_targets(client, sipas_campaign, sipas_target="95", criterion_target="92,5", field_target="80")
+    url = f"/admin/campaigns/{sipas_campaign.id}/export/indices"
+
+    workbook = load_workbook(io.BytesIO(client.get(f"{url}.xlsx").data))
+    for title, target in (("SIPAS", 0.95), ("Chỉ số yếu tố", 0.925)):
+        rows = workbook[title].iter_rows()
+        header = [cell.value for cell in next(rows)]
+        first = next(rows)
+        target_cell, index_cell = first[header.index("Chỉ tiêu (%)")], first[header.index("Chỉ số (%)")]
+        assert target_cell.value == target, title
+        assert target_cell.number_format == index_cell.number_format == "0.00%", title
+        assert 0 < index_cell.value <= 1, title
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"{url}.zip").data))
+    for key, target in (("sipas", "95.00"), ("elements", "92.50")):
+        (name,) = [name for name in archive.namelist() if name.endswith(f"_{key}.csv")]
+        first = next(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+        assert first["Chỉ tiêu (%)"] == target, key
+        assert re.fullmatch(r"\d{1,3}\.\d\d", first["Chỉ số (%)"]), key
 
 
 def test_the_page_shows_one_unit_and_the_units_below_it(client, logged_in, make_campaign, ward):
