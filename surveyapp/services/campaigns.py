@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
@@ -17,6 +18,11 @@ from surveyapp.models import AuditAction, Campaign, CampaignPurpose, CampaignSta
 from surveyapp.services.audit import record_action
 from surveyapp.services.collection import CollectionPoint, list_collection_points
 from surveyapp.services.responses import count_responses
+
+PURPOSE_LABELS = {
+    CampaignPurpose.SIPAS: _l("Đo lường sự hài lòng (SIPAS)"),
+    CampaignPurpose.PAR: _l("Điều tra xã hội học Chỉ số CCHC (PAR Index)"),
+}
 
 
 class CampaignError(ValueError):

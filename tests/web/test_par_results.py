@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from surveyapp.services.results.raw_layout import HEAD_COLUMNS
-from tests.web.test_results import upload
+from tests.web.test_results import settings_of, upload
 
 CX4_ITEMS = [f"CX4_{n:02d}" for n in range(1, 12)]
 
@@ -129,3 +129,16 @@ def test_the_report_shows_how_each_group_filled_a_shared_quota(client, make_camp
         ("CX4", "Doanh nghiệp, cơ sở sản xuất kinh doanh", 4),
         ("CX4", "Người dân có giao dịch với UBND cấp xã", 26),
     ]
+
+
+def test_the_settings_sheet_gives_the_survey_points_settings_in_words(client, par_campaign):
+    workbook = load_workbook(io.BytesIO(client.get(f"/admin/campaigns/{par_campaign.id}/export/indices.xlsx").data))
+    settings = settings_of(workbook)
+    assert settings["Mục đích"] == "Điều tra xã hội học Chỉ số CCHC (PAR Index)"
+    assert settings["Mẫu phiếu"] == "CX4, phiên bản 1"
+    assert settings["Tổng điểm tối đa của Chỉ số CCHC"] == "100"
+    assert settings["Trọng số các nhóm đối tượng"] == "bằng nhau"
+    coefficients = {what: value for what, value in settings.items() if what.startswith("Hệ số của các phương án")}
+    assert coefficients == {f"Hệ số của các phương án, câu {', '.join(CX4_ITEMS)}": "A: 1; B: 0,6; C: 0,2; D: 0"}
+    assert settings["Câu hỏi của các tiêu chí thành phần"].startswith("3.2.1: CX4_01; 3.1: CX4_02;")
+    assert "Chỉ tiêu SIPAS (toàn đợt, mỗi đơn vị, mỗi đơn vị cấp trên)" not in settings

@@ -11,9 +11,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from scoring import par_settings, sipas_settings
 from surveyapp.extensions import db
 from surveyapp.models import ANY_GROUP, QuotaCell, Response
+from surveyapp.questionnaires.definition import load_questionnaire_file
 from surveyapp.services.results.raw_layout import HEAD_COLUMNS
+from surveyapp.services.results.settings_rows import PAR_KEYS, SIPAS_KEYS
 from tests.helpers import csrf_token_of
 
 SIPAS_ITEMS = [f"C{e}_{i}" for e, n in ((1, 4), (2, 5), (3, 6), (4, 3), (5, 4)) for i in range(1, n + 1)]
@@ -104,7 +107,51 @@ def test_the_indices_workbook_has_vietnamese_headers_formatted_percentages_and_t
     assert row[index_column].number_format == "0.00%"
     assert row[header.index("Số câu trả lời hợp lệ")].value == 116
     settings = {r[0].value: r[1].value for r in workbook["Cách tính"].iter_rows(min_row=2)}
-    assert settings["questionnaire"] == "SIPAS-2017" and settings["version"] == 1
+    assert settings["Mẫu phiếu"] == "SIPAS-2017, phiên bản 1"
+
+
+PROGRAMME_TEXT = re.compile(r"[{}\[\]']|True|False|None|_[a-z]|\b(mean|answers|weighted|equal)\b")
+
+
+def settings_of(workbook) -> dict[str, str]:
+    """The settings sheet as {what: value}, after checking it is all words (no programme text)."""
+    rows = list(workbook["Cách tính"].values)
+    assert rows[0] == ("Mục", "Giá trị")
+    for row in rows[1:]:
+        assert all(isinstance(cell, str) for cell in row), row
+        assert not PROGRAMME_TEXT.search(" ".join(row)), row
+    return dict(rows[1:])
+
+
+def test_the_settings_sheet_says_how_the_figures_were_computed_in_words(client, logged_in, sipas_campaign):
+    import_worked_example(client, sipas_campaign)
+    set_targets(client, sipas_campaign, sipas_target="95", criterion_target="92,5", field_target="80")
+    workbook = load_workbook(io.BytesIO(client.get(f"/admin/campaigns/{sipas_campaign.id}/export/indices.xlsx").data))
+    settings = settings_of(workbook)
+    assert settings["Đợt điều tra"] == f"Khảo sát thử (#{sipas_campaign.id})"
+    assert settings["Mục đích"] == "Đo lường sự hài lòng (SIPAS)"
+    assert settings["Số phiếu"] == "120"
+    assert settings["Chỉ tiêu SIPAS (toàn đợt, mỗi đơn vị, mỗi đơn vị cấp trên)"] == "95,00%"
+    assert settings["Chỉ tiêu của mỗi yếu tố, tiêu chí"] == "92,50%"
+    assert settings["Chỉ tiêu hài lòng với các lĩnh vực có chỉ tiêu riêng"] == "80,00%"
+    assert settings["Lĩnh vực có chỉ tiêu riêng"] == "Không có"
+    assert settings["Khi một nhóm đã đủ chỉ tiêu"] == "Vẫn nhận phiếu và đánh dấu phần vượt"
+    assert settings["Mẫu phiếu"] == "SIPAS-2017, phiên bản 1"
+    assert settings["Ngưỡng câu trả lời hợp lệ"].startswith("10 (")
+    assert settings["Câu trả lời được tính là hài lòng"] == "4 (Hài lòng), 5 (Rất hài lòng)"
+    assert settings["Trọng số các yếu tố trong thành phần"] == "bằng nhau"
+    assert settings["Phương pháp tính SIPAS"] == "trung bình có trọng số của chỉ số các thành phần"
+    assert "Khoảng tin cậy 95%" in settings
+
+
+@pytest.mark.parametrize("forms", [["SIPAS-2017"], ["SIPAS-2023"], ["CX4"], ["CH1", "CH2", "CH3", "CH4"]])
+def test_the_settings_sheet_has_a_row_for_every_setting_the_scoring_records(forms):
+    """A setting added to a result's record must be given words in ``settings_rows`` too."""
+    definitions = [load_questionnaire_file(f"forms/{code}.v1.yaml") for code in forms]
+    if definitions[0].purpose.value == "sipas":
+        assert set(sipas_settings(definitions[0]).to_record()) == SIPAS_KEYS
+    else:
+        assert set(par_settings(definitions).to_record()) == PAR_KEYS
 
 
 def test_the_indices_as_csv_are_a_zip_of_one_file_per_table(client, logged_in, sipas_campaign):

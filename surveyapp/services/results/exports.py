@@ -50,6 +50,7 @@ from surveyapp.services.results.raw_layout import (
     UNIT_NAME,
     VERSION,
 )
+from surveyapp.services.results.settings_rows import settings_rows
 from surveyapp.tables.writing import Column, Kind, Table, table_of_rows
 
 MODE_LABELS = {
@@ -373,25 +374,9 @@ def indices_tables(results: CampaignResults) -> list[Table]:
 
 
 def settings_table(results: CampaignResults) -> Table:
-    """How the figures were computed: campaign, scope, time, questionnaire versions and settings."""
-    campaign = results.campaign
-    rows: list[list[Any]] = [
-        [_("Đợt điều tra"), f"{campaign.name} (#{campaign.id})"],
-        [_("Phạm vi"), f"{results.within.name} ({results.within.code})" if results.within else _("Tất cả đơn vị")],
-        [_("Thời điểm tính (UTC)"), f"{results.computed_at:%Y-%m-%d %H:%M:%S}"],
-        [_("Số phiếu"), results.responses],
-        [_("Chỉ tiêu SIPAS (%)"), campaign.sipas_target],
-        [_("Chỉ tiêu mỗi yếu tố, tiêu chí (%)"), campaign.criterion_target],
-        [_("Chỉ tiêu lĩnh vực (%)"), f"{campaign.field_target}: {', '.join(campaign.target_fields)}"],
-    ]
-    records = [report.unsliced.settings for report in results.sipas]
-    records += [report.result.settings for report in results.par]
-    if results.par:
-        rows.append([_("Tổng điểm tối đa của chỉ số"), campaign.par_max_points])
-    for record in records:
-        for key, value in record.items():
-            rows.append([key, value if isinstance(value, str | int | float) else repr(value)])
-    return table_of_rows("settings", _("Cách tính"), [Column(_("Mục")), Column(_("Giá trị"))], rows)
+    """How the figures were computed, in words: campaign, scope, time, targets, questionnaire
+    versions and every setting of the scoring (``settings_rows``)."""
+    return table_of_rows("settings", _("Cách tính"), [Column(_("Mục")), Column(_("Giá trị"))], settings_rows(results))
 
 
 def _met(indices: pd.Series, targets: pd.Series) -> pd.Series:
