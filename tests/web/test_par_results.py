@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from scoring import compute_par, par_settings
+from surveyapp.services.results.indices import CampaignResults, ParReport
 from surveyapp.services.results.raw_layout import HEAD_COLUMNS
+from surveyapp.services.results.settings_rows import settings_rows
 from tests.web.test_results import settings_of, upload
 
 CX4_ITEMS = [f"CX4_{n:02d}" for n in range(1, 12)]
@@ -142,3 +147,17 @@ def test_the_settings_sheet_gives_the_survey_points_settings_in_words(client, pa
     assert coefficients == {f"Hệ số của các phương án, câu {', '.join(CX4_ITEMS)}": "A: 1; B: 0,6; C: 0,2; D: 0"}
     assert settings["Câu hỏi của các tiêu chí thành phần"].startswith("3.2.1: CX4_01; 3.1: CX4_02;")
     assert "Chỉ tiêu SIPAS (toàn đợt, mỗi đơn vị, mỗi đơn vị cấp trên)" not in settings
+
+
+def test_the_settings_sheet_names_unequal_group_weights(app, make_campaign, ward, questionnaires):
+    """A group the questionnaire does not weigh weighs 1: one weight set is not "bằng nhau"."""
+    campaign = make_campaign(["CX4"], [ward.children[0]])
+    cx4 = questionnaires["CX4"]
+    settings = replace(par_settings([cx4.definition]), group_weights={"citizen": 2.0})
+    responses = pd.DataFrame({"unit": ["W1"], "respondent_group": ["citizen"]} | {item: ["A"] for item in CX4_ITEMS})
+    report = ParReport([cx4], compute_par(responses, settings, ["unit"]), pd.DataFrame(), 1, pd.DataFrame())
+    with app.test_request_context():
+        rows = dict(settings_rows(CampaignResults(campaign, None, {}, par=[report])))
+    assert rows["Trọng số các nhóm đối tượng"] == (
+        "Doanh nghiệp, cơ sở sản xuất kinh doanh: 1; Người dân có giao dịch với UBND cấp xã: 2"
+    )

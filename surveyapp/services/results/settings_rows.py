@@ -176,17 +176,16 @@ def _par_rows(report: ParReport) -> list[Row]:
         text = "; ".join(f"{value}: {_number(coefficient)}" for value, coefficient in coefficients.items())
         by_coefficients.setdefault(text, []).append(question)
     rows += [
-        (_("Hệ số của các phương án, câu %(questions)s", questions=", ".join(questions)), text)
-        for text, questions in by_coefficients.items()
+        (_("Hệ số của các phương án, câu %(questions)s", questions=", ".join(codes)), text)
+        for text, codes in by_coefficients.items()
     ]
-    weights = record["group_weights"]
+    # "equal" when none is set; a group left out of the weights weighs 1 (``ParSettings.group_weight``).
+    weights = record["group_weights"] if isinstance(record["group_weights"], Mapping) else {}
     groups = {g.code: str(g.label) for q in report.questionnaires for g in q.definition.respondent_groups}
     rows += [
         (
             _("Trọng số các nhóm đối tượng"),
-            _weights({groups.get(code, code): weight for code, weight in weights.items()})
-            if isinstance(weights, Mapping)
-            else _("bằng nhau"),
+            _weights({groups.get(code, code): weights.get(code, 1.0) for code in {**groups, **weights}}),
         ),
         (
             _("Phương pháp tính điểm của một nhóm đối tượng"),
