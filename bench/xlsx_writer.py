@@ -53,7 +53,7 @@ PHRASES = (  # the words of the labels
 )
 WORDS = PHRASES.split()
 TEXT_COLUMNS = {  # header: how many distinct labels
-    "Mã phiếu": 4,
+    "Mẫu phiếu": 4,
     "Lát cắt": 7,
     "Giá trị": 3_300,
     "Nội dung": 44,

@@ -56,7 +56,7 @@ def test_the_exported_indices_hold_a_target_field_against_its_own_target(
     assert result.exit_code == 0, result.output
     (path,) = tmp_path.iterdir()
     sheet = load_workbook(path)["SIPAS"]
-    assert field_verdicts([list(row) for row in sheet.iter_rows(values_only=True)])["Đất đai"] == (80, "Có")
+    assert field_verdicts([list(row) for row in sheet.iter_rows(values_only=True)])["Đất đai"] == (0.8, "Có")
 
 
 def test_a_bad_file_is_refused_with_its_rows_and_nothing_is_stored(runner, make_campaign, ward, tmp_path):

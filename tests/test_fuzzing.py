@@ -351,8 +351,8 @@ def _xlsx_with(part: str, content: bytes) -> bytes:
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("tep.csv", f"Mã phiếu,Mã đơn vị\nCX4,{LONG_CELL}\n".encode(), "tệp CSV không đọc được ở dòng 2"),
-        ("tep.csv", "Mã phiếu,Mã đơn vị\nCX4\x00,W21172-T01\n".encode(), "tệp CSV chứa ký tự NUL"),
+        ("tep.csv", f"Mẫu phiếu,Mã đơn vị\nCX4,{LONG_CELL}\n".encode(), "tệp CSV không đọc được ở dòng 2"),
+        ("tep.csv", "Mẫu phiếu,Mã đơn vị\nCX4\x00,W21172-T01\n".encode(), "tệp CSV chứa ký tự NUL"),
         ("tep.xlsx", _xlsx_with("docProps/core.xml", b""), "tệp không phải bảng tính XLSX đọc được"),
         ("tep.xlsx", _xlsx_with("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row>"), "XLSX đọc được"),
     ],

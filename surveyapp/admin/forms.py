@@ -23,9 +23,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from sampling import AllocationMethod
 from surveyapp.i18n import localized
-from surveyapp.models import AuditAction, Campaign, CampaignPurpose, Questionnaire, QuotaPolicy, Unit
+from surveyapp.models import AuditAction, Campaign, Questionnaire, Unit
 from surveyapp.services.audit import ACTION_LABELS, AuditFilter
-from surveyapp.services.quotas import QuotaRule
+from surveyapp.services.campaigns import PURPOSE_LABELS
+from surveyapp.services.quotas import POLICY_LABELS, QuotaRule
 from surveyapp.urls import MAX_ID
 
 
@@ -71,10 +72,7 @@ class CampaignForm(FlaskForm):
     )
     purpose = SelectField(
         _l("Mục đích"),
-        choices=[
-            SelectChoice(CampaignPurpose.SIPAS.value, _l("Đo lường sự hài lòng (SIPAS)")),
-            SelectChoice(CampaignPurpose.PAR.value, _l("Điều tra xã hội học Chỉ số CCHC (PAR Index)")),
-        ],
+        choices=[SelectChoice(purpose.value, label) for purpose, label in PURPOSE_LABELS.items()],
         invalid_choice_message=_l("Hãy chọn mục đích của đợt điều tra."),
     )
     opens_on = DateField(
@@ -169,10 +167,7 @@ class QuotasForm(FlaskForm):
 
     policy = SelectField(
         _l("Khi một nhóm đã đủ chỉ tiêu"),
-        choices=[
-            SelectChoice(QuotaPolicy.FLAG_EXCESS.value, _l("Vẫn nhận phiếu và đánh dấu phần vượt")),
-            SelectChoice(QuotaPolicy.CLOSE_WHEN_FULL.value, _l("Ngừng nhận phiếu của nhóm đó")),
-        ],
+        choices=[SelectChoice(policy.value, label) for policy, label in POLICY_LABELS.items()],
     )
     sharing = SelectField(
         _l("Cách chia tổng số phiếu theo khung"),

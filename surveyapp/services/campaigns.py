@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from scoring import ConflictingSettings, par_settings
@@ -19,6 +20,11 @@ from surveyapp.services.audit import record_action
 from surveyapp.services.collection import CollectionPoint, list_collection_points
 from surveyapp.services.responses import count_responses
 from surveyapp.services.results.indices import par_families
+
+PURPOSE_LABELS = {
+    CampaignPurpose.SIPAS: _l("Đo lường sự hài lòng (SIPAS)"),
+    CampaignPurpose.PAR: _l("Điều tra xã hội học Chỉ số CCHC (PAR Index)"),
+}
 
 
 class CampaignError(ValueError):

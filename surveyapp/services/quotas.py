@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, bindparam, case, func, or_, select, true, update
 
 from sampling import (
@@ -37,6 +38,11 @@ from surveyapp.models import (
     Unit,
 )
 from surveyapp.services.audit import record_action
+
+POLICY_LABELS = {
+    QuotaPolicy.FLAG_EXCESS: _l("Vẫn nhận phiếu và đánh dấu phần vượt"),
+    QuotaPolicy.CLOSE_WHEN_FULL: _l("Ngừng nhận phiếu của nhóm đó"),
+}
 
 
 class QuotaFull(Exception):

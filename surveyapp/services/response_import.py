@@ -4,7 +4,8 @@ The layout is the raw export's, so an export imports again without change. One r
 response; the headers are fixed Vietnamese names (whatever the page's language):
 
 =============  ==========================================================================
-Mã phiếu       questionnaire code of the campaign (``SIPAS-2017``, ``CX4``…), required
+Mẫu phiếu      questionnaire code of the campaign (``SIPAS-2017``, ``CX4``…), required;
+               ``Mã phiếu`` in files exported before it was renamed, read the same
 Phiên bản      its version; optional, but when given it must be the campaign's
 Mã đơn vị      code of the assessed unit, required; the questionnaire must apply to it
 Đơn vị         the unit's name; ignored (the export writes it for people to read)
@@ -54,6 +55,7 @@ from surveyapp.services.results.raw_layout import (
     QUESTIONNAIRE,
     UNIT,
     VERSION,
+    column_names,
 )
 from surveyapp.services.units import is_unit_code, normalise_unit_code
 from surveyapp.tables.formulas import restore
@@ -77,9 +79,10 @@ class ImportedResponses:
 class _RowChecker:
     """Checks the rows of one file against one campaign, collecting every problem."""
 
-    def __init__(self, campaign: Campaign, today: dt.date) -> None:
+    def __init__(self, campaign: Campaign, today: dt.date, names: dict[str, str]) -> None:
         self.campaign = campaign
         self.today = today
+        self.questionnaire_column = names[QUESTIONNAIRE]  # as the file names it (maybe a former name)
         self.questionnaires = {q.code: q for q in campaign.questionnaires}
         self.units = {unit.code: unit for unit in campaign.units}
         self.problems = ProblemList()
@@ -88,10 +91,10 @@ class _RowChecker:
         self.problems.add(RowProblem(line, column, value, reason))
 
     def questionnaire(self, line: int, row: Row) -> Questionnaire | None:
-        code = row.get(QUESTIONNAIRE, "")
+        code = row.get(self.questionnaire_column, "")
         questionnaire = self.questionnaires.get(code)
         if questionnaire is None:
-            self.refuse(line, QUESTIONNAIRE, code, _("không phải phiếu của đợt điều tra"))
+            self.refuse(line, self.questionnaire_column, code, _("không phải phiếu của đợt điều tra"))
             return None
         version = row.get(VERSION, "")
         if version and version != str(questionnaire.version):
@@ -214,10 +217,11 @@ def import_responses(campaign: Campaign, file_name: str, source: bytes | BinaryI
     already. The session is flushed, not committed.
     """
     table = read_table(file_name, source)
-    missing = [column for column in REQUIRED_COLUMNS if column not in table.header]
+    names = column_names(table.header)
+    missing = [column for column in REQUIRED_COLUMNS if names[column] not in table.header]
     if missing:
         raise RowsRejected([RowProblem(1, column, "", _("thiếu cột này ở dòng tiêu đề")) for column in missing])
-    checker = _RowChecker(campaign, local_today())
+    checker = _RowChecker(campaign, local_today(), names)
     cells: Counter[tuple[int, int, str]] = Counter()
     by_id = {q.id: q.code for q in campaign.questionnaires}
     stored: Counter[str] = Counter()

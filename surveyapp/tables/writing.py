@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 
@@ -65,8 +66,12 @@ class ExportTooLarge(ValueError):
 
 
 def _column_values(column: Column, values: pd.Series, *, for_csv: bool) -> pd.Series:
-    """A column as it is written: marks as words, numbers rounded for CSV (percentages as
-    fractions for the workbook's percent format), text neutralised; missing stays missing."""
+    """A column as it is written: marks as words, text neutralised, missing stays missing.
+
+    Percentages are given in percent (76.9 for 76.9%, a target of 90 for 90%): the workbook
+    holds them as fractions in its percent format (shown 76.90%), a CSV file as the percent
+    with two decimals (76.90), as it does points.
+    """
     if column.kind is Kind.MARK:
         return values.map({True: _("Có"), False: _("Không")}).astype(object)
     if column.kind is Kind.TEXT:
@@ -77,8 +82,15 @@ def _column_values(column: Column, values: pd.Series, *, for_csv: bool) -> pd.Se
     if column.kind is Kind.COUNT:
         return numbers.astype("Int64")
     if for_csv:
-        return numbers.round(2)
+        return _two_decimals(numbers)
     return numbers / 100 if column.kind is Kind.PERCENT else numbers
+
+
+def _two_decimals(numbers: pd.Series) -> pd.Series:
+    """Numbers as text with two decimals (90 → "90.00"), each distinct number formatted once."""
+    codes, uniques = pd.factorize(numbers)  # missing numbers get code -1: the None at the end
+    texts = np.array([*(f"{number:.2f}" for number in uniques.tolist()), None], dtype=object)
+    return pd.Series(texts[codes], index=numbers.index, dtype=object)
 
 
 def _written_frames(table: Table, *, for_csv: bool) -> Iterator[pd.DataFrame]:

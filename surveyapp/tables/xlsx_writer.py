@@ -11,15 +11,17 @@ so memory stays flat however many chunks a sheet has. ``bench/xlsx_writer.py`` m
 those 2.4 million cells in about 1 s on two free cores, 1.5 s when one core is busy elsewhere
 (deflating the 190 MB of XML is half of the work).
 
-What it writes: one sheet per ``Sheet``, a bold header row frozen above the data, numbers
-(``<v>``, the shortest text that reads back as the same double), text as inline strings, and
-one number format per column (``"0.00%"``, ``"#,##0"``...). A missing value (``None``, NaN,
-``pd.NA``, ``NaT``) is no cell at all, as are infinities (a spreadsheet cannot hold them) and
-text that is empty once the characters XML 1.0 forbids are removed. Text is never read as a
-formula, whatever it starts with.
+What it writes: one sheet per ``Sheet``, a bold header row frozen above the data (long
+headers wrap), numbers (``<v>``, the shortest text that reads back as the same double), text
+as inline strings, one number format per column (``"0.00%"``, ``"#,##0"``...) and a width per
+column: the column's own, or one fitted to its header and to the first ``WIDTH_SAMPLE`` rows
+(the chunks that hold them are read before the sheet starts; the rest are not looked at). A
+missing value (``None``, NaN, ``pd.NA``, ``NaT``) is no cell at all, as are infinities (a
+spreadsheet cannot hold them) and text that is empty once the characters XML 1.0 forbids are
+removed. Text is never read as a formula, whatever it starts with.
 
 What it does not: formulas, dates, booleans (callers turn them into text or numbers first),
-shared strings, merged cells, column widths, rich text, hyperlinks, images, charts. No
+shared strings, merged cells, rich text, hyperlinks, images, charts. No
 ``<dimension>`` either (the size is unknown while streaming): openpyxl's read-only mode then
 reports no ``max_row`` and ends each row at its last cell (pandas pads the rows). Excel's own
 ``_xHHHH_`` escapes are not applied, exactly as openpyxl does not apply them: a text that
@@ -38,6 +40,7 @@ happens to contain ``_x0041_`` shows as ``A`` in Excel.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import queue
 import re
@@ -58,6 +61,10 @@ CELLS_PER_BLOCK = 26_000  # the XML of one block is about 2 MB: small enough for
 BLOCKS_IN_FLIGHT = 4  # between the thread that makes XML and the one that deflates it
 KNOWN_TEXTS = 20_000  # distinct texts of a sheet kept escaped from one chunk to the next
 REPEAT_SAMPLE = 1_000  # rows of a numeric column looked at to decide whether its numbers repeat
+WIDTH_SAMPLE = 1_000  # rows of a sheet whose texts a fitted column width is made for
+# Fitted widths, in characters of the default font: a header wraps over lines of at least
+# HEADER_LINE characters; any number fits in NUMBER_WIDTH; longer texts are cut at MAX_WIDTH.
+MIN_WIDTH, MAX_WIDTH, HEADER_LINE, NUMBER_WIDTH, WIDTH_PADDING = 8.0, 60.0, 16, 10, 2.0
 
 _EMPTY = b""
 _ILLEGAL_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -82,10 +89,12 @@ _ROW_CLOSE = b"</row>"
 
 @dataclass(frozen=True)
 class SheetColumn:
-    """One column of a sheet: its header and, for numbers, an Excel number format (None = General)."""
+    """One column of a sheet: its header, for numbers an Excel number format (None = General),
+    and its width (None = fitted to the header and the first rows)."""
 
     header: str
     number_format: str | None = None
+    width: float | None = None  # in characters of the default font; None = fitted (see the module)
 
 
 @dataclass(frozen=True)
@@ -179,20 +188,21 @@ def _check_sheets(sheets: Sequence[Sheet]) -> None:
 
 
 def _worksheet_xml(sheet: Sheet, style_of_format: dict[str, int]) -> Iterator[bytes]:
-    """The worksheet part, piece by piece: the head with the header row, then blocks of rows."""
+    """The worksheet part, piece by piece: the head with the widths and the header row, then blocks of rows."""
     openings = [f'<c r="{_column_letters(index)}'.encode() for index in range(len(sheet.columns))]
     number_mids = [
         f'" s="{style_of_format[c.number_format]}"><v>'.encode() if c.number_format else b'"><v>' for c in sheet.columns
     ]
+    first_frames, later_frames = _first_frames(sheet.frames, WIDTH_SAMPLE)
     yield (
         f'{_DECLARATION}<worksheet xmlns="{_MAIN_NAMESPACE}" xmlns:r="{_RELATIONSHIPS}">'
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        "</sheetView></sheetViews><sheetData>"
+        f"</sheetView></sheetViews>{_columns_xml(sheet.columns, first_frames)}<sheetData>"
     ).encode() + _header_row_xml(sheet.columns, openings)
     next_row = 2
     known_texts: dict[str, tuple[bytes, bytes]] = {}  # the sheet's texts already escaped, for the next chunks
-    for frame in sheet.frames:
+    for frame in itertools.chain(first_frames, later_frames):
         if frame.shape[1] != len(sheet.columns):
             raise ValueError(f"sheet {sheet.title!r} has {len(sheet.columns)} columns, a frame has {frame.shape[1]}")
         if next_row + len(frame) - 1 > MAX_ROWS:
@@ -208,6 +218,62 @@ def _worksheet_xml(sheet: Sheet, style_of_format: dict[str, int]) -> Iterator[by
             yield _rows_xml(next_row + start, stop - start, list(zip(openings, cells, strict=True)))
         next_row += len(frame)
     yield b"</sheetData></worksheet>"
+
+
+def _first_frames(frames: Iterable[pd.DataFrame], rows: int) -> tuple[list[pd.DataFrame], Iterator[pd.DataFrame]]:
+    """The first chunks, until they hold ``rows`` rows (or there are no more), and the rest."""
+    rest = iter(frames)
+    first: list[pd.DataFrame] = []
+    count = 0
+    while count < rows:
+        frame = next(rest, None)
+        if frame is None:
+            break
+        first.append(frame)
+        count += len(frame)
+    return first, rest
+
+
+def _columns_xml(columns: Sequence[SheetColumn], frames: list[pd.DataFrame]) -> str:
+    """The ``<cols>`` element: every column's width, given or fitted to its header and ``frames``."""
+    # A chunk of the wrong width is refused when its rows are written; here it is passed over.
+    frames = [frame.iloc[:WIDTH_SAMPLE] for frame in frames if frame.shape[1] == len(columns)]
+    widths = [
+        column.width if column.width is not None else _fitted_width(column.header, [f.iloc[:, n] for f in frames])
+        for n, column in enumerate(columns)
+    ]
+    return (
+        "<cols>"
+        + "".join(
+            f'<col min="{n}" max="{n}" width="{width:.6g}" customWidth="1"/>' for n, width in enumerate(widths, start=1)
+        )
+        + "</cols>"
+    )
+
+
+def _fitted_width(header: str, samples: list[pd.Series]) -> float:
+    """A width for ``header`` (wrapped over lines of ``HEADER_LINE``, never within a word) and
+    the values of ``samples``: texts by their length, numbers ``NUMBER_WIDTH``.
+
+    >>> _fitted_width("Đơn vị", [pd.Series(["Phường Trương Quang Trọng (W21172)", None])])
+    36.0
+    >>> _fitted_width("Ít hơn ngưỡng câu trả lời hợp lệ", [pd.Series(["Có", "Không"])])
+    18.0
+    >>> _fitted_width("Chỉ số (%)", [pd.Series([0.769, np.nan])]), _fitted_width("Mã", [])
+    (12.0, 8.0)
+    """
+    widest = max([len(word) for word in header.split()] + [min(len(header), HEADER_LINE)])
+    for values in samples:
+        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+            widest = max(widest, NUMBER_WIDTH if values.notna().any() else 0)
+            continue
+        present = values.dropna()
+        is_text = present.map(type).eq(str)
+        if (~is_text).any():  # numbers in an object column
+            widest = max(widest, NUMBER_WIDTH)
+        if is_text.any():
+            widest = max(widest, int(present[is_text].str.len().max()))
+    return min(MAX_WIDTH, max(MIN_WIDTH, widest + WIDTH_PADDING))
 
 
 def _header_row_xml(columns: Sequence[SheetColumn], openings: list[bytes]) -> bytes:
@@ -494,7 +560,8 @@ def _workbook_relationships_xml(sheet_count: int) -> str:
 
 
 def _styles_xml(number_formats: list[str]) -> str:
-    """Fonts regular and bold; cell formats General, bold header, then one per number format (ids from 164)."""
+    """Fonts regular and bold; cell formats General, bold header (wrapped), then one per number format
+    (ids from 164)."""
     font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
     formats = "".join(
         f'<numFmt numFmtId="{164 + index}" formatCode="{_attribute(code)}"/>'
@@ -514,7 +581,8 @@ def _styles_xml(number_formats: list[str]) -> str:
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
         f'<cellXfs count="{2 + len(number_formats)}">'
         '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
+        '<alignment vertical="top" wrapText="1"/></xf>'
         f"{number_xfs}</cellXfs>"
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
         "</styleSheet>"

@@ -53,6 +53,47 @@ def test_the_header_row_is_bold_and_frozen() -> None:
     assert sheet.freeze_panes == "A2"
 
 
+def widths(sheet: Worksheet) -> list[float]:
+    """The widths of the sheet's columns, as openpyxl reads them back."""
+    return [sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]]
+
+
+def test_columns_get_their_width_or_one_fitted_to_their_header_and_first_rows() -> None:
+    unit = "Phường Trương Quang Trọng, thành phố Quảng Ngãi (W21172)"
+    # The first chunk is one row, as the overall slice of the indices: the fit reads on.
+    chunks = [
+        pd.DataFrame({"code": ["SIPAS-2017"], "unit": ["Toàn bộ"], "flag": ["Có"], "index": [0.769], "note": ["x"]}),
+        pd.DataFrame({"code": ["SIPAS-2017"], "unit": [unit], "flag": ["Không"], "index": [1.0], "note": ["y"]}),
+    ]
+    columns = [
+        SheetColumn("Mẫu phiếu"),
+        SheetColumn("Giá trị"),
+        SheetColumn("Ít hơn ngưỡng câu trả lời hợp lệ"),
+        SheetColumn("Chỉ số (%)", "0.00%"),
+        SheetColumn("Ghi chú", width=42.5),
+    ]
+    sheet = load_workbook(workbook_bytes(Sheet("Data", columns, chunks))).worksheets[0]
+    code, name, flag, index, note = widths(sheet)
+    assert note == 42.5  # its own
+    assert len(unit) < name <= xlsx_writer.MAX_WIDTH and name > 2 * code  # unit names wider than codes
+    assert len("SIPAS-2017") < code < 16
+    assert 10 < index < 16 and flag < len("Ít hơn ngưỡng câu trả lời hợp lệ")  # a long header wraps
+    assert all(cell.alignment.wrap_text for cell in sheet[1])
+    xml = zipfile.ZipFile(workbook_bytes(Sheet("Data", columns, chunks))).read("xl/worksheets/sheet1.xml").decode()
+    assert xml.index("</sheetViews><cols>") < xml.index("</cols><sheetData>")
+    assert xml.count('customWidth="1"') == 5
+
+
+def test_a_fitted_width_reads_only_the_first_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx_writer, "WIDTH_SAMPLE", 3)
+    chunks = [pd.DataFrame({"t": [text, text]}) for text in ("ab", "abc", "a long text after the sample")]
+    sheet = load_workbook(workbook_bytes(Sheet("Data", [SheetColumn("t")], iter(chunks)))).worksheets[0]
+    assert widths(sheet) == [xlsx_writer.MIN_WIDTH]  # "abc" and "t" fit in 8
+    assert data_rows(sheet)[-1] == ("a long text after the sample",)
+    empty = load_workbook(workbook_bytes(Sheet("Data", [SheetColumn("Số câu trả lời hợp lệ")], [])))
+    assert widths(empty.worksheets[0]) == [18.0]  # the header, wrapped after 16 characters
+
+
 def test_numbers_and_text_keep_their_types() -> None:
     frame = pd.DataFrame(
         {

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
+import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from scoring import compute_par, par_settings
 from surveyapp.extensions import db
 from surveyapp.models import Campaign
 from surveyapp.services.catalog import sync_questionnaires
+from surveyapp.services.results.indices import CampaignResults, ParReport
 from surveyapp.services.results.raw_layout import HEAD_COLUMNS
+from surveyapp.services.results.settings_rows import settings_rows
 from tests.conftest import FORMS_DIR
 from tests.helpers import csrf_token_of
-from tests.web.test_results import upload
+from tests.web.test_results import settings_of, upload
 
 CX4_ITEMS = [f"CX4_{n:02d}" for n in range(1, 12)]
 
@@ -28,7 +33,7 @@ def cx4_csv(rows: list[tuple[str, str]], group: str = "citizen") -> bytes:
     writer.writeheader()
     for unit, answer in rows:
         writer.writerow(
-            {"Mã phiếu": "CX4", "Mã đơn vị": unit, "Đối tượng": group, "Lĩnh vực": "Hộ tịch"}
+            {"Mẫu phiếu": "CX4", "Mã đơn vị": unit, "Đối tượng": group, "Lĩnh vực": "Hộ tịch"}
             | dict.fromkeys(CX4_ITEMS, answer)
         )
     return stream.getvalue().encode("utf-8")
@@ -131,7 +136,7 @@ def test_the_report_shows_how_each_group_filled_a_shared_quota(client, make_camp
     assert 'Người dân có giao dịch với UBND cấp xã</td><td class="num">26<' in table
     workbook = load_workbook(io.BytesIO(client.get(f"/admin/campaigns/{campaign.id}/export/indices.xlsx").data))
     rows = list(workbook["Số phiếu theo nhóm đối tượng"].values)
-    assert rows[0][-3:] == ("Mã phiếu", "Đối tượng", "Số phiếu")
+    assert rows[0][-3:] == ("Mẫu phiếu", "Đối tượng", "Số phiếu")
     assert [row[-3:] for row in rows[1:]] == [
         ("CX4", "Doanh nghiệp, cơ sở sản xuất kinh doanh", 4),
         ("CX4", "Người dân có giao dịch với UBND cấp xã", 26),
@@ -228,3 +233,30 @@ def test_questionnaires_that_score_a_question_differently_cannot_share_a_campaig
     page = reply.get_data(as_text=True)
     assert reply.status_code == 200 and "Mẫu phiếu TX4 không tính điểm cùng TX1 được: TC5.1" in page
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+def test_the_settings_sheet_gives_the_survey_points_settings_in_words(client, par_campaign):
+    workbook = load_workbook(io.BytesIO(client.get(f"/admin/campaigns/{par_campaign.id}/export/indices.xlsx").data))
+    settings = settings_of(workbook)
+    assert settings["Mục đích"] == "Điều tra xã hội học Chỉ số CCHC (PAR Index)"
+    assert settings["Mẫu phiếu"] == "CX4, phiên bản 1"
+    assert settings["Tổng điểm tối đa của Chỉ số CCHC"] == "100"
+    assert settings["Trọng số các nhóm đối tượng"] == "bằng nhau"
+    coefficients = {what: value for what, value in settings.items() if what.startswith("Hệ số của các phương án")}
+    assert coefficients == {f"Hệ số của các phương án, câu {', '.join(CX4_ITEMS)}": "A: 1; B: 0,6; C: 0,2; D: 0"}
+    assert settings["Câu hỏi của các tiêu chí thành phần"].startswith("3.2.1: CX4_01; 3.1: CX4_02;")
+    assert "Chỉ tiêu SIPAS (toàn đợt, mỗi đơn vị, mỗi đơn vị cấp trên)" not in settings
+
+
+def test_the_settings_sheet_names_unequal_group_weights(app, make_campaign, ward, questionnaires):
+    """A group the questionnaire does not weigh weighs 1: one weight set is not "bằng nhau"."""
+    campaign = make_campaign(["CX4"], [ward.children[0]])
+    cx4 = questionnaires["CX4"]
+    settings = replace(par_settings([cx4.definition]), group_weights={"citizen": 2.0})
+    responses = pd.DataFrame({"unit": ["W1"], "respondent_group": ["citizen"]} | {item: ["A"] for item in CX4_ITEMS})
+    report = ParReport([cx4], compute_par(responses, settings, ["unit"]), pd.DataFrame(), 1, pd.DataFrame())
+    with app.test_request_context():
+        rows = dict(settings_rows(CampaignResults(campaign, None, {}, par=[report])))
+    assert rows["Trọng số các nhóm đối tượng"] == (
+        "Doanh nghiệp, cơ sở sản xuất kinh doanh: 1; Người dân có giao dịch với UBND cấp xã: 2"
+    )

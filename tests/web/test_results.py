@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from scoring import par_settings, sipas_settings
 from surveyapp.extensions import db
 from surveyapp.models import ANY_GROUP, QuotaCell, Response
+from surveyapp.questionnaires.definition import load_questionnaire_file
 from surveyapp.services.results.raw_layout import HEAD_COLUMNS
+from surveyapp.services.results.settings_rows import PAR_KEYS, SIPAS_KEYS
 from tests.helpers import csrf_token_of
 
 SIPAS_ITEMS = [f"C{e}_{i}" for e, n in ((1, 4), (2, 5), (3, 6), (4, 3), (5, 4)) for i in range(1, n + 1)]
@@ -26,7 +30,7 @@ def sipas_csv(rows: list[dict], unit: str = "W21172") -> bytes:
     writer.writeheader()
     for row in rows:
         writer.writerow(
-            {"Mã phiếu": "SIPAS-2017", "Mã đơn vị": unit, "Đối tượng": "citizen", "Lĩnh vực": "Hộ tịch"}
+            {"Mẫu phiếu": "SIPAS-2017", "Mã đơn vị": unit, "Đối tượng": "citizen", "Lĩnh vực": "Hộ tịch"}
             | dict.fromkeys(SIPAS_ITEMS, 5)
             | row
         )
@@ -96,17 +100,59 @@ def test_the_indices_workbook_has_vietnamese_headers_formatted_percentages_and_t
     assert workbook.sheetnames[:4] == ["SIPAS", "Chỉ số thành phần", "Chỉ số yếu tố", "Chỉ số tiêu chí"]
     items = workbook["Chỉ số tiêu chí"]
     header = [cell.value for cell in items[1]]
-    assert header[:5] == ["Mã phiếu", "Lát cắt", "Giá trị", "Mã câu hỏi", "Nội dung"]
+    assert header[:5] == ["Mẫu phiếu", "Lát cắt", "Giá trị", "Mã câu hỏi", "Nội dung"]
     index_column = header.index("Chỉ số (%)")
     row = next(r for r in items.iter_rows(min_row=2) if r[2].value == "Toàn bộ" and r[3].value == "C3_1")
     assert round(row[index_column].value * 100, 2) == 82.76
     assert row[index_column].number_format == "0.00%"
     assert row[header.index("Số câu trả lời hợp lệ")].value == 116
     settings = {r[0].value: r[1].value for r in workbook["Cách tính"].iter_rows(min_row=2)}
-    assert settings["questionnaire"] == "SIPAS-2017" and settings["version"] == 1
-    # The form names no rule: its parts weighted by their weights (1 each), in words and as recorded.
-    assert settings["Cách gộp SIPAS, phiếu SIPAS-2017"] == "Bình quân gia quyền các phần"
-    assert settings["sipas_combination"] == "weighted_parts"
+    assert settings["Mẫu phiếu"] == "SIPAS-2017, phiên bản 1"
+
+
+PROGRAMME_TEXT = re.compile(r"[{}\[\]']|True|False|None|_[a-z]|\b(mean|answers|weighted|equal)\b")
+
+
+def settings_of(workbook) -> dict[str, str]:
+    """The settings sheet as {what: value}, after checking it is all words (no programme text)."""
+    rows = list(workbook["Cách tính"].values)
+    assert rows[0] == ("Mục", "Giá trị")
+    for row in rows[1:]:
+        assert all(isinstance(cell, str) for cell in row), row
+        assert not PROGRAMME_TEXT.search(" ".join(row)), row
+    return dict(rows[1:])
+
+
+def test_the_settings_sheet_says_how_the_figures_were_computed_in_words(client, logged_in, sipas_campaign):
+    import_worked_example(client, sipas_campaign)
+    set_targets(client, sipas_campaign, sipas_target="95", criterion_target="92,5", field_target="80")
+    workbook = load_workbook(io.BytesIO(client.get(f"/admin/campaigns/{sipas_campaign.id}/export/indices.xlsx").data))
+    settings = settings_of(workbook)
+    assert settings["Đợt điều tra"] == f"Khảo sát thử (#{sipas_campaign.id})"
+    assert settings["Mục đích"] == "Đo lường sự hài lòng (SIPAS)"
+    assert settings["Số phiếu"] == "120"
+    assert settings["Chỉ tiêu SIPAS (toàn đợt, mỗi đơn vị, mỗi đơn vị cấp trên)"] == "95,00%"
+    assert settings["Chỉ tiêu của mỗi yếu tố, tiêu chí"] == "92,50%"
+    assert settings["Chỉ tiêu hài lòng với các lĩnh vực có chỉ tiêu riêng"] == "80,00%"
+    assert settings["Lĩnh vực có chỉ tiêu riêng"] == "Không có"
+    assert settings["Khi một nhóm đã đủ chỉ tiêu"] == "Vẫn nhận phiếu và đánh dấu phần vượt"
+    assert settings["Mẫu phiếu"] == "SIPAS-2017, phiên bản 1"
+    assert settings["Ngưỡng câu trả lời hợp lệ"].startswith("10 (")
+    assert settings["Câu trả lời được tính là hài lòng"] == "4 (Hài lòng), 5 (Rất hài lòng)"
+    assert settings["Trọng số các yếu tố trong thành phần"] == "bằng nhau"
+    # The form names no rule: its parts weighted by their weights (1 each).
+    assert settings["Phương pháp tính SIPAS"] == "trung bình có trọng số của chỉ số các thành phần"
+    assert "Khoảng tin cậy 95%" in settings
+
+
+@pytest.mark.parametrize("forms", [["SIPAS-2017"], ["SIPAS-2023"], ["CX4"], ["CH1", "CH2", "CH3", "CH4"]])
+def test_the_settings_sheet_has_a_row_for_every_setting_the_scoring_records(forms):
+    """A setting added to a result's record must be given words in ``settings_rows`` too."""
+    definitions = [load_questionnaire_file(f"forms/{code}.v1.yaml") for code in forms]
+    if definitions[0].purpose.value == "sipas":
+        assert set(sipas_settings(definitions[0]).to_record()) == SIPAS_KEYS
+    else:
+        assert set(par_settings(definitions).to_record()) == PAR_KEYS
 
 
 def test_the_indices_as_csv_are_a_zip_of_one_file_per_table(client, logged_in, sipas_campaign):
@@ -145,6 +191,39 @@ def test_the_raw_export_neutralises_formulas_and_imports_again_unchanged(
     ).all()
     assert sorted(str(r.answers) for r in copied) == sorted(str(r.answers) for r in original)
     assert {r.answers["D5"] for r in copied} == {'=HYPERLINK("http://x")', "Tốt"}
+
+
+def test_the_raw_export_and_the_import_template_name_the_questionnaire_column_mau_phieu(
+    client, logged_in, sipas_campaign
+):
+    """«Mã phiếu» read as the form's own number; the column holds the questionnaire's code."""
+    import_worked_example(client, sipas_campaign)
+    campaign = f"/admin/campaigns/{sipas_campaign.id}"
+    for url in (f"{campaign}/export/responses/SIPAS-2017.csv", f"{campaign}/import/template/SIPAS-2017.csv"):
+        header = next(csv.reader(io.StringIO(client.get(url).data.decode("utf-8-sig"))))
+        assert header[:3] == ["Mẫu phiếu", "Phiên bản", "Mã đơn vị"], url
+    workbook = load_workbook(io.BytesIO(client.get(f"{campaign}/export/responses/SIPAS-2017.xlsx").data))
+    assert next(workbook.active.values)[:2] == ("Mẫu phiếu", "Phiên bản")
+
+
+def old_header(data: bytes) -> bytes:
+    """A response file as versions before the rename wrote it: «Mã phiếu» for «Mẫu phiếu»."""
+    header, rest = data.split(b"\r\n", 1)
+    assert header.startswith("Mẫu phiếu,".encode())
+    return header.replace("Mẫu phiếu".encode(), "Mã phiếu".encode(), 1) + b"\r\n" + rest
+
+
+def test_a_file_exported_before_the_rename_still_imports(client, logged_in, sipas_campaign):
+    url = f"/admin/campaigns/{sipas_campaign.id}/import"
+    response = upload(client, url, "responses-responses_file", "cu.csv", old_header(sipas_csv([{}] * 3)))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 3
+
+    # A problem in that column is named as the file names it.
+    wrong = old_header(sipas_csv([{"Mẫu phiếu": "CX4"}]))
+    page = upload(client, url, "responses-responses_file", "cu.csv", wrong).get_data(as_text=True)
+    assert "Dòng 2, cột «Mã phiếu» (CX4)" in page
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 3
 
 
 def test_an_import_with_bad_rows_names_them_and_stores_nothing(client, logged_in, sipas_campaign, ward):
@@ -258,13 +337,38 @@ def test_the_workbook_and_its_csv_files_hold_a_target_field_against_its_own_targ
 
     sheet = load_workbook(io.BytesIO(client.get(f"{url}.xlsx").data))["SIPAS"]
     assert field_verdicts([list(row) for row in sheet.iter_rows(values_only=True)]) == {
-        "Đất đai": (80, "Có"),
+        "Đất đai": (0.8, "Có"),
         "Hộ tịch": (None, None),  # not a target field: no target, no verdict
     }
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"{url}.zip").data))
     (name,) = [name for name in archive.namelist() if name.endswith("_sipas.csv")]
     table = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
-    assert field_verdicts(table) == {"Đất đai": ("80.0", "Có"), "Hộ tịch": ("", "")}
+    assert field_verdicts(table) == {"Đất đai": ("80.00", "Có"), "Hộ tịch": ("", "")}
+
+
+def test_targets_are_percentages_written_as_the_indices_are(client, logged_in, sipas_campaign):
+    """A target of 90 is 90%: a fraction in the percent format beside the index in the workbook,
+    the percent with two decimals beside the index in the CSV files."""
+    import_worked_example(client, sipas_campaign)
+    set_targets(client, sipas_campaign, sipas_target="95", criterion_target="92,5", field_target="80")
+    url = f"/admin/campaigns/{sipas_campaign.id}/export/indices"
+
+    workbook = load_workbook(io.BytesIO(client.get(f"{url}.xlsx").data))
+    for title, target in (("SIPAS", 0.95), ("Chỉ số yếu tố", 0.925)):
+        rows = workbook[title].iter_rows()
+        header = [cell.value for cell in next(rows)]
+        first = next(rows)
+        target_cell, index_cell = first[header.index("Chỉ tiêu (%)")], first[header.index("Chỉ số (%)")]
+        assert target_cell.value == target, title
+        assert target_cell.number_format == index_cell.number_format == "0.00%", title
+        assert 0 < index_cell.value <= 1, title
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"{url}.zip").data))
+    for key, target in (("sipas", "95.00"), ("elements", "92.50")):
+        (name,) = [name for name in archive.namelist() if name.endswith(f"_{key}.csv")]
+        first = next(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+        assert first["Chỉ tiêu (%)"] == target, key
+        assert re.fullmatch(r"\d{1,3}\.\d\d", first["Chỉ số (%)"]), key
 
 
 def test_the_page_shows_one_unit_and_the_units_below_it(client, logged_in, make_campaign, ward):

@@ -22,7 +22,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, cast, func, select, type_coerce
 
-from scoring.settings import SipasCombination
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Response, ResponseMode, Unit
 from surveyapp.questionnaires.answers import encode_answer_codes, scored_questions
@@ -51,6 +50,7 @@ from surveyapp.services.results.raw_layout import (
     UNIT_NAME,
     VERSION,
 )
+from surveyapp.services.results.settings_rows import settings_rows
 from surveyapp.tables.writing import Column, Kind, Table, table_of_rows
 
 MODE_LABELS = {
@@ -58,11 +58,6 @@ MODE_LABELS = {
     ResponseMode.ONLINE_LINK: _l("Đường dẫn trực tuyến"),
     ResponseMode.INTERVIEW: _l("Phỏng vấn trực tiếp"),
     ResponseMode.PAPER: _l("Phiếu giấy"),
-}
-SIPAS_COMBINATION_LABELS = {
-    SipasCombination.MEAN_OF_PARTS: _l("Trung bình cộng các phần"),
-    SipasCombination.WEIGHTED_PARTS: _l("Bình quân gia quyền các phần"),
-    SipasCombination.POOLED_ITEMS: _l("Gộp tất cả các tiêu chí"),
 }
 SLICE_LABELS = {
     "": _l("Toàn bộ"),
@@ -184,7 +179,7 @@ def sipas_tables(results: CampaignResults) -> list[Table]:
     """The SIPAS workbook: overall, parts, elements, items, assessment, expectation, settings."""
     campaign = results.campaign
     labels = {report.questionnaire.id: _methodology_labels(report.questionnaire) for report in results.sipas}
-    head = [Column(_("Mã phiếu")), Column(_("Lát cắt")), Column(_("Giá trị"))]
+    head = [Column(_("Mẫu phiếu")), Column(_("Lát cắt")), Column(_("Giá trị"))]
 
     def overall_target(report: SipasReport, values: pd.Series, frame: pd.DataFrame) -> list[Any]:
         targets = _labelled(values, functools.partial(sipas_target, campaign, values.name))
@@ -211,7 +206,8 @@ def sipas_tables(results: CampaignResults) -> list[Table]:
     def share_label(report: SipasReport, values: pd.Series, frame: pd.DataFrame) -> list[Any]:
         return [frame["item"], question_text(report, frame), frame["no_answer"]]
 
-    target_columns = [Column(_("Chỉ tiêu (%)"), Kind.POINTS), Column(_("Đạt chỉ tiêu"), Kind.MARK)]
+    # Targets in the indices' own convention: a target of 90 is 90%, beside an index of 76.9%.
+    target_columns = [Column(_("Chỉ tiêu (%)"), Kind.PERCENT), Column(_("Đạt chỉ tiêu"), Kind.MARK)]
     item_columns = [Column(_("Mã câu hỏi")), Column(_("Nội dung"))]
     tables = [
         Table(
@@ -365,7 +361,7 @@ def par_tables(results: CampaignResults) -> list[Table]:
         Table(
             "respondents",
             _("Số phiếu theo nhóm đối tượng"),
-            [*head, Column(_("Mã phiếu")), Column(_("Đối tượng")), Column(_("Số phiếu"), Kind.COUNT)],
+            [*head, Column(_("Mẫu phiếu")), Column(_("Đối tượng")), Column(_("Số phiếu"), Kind.COUNT)],
             _par_frames(results, lambda report: report.group_counts, group_count_cells),
         ),
         settings_table(results),
@@ -378,28 +374,9 @@ def indices_tables(results: CampaignResults) -> list[Table]:
 
 
 def settings_table(results: CampaignResults) -> Table:
-    """How the figures were computed: campaign, scope, time, questionnaire versions and settings."""
-    campaign = results.campaign
-    rows: list[list[Any]] = [
-        [_("Đợt điều tra"), f"{campaign.name} (#{campaign.id})"],
-        [_("Phạm vi"), f"{results.within.name} ({results.within.code})" if results.within else _("Tất cả đơn vị")],
-        [_("Thời điểm tính (UTC)"), f"{results.computed_at:%Y-%m-%d %H:%M:%S}"],
-        [_("Số phiếu"), results.responses],
-        [_("Chỉ tiêu SIPAS (%)"), campaign.sipas_target],
-        [_("Chỉ tiêu mỗi yếu tố, tiêu chí (%)"), campaign.criterion_target],
-        [_("Chỉ tiêu lĩnh vực (%)"), f"{campaign.field_target}: {', '.join(campaign.target_fields)}"],
-    ]
-    for report in results.sipas:
-        label = SIPAS_COMBINATION_LABELS[SipasCombination(report.unsliced.settings["sipas_combination"])]
-        rows.append([_("Cách gộp SIPAS, phiếu %(code)s", code=report.questionnaire.code), str(label)])
-    records = [report.unsliced.settings for report in results.sipas]
-    records += [report.result.settings for report in results.par]
-    if results.par:
-        rows.append([_("Tổng điểm tối đa của chỉ số"), campaign.par_max_points])
-    for record in records:
-        for key, value in record.items():
-            rows.append([key, value if isinstance(value, str | int | float) else repr(value)])
-    return table_of_rows("settings", _("Cách tính"), [Column(_("Mục")), Column(_("Giá trị"))], rows)
+    """How the figures were computed, in words: campaign, scope, time, targets, questionnaire
+    versions and every setting of the scoring (``settings_rows``)."""
+    return table_of_rows("settings", _("Cách tính"), [Column(_("Mục")), Column(_("Giá trị"))], settings_rows(results))
 
 
 def _met(indices: pd.Series, targets: pd.Series) -> pd.Series:
