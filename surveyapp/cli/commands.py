@@ -27,8 +27,9 @@ from surveyapp.models import Unit, User, UserRole
 from surveyapp.questionnaires.definition import QuestionnaireError
 from surveyapp.services.campaigns import CampaignError
 from surveyapp.services.catalog import sync_questionnaires
+from surveyapp.services.official_units import REFORM_DAY, OfficialList, UnknownProvince, load_official_units
 from surveyapp.services.quotas import QuotaError
-from surveyapp.services.units import UnitImportError, import_units_csv
+from surveyapp.services.units import UnitImportError, UnitImportResult, import_units_csv
 from surveyapp.services.users import (
     UserError,
     activate_user,
@@ -199,8 +200,53 @@ def load_units(csv_file: Path, effective: dt.datetime | None, retire_kinds: tupl
             raise click.ClickException(
                 f"{csv_file.name}: nothing was stored; fix these {error.count} problem(s):\n{error}"
             ) from None
+    _echo_unit_load(csv_file.name, result)
+
+
+@bp.cli.command("load-official-units")
+@click.option(
+    "--list",
+    "which",
+    type=click.Choice([which.value for which in OfficialList]),
+    default=OfficialList.TWO_LEVEL.value,
+    show_default=True,
+    help="Today's two levels (34 provinces, 3,321 communes), or the three levels before July 2025 (history).",
+)
+@click.option("--province", metavar="CODE", help="Only this province (official code, e.g. 51) and its units.")
+@click.option(
+    "--effective",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help=f"The day the list takes effect; default {REFORM_DAY} for today's list.",
+)
+@click.option(
+    "--retire-missing",
+    is_flag=True,
+    help="Retire the current provinces, districts and communes (of the province given) that the list no longer has.",
+)
+def load_official_units_command(
+    which: str, province: str | None, effective: dt.datetime | None, retire_missing: bool
+) -> None:
+    """Load the official list of units shipped with the service, with their official codes.
+
+    Nothing a campaign used changes (as with load-units): past campaigns keep their units.
+    """
+    with committing():
+        try:
+            result = load_official_units(
+                OfficialList(which),
+                province,
+                effective=effective.date() if effective else None,
+                retire_missing=retire_missing,
+            )
+        except UnknownProvince:
+            raise click.ClickException(f"--province: the {which} list has no province {province!r}") from None
+    _echo_unit_load(f"official list {which}" + (f", province {province}" if province else ""), result)
+
+
+def _echo_unit_load(source: str, result: UnitImportResult) -> None:
+    """What a unit load did, and which codes now carry another name."""
     click.echo(
-        f"{csv_file.name}: {result.added} units added, {result.updated} changed, {result.unchanged} unchanged, "
+        f"{source}: {result.added} units added, {result.updated} changed, {result.unchanged} unchanged, "
         f"{len(result.kept)} kept as they were for their campaigns (a new unit has the code), "
         f"{len(result.retired)} retired"
     )

@@ -136,6 +136,7 @@ def import_units(
     *,
     effective: dt.date | None = None,
     retire_kinds: Collection[str] = (),
+    retire_below: Collection[str] = (),
 ) -> UnitImportResult:
     """Add or update units from ``(line number, row)`` pairs: all rows are stored, or none.
 
@@ -152,7 +153,9 @@ def import_units(
     code, valid from ``effective``; a used unit given under such a parent is renewed the same
     way, so that a past campaign's units keep their names and parents. Units the file does not
     give stay as they are, except that current units of a kind in ``retire_kinds`` are retired
-    (a complete list of communes retires the communes it no longer has). New units are valid
+    (a complete list of communes retires the communes it no longer has), only those below the
+    current units of the codes ``retire_below`` when it is given (a list of one province's
+    communes retires that province's old ones, not another's). New units are valid
     from ``effective`` (``None``: from before the service knew them). The load is recorded in
     the audit log with ``file_name``. The session is flushed, not committed.
 
@@ -207,7 +210,8 @@ def import_units(
     if problems:
         raise UnitImportError(sorted(problems, key=lambda problem: problem.line))
 
-    result = _store(clean, existing, every_unit, effective, retire_kinds)
+    retirable = _retirable(existing, every_unit, retire_kinds, retire_below)
+    result = _store(clean, existing, every_unit, effective, retirable)
     record_action(
         AuditAction.UNITS_LOADED,
         file=file_name,
@@ -224,9 +228,10 @@ def _store(
     current: dict[str, Unit],
     every_unit: dict[int, Unit],
     effective: dt.date | None,
-    retire_kinds: Collection[str],
+    retirable: set[str],
 ) -> UnitImportResult:
-    """Write checked rows over the ``current`` units (by code), keeping what campaigns use."""
+    """Write checked rows over the ``current`` units (by code), keeping what campaigns use;
+    retire the ``retirable`` codes the rows leave out."""
     used = _used_unit_ids(every_unit)
 
     def parent_code(unit: Unit) -> str:
@@ -270,9 +275,7 @@ def _store(
     for code, (_line, row) in clean.items():
         current[code].parent = current[row["parent_code"]] if row["parent_code"] else None
 
-    retired = sorted(
-        code for code, unit in current.items() if code not in clean and unit.kind in retire_kinds and unit.is_current
-    )
+    retired = sorted(code for code in retirable if code not in clean and current[code].is_current)
     for code in retired:
         current[code].valid_until = retired_on
     db.session.flush()
@@ -284,6 +287,23 @@ def _store(
         retired=tuple(retired),
         renamed=tuple(sorted(renamed, key=lambda change: change.code)),
     )
+
+
+def _retirable(
+    current: dict[str, Unit], every_unit: dict[int, Unit], kinds: Collection[str], below: Collection[str]
+) -> set[str]:
+    """Codes of the current units of ``kinds`` (under the current units ``below``, if given)."""
+    if not below:
+        return {code for code, unit in current.items() if unit.kind in kinds}
+    scope = {current[code].id for code in below if code in current}
+    found = set()
+    for code, unit in current.items():
+        above = unit.parent_id
+        while above is not None and above not in scope:
+            above = every_unit[above].parent_id
+        if above is not None and unit.kind in kinds:
+            found.add(code)
+    return found
 
 
 def _used_unit_ids(every_unit: dict[int, Unit]) -> set[int]:
