@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import Unit
+from surveyapp.models import FrameRecord, Response, Unit
 from surveyapp.services.official_units import (
     REFORM_DAY,
     OfficialList,
@@ -17,6 +18,8 @@ from surveyapp.services.official_units import (
     load_official_units,
     official_units,
 )
+from tests.helpers import csrf_token_of
+from tests.web.test_results import sipas_csv, upload
 
 
 def current(code: str) -> Unit:
@@ -78,3 +81,62 @@ def test_todays_list_over_the_old_one_keeps_the_old_units_campaigns_used(app, ma
     assert current("10675").name == "Phường Kinh Môn" and current("292") is None and current("30") is None
     live = select(func.count()).select_from(Unit).where(Unit.valid_until.is_(None))
     assert db.session.scalar(live) == 34 + 3321
+
+
+FRAME_HEADER = (
+    "Mã hồ sơ,Tên thủ tục,Lĩnh vực,Mã đơn vị,Ngày tiếp nhận,Ngày trả kết quả,Trạng thái,Người nộp,Số điện thoại\n"
+)
+
+
+def frame_row(record: str, unit: str, phone: str) -> str:
+    return f"{record},Đăng ký khai sinh,Hộ tịch,{unit},02/09/2025,05/09/2025,Đã trả kết quả,Nguyễn Văn A,{phone}\n"
+
+
+@pytest.fixture
+def hanoi_campaign(app, make_campaign):
+    """A 2025 SIPAS campaign over four of Hà Nội's wards of today."""
+    load_official_units(province="01")
+    wards = [current(code) for code in ("00004", "00070", "00097", "00190")]
+    return make_campaign(["SIPAS-2017"], wards)
+
+
+def test_a_frame_with_old_commune_codes_is_read_as_todays_or_refused_naming_the_split(
+    client, auth, officer, hanoi_campaign
+) -> None:
+    """00001 (Phường Phúc Xá) became part of 00097 (Hồng Hà); 00019 (Điện Biên) was split among
+    00004, 00070, 00190 and 00226: the one-stop system's export of the old codes is read."""
+    auth.login("canbo")
+    url = f"/admin/campaigns/{hanoi_campaign.id}/sample"
+
+    def upload(data: str, skip: bool = False) -> str:
+        token = csrf_token_of(client.get(url).get_data(as_text=True))
+        fields = {"frame-csrf_token": token, "frame-frame_file": (io.BytesIO(data.encode()), "khung.csv")}
+        fields |= {"frame-skip_bad_rows": "y"} if skip else {}
+        reply = client.post(url, data=fields, content_type="multipart/form-data", follow_redirects=True)
+        return reply.get_data(as_text=True)
+
+    frame = FRAME_HEADER + frame_row("HS-1", "00001", "0901000001") + frame_row("HS-2", "00097", "0901000002")
+    frame += frame_row("HS-3", "00019", "0901000003")
+    refused = upload(frame)
+    assert "Tệp có 1 lỗi" in refused and "00019" in refused
+    assert "nay chia cho các đơn vị 00004, 00070, 00190: hãy ghi mã đơn vị mới" in refused  # 00226 is not in it
+
+    stored = upload(frame, skip=True)
+    assert "Đã nhập 2 hồ sơ" in stored
+    assert "1 dòng ghi mã xã, phường trước ngày 1/7/2025 đã được đọc theo mã đơn vị mới." in stored
+    units = db.session.scalars(select(Unit.code).join(FrameRecord, FrameRecord.unit_id == Unit.id)).all()
+    assert sorted(units) == ["00097", "00097"]
+
+
+def test_imported_responses_with_an_old_commune_code_count_for_todays_commune(
+    client, auth, officer, hanoi_campaign
+) -> None:
+    auth.login("canbo")
+    url = f"/admin/campaigns/{hanoi_campaign.id}/import"
+    old_codes = sipas_csv([{"Mã đơn vị": "00013"}, {"Mã đơn vị": "00019"}])  # Quán Thánh → Ba Đình; Điện Biên split
+    refused = upload(client, url, "responses-responses_file", "p.csv", old_codes).get_data(as_text=True)
+    assert "Dòng 3, cột «Mã đơn vị» (00019): mã đơn vị trước ngày 1/7/2025, nay chia cho các đơn vị 00004" in refused
+    reply = upload(client, url, "responses-responses_file", "p.csv", sipas_csv([{"Mã đơn vị": "00013"}]))
+    assert reply.status_code == 302
+    stored = db.session.scalars(select(Unit.code).join(Response, Response.unit_id == Unit.id)).all()
+    assert stored == ["00004"]

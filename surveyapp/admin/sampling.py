@@ -66,6 +66,14 @@ def sample(campaign: Campaign) -> str | WerkzeugResponse:
                 ),
                 "success",
             )
+            if result.converted:
+                flash(
+                    _(
+                        "%(count)s dòng ghi mã xã, phường trước ngày 1/7/2025 đã được đọc theo mã đơn vị mới.",
+                        count=format_decimal(result.converted),
+                    ),
+                    "success",
+                )
             return redirect(url_for(".sample", campaign_id=campaign.id))
     return render_template(
         "admin/sample.html",

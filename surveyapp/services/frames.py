@@ -3,7 +3,9 @@
 Expected columns (Vietnamese headers, as one-stop systems export them): Mã hồ sơ, Lĩnh vực,
 Mã đơn vị, Ngày tiếp nhận, Ngày trả kết quả, Trạng thái, Người nộp, Số điện thoại. Every bad
 row is reported (line, column, value, reason); a file with bad rows stores nothing unless the
-officer asks to skip them.
+officer asks to skip them. A commune code of before 1 July 2025 that the campaign does not
+know is read as today's commune it became, or refused naming the communes it was split among
+(``official_units.read_unit_code``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import delete, func, insert, select
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, FrameContact, FrameRecord, SampleEntry
 from surveyapp.services.audit import record_action
+from surveyapp.services.official_units import ReadCode, read_unit_code, split_reason
 from surveyapp.services.units import is_unit_code, normalise_unit_code
 from surveyapp.tables.reading import ProblemList, Row, RowProblem, RowsRejected, read_table, too_long
 
@@ -31,10 +34,12 @@ DATE_FORMAT = "%d/%m/%Y"
 
 @dataclass(frozen=True)
 class FrameImportResult:
-    """How many records were stored, and the bad rows that were skipped at the officer's request."""
+    """How many records were stored, and the bad rows that were skipped at the officer's request;
+    ``converted`` rows gave a commune code of before 1 July 2025, read as today's commune."""
 
     stored: int
     skipped: ProblemList
+    converted: int = 0
 
 
 class FrameAlreadySampled(ValueError):
@@ -91,7 +96,7 @@ BATCH = 2000  # rows inserted at a time: a frame of 100,000 rows never sits in m
 
 
 def _check_row(
-    line: int, row: Row, units: dict[str, int], seen: dict[str, dict[str, int]], reasons: _Reasons
+    line: int, row: Row, read: ReadCode, units: dict[str, int], seen: dict[str, dict[str, int]], reasons: _Reasons
 ) -> list[RowProblem]:
     problems: list[RowProblem] = []
     for column in (RECORD, FIELD, UNIT, NAME, PHONE):
@@ -106,7 +111,8 @@ def _check_row(
     if unit and not is_unit_code(unit):
         problems.append(RowProblem(line, UNIT, unit, reasons.unit_characters))
     elif unit and unit not in units:
-        problems.append(RowProblem(line, UNIT, unit, reasons.not_campaign_unit))
+        reason = split_reason(read) if read.split_among else reasons.not_campaign_unit
+        problems.append(RowProblem(line, UNIT, unit, reason))
     if row.get(STATUS) != RETURNED_STATUS:
         problems.append(RowProblem(line, STATUS, row.get(STATUS, ""), reasons.not_returned))
     received = _date(row, RECEIVED, line, problems, reasons)
@@ -173,10 +179,12 @@ def import_frame(
     reasons = _Reasons.translated()
     db.session.execute(delete(FrameRecord).where(FrameRecord.campaign_id == campaign.id))
     batch: list[Row] = []
-    stored = 0
+    stored = converted = 0
     for line, row in table:
-        row[UNIT] = normalise_unit_code(row.get(UNIT, ""))
-        row_problems = _check_row(line, row, units, seen, reasons)
+        read = read_unit_code(normalise_unit_code(row.get(UNIT, "")), units)
+        row[UNIT] = read.code
+        converted += read.converted_from is not None
+        row_problems = _check_row(line, row, read, units, seen, reasons)
         seen["record"].setdefault(row.get(RECORD, ""), line)
         seen["phone"].setdefault(row.get(PHONE, ""), line)
         problems.extend(row_problems)
@@ -190,7 +198,7 @@ def import_frame(
     if problems and not skip_bad_rows:
         raise RowsRejected(problems)
     _insert(campaign, units, batch)
-    result = FrameImportResult(stored=stored + len(batch), skipped=problems)
+    result = FrameImportResult(stored=stored + len(batch), skipped=problems, converted=converted)
     record_action(
         AuditAction.FRAME_IMPORTED, campaign, file=file_name, stored=result.stored, skipped=result.skipped.rows
     )

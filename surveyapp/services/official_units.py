@@ -12,7 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import importlib.metadata
+import json
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import gettext as _
 
 from surveyapp.services.units import UnitImportResult, import_units
 
@@ -118,4 +126,68 @@ def load_official_units(
         effective=effective,
         retire_kinds=REPLACED_KINDS if retire_missing else (),
         retire_below=[province] if province and retire_missing else (),
+    )
+
+
+@functools.cache
+def successors() -> dict[str, tuple[str, ...]]:
+    """Each commune code of before 1 July 2025 → the code(s) of today's commune(s) it became
+    part of: one when it was merged whole, several when it was split among them.
+
+    Built from the package's name-keyed conversion table and its two lists (read once).
+    """
+    import vietnamadminunits  # see official_units: imported only when needed
+    from vietnamadminunits.database import get_data
+
+    table = json.loads((Path(vietnamadminunits.__file__).parent / "data" / "converter_2025.json").read_text("utf-8"))
+    today = {
+        (row["provinceKey"], row["wardKey"]): row["wardCode"]
+        for row in get_data(fields=["provinceKey", "wardKey", "wardCode"], table="admin_units")
+    }
+    became: dict[str, set[str]] = defaultdict(set)
+    for province, communes in table["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for commune, old_keys in communes.items():
+            for old_key in old_keys:
+                became[old_key].add(today[(province, commune)])
+    for province, split in table["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old_key, parts in split.items():
+            became[old_key].update(today[(province, part["newWardKey"])] for part in parts)
+    old = get_data(fields=["provinceKey", "districtKey", "wardKey", "wardCode"], table="admin_units_legacy")
+    return {
+        row["wardCode"]: tuple(sorted(became[f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey']}"]))
+        for row in old
+        if row["wardCode"] and became.get(f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey']}")
+    }
+
+
+@dataclass(frozen=True)
+class ReadCode:
+    """A unit code read from a file against the codes a campaign knows.
+
+    ``code`` is the one to use: the code given, or, for a commune code of before the reform
+    that the campaign does not know, today's commune it became (``converted_from`` then holds
+    the old code). ``split_among`` lists today's communes of the campaign an old commune was
+    split among: no one code can be chosen, the file must say which.
+    """
+
+    code: str
+    converted_from: str | None = None
+    split_among: tuple[str, ...] = ()
+
+
+def read_unit_code(code: str, known: Collection[str]) -> ReadCode:
+    """``code`` as a campaign whose unit codes are ``known`` reads it (see ``ReadCode``)."""
+    if code in known or not code:
+        return ReadCode(code)
+    became = [new for new in successors().get(code, ()) if new in known]
+    if len(became) == 1:
+        return ReadCode(became[0], converted_from=code)
+    return ReadCode(code, split_among=tuple(became)) if became else ReadCode(code)
+
+
+def split_reason(read: ReadCode) -> str:
+    """Why a file's old commune code cannot be read: it was split (see ``ReadCode``)."""
+    return _(
+        "mã đơn vị trước ngày 1/7/2025, nay chia cho các đơn vị %(codes)s: hãy ghi mã đơn vị mới",
+        codes=", ".join(read.split_among),
     )

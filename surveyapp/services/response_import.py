@@ -7,7 +7,9 @@ response; the headers are fixed Vietnamese names (whatever the page's language):
 Mẫu phiếu      questionnaire code of the campaign (``SIPAS-2017``, ``CX4``…), required;
                ``Mã phiếu`` in files exported before it was renamed, read the same
 Phiên bản      its version; optional, but when given it must be the campaign's
-Mã đơn vị      code of the assessed unit, required; the questionnaire must apply to it
+Mã đơn vị      code of the assessed unit, required; the questionnaire must apply to it; a
+               commune code of before 1 July 2025 reads as the commune it became
+               (refused, naming them, when it was split among several)
 Đơn vị         the unit's name; ignored (the export writes it for people to read)
 Đối tượng      respondent group code; optional when the questionnaire has one group
 Hình thức      ``paper`` (default when empty), ``interview``, ``desk_qr`` or ``online_link``
@@ -43,6 +45,7 @@ from surveyapp.questionnaires.answers import (
 )
 from surveyapp.questionnaires.definition import Question, QuestionnaireDefinition, QuestionType
 from surveyapp.services.audit import record_action
+from surveyapp.services.official_units import read_unit_code, split_reason
 from surveyapp.services.quotas import count_imported
 from surveyapp.services.responses import local_today, response_row
 from surveyapp.services.results.raw_layout import (
@@ -130,10 +133,12 @@ class _RowChecker:
         """The response of one row, ready to insert, or ``None`` after reporting its problems."""
         before = len(self.problems)
         questionnaire = self.questionnaire(line, row)
-        code = normalise_unit_code(row.get(UNIT, ""))
-        unit = self.units.get(code)
+        read = read_unit_code(normalise_unit_code(row.get(UNIT, "")), self.units)
+        code, unit = read.code, self.units.get(read.code)
         if not is_unit_code(code):
             self.refuse(line, UNIT, code, _("mã đơn vị chỉ gồm chữ cái A–Z, chữ số và các dấu - _ ."))
+        elif read.split_among:
+            self.refuse(line, UNIT, code, split_reason(read))
         elif unit is None:
             self.refuse(line, UNIT, code, _("không phải đơn vị của đợt điều tra"))
         elif questionnaire is not None and unit not in self.campaign.units_for(questionnaire):
