@@ -172,7 +172,7 @@ def test_questionnaires_sharing_a_question_count_each_answer_once(
         stream = io.StringIO()
         writer = csv.DictWriter(stream, fieldnames=[*HEAD_COLUMNS, *items])
         writer.writeheader()
-        row = {"Mã phiếu": code, "Mã đơn vị": ward.code, "Đối tượng": group, "Lĩnh vực": "Hộ tịch" * (code == "TX4")}
+        row = {"Mẫu phiếu": code, "Mã đơn vị": ward.code, "Đối tượng": group, "Lĩnh vực": "Hộ tịch" * (code == "TX4")}
         writer.writerows([row | dict.fromkeys(items, answer)] * count)
         url = f"/admin/campaigns/{campaign.id}/import"
         response = upload(client, url, "responses-responses_file", "forms.csv", stream.getvalue().encode())
