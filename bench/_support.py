@@ -118,12 +118,16 @@ def open_campaign_over(
     """Store ``units``, then create and open a campaign over them; returns the campaign id.
 
     ``quotas`` holds ``(questionnaire code, respondent group, forms per unit)`` rules saved
-    through the same services as the officer's quota page. Must run in an app context.
+    through the same services as the officer's quota page. Each code runs its newest version,
+    as the officer's campaign form offers. Must run in an app context.
     """
     db.session.add_all(units)
     db.session.flush()
     stored = {
-        q.code: q for q in db.session.scalars(select(Questionnaire).where(Questionnaire.code.in_(questionnaire_codes)))
+        q.code: q
+        for q in db.session.scalars(
+            select(Questionnaire).where(Questionnaire.code.in_(questionnaire_codes)).order_by(Questionnaire.version)
+        )
     }
     today = dt.date.today()
     campaign = create_campaign(

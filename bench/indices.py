@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 from _support import databases, init_database, make_app, open_campaign_over, print_machine, verdict
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, text
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Response, Unit
+from surveyapp.models import Campaign, CampaignPurpose, Response, Unit
 from surveyapp.questionnaires.answers import encode_answer_codes, scored_questions
 from surveyapp.services.results import exports
 from surveyapp.services.results.indices import compute_results
@@ -48,7 +48,8 @@ def store_responses(database_url: str, options: argparse.Namespace) -> int:
             for n in range(options.units)
         ]
         campaign_id = open_campaign_over(app, [options.questionnaire], communes, purpose=CampaignPurpose.SIPAS)
-        questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.code == options.questionnaire))
+        # The version the campaign runs (the newest), not whichever version a query returns first.
+        questionnaire = db.session.get(Campaign, campaign_id).questionnaires[0]
         definition = questionnaire.definition
         questions = scored_questions(definition)
         unit_ids = [unit.id for unit in communes]

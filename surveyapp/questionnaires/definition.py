@@ -54,7 +54,7 @@ FILE_KEYS = frozenset(
     ]
 )
 # Reading a question and tapping an answer on a phone: the basis of the time a poster and the
-# campaign form announce (the 53 answers of SIPAS-2023 make about 9 minutes).
+# campaign form announce (the 53 answers of SIPAS-2023 v1 make about 9 minutes).
 SECONDS_PER_ANSWER = 10
 SECTION_KEYS = frozenset(["code", "title", "description", "per_unit", "questions"])
 QUESTION_KEYS = frozenset(

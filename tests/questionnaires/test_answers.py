@@ -14,7 +14,7 @@ SCALE = {
 }
 
 
-def definition(*questions: dict, layout: str = "single", groups: int = 1, fields: tuple = ()):
+def definition(*questions: dict, layout: str = "single", groups: int = 1, fields: tuple = (), scale: dict = SCALE):
     return parse_definition(
         {
             "code": "T",
@@ -24,7 +24,7 @@ def definition(*questions: dict, layout: str = "single", groups: int = 1, fields
             "layout": layout,
             "procedure_fields": list(fields),
             "respondent_groups": [{"code": f"g{n}", "label": f"Nhóm {n}"} for n in range(groups)],
-            "scales": {"s5": SCALE},
+            "scales": {"s5": scale},
             "methodology": {"index_parts": [{"code": "p", "label": "P", "elements": [{"code": "1", "label": "E"}]}]},
             "sections": [{"code": "A", "title": "A", "per_unit": layout == "matrix", "questions": list(questions)}],
         },
@@ -110,3 +110,12 @@ def test_a_matrix_is_answered_per_unit_and_each_missing_cell_is_named() -> None:
     assert result.problems == {"q_S@U2": Problem.REQUIRED}
     valid = check(defn, {"q_S@U1": "5", "q_S@U2": "0"}, unit_keys=["U1", "U2"]).submission
     assert valid.answers_for("U1") == {"S": 5} and valid.answers_for("U2") == {"S": 0}
+
+
+def test_a_scale_without_dont_know_accepts_only_its_levels_and_a_required_item_must_be_answered() -> None:
+    """How a questionnaire turns "don't know" off (forms/README.md): no ``no_answer`` on the scale."""
+    without = definition(SCALE_Q, scale={"options": SCALE["options"]})
+    assert [o.key for o in without.question("S").choices] == ["1", "2", "3", "4", "5"]
+    assert check(without, {"q_S": "0"}).problems == {"q_S": Problem.NOT_AN_OPTION}
+    assert check(without, {}).problems == {"q_S": Problem.REQUIRED}
+    assert check(without, {"q_S": "5"}).submission.answers_for(None) == {"S": 5}

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import itertools
+import math
+import re
 from pathlib import Path
 
 import pytest
@@ -281,3 +285,86 @@ def test_a_combination_the_loader_cannot_apply_is_refused_naming_file_and_value(
     with pytest.raises(QuestionnaireError) as refused:
         load_questionnaire_file(write_form(tmp_path, data))
     assert str(refused.value) == message
+
+
+# SIPAS-2023 v2: the national form of QĐ 1001/QĐ-BNV as publicly transcribed (see the file's
+# header): policy 2 + 2 + 8 + 2 = 14 satisfaction items, service delivery 4 + 4 + 5 + 3 + 3 = 19.
+SIPAS_2023_V2_ITEMS_PER_ELEMENT = {"A": 2, "B": 2, "C": 8, "D": 2, "1": 4, "2": 4, "3": 5, "4": 3, "5": 3}
+# The bytes of v1 as campaigns ran it: a published version never changes (forms/README.md).
+SIPAS_2023_V1_SHA256 = "8626eb69a36a3bfcae01e8e0e230be7b0b633b407ab4f7e26c2926b326d61cd1"
+
+
+@pytest.fixture(scope="module")
+def sipas_2023_v2():
+    return load_questionnaire_file(FORMS_DIR / "SIPAS-2023.v2.yaml")
+
+
+def test_sipas_2023_v2_has_the_national_forms_satisfaction_items_per_element_and_part(sipas_2023_v2) -> None:
+    satisfaction = [q for q in sipas_2023_v2.questions if q.index is IndexKind.SATISFACTION]
+    per_element = {code: sum(q.element == code for q in satisfaction) for code in SIPAS_2023_V2_ITEMS_PER_ELEMENT}
+    assert per_element == SIPAS_2023_V2_ITEMS_PER_ELEMENT
+    parts = {part.code: [e.code for e in part.elements] for part in sipas_2023_v2.methodology.index_parts}
+    assert parts == {"policy": ["A", "B", "C", "D"], "service": ["1", "2", "3", "4", "5"]}
+    per_part = {code: sum(q.element in elements for q in satisfaction) for code, elements in parts.items()}
+    assert per_part == {"policy": 14, "service": 19}
+    assert all([o.value for o in q.options] == [1, 2, 3, 4, 5] for q in satisfaction)
+
+
+def test_sipas_2023_v2_asks_the_national_forms_other_questions(sipas_2023_v2) -> None:
+    questions = sipas_2023_v2.questions
+    codes = {q.code for q in questions}
+    # Câu 8: the yes/no experience block of 7 items.
+    experience = [q for q in questions if q.code.startswith("Q8_")]
+    assert len(experience) == 7 and all(len(q.options) == 2 and q.required for q in experience)
+    # Câu 1: interest in 8 policies, electricity and water apart, no environment.
+    interest = [q.text.vi for q in questions if q.code.startswith("Q1_")]
+    assert len(interest) == 8
+    assert {"Chính sách về điện sinh hoạt", "Chính sách về nước sinh hoạt"} <= set(interest)
+    assert not any("môi trường" in text.lower() for text in interest)
+    # Câu 2–7: 7 channels, 5 levels of willingness, 3 levels of harassment and of payments.
+    option_counts = [len(sipas_2023_v2.question(code).options) for code in ("Q2", "Q3", "Q4", "Q5", "Q6", "Q7")]
+    assert option_counts == [7, 5, 3, 3, 3, 3]
+    assessment = {q.code: q.positive_values for q in questions if q.index is IndexKind.ASSESSMENT}
+    assert assessment == {"Q3": (3, 4, 5), "Q4": (1,), "Q5": (1,)}
+    # Câu 10: the 9 expectation items the transcription has (its item 8 is missing).
+    expectation = [q for q in questions if q.index is IndexKind.EXPECTATION]
+    assert len(expectation) == 9 and all([o.value for o in q.options] == [3, 2, 1] for q in expectation)
+    # Residents in general: one group, not asked, and no field of procedure.
+    assert [g.code for g in sipas_2023_v2.respondent_groups] == ["resident"]
+    assert not sipas_2023_v2.asks_respondent_group and not sipas_2023_v2.asks_procedure_field
+    # Demographics as the national form has them.
+    assert [o.label.vi for o in sipas_2023_v2.question("A1").options] == ["Nam", "Nữ"]
+    assert "Đại học / Trên đại học" in [o.label.vi for o in sipas_2023_v2.question("A7").options]
+    assert len(sipas_2023_v2.question("A8").options) == 7
+    assert [o.label.vi for o in sipas_2023_v2.question("A9").options] == ["Miền núi", "Đồng bằng", "Hải đảo"]
+    assert {"S3_1", "S2_2", "P_C1", "M1"} <= codes  # v1's codes where the item keeps its meaning
+
+
+def test_sipas_2023_v2_has_no_dont_know_and_requires_every_rated_item(sipas_2023_v2) -> None:
+    assert all(scale.no_answer is None for scale in sipas_2023_v2.scales.values())
+    assert all(q.no_answer is None for q in sipas_2023_v2.questions)
+    rated = [q for q in sipas_2023_v2.questions if q.index in (IndexKind.SATISFACTION, IndexKind.EXPECTATION)]
+    assert len(rated) == 33 + 9 and all(q.required for q in rated)
+
+
+def age_bands(question) -> list[tuple[int, float]]:
+    """The (first, last) age of each option: "18–24 tuổi" → (18, 24), "Trên 60 tuổi" → (61, ∞)."""
+    bands = []
+    for option in question.options:
+        numbers = [int(n) for n in re.findall(r"\d+", option.label.vi)]
+        bands.append((numbers[0], numbers[1]) if len(numbers) == 2 else (numbers[0] + 1, math.inf))
+    return bands
+
+
+def test_sipas_2023_v2_age_bands_do_not_overlap_and_leave_no_gap(sipas_2023_v2) -> None:
+    bands = age_bands(sipas_2023_v2.question("A2"))
+    assert bands[0][0] == 18 and bands[-1][1] == math.inf
+    assert all(last + 1 == next_first for (_, last), (next_first, _) in itertools.pairwise(bands)), bands
+
+
+def test_sipas_2023_v1_still_loads_as_campaigns_ran_it() -> None:
+    path = FORMS_DIR / "SIPAS-2023.v1.yaml"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == SIPAS_2023_V1_SHA256
+    v1 = load_questionnaire_file(path)
+    assert (v1.version, v1.answer_count()) == (1, 53)
+    assert v1.scales["satisfaction5"].no_answer is not None  # v1 keeps its "don't know"

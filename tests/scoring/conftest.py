@@ -24,3 +24,8 @@ def sipas_2023() -> QuestionnaireDefinition:
 @pytest.fixture(scope="session")
 def commune_forms() -> list[QuestionnaireDefinition]:
     return [load_questionnaire_file(FORMS / f"CX{n}.v1.yaml") for n in (1, 2, 4)]
+
+
+@pytest.fixture(scope="session")
+def sipas_2023_v2() -> QuestionnaireDefinition:
+    return load_questionnaire_file(FORMS / "SIPAS-2023.v2.yaml")

@@ -458,3 +458,37 @@ def test_counts_cannot_be_sliced_by_a_column_they_were_not_counted_by() -> None:
         compute_sipas_from_counts(count_sipas_answers(frame, settings, ["unit"]), settings, ["unit", "mode"])
     with pytest.raises(SchemaError, match=r"^counts per nothing cannot be sliced by mode$"):
         compute_sipas_from_counts(count_sipas_answers(frame, settings), settings, ["mode"])
+
+
+def test_sipas_2023_v2_is_the_mean_of_the_policy_and_service_parts_over_their_elements(sipas_2023_v2) -> None:
+    """Ten residents answer the national form; every figure below is worked out by hand."""
+    settings = sipas_settings(sipas_2023_v2)
+    element_of = {item.code: item.element for item in settings.satisfaction_items}
+    # Every satisfaction item "5" unless set below; 10 answers each.
+    columns = dict.fromkeys(element_of, [5] * 10)
+    columns |= {
+        "P_A1": [4] * 5 + [2] * 5,  # 50; element A = (100 + 50) / 2 = 75
+        "P_D2": [3] * 10,  # 0; element D = (100 + 0) / 2 = 50
+        **{code: [2] * 10 for code, element in element_of.items() if element == "2"},  # element 2 = 0
+        "S3_7": [5] * 8 + [1] * 2,  # 80; element 3 = (4 × 100 + 80) / 5 = 96
+        "Q4": [1] * 6 + [2] * 3 + [None],  # assessment: 6 of 9 say no civil servant harasses
+        "Q3": [5, 4, 3, 3, 1, 2, 2, 5, None, None],  # assessment: 5 of 8 would take part
+        "M9": [3] * 7 + [2] * 3,  # expectation: 7 of 10 "rất nhiều"
+    }
+    others = (*settings.assessment_items, *settings.expectation_items)
+    frame = pd.DataFrame(columns).assign(**{i.code: None for i in others if i.code not in columns}, unit="P1")
+
+    result = compute_sipas(frame, settings, ["unit"])
+
+    elements = dict(zip(result.elements["element"], result.elements["index"].round(2), strict=True))
+    policy_elements = {"A": 75.0, "B": 100.0, "C": 100.0, "D": 50.0}
+    assert elements == policy_elements | {"1": 100.0, "2": 0.0, "3": 96.0, "4": 100.0, "5": 100.0}
+    parts = dict(zip(result.parts["part"], result.parts["index"].round(2), strict=True))
+    assert parts == {"policy": 81.25, "service": 79.2}  # (75 + 100 + 100 + 50) / 4; (100 + 0 + 96 + 100 + 100) / 5
+    # The mean of the parts, not of the 33 items pooled (2,780 / 33 = 84.24).
+    assert result.overall.iloc[0]["index"] == pytest.approx((81.25 + 79.2) / 2)
+    assessment = result.assessment.set_index("item")["index"]
+    assert (round(assessment["Q4"], 2), assessment["Q3"]) == (66.67, 62.5)
+    assert result.expectation.set_index("item").loc["M9", "index"] == 70.0
+    assert (result.settings["questionnaire"], result.settings["version"]) == ("SIPAS-2023", 2)
+    assert result.settings["parts"] == {"policy": 1.0, "service": 1.0}

@@ -343,5 +343,7 @@ def test_the_campaign_form_tells_the_questionnaires_apart(logged_in_officer, que
         )
     }
     assert hints[str(questionnaires["SIPAS-2017"].id)] == "27 câu hỏi, khoảng 5 phút · đánh giá mọi loại đơn vị"
-    assert hints[str(questionnaires["SIPAS-2023"].id)] == "53 câu hỏi, khoảng 9 phút · đánh giá mọi loại đơn vị"
+    # The form offers the newest version of each questionnaire: SIPAS-2023 v2, the national form.
+    assert questionnaires["SIPAS-2023"].version == 2
+    assert hints[str(questionnaires["SIPAS-2023"].id)] == "71 câu hỏi, khoảng 12 phút · đánh giá mọi loại đơn vị"
     assert hints[str(questionnaires["CX1"].id)] == "11 câu hỏi, khoảng 2 phút · đánh giá: xã, phường, thị trấn"

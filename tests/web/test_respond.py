@@ -268,3 +268,55 @@ def test_an_unknown_link_posted_without_its_session_is_refused_with_a_page_not_a
     response = client.post("/r/link/" + "a" * 43, data={"q_C1_1": "5"})
     assert response.status_code == 200
     assert "Đường dẫn này đã được sử dụng" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def national(make_campaign, ward):
+    """An open campaign running SIPAS-2023 v2, the national form, in the ward."""
+    campaign = make_campaign(["SIPAS-2023"], [ward])
+    questionnaire = campaign.questionnaires[0]
+    assert questionnaire.version == 2
+    return campaign, questionnaire.definition, f"/r/{campaign.id}/SIPAS-2023/W21172"
+
+
+def test_a_resident_answers_the_national_form_end_to_end(client, national) -> None:
+    campaign, definition, url = national
+    html = client.get(url).get_data(as_text=True)
+    assert definition.question("Q8_4").text.vi in html and definition.question("S4_6").text.vi in html
+    assert "no-answer" not in html  # no "don't know" anywhere on the national form
+    assert 'name="respondent_group"' not in html and 'name="procedure_field"' not in html
+    answers = filled_form(definition, choice=0)
+    for question in definition.sections[0].questions:  # about the respondent: optional
+        del answers[field_name(question)]
+
+    sent = submit(client, url, answers)
+
+    assert sent.status_code == 302
+    assert "Cảm ơn anh/chị" in client.get(sent.headers["Location"]).get_data(as_text=True)
+    [response] = stored_responses()
+    assert (response.campaign_id, response.questionnaire.code, response.questionnaire.version) == (
+        campaign.id,
+        "SIPAS-2023",
+        2,
+    )
+    assert (response.respondent_group, response.procedure_field) == ("resident", None)
+    assert response.answers["S4_6"] == 1 and response.answers["Q8_4"] == 1 and response.answers["M9"] == 3
+    assert "A1" not in response.answers
+    scored = [q.code for q in definition.questions if q.index is not None]
+    assert len(scored) == 45 and all(code in response.answers for code in scored)
+
+
+def test_the_national_form_refuses_a_blank_satisfaction_item_naming_it(client, national) -> None:
+    _campaign, definition, url = national
+    answers = filled_form(definition)
+    fairness = definition.question("S4_6")
+    del answers[field_name(fairness)]
+
+    sent = submit(client, url, answers)
+    html = sent.get_data(as_text=True)
+
+    assert sent.status_code == 422
+    assert "Có 1 câu cần xem lại" in html
+    assert f'<a href="#{field_name(fairness)}">{escape(fairness.text.vi)}</a>: Vui lòng trả lời câu hỏi này.' in html
+    assert f'id="{field_name(fairness)}-error">Vui lòng trả lời câu hỏi này.' in html
+    assert stored_responses() == []
