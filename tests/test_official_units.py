@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections import Counter
 
 import pytest
@@ -140,3 +141,32 @@ def test_imported_responses_with_an_old_commune_code_count_for_todays_commune(
     assert reply.status_code == 302
     stored = db.session.scalars(select(Unit.code).join(Response, Response.unit_id == Unit.id)).all()
     assert stored == ["00004"]
+
+
+def test_the_results_page_puts_a_new_ward_beside_the_wards_it_came_from(client, auth, officer, make_campaign) -> None:
+    """Phường Kinh Môn (10675 since July 2025) was An Lưu (the old 10675), Hiệp An and Long Xuyên."""
+    load_official_units(OfficialList.BEFORE_2025, province="30")
+    old_wards = [current(code) for code in ("10675", "10735", "10738")]
+    earlier = make_campaign(["SIPAS-2017"], old_wards, opens_on=dt.date(2024, 8, 1), closes_on=dt.date(2024, 9, 30))
+    db.session.commit()
+    load_official_units(province="31", retire_missing=True)
+    now = make_campaign(["SIPAS-2017"], [current("10675")])
+    db.session.commit()
+    auth.login("canbo")
+    for campaign, rows in (
+        (earlier, [{"Mã đơn vị": "10675"}, {"Mã đơn vị": "10735", "C1_1": 1}]),  # Long Xuyên: no answer
+        (now, [{"Mã đơn vị": "10675"}]),
+    ):
+        url = f"/admin/campaigns/{campaign.id}/import"
+        assert upload(client, url, "responses-responses_file", "p.csv", sipas_csv(rows)).status_code == 302
+
+    page = client.get(f"/admin/campaigns/{now.id}/results?compare={earlier.id}").get_data(as_text=True)
+    table = page.split('id="year-on-year"', 1)[1].split("</table>", 1)[0]
+    cells = [" ".join(cell.split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", table, flags=re.S)]
+    assert cells == [
+        "Phường Kinh Môn (10675)", "100,00",
+        "Phường An Lưu (10675)", "100,00",
+        "Phường Hiệp An (10735)", "95,00",
+        "Phường Long Xuyên (10738)", "—",
+    ]  # fmt: skip
+    assert client.get(f"/admin/campaigns/{now.id}/results?compare={now.id}").status_code == 404

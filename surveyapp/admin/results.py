@@ -27,6 +27,7 @@ from surveyapp.services.held import list_held_batches
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
 from surveyapp.services.results import exports
+from surveyapp.services.results.comparison import comparable_campaigns, compare
 from surveyapp.services.results.indices import SipasReport, compute_results, daily_counts, meets_target, sipas_target
 from surveyapp.services.units import get_reporting_unit, get_reporting_units
 from surveyapp.tables import writing
@@ -76,9 +77,22 @@ def part_names(report: SipasReport) -> dict[str, str]:
     return {part.code: localized(part.label) for part in report.questionnaire.definition.methodology.index_parts}
 
 
+def _earlier(campaign: Campaign, choices: list[Campaign]) -> Campaign | None:
+    """The campaign a year-on-year table compares with (``?compare=<id>``), or ``None``."""
+    earlier_id = request.args.get("compare", type=int)
+    if earlier_id is None:
+        return None
+    earlier = next((other for other in choices if other.id == earlier_id), None)
+    if earlier is None:
+        abort(404)
+    return earlier
+
+
 def _render(campaign: Campaign, problems: ProblemReport | None = None, **forms: object) -> str:
     within = _scope(campaign)
     results = compute_results(campaign, within)
+    choices = comparable_campaigns(campaign)
+    earlier = _earlier(campaign, choices)
     return render_template(
         "admin/results.html",
         campaign=campaign,
@@ -95,6 +109,9 @@ def _render(campaign: Campaign, problems: ProblemReport | None = None, **forms: 
         meets_target=meets_target,
         element_names=element_names,
         part_names=part_names,
+        comparable=choices,
+        earlier=earlier,
+        comparison=compare(results, compute_results(earlier)) if earlier else None,
     )
 
 
