@@ -27,18 +27,10 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import FrameContact, FrameRecord
+from surveyapp.services.frames import REQUIRED_COLUMNS
 from tests.helpers import PASSWORD, csrf_token_of
 
-HEADER = [
-    "Mã hồ sơ",
-    "Lĩnh vực",
-    "Mã đơn vị",
-    "Ngày tiếp nhận",
-    "Ngày trả kết quả",
-    "Trạng thái",
-    "Người nộp",
-    "Số điện thoại",
-]
+HEADER = list(REQUIRED_COLUMNS)
 
 
 def frame_row(number: int, unit: str = "W21172-T01") -> list[str]:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import ANY_GROUP, QuotaCell, QuotaPolicy, Response, Unit
-from surveyapp.services.frames import import_frame
+from surveyapp.services.frames import REQUIRED_COLUMNS, import_frame
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
 from tests.helpers import csrf_token_of, filled_form, form_fields_of, submit
 
@@ -258,18 +258,7 @@ def four_groups(app, make_campaign):
     campaign = make_campaign(["CX4"], list(ward.children))
     frame = io.StringIO()
     writer = csv.writer(frame)
-    writer.writerow(
-        [
-            "Mã hồ sơ",
-            "Lĩnh vực",
-            "Mã đơn vị",
-            "Ngày tiếp nhận",
-            "Ngày trả kết quả",
-            "Trạng thái",
-            "Người nộp",
-            "Số điện thoại",
-        ]
-    )
+    writer.writerow(REQUIRED_COLUMNS)
     person = 0
     for code, size in sizes.items():
         for _ in range(size):
