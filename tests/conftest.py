@@ -125,9 +125,9 @@ def questionnaires(app: Flask) -> dict:
 @pytest.fixture
 def ward(app: Flask) -> Unit:
     """Phường Trương Quang Trọng with three of its residential groups (seed 000)."""
-    ward = Unit(code="W21172", name="Phường Trương Quang Trọng", kind="phường")
+    ward = Unit(code="21172", name="Phường Trương Quang Trọng", kind="phường")
     for number in (1, 2, 3):
-        ward.children.append(Unit(code=f"W21172-T{number:02d}", name=f"Tổ dân phố {number}", kind="tổ dân phố"))
+        ward.children.append(Unit(code=f"21172-T{number:02d}", name=f"Tổ dân phố {number}", kind="tổ dân phố"))
     db.session.add(ward)
     db.session.commit()
     return ward

@@ -33,7 +33,7 @@ def live(tmp_path: Path) -> Iterator[Flask]:
     app = sqlite_app(tmp_path / "live.sqlite")
     with app.app_context():
         db.create_all()
-        db.session.add(Unit(code="W21172", name="Phường Trương Quang Trọng", kind="phường"))
+        db.session.add(Unit(code="21172", name="Phường Trương Quang Trọng", kind="phường"))
         create_user(username="canbo", full_name="Cán bộ", password=PASSWORD, role=UserRole.OFFICER)
         db.session.commit()
         db.session.remove()
@@ -54,7 +54,7 @@ def test_a_backup_restores_the_data(live: Flask, tmp_path: Path) -> None:
     restored = sqlite_app(tmp_path / "backup.sqlite")
     with restored.app_context():
         try:
-            assert db.session.scalar(select(Unit.name).filter_by(code="W21172")) == "Phường Trương Quang Trọng"
+            assert db.session.scalar(select(Unit.name).filter_by(code="21172")) == "Phường Trương Quang Trọng"
             assert authenticate("canbo", PASSWORD) is not None
         finally:
             db.session.remove()

@@ -31,16 +31,16 @@ def test_create_an_officer_and_a_surveyor_with_units(runner) -> None:
         args=["create-user", "canbo", "--role", "officer", "--full-name", "Nguyễn Văn A", "--password", "mat-khau-dai"]
     )
     surveyor = runner.invoke(
-        args=["create-user", "dtv", "--role", "surveyor", "--unit", "W21172-T01", "--unit", "W21172-T02"],
+        args=["create-user", "dtv", "--role", "surveyor", "--unit", "21172-T01", "--unit", "21172-T02"],
         input="mat-khau-dai\nmat-khau-dai\n",  # asked for twice when --password is not given
     )
     assert officer.exit_code == 0 and "Created officer canbo (Nguyễn Văn A)" in officer.output
     assert surveyor.exit_code == 0, surveyor.output
-    assert "Created surveyor dtv (dtv) for W21172-T01, W21172-T02" in surveyor.output
+    assert "Created surveyor dtv (dtv) for 21172-T01, 21172-T02" in surveyor.output
     assert "mat-khau-dai" not in surveyor.output  # the prompt hides the password
     user = db.session.scalar(select(User).filter_by(username="dtv"))
     assert user.role is UserRole.SURVEYOR
-    assert sorted(u.code for u in user.assigned_units) == ["W21172-T01", "W21172-T02"]
+    assert sorted(u.code for u in user.assigned_units) == ["21172-T01", "21172-T02"]
     assert user.check_password("mat-khau-dai")
 
 
@@ -129,13 +129,13 @@ def test_load_demo_builds_the_seed_campaigns_and_accounts(app, runner) -> None:
     ward = campaigns[SEED_000]
     assert (ward.year, ward.purpose) == (2022, CampaignPurpose.PAR)
     assert [q.code for q in ward.questionnaires] == ["CX1", "CX4"]
-    assert [u.code for u in ward.units] == ["W21172", *(f"W21172-T{n:02d}" for n in range(1, 13))]
+    assert [u.code for u in ward.units] == ["21172", *(f"21172-T{n:02d}" for n in range(1, 13))]
     assert _quotas(ward) == {("CX1", "council_delegate"): (1, 3), ("CX4", "citizen"): (12, 360)}
 
     desk = campaigns[SIPAS_DESK]
     assert desk.purpose is CampaignPurpose.SIPAS
     assert [q.code for q in desk.questionnaires] == ["SIPAS-2017"]
-    assert [u.code for u in desk.units] == ["W21172"]
+    assert [u.code for u in desk.units] == ["21172"]
 
     district = campaigns[SEED_001]
     communes = [u for u in district.units if u.kind in ("xã", "thị trấn")]
@@ -151,8 +151,8 @@ def test_load_demo_builds_the_seed_campaigns_and_accounts(app, runner) -> None:
 
     users = {user.username: user for user in db.session.scalars(select(User))}
     assert users["canbo"].role is UserRole.OFFICER
-    assert [u.code for u in users["dtv.truongquangtrong"].assigned_units] == ["W21172"]
-    assert [u.code for u in users["dtv.botrach"].assigned_units] == ["D455"]
+    assert [u.code for u in users["dtv.truongquangtrong"].assigned_units] == ["21172"]
+    assert [u.code for u in users["dtv.botrach"].assigned_units] == ["455"]
     assert all(users[name].check_password(password) for name, password in passwords.items())
 
 

@@ -82,7 +82,7 @@ def public_targets(app, make_campaign, ward):
     db.session.commit()
     cx4, ch3 = campaign.questionnaire_by_code("CX4"), campaign.questionnaire_by_code("CH3")
     return {
-        f"/r/{campaign.id}/CX4/W21172-T01": (filled_form(cx4.definition), 1),
+        f"/r/{campaign.id}/CX4/21172-T01": (filled_form(cx4.definition), 1),
         f"/r/{campaign.id}/CH3": (filled_form(ch3.definition, ["D99-P01", "D99-P02"]), 2),
     }
 
@@ -170,7 +170,7 @@ def _workbook(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
-VALID_XLSX = _workbook([[*HEAD_COLUMNS, "A1"], ["CX4", 1, "W21172-T01", "", "citizen", "paper", "", "01/01/2025", 1]])
+VALID_XLSX = _workbook([[*HEAD_COLUMNS, "A1"], ["CX4", 1, "21172-T01", "", "citizen", "paper", "", "01/01/2025", 1]])
 FILE_NAMES = [
     "tep.csv",
     "tep.xlsx",
@@ -186,7 +186,7 @@ FILE_NAMES = [
 cell_text = st.one_of(
     st.text(max_size=15),
     st.sampled_from(
-        ["", "\x00", "01/01/2025", "31/02/2025", "1", "-1", "1e309", "nan", "inf", "100,5", "CX4", "W21172-T01"]
+        ["", "\x00", "01/01/2025", "31/02/2025", "1", "-1", "1e309", "nan", "inf", "100,5", "CX4", "21172-T01"]
     ),
 )
 LONG_CELL = "A" * 140_000  # longer than the csv module's field limit (131,072), well under the upload limit
@@ -352,7 +352,7 @@ def _xlsx_with(part: str, content: bytes) -> bytes:
     "name, content, message",
     [
         ("tep.csv", f"Mẫu phiếu,Mã đơn vị\nCX4,{LONG_CELL}\n".encode(), "tệp CSV không đọc được ở dòng 2"),
-        ("tep.csv", "Mẫu phiếu,Mã đơn vị\nCX4\x00,W21172-T01\n".encode(), "tệp CSV chứa ký tự NUL"),
+        ("tep.csv", "Mẫu phiếu,Mã đơn vị\nCX4\x00,21172-T01\n".encode(), "tệp CSV chứa ký tự NUL"),
         ("tep.xlsx", _xlsx_with("docProps/core.xml", b""), "tệp không phải bảng tính XLSX đọc được"),
         ("tep.xlsx", _xlsx_with("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row>"), "XLSX đọc được"),
     ],

@@ -83,7 +83,7 @@ def race(racing_app: Flask, campaign_id: int, keys: list[str]) -> Counter[str]:
     def phone(key: str) -> None:
         with racing_app.app_context():
             try:
-                point = get_collection_point(campaign_id, "SIPAS-2017", "W21172")
+                point = get_collection_point(campaign_id, "SIPAS-2017", "21172")
                 check = check_submission(point.definition, MultiDict(filled_form(point.definition)), [])
                 assert check.is_valid, check.problems
                 start.wait()

@@ -35,15 +35,15 @@ def current(code: str) -> Unit:
 
 def test_a_unit_a_campaign_used_is_kept_as_it_was_and_a_new_unit_takes_its_code(app, make_campaign) -> None:
     import_units_csv(UNITS_CSV)
-    group = current("W21172-T01")
+    group = current("21172-T01")
     past = make_campaign(["CX4"], [group])
     result = import_units_csv(
-        HEADER + "W21172,Phường Kinh Môn,phường,P51\nW21172-T01,Tổ dân phố 1,tổ dân phố,W21172\n",
+        HEADER + "21172,Phường Kinh Môn,phường,51\n21172-T01,Tổ dân phố 1,tổ dân phố,21172\n",
         effective=REFORM,
     )
     # The ward is above the campaign's group: both are kept, and both codes get new units.
-    assert result.kept == ("W21172", "W21172-T01")
-    assert result.renamed == (RenamedCode("W21172", "Phường Trương Quang Trọng", "Phường Kinh Môn"),)
+    assert result.kept == ("21172", "21172-T01")
+    assert result.renamed == (RenamedCode("21172", "Phường Trương Quang Trọng", "Phường Kinh Môn"),)
     assert (result.added, result.updated, result.unchanged, result.retired) == (0, 0, 0, ())
     db.session.commit()
     db.session.expire_all()
@@ -56,48 +56,48 @@ def test_a_unit_a_campaign_used_is_kept_as_it_was_and_a_new_unit_takes_its_code(
         "Thành phố Quảng Ngãi",
         "Tỉnh Quảng Ngãi",
     ]
-    ward = current("W21172")
-    assert ward.name == "Phường Kinh Môn" and ward.valid_from == REFORM and ward.parent.code == "P51"
-    assert [child.code for child in ward.children] == ["W21172-T01"] and ward.children[0].id != group.id
+    ward = current("21172")
+    assert ward.name == "Phường Kinh Môn" and ward.valid_from == REFORM and ward.parent.code == "51"
+    assert [child.code for child in ward.children] == ["21172-T01"] and ward.children[0].id != group.id
     # The other groups were not in the file: they stay under the ward they belonged to.
     assert len(old_group.parent.children) == 12
 
 
 def test_a_unit_no_campaign_used_changes_in_place(app, make_campaign) -> None:
     import_units_csv(UNITS_CSV)
-    make_campaign(["CX4"], [current("W21172-T01")])
-    result = import_units_csv(HEADER + "W21031,Phường Chánh Lộ mới,phường,D522\n")
+    make_campaign(["CX4"], [current("21172-T01")])
+    result = import_units_csv(HEADER + "21031,Phường Chánh Lộ mới,phường,522\n")
     assert (result.updated, result.kept) == (1, ())
-    assert db.session.scalars(select(Unit).filter_by(code="W21031")).all() == [current("W21031")]
+    assert db.session.scalars(select(Unit).filter_by(code="21031")).all() == [current("21031")]
 
 
 def test_a_complete_list_retires_the_levels_it_replaces(app, make_campaign) -> None:
     import_units_csv(UNITS_CSV)
-    ward = current("W21172")
+    ward = current("21172")
     make_campaign(["SIPAS-2017"], [ward])
     result = import_units_csv(
-        HEADER + "P51,Tỉnh Quảng Ngãi,tỉnh,\nW21172,Phường Trương Quang Trọng,phường,P51\n",
+        HEADER + "51,Tỉnh Quảng Ngãi,tỉnh,\n21172,Phường Trương Quang Trọng,phường,51\n",
         effective=REFORM,
         retire_kinds=OLD_LEVELS,
     )
-    assert "D522" in result.retired and "W21031" in result.retired and "W21172" not in result.retired
+    assert "522" in result.retired and "21031" in result.retired and "21172" not in result.retired
     assert all(current(code) is None for code in result.retired)
-    assert result.kept == ("W21172",)  # used, and now under the province: the campaign keeps the old one
+    assert result.kept == ("21172",)  # used, and now under the province: the campaign keeps the old one
     db.session.expire_all()
-    assert ward.parent.code == "D522" and ward.parent.valid_until == REFORM
+    assert ward.parent.code == "522" and ward.parent.valid_until == REFORM
 
 
 def test_the_command_says_what_changed_and_which_codes_now_name_another_unit(app, runner, make_campaign, tmp_path):
     import_units_csv(UNITS_CSV)
-    make_campaign(["CX4"], [current("W21172-T01")])
+    make_campaign(["CX4"], [current("21172-T01")])
     db.session.commit()
     reform = tmp_path / "don-vi-2025.csv"
-    reform.write_text(HEADER + "P51,Tỉnh Quảng Ngãi,tỉnh,\nW21172,Phường Kinh Môn,phường,P51\n", encoding="utf-8")
+    reform.write_text(HEADER + "51,Tỉnh Quảng Ngãi,tỉnh,\n21172,Phường Kinh Môn,phường,51\n", encoding="utf-8")
     result = runner.invoke(args=["load-units", str(reform), "--effective", "2025-07-01", "--retire-missing", "xã"])
     assert result.exit_code == 0, result.output
     assert "0 units added, 0 changed, 1 unchanged, 1 kept as they were for their campaigns" in result.output
-    assert "W21172: Phường Trương Quang Trọng → Phường Kinh Môn (the old one kept for its campaigns)" in result.output
-    assert "retired: " in result.output and "W21034" in result.output.split("retired: ")[1]
+    assert "21172: Phường Trương Quang Trọng → Phường Kinh Môn (the old one kept for its campaigns)" in result.output
+    assert "retired: " in result.output and "21034" in result.output.split("retired: ")[1]
 
 
 def two_level_list() -> str:

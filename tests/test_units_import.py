@@ -36,12 +36,12 @@ def test_the_seed_units_load_as_a_tree(app) -> None:
     result = import_units_csv(UNITS_CSV)
     assert (result.added, result.updated) == (SEED_UNITS, 0)
     assert unit_count() == SEED_UNITS
-    group = unit("W21172-T12")
+    group = unit("21172-T12")
     assert group.kind == "tổ dân phố"
-    assert group.parent.code == "W21172" and group.parent.name == "Phường Trương Quang Trọng"
-    assert group.parent.parent.parent.code == "P51"
-    assert len(unit("W21172").children) == 12
-    district = unit("D455")
+    assert group.parent.code == "21172" and group.parent.name == "Phường Trương Quang Trọng"
+    assert group.parent.parent.parent.code == "51"
+    assert len(unit("21172").children) == 12
+    district = unit("455")
     assert sum(child.kind == "phòng chuyên môn" for child in district.children) == 13
 
 
@@ -49,14 +49,12 @@ def test_importing_again_updates_and_never_duplicates(app) -> None:
     import_units_csv(UNITS_CSV)
     again = import_units_csv(UNITS_CSV)
     assert (again.added, again.updated, again.unchanged) == (0, 0, SEED_UNITS)
-    changed = import_units_csv(
-        HEADER + "W21172,Phường Trương Quang Trọng (mới),phường,D455\nW1,Phường mới,phường,D522\n"
-    )
-    assert (changed.added, changed.updated, changed.kept) == (1, 1, ())  # no campaign used W21172
-    assert changed.renamed == (RenamedCode("W21172", "Phường Trương Quang Trọng", "Phường Trương Quang Trọng (mới)"),)
+    changed = import_units_csv(HEADER + "21172,Phường Trương Quang Trọng (mới),phường,455\nW1,Phường mới,phường,522\n")
+    assert (changed.added, changed.updated, changed.kept) == (1, 1, ())  # no campaign used 21172
+    assert changed.renamed == (RenamedCode("21172", "Phường Trương Quang Trọng", "Phường Trương Quang Trọng (mới)"),)
     assert unit_count() == SEED_UNITS + 1
-    ward = unit("W21172")
-    assert ward.name.endswith("(mới)") and ward.parent.code == "D455"
+    ward = unit("21172")
+    assert ward.name.endswith("(mới)") and ward.parent.code == "455"
     assert len(ward.children) == 12
 
 
@@ -74,13 +72,13 @@ def test_a_path_given_as_text_bytes_and_a_byte_order_mark_are_read(app, tmp_path
 
 
 def test_every_bad_row_of_a_broken_copy_of_the_seed_is_reported_and_nothing_is_stored(app) -> None:
-    seed = seed_rows("D455", "D455-PB01", "W21172-T01")
+    seed = seed_rows("455", "455-PB01", "21172-T01")
     text = HEADER + "\n".join(
         [
-            seed["D455"].replace("Huyện Bố Trạch", ""),  # line 2: no name
-            seed["D455-PB01"],  # line 3: its parent D455 is on a bad line: not reported again
-            seed["D455-PB01"],  # line 4: code given twice
-            seed["W21172-T01"],  # line 5: its ward is neither in the file nor stored
+            seed["455"].replace("Huyện Bố Trạch", ""),  # line 2: no name
+            seed["455-PB01"],  # line 3: its parent 455 is on a bad line: not reported again
+            seed["455-PB01"],  # line 4: code given twice
+            seed["21172-T01"],  # line 5: its ward is neither in the file nor stored
             "W1,Phường 1,phường,W2",  # line 6: cycle
             "W2,Phường 2,phường,W1",  # line 7: cycle
             "W3,Phường 3, Thành phố Quảng Ngãi,phường,",  # line 8: an unquoted comma
@@ -92,8 +90,8 @@ def test_every_bad_row_of_a_broken_copy_of_the_seed_is_reported_and_nothing_is_s
         import_units_csv(text)
     assert refused.value.problems == [
         RowProblem(2, "name", "", "must not be empty"),
-        RowProblem(4, "code", "D455-PB01", "already given on line 3"),
-        RowProblem(5, "parent_code", "W21172", "no unit has this code, in the file or stored"),
+        RowProblem(4, "code", "455-PB01", "already given on line 3"),
+        RowProblem(5, "parent_code", "21172", "no unit has this code, in the file or stored"),
         RowProblem(6, "parent_code", "W2", "makes the unit its own ancestor (a cycle)"),
         RowProblem(7, "parent_code", "W1", "makes the unit its own ancestor (a cycle)"),
         RowProblem(8, "parent_code", "phường", "a unit code has only the characters A-Z, a-z, 0-9, '-', '_', '.'"),
@@ -101,16 +99,16 @@ def test_every_bad_row_of_a_broken_copy_of_the_seed_is_reported_and_nothing_is_s
         RowProblem(9, "code", "X" * 41, "longer than 40 characters"),
         RowProblem(10, "code", "", "must not be empty"),
     ]
-    assert "line 5, column parent_code ('W21172')" in str(refused.value)
+    assert "line 5, column parent_code ('21172')" in str(refused.value)
     assert unit_count() == 0
 
 
 def test_a_bad_file_leaves_the_stored_units_as_they_were(app) -> None:
     import_units_csv(UNITS_CSV)
     with pytest.raises(UnitImportError):
-        import_units_csv(HEADER + "W21172,Tên mới,phường,D522\nT1,Tổ 1,tổ dân phố,W404\n")
+        import_units_csv(HEADER + "21172,Tên mới,phường,522\nT1,Tổ 1,tổ dân phố,W404\n")
     db.session.expire_all()
-    assert unit("W21172").name == "Phường Trương Quang Trọng"
+    assert unit("21172").name == "Phường Trương Quang Trọng"
     assert unit_count() == SEED_UNITS
 
 

@@ -34,7 +34,7 @@ from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, 
 
 K = 3
 PEOPLE = 6
-UNIT = "W21172-T01"  # the surveyor's group
+UNIT = "21172-T01"  # the surveyor's group
 
 
 def frame_csv(people: int) -> bytes:

@@ -55,7 +55,7 @@ PUBLISHED_DEMO_PASSWORDS = {
     "dtv.truongquangtrong": "dtv-demo-2022",
     "dtv.botrach": "dtv-demo-2020",
 }
-WARD, DISTRICT = "W21172", "D455"
+WARD, DISTRICT = "21172", "455"
 RESIDENTIAL_GROUP = "tổ dân phố"
 OPEN_DAYS_BEFORE, OPEN_DAYS_AFTER = 7, 60
 

@@ -17,7 +17,7 @@ def test_the_questionnaire_its_errors_and_the_thank_you_page_pass_axe_on_a_phone
     campaign = make_campaign(["SIPAS-2017"], [ward])
     definition = campaign.questionnaires[0].definition
 
-    phone.goto(f"{live_server}/r/{campaign.id}/SIPAS-2017/W21172")
+    phone.goto(f"{live_server}/r/{campaign.id}/SIPAS-2017/21172")
     audit_accessibility(phone, axe_js)
 
     # Sent untouched: every required question is marked, the most errors the page can show.

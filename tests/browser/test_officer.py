@@ -43,7 +43,7 @@ def test_an_officer_sets_up_a_campaign_prints_its_posters_and_exports_the_indice
 
     screen.get_by_role("button", name="Mở đợt điều tra").click()
     assert "Đợt điều tra đã mở" in screen.locator(".flash-success").inner_text()
-    public_path = f"/r/{campaign.id}/SIPAS-2017/W21172"
+    public_path = f"/r/{campaign.id}/SIPAS-2017/21172"
     public_url = f"https://khaosat.example.vn{public_path}"  # PUBLIC_BASE_URL of the test configuration
     assert screen.get_by_role("link", name=public_url).is_visible()
     save_screenshot(screen, f"officer-{device}-campaign-open")

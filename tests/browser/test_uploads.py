@@ -16,7 +16,7 @@ def test_a_multi_megabyte_frame_uploads_with_a_progress_bar_and_imports(
     live_server, chromium_browser, make_campaign, ward, officer
 ) -> None:
     campaign = make_campaign(["CX4"], list(ward.children))
-    units = ["W21172-T01", "W21172-T02", "W21172-T03"]
+    units = ["21172-T01", "21172-T02", "21172-T03"]
     data = csv_file(frame_row(n, units[n % 3]) for n in range(100_000))
     assert len(data) > 8 * 1024 * 1024
     context = chromium_browser.new_context(**DEVICES["desktop"], locale="vi-VN")

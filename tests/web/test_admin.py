@@ -58,10 +58,10 @@ ADMIN_PAGES = [
     "/admin/campaigns/new",
     "/admin/campaigns/{id}",
     "/admin/campaigns/{id}/edit",
-    "/admin/campaigns/{id}/qr/SIPAS-2017/W21172.png",
-    "/admin/campaigns/{id}/qr/SIPAS-2017/W21172.svg",
-    "/admin/campaigns/{id}/poster/SIPAS-2017/W21172",
-    "/admin/campaigns/{id}/poster/SIPAS-2017/W21172.svg",
+    "/admin/campaigns/{id}/qr/SIPAS-2017/21172.png",
+    "/admin/campaigns/{id}/qr/SIPAS-2017/21172.svg",
+    "/admin/campaigns/{id}/poster/SIPAS-2017/21172",
+    "/admin/campaigns/{id}/poster/SIPAS-2017/21172.svg",
     "/admin/campaigns/{id}/posters",
     "/admin/campaigns/{id}/posters.zip",
 ]
@@ -104,7 +104,7 @@ def test_an_officer_creates_a_campaign_through_the_form(logged_in_officer, quest
     assert campaign.status is CampaignStatus.DRAFT
     assert (campaign.opens_on, campaign.closes_on) == (dt.date(2025, 8, 1), dt.date(2025, 9, 30))
     assert [q.code for q in campaign.questionnaires] == ["SIPAS-2017"]
-    assert [u.code for u in campaign.units] == ["W21172"]
+    assert [u.code for u in campaign.units] == ["21172"]
     page = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "Đã tạo đợt điều tra" in page and "Bản nháp" in page
     assert "01/08/2025 – 30/09/2025" in page
@@ -123,7 +123,7 @@ def test_one_tick_picks_every_unit_below_a_parent(logged_in_officer, questionnai
     fields = campaign_fields(client, questionnaires, [], with_children=[str(ward.id)])
     assert client.post("/admin/campaigns/new", data=fields).status_code == 302
     campaign = db.session.scalar(select(Campaign))
-    assert [u.code for u in campaign.units] == ["W21172-T01", "W21172-T02", "W21172-T03"]
+    assert [u.code for u in campaign.units] == ["21172-T01", "21172-T02", "21172-T03"]
 
 
 @pytest.mark.parametrize(
@@ -265,19 +265,19 @@ def test_an_open_campaign_cannot_be_edited(logged_in_officer, questionnaires, ma
     client.post(f"/admin/campaigns/{running.id}/edit", data=fields)
     db.session.expire_all()
     unchanged = db.session.get(Campaign, running.id)
-    assert unchanged.name == "Khảo sát thử" and [u.code for u in unchanged.units] == ["W21172"]
+    assert unchanged.name == "Khảo sát thử" and [u.code for u in unchanged.units] == ["21172"]
 
 
 def test_the_campaign_page_shows_links_and_responses_per_unit(client, logged_in_officer, make_campaign, ward) -> None:
     campaign = make_campaign(["CX4"], [ward, *ward.children])
     definition = campaign.questionnaires[0].definition
     for _ in range(2):
-        submit(client, f"/r/{campaign.id}/CX4/W21172-T02", filled_form(definition))
-    submit(client, f"/r/{campaign.id}/CX4/W21172-T03", filled_form(definition))
+        submit(client, f"/r/{campaign.id}/CX4/21172-T02", filled_form(definition))
+    submit(client, f"/r/{campaign.id}/CX4/21172-T03", filled_form(definition))
 
     html = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
 
-    assert f"https://khaosat.example.vn/r/{campaign.id}/CX4/W21172-T02" in html
+    assert f"https://khaosat.example.vn/r/{campaign.id}/CX4/21172-T02" in html
     assert "<strong>3 phiếu</strong>" in html
     assert '<tr><td>Tổ dân phố 2</td><td class="num">2</td><td class="num">2</td></tr>' in html
     assert '<tr><td>Tổ dân phố 1</td><td class="num">0</td><td class="num">0</td></tr>' in html
@@ -316,7 +316,7 @@ def test_responses_per_unit_and_questionnaire_with_non_applicable_cells(logged_i
 
 def test_the_campaign_list_shows_status_period_and_responses(client, logged_in_officer, make_campaign, ward) -> None:
     campaign = make_campaign(["SIPAS-2017"], [ward])
-    submit(client, f"/r/{campaign.id}/SIPAS-2017/W21172", filled_form(campaign.questionnaires[0].definition))
+    submit(client, f"/r/{campaign.id}/SIPAS-2017/21172", filled_form(campaign.questionnaires[0].definition))
     html = client.get("/admin/").get_data(as_text=True)
     assert "Khảo sát thử" in html and "Đang mở" in html and "Tạo đợt điều tra" in html
     assert f"{campaign.opens_on:%d/%m/%Y} – {campaign.closes_on:%d/%m/%Y}" in html

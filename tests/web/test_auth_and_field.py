@@ -72,7 +72,7 @@ def test_a_surveyor_sees_only_the_forms_of_their_units(client, auth, surveyor, w
 
 def test_a_surveyor_types_in_a_paper_form_and_the_page_is_ready_for_the_next(client, auth, surveyor, ward_campaign):
     auth.login("dtv1")
-    url = f"/field/enter/{ward_campaign.id}/CX4/W21172-T01"
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01"
     definition = ward_campaign.questionnaires[0].definition
 
     sent = submit(client, url, {**filled_form(definition), "mode": "paper"})
@@ -80,19 +80,19 @@ def test_a_surveyor_types_in_a_paper_form_and_the_page_is_ready_for_the_next(cli
     assert sent.status_code == 302 and sent.headers["Location"] == url
     assert "Đã lưu phiếu" in client.get(url).get_data(as_text=True)
     [response] = db.session.scalars(select(Response))
-    assert response.mode is ResponseMode.PAPER and response.unit.code == "W21172-T01"
+    assert response.mode is ResponseMode.PAPER and response.unit.code == "21172-T01"
 
 
 def test_an_interview_is_recorded_as_such(client, auth, surveyor, ward_campaign) -> None:
     auth.login("dtv1")
-    url = f"/field/enter/{ward_campaign.id}/CX4/W21172-T01"
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01"
     submit(client, url, {**filled_form(ward_campaign.questionnaires[0].definition), "mode": "interview"})
     assert db.session.scalar(select(Response.mode)) is ResponseMode.INTERVIEW
 
 
 def test_a_typed_form_is_validated_like_the_public_one(client, auth, surveyor, ward_campaign) -> None:
     auth.login("dtv1")
-    url = f"/field/enter/{ward_campaign.id}/CX4/W21172-T01"
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01"
     definition = ward_campaign.questionnaires[0].definition
     answers = filled_form(definition)
     first_scale = next(q for q in definition.questions if q.scale_code)
@@ -107,7 +107,7 @@ def test_a_typed_form_is_validated_like_the_public_one(client, auth, surveyor, w
 
 def test_a_surveyor_cannot_type_in_forms_for_another_unit(client, auth, surveyor, ward_campaign) -> None:
     auth.login("dtv1")
-    url = f"/field/enter/{ward_campaign.id}/CX4/W21172-T02"
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T02"
     assert client.get(url).status_code == 403
     assert client.post(url, data=filled_form(ward_campaign.questionnaires[0].definition)).status_code in (400, 403)
     assert db.session.scalars(select(Response)).all() == []
@@ -115,7 +115,7 @@ def test_a_surveyor_cannot_type_in_forms_for_another_unit(client, auth, surveyor
 
 def test_a_paper_form_sent_twice_is_stored_once_and_the_surveyor_is_told(client, auth, surveyor, ward_campaign) -> None:
     auth.login("dtv1")
-    url = f"/field/enter/{ward_campaign.id}/CX4/W21172-T01"
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01"
     form = form_fields_of(client.get(url).get_data(as_text=True)) | filled_form(
         ward_campaign.questionnaires[0].definition
     )
@@ -128,7 +128,7 @@ def test_a_paper_form_sent_twice_is_stored_once_and_the_surveyor_is_told(client,
 
 def test_an_officer_may_type_in_forms_for_any_unit(client, auth, officer, ward_campaign) -> None:
     auth.login("canbo")
-    url = f"/field/enter/{ward_campaign.id}/CX4/W21172-T03"
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T03"
     assert submit(client, url, filled_form(ward_campaign.questionnaires[0].definition)).status_code == 302
     assert db.session.scalar(select(Response.mode)) is ResponseMode.PAPER
 
@@ -139,15 +139,15 @@ def test_paper_forms_are_typed_in_after_the_period_until_the_campaign_closes(
     ended = dt.date.today() - dt.timedelta(days=1)
     campaign = make_campaign(["CX4"], [ward, *ward.children], opens_on=ended - dt.timedelta(days=30), closes_on=ended)
     auth.login("dtv1")
-    url = f"/field/enter/{campaign.id}/CX4/W21172-T01"
+    url = f"/field/enter/{campaign.id}/CX4/21172-T01"
     assert submit(client, url, filled_form(campaign.questionnaires[0].definition)).status_code == 302
     assert db.session.scalar(select(Response.mode)) is ResponseMode.PAPER
-    qr = client.get(f"/r/{campaign.id}/CX4/W21172-T01").get_data(as_text=True)
+    qr = client.get(f"/r/{campaign.id}/CX4/21172-T01").get_data(as_text=True)
     assert "Đợt khảo sát này đã kết thúc" in qr  # while a citizen's QR form is over
 
 
 def test_no_form_can_be_typed_into_a_closed_campaign(client, auth, surveyor, make_campaign, ward) -> None:
     campaign = make_campaign(["CX4"], [ward, *ward.children], status=CampaignStatus.CLOSED)
     auth.login("dtv1")
-    page = client.get(f"/field/enter/{campaign.id}/CX4/W21172-T01", follow_redirects=True)
+    page = client.get(f"/field/enter/{campaign.id}/CX4/21172-T01", follow_redirects=True)
     assert "không nhập được phiếu" in page.get_data(as_text=True)

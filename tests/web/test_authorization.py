@@ -350,7 +350,7 @@ def post_data(client: FlaskClient, rule: str, world: World, *, with_token: bool 
             )
         }
     elif rule.endswith("/sample"):
-        data = {"frame-frame_file": (io.BytesIO(frame_csv("W21172-T02", 2)), "khung.csv"), "frame-skip_bad_rows": "y"}
+        data = {"frame-frame_file": (io.BytesIO(frame_csv("21172-T02", 2)), "khung.csv"), "frame-skip_bad_rows": "y"}
     elif rule.endswith("/draw"):
         data = {
             "draw-questionnaire_id": str(campaign.questionnaires[0].id),
@@ -479,6 +479,6 @@ def test_the_citizen_link_opens_only_its_own_questionnaire_and_only_once(client,
 def test_a_surveyor_of_another_unit_is_not_offered_the_unit_pages(client, world) -> None:
     world.login("other surveyor")
     home = client.get("/field/").get_data(as_text=True)
-    assert "/field/enter/{campaign_id}/CX4/W21172-T02".format(**world.values) in home
-    assert "W21172-T01" not in home and "/CH3" not in home
+    assert "/field/enter/{campaign_id}/CX4/21172-T02".format(**world.values) in home
+    assert "21172-T01" not in home and "/CH3" not in home
     assert dt.date.today() >= world.campaign.opens_on  # the campaign is collecting: the pages would work for the unit

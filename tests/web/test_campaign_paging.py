@@ -8,7 +8,7 @@ from surveyapp.models import Unit
 
 def test_links_progress_and_counts_come_a_hundred_at_a_time(client, auth, officer, make_campaign, ward):
     for number in range(4, 131):
-        ward.children.append(Unit(code=f"W21172-T{number:03d}", name=f"Tổ dân phố {number}", kind="tổ dân phố"))
+        ward.children.append(Unit(code=f"21172-T{number:03d}", name=f"Tổ dân phố {number}", kind="tổ dân phố"))
     db.session.commit()
     campaign = make_campaign(["CX4"], list(ward.children))
     auth.login("canbo")
@@ -30,7 +30,7 @@ def test_a_surveyor_of_many_units_sees_them_a_hundred_at_a_time(client, auth, ma
     from tests.helpers import PASSWORD
 
     for number in range(4, 131):
-        ward.children.append(Unit(code=f"W21172-T{number:03d}", name=f"Tổ dân phố {number}", kind="tổ dân phố"))
+        ward.children.append(Unit(code=f"21172-T{number:03d}", name=f"Tổ dân phố {number}", kind="tổ dân phố"))
     create_user(username="dtv", full_name="Điều tra viên", password=PASSWORD, role=UserRole.SURVEYOR, units=[ward])
     db.session.commit()
     campaign = make_campaign(["CX4"], list(ward.children))

@@ -15,7 +15,7 @@ from tests.helpers import AuthActions, csrf_token_of, filled_form, submit
 def desk(make_campaign, ward):
     """An open SIPAS-2017 campaign (groups: citizen, organisation) at the ward's desk."""
     campaign = make_campaign(["SIPAS-2017"], [ward])
-    return campaign, campaign.questionnaires[0].definition, f"/r/{campaign.id}/SIPAS-2017/W21172"
+    return campaign, campaign.questionnaires[0].definition, f"/r/{campaign.id}/SIPAS-2017/21172"
 
 
 def stored() -> tuple[int, int]:
@@ -60,7 +60,7 @@ def test_a_campaign_closed_to_qr_has_no_public_form_link_nor_poster_but_surveyor
     app, client, auth, officer, surveyor, make_campaign, ward
 ) -> None:
     campaign = make_campaign(["CX4"], list(ward.children))
-    path = f"/r/{campaign.id}/CX4/W21172-T01"
+    path = f"/r/{campaign.id}/CX4/21172-T01"
     definition = campaign.questionnaires[0].definition
     auth.login("canbo")
     save_channels(client, campaign, is_qr_closed="y")
@@ -74,7 +74,7 @@ def test_a_campaign_closed_to_qr_has_no_public_form_link_nor_poster_but_surveyor
 
     surveyor_client = app.test_client()
     AuthActions(surveyor_client).login("dtv1")
-    url = f"/field/enter/{campaign.id}/CX4/W21172-T01"
+    url = f"/field/enter/{campaign.id}/CX4/21172-T01"
     entered = submit(surveyor_client, url, {**filled_form(definition), "mode": "paper"})
     assert entered.status_code == 302
     assert stored() == (1, 0)

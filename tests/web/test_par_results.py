@@ -111,7 +111,7 @@ def test_answers_collected_in_residential_groups_score_their_ward(client, make_c
     upload(client, f"/admin/campaigns/{campaign.id}/import", "responses-responses_file", "cx4.csv", cx4_csv(rows))
     page = client.get(f"/admin/campaigns/{campaign.id}/results").get_data(as_text=True)
     totals = page.split("Điểm điều tra xã hội học: CX1 + CX4", 1)[1].split("</table>", 1)[0]
-    assert "Phường Trương Quang Trọng (W21172)" in totals
+    assert "Phường Trương Quang Trọng (21172)" in totals
     assert "Tổ dân phố" not in totals  # CX1 scores wards; CX4's residential groups roll up to theirs
     assert '<td class="num">132 ' in totals  # the ward's points rest on 12 forms × 11 valid answers
 

@@ -65,37 +65,37 @@ def texts_of(root: ET.Element) -> str:
 
 
 def test_the_svg_qr_code_encodes_the_public_link(officer_client, desk) -> None:
-    reply = officer_client.get(f"/admin/campaigns/{desk.id}/qr/SIPAS-2017/W21172.svg")
+    reply = officer_client.get(f"/admin/campaigns/{desk.id}/qr/SIPAS-2017/21172.svg")
     assert reply.mimetype == "image/svg+xml"
     path = ET.fromstring(reply.get_data(as_text=True)).find(f"{SVG}path")
-    assert dark_modules(path.get("d")) == expected_modules(f"https://khaosat.example.vn/r/{desk.id}/SIPAS-2017/W21172")
+    assert dark_modules(path.get("d")) == expected_modules(f"https://khaosat.example.vn/r/{desk.id}/SIPAS-2017/21172")
 
 
 def test_the_png_qr_code_is_a_png_of_ten_pixels_per_module(officer_client, desk) -> None:
-    reply = officer_client.get(f"/admin/campaigns/{desk.id}/qr/CX4/W21172-T01.png")
+    reply = officer_client.get(f"/admin/campaigns/{desk.id}/qr/CX4/21172-T01.png")
     data = reply.get_data()
     assert reply.mimetype == "image/png" and data.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = struct.unpack(">II", data[16:24])
-    side = side_of(f"https://khaosat.example.vn/r/{desk.id}/CX4/W21172-T01")
+    side = side_of(f"https://khaosat.example.vn/r/{desk.id}/CX4/21172-T01")
     assert width == height == side * 10
 
 
 def test_a_different_unit_gets_a_different_code(officer_client, desk) -> None:
-    first = officer_client.get(f"/admin/campaigns/{desk.id}/qr/CX4/W21172-T01.png").get_data()
-    second = officer_client.get(f"/admin/campaigns/{desk.id}/qr/CX4/W21172-T02.png").get_data()
+    first = officer_client.get(f"/admin/campaigns/{desk.id}/qr/CX4/21172-T01.png").get_data()
+    second = officer_client.get(f"/admin/campaigns/{desk.id}/qr/CX4/21172-T02.png").get_data()
     assert first != second
-    assert first == qr_png(f"https://khaosat.example.vn/r/{desk.id}/CX4/W21172-T01")
+    assert first == qr_png(f"https://khaosat.example.vn/r/{desk.id}/CX4/21172-T01")
 
 
 @pytest.mark.parametrize(
     "path",
     [
-        "qr/CX4/W99999.png",  # no such unit
-        "qr/CX4/W21172.svg",  # a unit that exists but that the campaign does not assess
+        "qr/CX4/99999.png",  # no such unit
+        "qr/CX4/21172.svg",  # a unit that exists but that the campaign does not assess
         "qr/CH3.png",  # not a questionnaire of the campaign
         "qr/SIPAS-2017.png",  # a single-unit questionnaire needs its unit
-        "poster/CX4/W99999",
-        "poster/CX4/W99999.svg",
+        "poster/CX4/99999",
+        "poster/CX4/99999.svg",
     ],
 )
 def test_a_target_that_does_not_exist_has_no_qr_code_nor_poster(officer_client, make_campaign, ward, path) -> None:
@@ -105,15 +105,15 @@ def test_a_target_that_does_not_exist_has_no_qr_code_nor_poster(officer_client, 
 
 def test_an_unknown_campaign_has_no_posters(officer_client, app) -> None:
     assert officer_client.get("/admin/campaigns/999/posters.zip").status_code == 404
-    assert officer_client.get("/admin/campaigns/999/qr/CX4/W21172-T01.png").status_code == 404
+    assert officer_client.get("/admin/campaigns/999/qr/CX4/21172-T01.png").status_code == 404
 
 
 def test_the_poster_is_an_a4_page_with_the_unit_the_link_and_its_qr_code(officer_client, desk) -> None:
-    reply = officer_client.get(f"/admin/campaigns/{desk.id}/poster/CX4/W21172-T01.svg")
+    reply = officer_client.get(f"/admin/campaigns/{desk.id}/poster/CX4/21172-T01.svg")
     assert reply.mimetype == "image/svg+xml"
     root = ET.fromstring(reply.get_data(as_text=True))
     texts = texts_of(root)
-    url = f"https://khaosat.example.vn/r/{desk.id}/CX4/W21172-T01"
+    url = f"https://khaosat.example.vn/r/{desk.id}/CX4/21172-T01"
     assert (root.get("width"), root.get("height"), root.get("viewBox")) == ("210mm", "297mm", "0 0 210 297")
     assert "Tổ dân phố 1" in texts and "Khảo sát thử" in texts and url in texts
     assert "quét mã QR" in texts and "Gửi phiếu" in texts and "ẩn danh" in texts
@@ -125,7 +125,7 @@ def test_the_poster_is_an_a4_page_with_the_unit_the_link_and_its_qr_code(officer
 
 
 def test_the_poster_page_prints_one_poster(officer_client, desk) -> None:
-    html = officer_client.get(f"/admin/campaigns/{desk.id}/poster/CX4/W21172-T01").get_data(as_text=True)
+    html = officer_client.get(f"/admin/campaigns/{desk.id}/poster/CX4/21172-T01").get_data(as_text=True)
     assert html.count('<div class="poster">') == 1 and "Tổ dân phố 1" in html
     assert "posters.css" in html and "<script" not in html
 
@@ -160,9 +160,9 @@ def test_all_posters_download_at_once_as_a_zip(officer_client, desk) -> None:
     archive = zipfile.ZipFile(io.BytesIO(reply.get_data()))
     names = sorted(archive.namelist())
     assert names == sorted(f"{unit.code}_{code}.svg" for unit in desk.units for code in ("CX4", "SIPAS-2017"))
-    poster = ET.fromstring(archive.read("W21172-T03_CX4.svg"))
+    poster = ET.fromstring(archive.read("21172-T03_CX4.svg"))
     assert "Tổ dân phố 3" in texts_of(poster)
-    assert f"https://khaosat.example.vn/r/{desk.id}/CX4/W21172-T03" in texts_of(poster)
+    assert f"https://khaosat.example.vn/r/{desk.id}/CX4/21172-T03" in texts_of(poster)
 
 
 def test_poster_file_names_are_ascii() -> None:
@@ -195,18 +195,18 @@ def test_a_matrix_questionnaire_has_one_link_without_unit(officer_client, make_c
 
 def test_without_a_public_base_url_links_use_the_requested_host(app, officer_client, desk) -> None:
     app.config["PUBLIC_BASE_URL"] = ""
-    svg = officer_client.get(f"/admin/campaigns/{desk.id}/poster/SIPAS-2017/W21172.svg").get_data(as_text=True)
-    assert f"http://localhost/r/{desk.id}/SIPAS-2017/W21172" in texts_of(ET.fromstring(svg))
+    svg = officer_client.get(f"/admin/campaigns/{desk.id}/poster/SIPAS-2017/21172.svg").get_data(as_text=True)
+    assert f"http://localhost/r/{desk.id}/SIPAS-2017/21172" in texts_of(ET.fromstring(svg))
 
 
 def test_a_public_base_url_with_a_trailing_slash_gives_no_double_slash(app, officer_client, desk) -> None:
     app.config["PUBLIC_BASE_URL"] = "https://khaosat.quangngai.gov.vn/"
     html = officer_client.get(f"/admin/campaigns/{desk.id}").get_data(as_text=True)
-    assert f"https://khaosat.quangngai.gov.vn/r/{desk.id}/CX4/W21172-T01" in html
+    assert f"https://khaosat.quangngai.gov.vn/r/{desk.id}/CX4/21172-T01" in html
 
 
 def test_qr_svg_is_a_standalone_image_on_white() -> None:
-    root = ET.fromstring(qr_svg("https://khaosat.example.vn/r/1/SIPAS-2017/W21172"))
+    root = ET.fromstring(qr_svg("https://khaosat.example.vn/r/1/SIPAS-2017/21172"))
     assert root.find(f"{SVG}rect").get("fill") == "white"
     assert root.find(f"{SVG}path") is not None
 

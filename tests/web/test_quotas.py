@@ -37,9 +37,9 @@ def cell() -> QuotaCell:
 @pytest.fixture
 def bo_trach(app, make_campaign):
     """District Bố Trạch as in seed 001 (2020): 13 departments and 28 communes."""
-    district = Unit(code="D455", name="Huyện Bố Trạch", kind="huyện")
+    district = Unit(code="455", name="Huyện Bố Trạch", kind="huyện")
     district.children.extend(
-        Unit(code=f"D455-PB{n:02d}", name=f"Phòng {n}", kind="phòng chuyên môn") for n in range(1, 14)
+        Unit(code=f"455-PB{n:02d}", name=f"Phòng {n}", kind="phòng chuyên môn") for n in range(1, 14)
     )
     district.children.extend(Unit(code=f"W{n:03d}", name=f"Xã {n}", kind="xã") for n in range(1, 29))
     db.session.add(district)
@@ -78,7 +78,7 @@ def test_seed_001_plan_comes_out_as_1092_and_2016_forms(bo_trach) -> None:
 def test_a_closed_full_cell_turns_the_next_respondent_away_politely(client, make_campaign, ward) -> None:
     campaign = make_campaign(["SIPAS-2017"], [ward])
     set_quota(campaign, "SIPAS-2017", 2, QuotaPolicy.CLOSE_WHEN_FULL)
-    url = f"/r/{campaign.id}/SIPAS-2017/W21172"
+    url = f"/r/{campaign.id}/SIPAS-2017/21172"
     answers = filled_form(campaign.questionnaires[0].definition)
 
     replies = [submit(client, url, answers) for _ in range(3)]
@@ -92,7 +92,7 @@ def test_a_closed_full_cell_turns_the_next_respondent_away_politely(client, make
 def test_a_flagging_campaign_keeps_collecting_and_counts_the_excess(client, make_campaign, ward) -> None:
     campaign = make_campaign(["SIPAS-2017"], [ward])
     set_quota(campaign, "SIPAS-2017", 1, QuotaPolicy.FLAG_EXCESS)
-    url = f"/r/{campaign.id}/SIPAS-2017/W21172"
+    url = f"/r/{campaign.id}/SIPAS-2017/21172"
     for _ in range(3):
         assert submit(client, url, filled_form(campaign.questionnaires[0].definition)).status_code == 302
     assert response_count() == 3
@@ -105,7 +105,7 @@ def test_a_group_cell_is_used_before_the_shared_cell(client, make_campaign, ward
     plan = plan_quotas(campaign, [QuotaRule(questionnaire, "business", 1), QuotaRule(questionnaire, ANY_GROUP, 5)])
     save_quotas(campaign, plan, QuotaPolicy.CLOSE_WHEN_FULL)
     db.session.commit()
-    url = f"/r/{campaign.id}/CX4/W21172"
+    url = f"/r/{campaign.id}/CX4/21172"
     business = {**filled_form(questionnaire.definition), "respondent_group": "business"}
     citizen = {**filled_form(questionnaire.definition), "respondent_group": "citizen"}
 
@@ -119,7 +119,7 @@ def test_a_group_cell_is_used_before_the_shared_cell(client, make_campaign, ward
 
 def test_saving_quotas_later_counts_the_responses_already_stored(client, make_campaign, ward) -> None:
     campaign = make_campaign(["SIPAS-2017"], [ward])
-    url = f"/r/{campaign.id}/SIPAS-2017/W21172"
+    url = f"/r/{campaign.id}/SIPAS-2017/21172"
     for _ in range(2):
         submit(client, url, filled_form(campaign.questionnaires[0].definition))
     set_quota(campaign, "SIPAS-2017", 5, QuotaPolicy.CLOSE_WHEN_FULL)
@@ -143,7 +143,7 @@ def test_concurrent_phones_never_overfill_a_closed_cell(live_server, make_campai
     places, phones = 3, 16
     campaign = make_campaign(["SIPAS-2017"], [ward])
     set_quota(campaign, "SIPAS-2017", places, QuotaPolicy.CLOSE_WHEN_FULL)
-    path = f"/r/{campaign.id}/SIPAS-2017/W21172"
+    path = f"/r/{campaign.id}/SIPAS-2017/21172"
     answers = filled_form(campaign.questionnaires[0].definition)
     senders = [_phone(live_server, path) for _ in range(phones)]
     start = threading.Barrier(phones)
@@ -221,7 +221,7 @@ def test_progress_rolls_up_the_unit_tree_for_officers(client, auth, officer, mak
     campaign = make_campaign(["CX4"], [*ward.children])
     set_quota(campaign, "CX4", 30, QuotaPolicy.FLAG_EXCESS)
     for _ in range(2):
-        submit(client, f"/r/{campaign.id}/CX4/W21172-T01", filled_form(campaign.questionnaires[0].definition))
+        submit(client, f"/r/{campaign.id}/CX4/21172-T01", filled_form(campaign.questionnaires[0].definition))
     auth.login("canbo")
     html = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
     ward_row = html.split("Phường Trương Quang Trọng</td>", 1)[1].split("</tr>", 1)[0]
@@ -239,7 +239,7 @@ def test_a_surveyor_sees_target_collected_remaining_and_lateness(client, auth, s
         ["CX4"], [*ward.children], opens_on=today - dt.timedelta(days=20), closes_on=today + dt.timedelta(days=9)
     )
     set_quota(campaign, "CX4", 30, QuotaPolicy.FLAG_EXCESS)
-    submit(client, f"/r/{campaign.id}/CX4/W21172-T01", filled_form(campaign.questionnaires[0].definition))
+    submit(client, f"/r/{campaign.id}/CX4/21172-T01", filled_form(campaign.questionnaires[0].definition))
     auth.login("dtv1")
     html = client.get("/field/").get_data(as_text=True)
     assert "Chỉ tiêu 30 · đã thu 1 · còn thiếu 29" in html

@@ -12,7 +12,7 @@ from tests.helpers import csrf_token_of, filled_form, submit
 def test_the_sheet_pays_per_form_and_per_unit_as_a_table_and_a_workbook(client, auth, officer, make_campaign, ward):
     campaign = make_campaign(["CX4"], [*ward.children])
     definition = campaign.questionnaires[0].definition
-    for unit_code, forms in (("W21172-T01", 3), ("W21172-T02", 1)):
+    for unit_code, forms in (("21172-T01", 3), ("21172-T02", 1)):
         for _ in range(forms):
             submit(client, f"/r/{campaign.id}/CX4/{unit_code}", filled_form(definition))
     auth.login("canbo")
@@ -31,7 +31,7 @@ def test_the_sheet_pays_per_form_and_per_unit_as_a_table_and_a_workbook(client, 
         "Thù lao điều tra viên (đ)",
         "Tổng (đ)",
     )
-    assert rows[1] == ("W21172-T01", "Tổ dân phố 1", 3, 30000, 200000, 230000)
+    assert rows[1] == ("21172-T01", "Tổ dân phố 1", 3, 30000, 200000, 230000)
     assert rows[-1][1:] == ("Tổng cộng", 4, 40000, 400000, 440000)
     rates = list(workbook["Cách tính"].iter_rows(values_only=True))
     assert rates[1:] == [

@@ -22,7 +22,7 @@ def stored_responses() -> list[Response]:
 def desk(make_campaign, ward):
     """An open SIPAS-2017 campaign at the ward's one-stop desk."""
     campaign = make_campaign(["SIPAS-2017"], [ward])
-    return campaign, campaign.questionnaires[0].definition, f"/r/{campaign.id}/SIPAS-2017/W21172"
+    return campaign, campaign.questionnaires[0].definition, f"/r/{campaign.id}/SIPAS-2017/21172"
 
 
 def test_the_qr_link_opens_the_questionnaire_tagged_with_its_unit(client, desk) -> None:
@@ -49,7 +49,7 @@ def test_a_complete_form_is_stored_anonymously_and_ends_on_the_thank_you_page(cl
     assert "Cảm ơn anh/chị" in thanks.get_data(as_text=True)
     [response] = stored_responses()
     assert response.campaign_id == campaign.id
-    assert response.unit.code == "W21172"
+    assert response.unit.code == "21172"
     assert response.questionnaire.code == "SIPAS-2017"
     assert response.mode is ResponseMode.DESK_QR
     assert response.procedure_field == "Đất đai"
@@ -164,7 +164,7 @@ def test_a_campaign_not_collecting_shows_a_polite_page_and_stores_nothing(
 
 @pytest.mark.parametrize(
     "path",
-    ["/r/{id}/SIPAS-2017/W99999", "/r/{id}/CX1/W21172", "/r/999999/SIPAS-2017/W21172", "/r/{id}/SIPAS-2017"],
+    ["/r/{id}/SIPAS-2017/99999", "/r/{id}/CX1/21172", "/r/999999/SIPAS-2017/21172", "/r/{id}/SIPAS-2017"],
     ids=["unknown unit", "questionnaire not in campaign", "unknown campaign", "single form without unit"],
 )
 def test_a_link_that_names_nothing_is_a_friendly_404(client, desk, path) -> None:
@@ -178,16 +178,16 @@ def test_a_unit_outside_the_campaign_is_not_a_target(client, desk, make_campaign
     from surveyapp.models import Unit
 
     campaign, _definition, _url = desk
-    other_ward = Unit(code="W21175", name="Phường Hoàng Văn Thụ", kind="phường")
+    other_ward = Unit(code="21175", name="Phường Hoàng Văn Thụ", kind="phường")
     make_campaign(["SIPAS-2017"], [other_ward])  # a unit of the same kind, in another campaign only
-    assert client.get(f"/r/{campaign.id}/SIPAS-2017/W21175").status_code == 404
+    assert client.get(f"/r/{campaign.id}/SIPAS-2017/21175").status_code == 404
 
 
 def test_a_matrix_form_stores_one_response_per_rated_unit(client, make_campaign, app) -> None:
     from surveyapp.models import Unit
 
-    district = Unit(code="D455", name="Huyện Bố Trạch", kind="huyện")
-    departments = [Unit(code=f"D455-PB0{n}", name=f"Phòng {n}", kind="phòng chuyên môn") for n in (1, 2, 3)]
+    district = Unit(code="455", name="Huyện Bố Trạch", kind="huyện")
+    departments = [Unit(code=f"455-PB0{n}", name=f"Phòng {n}", kind="phòng chuyên môn") for n in (1, 2, 3)]
     district.children.extend(departments)
     db.session.add(district)
     db.session.commit()
@@ -196,7 +196,7 @@ def test_a_matrix_form_stores_one_response_per_rated_unit(client, make_campaign,
     unit_keys = [d.code for d in departments]
     answers = filled_form(definition, unit_keys)
     per_unit = next(q for q in definition.questions if q.per_unit)
-    answers[field_name(per_unit, "D455-PB02")] = per_unit.no_answer.key
+    answers[field_name(per_unit, "455-PB02")] = per_unit.no_answer.key
 
     sent = submit(client, f"/r/{campaign.id}/CH3", answers)
 
@@ -204,8 +204,8 @@ def test_a_matrix_form_stores_one_response_per_rated_unit(client, make_campaign,
     responses = stored_responses()
     assert sorted(r.unit.code for r in responses) == unit_keys
     by_unit = {r.unit.code: r.answers for r in responses}
-    assert by_unit["D455-PB02"][per_unit.code] == per_unit.no_answer.value
-    assert by_unit["D455-PB01"][per_unit.code] == per_unit.options[-1].value
+    assert by_unit["455-PB02"][per_unit.code] == per_unit.no_answer.value
+    assert by_unit["455-PB01"][per_unit.code] == per_unit.options[-1].value
 
 
 def test_a_matrix_form_names_the_unit_whose_answer_is_missing(client, make_campaign, app) -> None:
@@ -276,7 +276,7 @@ def national(make_campaign, ward):
     campaign = make_campaign(["SIPAS-2023"], [ward])
     questionnaire = campaign.questionnaires[0]
     assert questionnaire.version == 2
-    return campaign, questionnaire.definition, f"/r/{campaign.id}/SIPAS-2023/W21172"
+    return campaign, questionnaire.definition, f"/r/{campaign.id}/SIPAS-2023/21172"
 
 
 def test_a_resident_answers_the_national_form_end_to_end(client, national) -> None:

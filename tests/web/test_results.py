@@ -23,7 +23,7 @@ SIPAS_ITEMS = [f"C{e}_{i}" for e, n in ((1, 4), (2, 5), (3, 6), (4, 3), (5, 4)) 
 WORKED_EXAMPLE_C3_1 = [1] * 2 + [2] * 4 + [3] * 14 + [4] * 60 + [5] * 36 + [0] * 4  # 0 = "không biết"
 
 
-def sipas_csv(rows: list[dict], unit: str = "W21172") -> bytes:
+def sipas_csv(rows: list[dict], unit: str = "21172") -> bytes:
     """A response file in the raw layout: every satisfaction item 5 unless a row says otherwise."""
     stream = io.StringIO()
     writer = csv.DictWriter(stream, fieldnames=[*HEAD_COLUMNS, *SIPAS_ITEMS, "D5"])
@@ -180,7 +180,7 @@ def test_the_raw_export_neutralises_formulas_and_imports_again_unchanged(
     text = export.data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     exported = list(csv.DictReader(io.StringIO(text)))
-    assert [row["Mã đơn vị"] for row in exported] == ["W21172"] * 3
+    assert [row["Mã đơn vị"] for row in exported] == ["21172"] * 3
 
     other = make_campaign(["SIPAS-2017"], [ward])
     again = upload(client, f"/admin/campaigns/{other.id}/import", "responses-responses_file", "lai.csv", export.data)
@@ -381,7 +381,7 @@ def test_the_page_shows_one_unit_and_the_units_below_it(client, logged_in, make_
         upload(client, f"/admin/campaigns/{campaign.id}/import", "responses-responses_file", "a.csv", data).status_code
         == 302
     )
-    assert "5 phiếu được tính" in client.get(f"/admin/campaigns/{campaign.id}/results?unit=W21172").get_data(
+    assert "5 phiếu được tính" in client.get(f"/admin/campaigns/{campaign.id}/results?unit=21172").get_data(
         as_text=True
     )
     one = client.get(f"/admin/campaigns/{campaign.id}/results?unit={groups[1].code}").get_data(as_text=True)

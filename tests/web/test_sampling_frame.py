@@ -33,7 +33,7 @@ def ward_campaign(app, make_campaign):
     db.session.commit()
     from surveyapp.models import Unit
 
-    ward = db.session.scalar(select(Unit).filter_by(code="W21172"))
+    ward = db.session.scalar(select(Unit).filter_by(code="21172"))
     return make_campaign(["CX4"], list(ward.children))
 
 
@@ -58,7 +58,7 @@ def test_a_frame_with_bad_rows_reports_every_one_and_stores_nothing(officer_page
     assert "Tệp có 6 lỗi nên chưa nhập dòng nào." in html
     for line in FAULTY_LINES:
         assert f'<td class="num">{line}</td>' in html
-    assert "31/02/2022" in html and "trùng với dòng 31" in html and "W99999-T01" in html
+    assert "31/02/2022" in html and "trùng với dòng 31" in html and "99999-T01" in html
     assert "hồ sơ chưa trả kết quả" in html and "trước ngày tiếp nhận" in html
     assert count(FrameRecord) == 0
 
@@ -152,7 +152,7 @@ def test_contacts_can_be_purged(client, officer_page) -> None:
 
 def test_a_surveyor_sees_only_their_units_sample(client, auth, surveyor, ward_campaign) -> None:
     auth.login("dtv1")
-    other = next(u for u in ward_campaign.units if u.code == "W21172-T05")
+    other = next(u for u in ward_campaign.units if u.code == "21172-T05")
     assert client.get(f"/field/sample/{ward_campaign.id}/{other.code}").status_code == 403
 
 

@@ -35,7 +35,7 @@ def stored_responses() -> int:
 def desk(make_campaign, ward):
     """An open SIPAS-2017 campaign at the ward's one-stop desk."""
     campaign = make_campaign(["SIPAS-2017"], [ward])
-    return campaign.questionnaires[0].definition, f"/r/{campaign.id}/SIPAS-2017/W21172"
+    return campaign.questionnaires[0].definition, f"/r/{campaign.id}/SIPAS-2017/21172"
 
 
 @pytest.fixture

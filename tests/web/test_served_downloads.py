@@ -96,7 +96,7 @@ def served(app: Flask, live_server: str, officer, make_campaign, ward) -> tuple[
     campaign = make_campaign(["SIPAS-2017"], [ward])
     client = app.test_client()
     for _ in range(3):
-        submit(client, f"/r/{campaign.id}/SIPAS-2017/W21172", filled_form(campaign.questionnaires[0].definition))
+        submit(client, f"/r/{campaign.id}/SIPAS-2017/21172", filled_form(campaign.questionnaires[0].definition))
     return Officer(live_server), campaign.id
 
 
@@ -124,8 +124,8 @@ DOWNLOADS: dict[str, tuple[Callable[[Officer, int], list[str]], bool]] = {
     "admin.remuneration_download": (lambda _, c: [f"/admin/campaigns/{c}/remuneration.xlsx"], True),
     "admin.upload_problems": (lambda officer, c: [officer.refused_upload_problems(c)], False),
     "admin.posters_zip": (lambda _, c: [f"/admin/campaigns/{c}/posters.zip"], False),
-    "admin.qr": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/W21172.{x}" for x in ("png", "svg")], False),
-    "admin.poster": (lambda _, c: [f"/admin/campaigns/{c}/poster/SIPAS-2017/W21172.svg"], False),
+    "admin.qr": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/21172.{x}" for x in ("png", "svg")], False),
+    "admin.poster": (lambda _, c: [f"/admin/campaigns/{c}/poster/SIPAS-2017/21172.svg"], False),
 }
 
 

@@ -69,7 +69,7 @@ class Client:
 def desk(make_campaign, ward):
     """An open SIPAS-2017 campaign at the ward's one-stop desk: its form and its address."""
     campaign = make_campaign(["SIPAS-2017"], [ward])
-    return filled_form(campaign.questionnaires[0].definition), f"/r/{campaign.id}/SIPAS-2017/W21172"
+    return filled_form(campaign.questionnaires[0].definition), f"/r/{campaign.id}/SIPAS-2017/21172"
 
 
 # Log-in lock ---------------------------------------------------------------------------------
