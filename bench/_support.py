@@ -181,14 +181,14 @@ def setup_desk_survey(database: Database, *, places: int = 10_000_000) -> DeskSu
     app = make_app(database.url)
     init_database(app)
     with app.app_context():
-        ward = Unit(code="W21172", name="Phường Trương Quang Trọng", kind="phường")
+        ward = Unit(code="21172", name="Phường Trương Quang Trọng", kind="phường")
         campaign_id = open_campaign_over(
             app, ["SIPAS-2017"], [ward], purpose=CampaignPurpose.SIPAS, quotas=[("SIPAS-2017", ANY_GROUP, places)]
         )
         definition = db.session.get(Campaign, campaign_id).questionnaires[0].definition
         answers, allowed = filled_answers(definition), allowed_values(definition)
         db.engine.dispose()
-    return DeskSurvey(database, f"/r/{campaign_id}/SIPAS-2017/W21172", answers, allowed)
+    return DeskSurvey(database, f"/r/{campaign_id}/SIPAS-2017/21172", answers, allowed)
 
 
 def filled_answers(definition: QuestionnaireDefinition, *, option: int = -1) -> dict[str, str]:

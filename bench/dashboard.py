@@ -58,14 +58,12 @@ def build_province(app: Flask, districts: int, communes: int, fill: float) -> in
     """The province, its campaign and quota cells, filled at random with stored responses."""
     started = time.perf_counter()
     with app.app_context():
-        province = Unit(code="P51", name="Tỉnh Quảng Ngãi", kind="tỉnh")
+        province = Unit(code="51", name="Tỉnh Quảng Ngãi", kind="tỉnh")
         commune_units = []
         for d in range(1, districts + 1):
-            district = Unit(code=f"P51-D{d:02d}", name=f"Huyện {d}", kind="huyện", parent=province)
+            district = Unit(code=f"51-D{d:02d}", name=f"Huyện {d}", kind="huyện", parent=province)
             for c in range(1, communes + 1):
-                commune_units.append(
-                    Unit(code=f"P51-D{d:02d}-X{c:03d}", name=f"Xã {d}.{c}", kind="xã", parent=district)
-                )
+                commune_units.append(Unit(code=f"51-D{d:02d}-X{c:03d}", name=f"Xã {d}.{c}", kind="xã", parent=district))
         db.session.add(province)
         campaign_id = open_campaign_over(
             app,

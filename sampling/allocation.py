@@ -41,8 +41,8 @@ class Stratum:
     ``minimum`` is the fewest forms a proportional plan gives it (lowered to its population
     when the stratum is smaller); a fixed plan does not use it.
 
-    >>> Stratum("W21172-T01", population=120, minimum=10)
-    Stratum(key='W21172-T01', population=120, minimum=10)
+    >>> Stratum("21172-T01", population=120, minimum=10)
+    Stratum(key='21172-T01', population=120, minimum=10)
     """
 
     key: str

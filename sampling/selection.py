@@ -146,8 +146,8 @@ def stratum_seed(seed: int | str, stratum_key: str) -> str:
     Stable across runs and machines (unlike ``hash()``), so a report can show it and anyone
     can repeat one stratum's draw with ``select_systematic``.
 
-    >>> stratum_seed("2022-08", "W21172-T01")[:16]
-    '66886bfd3588b69a'
+    >>> stratum_seed("2022-08", "21172-T01")[:16]
+    'ff94c7c2871a9cb1'
     """
     check_seed(seed)
     return hashlib.sha256(f"{seed}:{stratum_key}".encode()).hexdigest()

@@ -38,8 +38,8 @@ def redact_path(path: str) -> str:
 
     >>> redact_path("/r/link/AbC-123_x")
     '/r/link/<redacted>'
-    >>> redact_path("/r/4/CX4/W21172-T01")
-    '/r/4/CX4/W21172-T01'
+    >>> redact_path("/r/4/CX4/21172-T01")
+    '/r/4/CX4/21172-T01'
     """
     return _LINK_TOKEN.sub("/r/link/<redacted>", path)
 

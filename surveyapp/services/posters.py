@@ -7,11 +7,11 @@ posters speak to citizens at a Vietnamese one-stop desk, so their text is Vietna
 the language of the officer's pages.
 
 >>> svg = poster_svg(campaign_name="Khảo sát 2022", unit_name="Tổ dân phố 1", questionnaire_title="SIPAS",
-...                  url="https://khaosat.example.vn/r/1/SIPAS-2017/W21172-T01", minutes=5)
+...                  url="https://khaosat.example.vn/r/1/SIPAS-2017/21172-T01", minutes=5)
 >>> 'width="210mm"' in svg and "Tổ dân phố 1" in svg
 True
->>> poster_file_name("SIPAS-2017", "W21172-T01")
-'W21172-T01_SIPAS-2017.svg'
+>>> poster_file_name("SIPAS-2017", "21172-T01")
+'21172-T01_SIPAS-2017.svg'
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Loading the unit tree from a CSV file (``code,name,kind,parent_code``), and the rule of unit codes.
 
-A unit code is made of ASCII letters, digits, ``-``, ``_`` and ``.`` only (``W21172-T01``,
+A unit code is made of ASCII letters, digits, ``-``, ``_`` and ``.`` only (``21172-T01``,
 ``000.00.21.H55``). Codes are trimmed and NFC-normalised first; anything else is refused, so
-that look-alikes (a full-width ``Ｗ21172``, a zero-width space, ``A/B``) never become units
+that look-alikes (a full-width ``２１１７２``, a zero-width space, ``A/B``) never become units
 of their own.
 """
 
@@ -47,7 +47,7 @@ def normalise_unit_code(text: str) -> str:
 def is_unit_code(code: str) -> bool:
     """Whether ``code`` uses only the characters of unit codes (``UNIT_CODE_CHARACTERS``).
 
-    >>> is_unit_code("W21172-T01"), is_unit_code("A/B"), is_unit_code("W21172\u200b"), is_unit_code("Ｗ21172")
+    >>> is_unit_code("21172-T01"), is_unit_code("A/B"), is_unit_code("21172\u200b"), is_unit_code("２１１７２")
     (True, False, False, False)
     """
     return bool(_UNIT_CODE.fullmatch(code))
