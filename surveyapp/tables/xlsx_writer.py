@@ -255,8 +255,8 @@ def _fitted_width(header: str, samples: list[pd.Series]) -> float:
     """A width for ``header`` (wrapped over lines of ``HEADER_LINE``, never within a word) and
     the values of ``samples``: texts by their length, numbers ``NUMBER_WIDTH``.
 
-    >>> _fitted_width("Đơn vị", [pd.Series(["Phường Trương Quang Trọng (W21172)", None])])
-    36.0
+    >>> _fitted_width("Đơn vị", [pd.Series(["Phường Trương Quang Trọng (21172)", None])])
+    35.0
     >>> _fitted_width("Ít hơn ngưỡng câu trả lời hợp lệ", [pd.Series(["Có", "Không"])])
     18.0
     >>> _fitted_width("Chỉ số (%)", [pd.Series([0.769, np.nan])]), _fitted_width("Mã", [])

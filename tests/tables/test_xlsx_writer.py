@@ -59,7 +59,7 @@ def widths(sheet: Worksheet) -> list[float]:
 
 
 def test_columns_get_their_width_or_one_fitted_to_their_header_and_first_rows() -> None:
-    unit = "Phường Trương Quang Trọng, thành phố Quảng Ngãi (W21172)"
+    unit = "Phường Trương Quang Trọng, thành phố Quảng Ngãi (21172)"
     # The first chunk is one row, as the overall slice of the indices: the fit reads on.
     chunks = [
         pd.DataFrame({"code": ["SIPAS-2017"], "unit": ["Toàn bộ"], "flag": ["Có"], "index": [0.769], "note": ["x"]}),
