@@ -40,6 +40,19 @@ def test_a_stored_version_whose_file_changed_is_refused(app, tmp_path) -> None:
         sync_questionnaires(tmp_path)
 
 
+def test_a_comment_is_not_content_so_a_stored_version_may_gain_one(app, tmp_path) -> None:
+    """The digest is of the parsed file: a header comment (CX1–CH4 name the forms that replaced
+    them) changes nothing a campaign ran with, while any change of wording is refused (above)."""
+    path = copy_form(tmp_path, "CX1.v1.yaml")
+    sync_questionnaires(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(f"# One more line of comment.\n{text}".replace("# TEMPLATE", "# A note\n# TEMPLATE"), "utf-8")
+    assert sync_questionnaires(tmp_path) == []
+    path.write_text(text.replace("Rất tốt", "Tốt lắm"), encoding="utf-8")
+    with pytest.raises(QuestionnaireError, match=r"CX1\.v1\.yaml: version 1 of CX1 is already stored"):
+        sync_questionnaires(tmp_path)
+
+
 def test_one_malformed_file_stores_nothing(app, tmp_path) -> None:
     copy_form(tmp_path)
     (tmp_path / "BROKEN.v1.yaml").write_text("code: BROKEN\nversion: 1\n", encoding="utf-8")

@@ -67,7 +67,9 @@ def write_form(folder: Path, data: dict, name: str = "TEST.v1.yaml") -> Path:
 
 def test_every_shipped_form_loads() -> None:
     codes = {load_questionnaire_file(path).code for path in SHIPPED}
-    assert codes == {"SIPAS-2017", "SIPAS-2023", "CX1", "CX2", "CX3", "CX4", "CH1", "CH2", "CH3", "CH4"}
+    before_2025 = {"CX1", "CX2", "CX3", "CX4", "CH1", "CH2", "CH3", "CH4"}
+    since_2025 = {"XA1", "XA2", "XA3", "XA4", "SO1", "SO2", "SO3", "SO4"}
+    assert codes == {"SIPAS-2017", "SIPAS-2023"} | before_2025 | since_2025
 
 
 def test_sipas_2017_has_five_elements_and_twenty_two_criteria_on_a_five_level_scale() -> None:
@@ -92,7 +94,7 @@ def test_par_forms_are_marked_as_templates_with_four_options_and_dont_know(path:
         assert question.no_answer is not None and question.no_answer.label.vi == "Không biết"
 
 
-@pytest.mark.parametrize("code", ["CH1", "CH3", "CX3"])
+@pytest.mark.parametrize("code", ["CH1", "CH3", "CX3", "SO1", "SO2", "SO3"])
 def test_forms_that_rate_several_units_are_matrices(code: str) -> None:
     definition = load_questionnaire_file(FORMS_DIR / f"{code}.v1.yaml")
     assert definition.layout is Layout.MATRIX
