@@ -348,14 +348,20 @@ def test_minimum_then_proportional_rounds_its_exact_shares(strata, fraction) -> 
         assert plan.quotas[stratum.key] in (math.floor(shares[stratum.key]), math.ceil(shares[stratum.key]))
 
 
+def first_shares(total: int, strata: list[Stratum]) -> tuple[dict[str, int], int, dict[str, Fraction]]:
+    """Each stratum's minimum (up to its population), the rest, and minimum + the rest shared by
+    whole population before any cap: λ = (total - Σm) / ΣN."""
+    available = sum(s.population for s in strata)
+    floors = {s.key: min(s.minimum, s.population) for s in strata}
+    rest = total - sum(floors.values())
+    return floors, rest, {s.key: floors[s.key] + Fraction(rest * s.population, available or 1) for s in strata}
+
+
 @settings(max_examples=300, deadline=None)
 @given(strata=strata_lists(max_size=12), fraction=st.floats(0, 1))
 def test_the_rest_is_shared_by_whole_population_when_no_stratum_fills_up(strata, fraction) -> None:
     total = feasible_total(strata, fraction)
-    available = sum(s.population for s in strata)
-    floors = {s.key: min(s.minimum, s.population) for s in strata}
-    rest = total - sum(floors.values())
-    shares = {s.key: floors[s.key] + Fraction(rest * s.population, available or 1) for s in strata}
+    floors, rest, shares = first_shares(total, strata)
     # Only examples where the minimums and the rest both matter, and no cap.
     assume(rest > 0 and any(floors.values()))
     assume(all(shares[s.key] <= s.population for s in strata))
@@ -370,12 +376,10 @@ def test_a_full_stratum_only_ever_gives_the_others_more(strata, fraction) -> Non
     # λ never falls below its first value, (total - Σm) / ΣN: capping one stratum hands the
     # others what it cannot take.
     total = feasible_total(strata, fraction)
-    available = sum(s.population for s in strata)
-    floors = {s.key: min(s.minimum, s.population) for s in strata}
-    rest = total - sum(floors.values())
+    _floors, _rest, shares = first_shares(total, strata)
     plan = allocate_minimum_then_proportional(total, strata)
     for stratum in strata:
-        first = min(stratum.population, floors[stratum.key] + Fraction(rest * stratum.population, available or 1))
+        first = min(stratum.population, shares[stratum.key])
         assert plan.quotas[stratum.key] >= math.floor(first)
 
 
