@@ -17,6 +17,7 @@ from sqlalchemy import select
 from surveyapp.demo import UNITS_CSV, load_demo
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Unit
+from surveyapp.services.official_units import load_official_units
 from surveyapp.services.results import exports
 from surveyapp.services.results.indices import compute_results
 from surveyapp.services.units import RenamedCode, import_units_csv
@@ -160,3 +161,24 @@ def test_loading_the_two_level_list_over_the_demo_leaves_past_campaigns_as_they_
     # ...while new campaigns see today's units only.
     form = client.get("/admin/campaigns/new").get_data(as_text=True)
     assert "Phường sáp nhập" in form and "Thành phố Quảng Ngãi" not in form
+
+
+def test_loading_the_official_2025_list_over_the_demo_leaves_past_campaigns_as_they_read(
+    app, client, auth, officer
+) -> None:
+    """The issue's check: the demo's 2020 and 2022 campaigns read as before after the official list."""
+    load_demo()
+    db.session.commit()
+    auth.login("canbo")
+    before = past_campaign_views(client)
+
+    result = load_official_units(retire_missing=True)
+    db.session.commit()
+    # Trương Quang Trọng (21172) is now directly under the province: the 2022 campaign keeps
+    # the ward under Quảng Ngãi city; other used codes now carry other names.
+    assert "21172" in result.kept and result.renamed and result.retired
+    db.session.expire_all()
+
+    after = past_campaign_views(client)
+    assert [key for key in before if after[key] != before[key]] == []
+    assert current("21172").parent.code == "51"
