@@ -333,7 +333,7 @@ def test_a_hostile_unit_file_is_refused_by_the_command_with_a_message(runner, tm
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     if result.exit_code == 0:
-        assert re.search(r"\d+ units added, \d+ updated", result.output)
+        assert re.search(r"\d+ units added, \d+ changed, \d+ unchanged", result.output)
     else:
         assert result.exit_code == 1 and "nothing was stored" in result.output, result.output
         assert count(Unit) == before
