@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from surveyapp.criteria.definition import CriteriaError, CriteriaSet, load_criteria_file, read_criteria_source
+from surveyapp.criteria.definition import (
+    CriteriaError,
+    CriteriaSet,
+    ScoringMethod,
+    load_criteria_file,
+    read_criteria_source,
+)
 from surveyapp.extensions import db
 from surveyapp.models import CriteriaSetVersion
 from surveyapp.questionnaires.definition import load_questionnaire_file
 from surveyapp.services.catalog import source_digest
+
+SCORING_LABELS = {
+    ScoringMethod.SELF_ASSESSED: _l("Tự đánh giá, có tài liệu kiểm chứng, được thẩm định"),
+    ScoringMethod.SURVEY: _l("Điều tra xã hội học"),
+    ScoringMethod.SIPAS: _l("Chỉ số hài lòng (SIPAS)"),
+    ScoringMethod.OTHER: _l("Nguồn khác, cán bộ nhập"),
+}
 
 
 def read_survey_subcriteria(forms_dir: str | Path) -> dict[str, dict[str, float]]:
