@@ -31,6 +31,7 @@ class Config:
     # copy serving people must offer them its source); linked at the foot of every page.
     SOURCE_URL = os.environ.get("SOURCE_URL", "")
     FORMS_DIR = os.environ.get("FORMS_DIR", str(Path(__file__).resolve().parent.parent / "forms"))
+    CRITERIA_DIR = os.environ.get("CRITERIA_DIR", str(Path(__file__).resolve().parent.parent / "criteria"))
     # Dates of submissions are recorded in the local calendar of the survey.
     TIMEZONE = os.environ.get("SURVEYAPP_TIMEZONE", "Asia/Ho_Chi_Minh")
     BABEL_DEFAULT_LOCALE = "vi"

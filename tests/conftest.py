@@ -22,12 +22,14 @@ from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, AuditEntry, Campaign, CampaignPurpose, CampaignStatus, Unit, User, UserRole
 from surveyapp.services.catalog import sync_questionnaires
+from surveyapp.services.criteria_sets import sync_criteria_sets
 from surveyapp.services.users import create_user
 from tests.helpers import PASSWORD, SECRET_KEY, AuthActions
 from tests.served import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS_DIR = ROOT / "forms"
+CRITERIA_DIR = ROOT / "criteria"
 PUBLIC_BASE_URL = "https://khaosat.example.vn"
 
 
@@ -120,6 +122,14 @@ def questionnaires(app: Flask) -> dict:
     stored = sync_questionnaires(FORMS_DIR)
     db.session.commit()
     return {q.code: q for q in stored}
+
+
+@pytest.fixture
+def criteria_sets(app: Flask) -> dict:
+    """Every criteria set file of ``criteria/``, stored."""
+    stored = sync_criteria_sets(CRITERIA_DIR, FORMS_DIR)
+    db.session.commit()
+    return {s.code: s for s in stored}
 
 
 @pytest.fixture

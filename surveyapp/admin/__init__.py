@@ -8,11 +8,13 @@ from surveyapp.admin import (  # noqa: E402,F401  (routes register on the bluepr
     accounts,
     audit,
     campaigns,
+    criteria,
     held,
     posters,
     quotas,
     remuneration,
     results,
+    rounds,
     sampling,
     uploads,
 )

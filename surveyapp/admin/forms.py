@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from sampling import AllocationMethod
 from surveyapp.i18n import localized
-from surveyapp.models import AuditAction, Campaign, Questionnaire, Unit
+from surveyapp.models import AuditAction, Campaign, CriteriaSetVersion, Questionnaire, Unit
 from surveyapp.services.audit import ACTION_LABELS, AuditFilter
 from surveyapp.services.campaigns import PURPOSE_LABELS
 from surveyapp.services.quotas import POLICY_LABELS, QuotaRule
@@ -391,3 +391,68 @@ class AuditFilterForm(FlaskForm):
             since=self.since.data,
             until=self.until.data,
         )
+
+
+def criteria_set_label(criteria_set: CriteriaSetVersion) -> str:
+    """How a set version is named in a list of choices: code, version and title."""
+    return f"{criteria_set.code} v{criteria_set.version} — {criteria_set.title}"
+
+
+class RoundForm(FlaskForm):
+    """A new assessment round: name, year, set version, the unit whose units it assesses, dates."""
+
+    name = StringField(
+        _l("Tên kỳ đánh giá"), validators=[DataRequired(_l("Hãy nhập tên kỳ đánh giá.")), Length(max=300)]
+    )
+    year = IntegerField(
+        _l("Năm đánh giá"),
+        invalid_value_message=_l("Năm đánh giá phải là một số, ví dụ 2025."),
+        validators=[
+            InputRequired(_l("Hãy nhập năm đánh giá, ví dụ 2025.")),
+            NumberRange(2000, 2100, _l("Năm đánh giá phải từ 2000 đến 2100.")),
+        ],
+    )
+    criteria_set_id = SelectField(
+        _l("Bộ chỉ số"), coerce=int, invalid_choice_message=_l("Hãy chọn một bộ chỉ số đã nạp.")
+    )
+    parent_unit_id = SelectField(
+        _l("Đơn vị tổ chức đánh giá"), coerce=int, invalid_choice_message=_l("Hãy chọn một đơn vị trong danh sách.")
+    )
+    self_assessment_opens_on = DateField(
+        _l("Ngày bắt đầu tự đánh giá"),
+        format=DATE_FORMATS,
+        invalid_value_message=_l("Ngày bắt đầu không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 01/11/2025."),
+        validators=[InputRequired(_l("Hãy chọn ngày bắt đầu tự đánh giá."))],
+    )
+    self_assessment_due_on = DateField(
+        _l("Hạn tự đánh giá"),
+        format=DATE_FORMATS,
+        invalid_value_message=_l("Hạn tự đánh giá không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 15/12/2025."),
+        validators=[InputRequired(_l("Hãy chọn hạn tự đánh giá."))],
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        criteria_sets: list[CriteriaSetVersion],
+        unit_tree: list[tuple[Unit, int]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria_set_id.choices = [(s.id, criteria_set_label(s)) for s in criteria_sets]
+        # The depth shows as an indent of non-breaking spaces: a plain <select> keeps it.
+        self.parent_unit_id.choices = [
+            (unit.id, "\u00a0\u00a0" * depth + f"{unit.name} ({unit.kind})") for unit, depth in unit_tree
+        ]
+
+
+class MoveRoundForm(FlaskForm):
+    """Another version of a round's set to move it to."""
+
+    criteria_set_id = SelectField(
+        _l("Phiên bản bộ chỉ số"), coerce=int, invalid_choice_message=_l("Hãy chọn một phiên bản khác của bộ chỉ số.")
+    )
+
+    def __init__(self, *args: object, versions: list[CriteriaSetVersion], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria_set_id.choices = [(s.id, criteria_set_label(s)) for s in versions]

@@ -1,4 +1,5 @@
-"""What an officer's address names, loaded in one place: ``<int:campaign_id>`` becomes a ``Campaign``."""
+"""What an officer's address names, loaded in one place: ``<int:campaign_id>`` becomes a ``Campaign``,
+``<int:set_id>`` a ``CriteriaSetVersion``, ``<int:round_id>`` an ``AssessmentRound``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from functools import wraps
 from typing import Any
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign
+from surveyapp.models import AssessmentRound, Campaign, CriteriaSetVersion
 
 
 def loads_campaign(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -22,5 +23,31 @@ def loads_campaign(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, campaign_id: int, **kwargs: Any) -> Any:
         return view(*args, campaign=db.get_or_404(Campaign, campaign_id), **kwargs)
+
+    return wrapped
+
+
+def loads_criteria_set(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Call the decorated view with the set version ``<int:set_id>`` names as ``criteria_set``; 404 if none.
+
+    Goes under ``officer_required``, as ``loads_campaign`` does.
+    """
+
+    @wraps(view)
+    def wrapped(*args: Any, set_id: int, **kwargs: Any) -> Any:
+        return view(*args, criteria_set=db.get_or_404(CriteriaSetVersion, set_id), **kwargs)
+
+    return wrapped
+
+
+def loads_round(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Call the decorated view with the round ``<int:round_id>`` names as ``assessment_round``; 404 if none.
+
+    Goes under ``officer_required``, as ``loads_campaign`` does.
+    """
+
+    @wraps(view)
+    def wrapped(*args: Any, round_id: int, **kwargs: Any) -> Any:
+        return view(*args, assessment_round=db.get_or_404(AssessmentRound, round_id), **kwargs)
 
     return wrapped

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from surveyapp.cli import bp
 from surveyapp.config import INSTANCE_DIR
+from surveyapp.criteria.definition import CriteriaError
 from surveyapp.demo import DemoError, load_demo
 from surveyapp.extensions import db
 from surveyapp.instance_files import write_demo_accounts
@@ -27,6 +28,7 @@ from surveyapp.models import Unit, User, UserRole
 from surveyapp.questionnaires.definition import QuestionnaireError
 from surveyapp.services.campaigns import CampaignError
 from surveyapp.services.catalog import sync_questionnaires
+from surveyapp.services.criteria_sets import check_criteria_file, sync_criteria_sets
 from surveyapp.services.official_units import REFORM_DAY, OfficialList, UnknownProvince, load_official_units
 from surveyapp.services.quotas import QuotaError
 from surveyapp.services.units import UnitImportError, UnitImportResult, import_units_csv
@@ -283,6 +285,49 @@ def load_questionnaires(forms_dir: Path | None) -> None:
         click.echo(f"Every questionnaire of {forms_dir} is stored already; nothing changed.")
 
 
+@bp.cli.command("load-criteria")
+@click.option(
+    "--criteria-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of <CODE>.v<VERSION>.yaml criteria sets (default: the app's CRITERIA_DIR, criteria/).",
+)
+def load_criteria(criteria_dir: Path | None) -> None:
+    """Store the criteria set versions of the criteria folder that are not stored yet.
+
+    Every file is checked first (its survey links against the questionnaires of FORMS_DIR): one
+    malformed file stores nothing. A stored version whose file has changed is refused.
+    """
+    criteria_dir = criteria_dir or Path(current_app.config["CRITERIA_DIR"])
+    if not sorted(criteria_dir.glob("*.yaml")):
+        raise click.ClickException(f"{criteria_dir}: no criteria set files (*.yaml) in this folder")
+    with committing():
+        try:
+            added = sync_criteria_sets(criteria_dir, current_app.config["FORMS_DIR"])
+        except (CriteriaError, QuestionnaireError) as error:
+            raise click.ClickException(f"nothing was stored: {error}") from None
+    if added:
+        click.echo(f"Criteria sets added: {', '.join(f'{s.code} v{s.version}' for s in added)}")
+    else:
+        click.echo(f"Every criteria set of {criteria_dir} is stored already; nothing changed.")
+
+
+@bp.cli.command("check-criteria")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_criteria(path: Path) -> None:
+    """Check one criteria set file without storing it: print its problem, or what it holds."""
+    try:
+        criteria_set = check_criteria_file(path, current_app.config["FORMS_DIR"])
+    except (CriteriaError, QuestionnaireError) as error:
+        raise click.ClickException(str(error)) from None
+    methods = ", ".join(
+        f"{method.value} {points:g}" for method, points in criteria_set.points_by_method().items() if points
+    )
+    click.echo(
+        f"{path.name}: {criteria_set.code} v{criteria_set.version} is valid: {len(criteria_set.areas)} areas, "
+        f"{criteria_set.criterion_count} criteria and sub-criteria, {criteria_set.total:g} points ({methods})"
+    )
+
+
 @bp.cli.command("load-demo")
 def load_demo_command() -> None:
     """Load the demo of seed plans 000 and 001: units, questionnaires, 3 open campaigns, accounts.
@@ -294,9 +339,9 @@ def load_demo_command() -> None:
     with committing():
         try:
             result = load_demo()
-        except (DemoError, QuestionnaireError, UnitImportError, CampaignError, QuotaError) as error:
+        except (DemoError, QuestionnaireError, CriteriaError, UnitImportError, CampaignError, QuotaError) as error:
             hint = ""
-            if isinstance(error, QuestionnaireError) and db.engine.url.get_backend_name() == "sqlite":
+            if isinstance(error, QuestionnaireError | CriteriaError) and db.engine.url.get_backend_name() == "sqlite":
                 # Typical after pulling changed questionnaire files into a demo database.
                 hint = f"\nA demo database can start afresh: delete {db.engine.url.database} and run this again."
             raise click.ClickException(f"the demo was not loaded: {error}{hint}") from None
@@ -306,6 +351,8 @@ def load_demo_command() -> None:
     click.echo(f"Units added: {result.units_added}")
     if result.questionnaires_added:
         click.echo(f"Questionnaires added: {', '.join(result.questionnaires_added)}")
+    if result.criteria_sets_added:
+        click.echo(f"Criteria sets added: {', '.join(result.criteria_sets_added)}")
     for campaign in result.campaigns_added:
         units = f"{campaign.units} unit" + "s" * (campaign.units != 1)
         quota = f", {campaign.quota_total} forms planned" if campaign.quota_total else ""

@@ -42,6 +42,7 @@ from surveyapp.models import (
 from surveyapp.questionnaires.definition import Option, Question, QuestionType
 from surveyapp.services.campaigns import CampaignDraft, create_campaign, open_campaign
 from surveyapp.services.catalog import get_latest_questionnaires, sync_questionnaires
+from surveyapp.services.criteria_sets import sync_criteria_sets
 from surveyapp.services.quotas import QuotaRule, count_imported, plan_quotas, save_quotas
 from surveyapp.services.responses import local_today, response_row
 from surveyapp.services.units import import_units_csv
@@ -170,6 +171,7 @@ class DemoResult:
 
     units_added: int
     questionnaires_added: list[str]
+    criteria_sets_added: list[str]
     campaigns_added: list[DemoCampaignAdded]
     users_added: list[str]
     passwords: dict[str, str]
@@ -177,7 +179,12 @@ class DemoResult:
     @property
     def changed(self) -> bool:
         return bool(
-            self.units_added or self.questionnaires_added or self.campaigns_added or self.users_added or self.passwords
+            self.units_added
+            or self.questionnaires_added
+            or self.criteria_sets_added
+            or self.campaigns_added
+            or self.users_added
+            or self.passwords
         )
 
 
@@ -195,6 +202,9 @@ def load_demo(forms_dir: str | Path | None = None, today: dt.date | None = None)
     today = today or local_today()
     units_added = 0 if _seed_units_known() else import_units_csv(UNITS_CSV).added
     questionnaires_added = [f"{q.code} v{q.version}" for q in sync_questionnaires(forms_dir)]
+    criteria_sets_added = [
+        f"{s.code} v{s.version}" for s in sync_criteria_sets(current_app.config["CRITERIA_DIR"], forms_dir)
+    ]
     questionnaires = {q.code: q for q in get_latest_questionnaires()}
     needed = {code for demo in DEMO_CAMPAIGNS for code in demo.questionnaire_codes}
     missing = sorted(needed - set(questionnaires))
@@ -210,6 +220,7 @@ def load_demo(forms_dir: str | Path | None = None, today: dt.date | None = None)
     return DemoResult(
         units_added=units_added,
         questionnaires_added=questionnaires_added,
+        criteria_sets_added=criteria_sets_added,
         campaigns_added=campaigns_added,
         users_added=users_added,
         passwords=passwords,

@@ -2,6 +2,7 @@
 
 from surveyapp.models.audit import AuditAction, AuditEntry
 from surveyapp.models.campaigns import Campaign, CampaignPurpose, CampaignStatus
+from surveyapp.models.criteria import AssessmentRound, CriteriaSetVersion, RoundStage
 from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, SampleEntry, SampleStatus, SpentLink
 from surveyapp.models.held import DeskDevice, HeldForm
 from surveyapp.models.limits import LimitCount
@@ -15,11 +16,13 @@ from surveyapp.models.users import User, UserRole
 __all__ = [
     "ANY_GROUP",
     "AppraisedScore",
+    "AssessmentRound",
     "AuditAction",
     "AuditEntry",
     "Campaign",
     "CampaignPurpose",
     "CampaignStatus",
+    "CriteriaSetVersion",
     "DeskDevice",
     "FrameContact",
     "FrameRecord",
@@ -31,6 +34,7 @@ __all__ = [
     "Replacement",
     "Response",
     "ResponseMode",
+    "RoundStage",
     "SampleEntry",
     "SampleStatus",
     "SpentLink",

@@ -40,6 +40,9 @@ class AuditAction(enum.Enum):
     DEVICE_REGISTERED = "device_registered"
     DEVICE_REVOKED = "device_revoked"
     CHANNELS_SAVED = "channels_saved"
+    ROUND_CREATED = "round_created"
+    ROUND_MOVED = "round_moved"
+    ASSESSMENT_OPENED = "assessment_opened"
 
 
 class AuditEntry(db.Model):

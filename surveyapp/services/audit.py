@@ -55,6 +55,9 @@ ACTION_LABELS = {
     AuditAction.DEVICE_REGISTERED: _l("Đăng ký thiết bị tại quầy"),
     AuditAction.DEVICE_REVOKED: _l("Thu hồi thiết bị tại quầy"),
     AuditAction.CHANNELS_SAVED: _l("Lưu kênh nhận phiếu"),
+    AuditAction.ROUND_CREATED: _l("Tạo kỳ đánh giá Chỉ số CCHC"),
+    AuditAction.ROUND_MOVED: _l("Chuyển kỳ đánh giá sang phiên bản khác của bộ chỉ số"),
+    AuditAction.ASSESSMENT_OPENED: _l("Mở tự đánh giá"),
 }
 
 

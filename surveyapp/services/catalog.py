@@ -17,7 +17,8 @@ from surveyapp.questionnaires.definition import (
 )
 
 
-def _digest(source: dict) -> str:
+def source_digest(source: dict) -> str:
+    """The SHA-256 of a stored file's content, whatever its key order or layout."""
     canonical = json.dumps(source, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -36,7 +37,7 @@ def sync_questionnaires(forms_dir: str | Path) -> list[Questionnaire]:
         checked.append((path, definition, read_questionnaire_source(path)))
     added = []
     for path, definition, source in checked:
-        digest = _digest(source)
+        digest = source_digest(source)
         stored = db.session.scalar(select(Questionnaire).filter_by(code=definition.code, version=definition.version))
         if stored is None:
             stored = Questionnaire(

@@ -33,6 +33,7 @@ from werkzeug.test import TestResponse
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, SampleEntry, SampleStatus, Unit, UserRole
 from surveyapp.services import frames
+from surveyapp.services.assessment_rounds import RoundDraft, create_round
 from surveyapp.services.samples import draw_sample, issue_links
 from surveyapp.services.users import create_user
 from tests.helpers import AuthActions, csrf_token_of, filled_form
@@ -89,6 +90,7 @@ def to(path: str) -> Outcome:
 
 CAMPAIGN_PAGE = to("/admin/campaigns/{campaign_id}")
 SAMPLE_PAGE = to("/admin/campaigns/{campaign_id}/sample")
+ROUND_PAGE = to("/admin/rounds/{round_id}")
 PUBLIC = (OK, OK, OK, OK, OK)
 STAFF = (LOGIN, LOGIN, OK, OK, OK)
 ASSIGNED = (LOGIN, LOGIN, FORBIDDEN, OK, OK)
@@ -146,6 +148,11 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/upload-problems/<token>.csv": (G, officers(HIDDEN)),
     "/admin/campaigns/<int:campaign_id>/export/indices.<any(xlsx, zip):extension>": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/export/responses/<code>.<any(xlsx, csv):extension>": (G, OFFICERS),
+    "/admin/criteria": (G, OFFICERS),
+    "/admin/criteria/<int:set_id>": (G, OFFICERS),
+    "/admin/rounds": (G, OFFICERS),
+    "/admin/rounds/new": (GP, OFFICERS),
+    "/admin/rounds/<int:round_id>": (G, OFFICERS),
     # POST-only routes (a form without its file or fields comes back with its errors: 200).
     "/admin/campaigns/<int:campaign_id>/results/targets": (P, officers(to("/admin/campaigns/{campaign_id}/results"))),
     "/admin/campaigns/<int:campaign_id>/results/appraisals": (P, officers(OK)),
@@ -172,6 +179,9 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/accounts/<int:user_id>/deactivate": (P, officers(to("/admin/accounts"))),
     "/admin/accounts/<int:user_id>/activate": (P, officers(to("/admin/accounts"))),
     "/admin/accounts/<int:user_id>/password": (P, officers(OK)),
+    # A move without a version to move to, then opening self-assessment: back to the round's page.
+    "/admin/rounds/<int:round_id>/move": (P, officers(ROUND_PAGE)),
+    "/admin/rounds/<int:round_id>/open": (P, officers(ROUND_PAGE)),
     "/admin/campaigns/<int:campaign_id>/open": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/close": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/reopen": (P, officers(CAMPAIGN_PAGE)),
@@ -231,7 +241,7 @@ def frame_csv(unit_code: str, people: int) -> bytes:
 
 
 @pytest.fixture
-def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer) -> World:
+def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer, criteria_sets) -> World:
     district = Unit(code="D99", name="Huyện Thử", kind="huyện")
     for number in (1, 2):
         district.children.append(Unit(code=f"D99-P{number:02d}", name=f"Phòng {number}", kind="phòng chuyên môn"))
@@ -250,6 +260,10 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
     frames.import_frame(campaign, "khung.csv", frame_csv(group_1.code, 3), skip_bad_rows=False)
     draw_sample(campaign, cx4, "authz", 0)
     issued = issue_links(campaign)
+    today = dt.date.today()
+    assessment_round = create_round(
+        RoundDraft("Chỉ số CCHC", today.year, criteria_sets["CCHC-XA"].id, ward.id, today, today + dt.timedelta(days=9))
+    )
     db.session.commit()
     entries = db.session.scalars(
         select(SampleEntry).filter_by(campaign_id=campaign.id, status=SampleStatus.TO_CONTACT).order_by(SampleEntry.id)
@@ -266,6 +280,8 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         "source_tag": "0123abcd",
         "hour_key": "2026010100",
         "device_id": 1,
+        "set_id": criteria_sets["CCHC-XA"].id,
+        "round_id": assessment_round.id,
     }
 
     def login(caller: str) -> None:

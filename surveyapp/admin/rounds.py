@@ -1,0 +1,114 @@
+"""Officers' PAR assessment rounds: the list, creating one, its page, moving it to another
+version of its set, opening self-assessment."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from surveyapp.admin import bp
+from surveyapp.admin.forms import MoveRoundForm, RoundForm
+from surveyapp.admin.loading import loads_round
+from surveyapp.auth.access import officer_required
+from surveyapp.extensions import db
+from surveyapp.models import AssessmentRound
+from surveyapp.services.assessment_rounds import (
+    STAGE_LABELS,
+    RoundDraft,
+    RoundError,
+    create_round,
+    get_assessed_units,
+    get_rounds,
+    move_round,
+    open_self_assessment,
+)
+from surveyapp.services.criteria_sets import get_criteria_sets, get_other_versions
+from surveyapp.services.responses import local_today
+from surveyapp.services.units import get_unit_tree
+
+
+@bp.route("/rounds")
+@officer_required
+def rounds() -> str:
+    return render_template("admin/rounds.html", rounds=get_rounds(), stage_labels=STAGE_LABELS)
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@officer_required
+def new_round() -> str | WerkzeugResponse:
+    form = RoundForm(criteria_sets=get_criteria_sets(), unit_tree=get_unit_tree())
+    if not form.is_submitted():
+        form.year.data = local_today().year
+    if form.validate_on_submit():
+        draft = RoundDraft(
+            name=form.name.data,
+            year=form.year.data,
+            criteria_set_id=form.criteria_set_id.data,
+            parent_unit_id=form.parent_unit_id.data,
+            self_assessment_opens_on=form.self_assessment_opens_on.data,
+            self_assessment_due_on=form.self_assessment_due_on.data,
+        )
+        try:
+            assessment_round = create_round(draft)
+        except RoundError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã tạo kỳ đánh giá. Kiểm tra lại rồi bấm «Mở tự đánh giá» để các đơn vị bắt đầu."), "success")
+            return redirect(url_for(".assessment_round", round_id=assessment_round.id))
+    return render_template("admin/round_form.html", form=form)
+
+
+@bp.route("/rounds/<int:round_id>")
+@officer_required
+@loads_round
+def assessment_round(assessment_round: AssessmentRound) -> str:
+    return render_template(
+        "admin/round.html",
+        assessment_round=assessment_round,
+        assessed_units=get_assessed_units(assessment_round.criteria_set, assessment_round.parent_unit),
+        move_form=MoveRoundForm(versions=get_other_versions(assessment_round.criteria_set)),
+        stage_labels=STAGE_LABELS,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/move", methods=["POST"])
+@officer_required
+@loads_round
+def move_assessment_round(assessment_round: AssessmentRound) -> WerkzeugResponse:
+    versions = get_other_versions(assessment_round.criteria_set)
+    form = MoveRoundForm(versions=versions)
+    if not form.validate_on_submit():
+        for error in form.criteria_set_id.errors:
+            flash(str(error), "error")
+        return redirect(url_for(".assessment_round", round_id=assessment_round.id))
+    target = next(version for version in versions if version.id == form.criteria_set_id.data)
+    try:
+        move_round(assessment_round, target)
+    except RoundError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("Kỳ đánh giá đã chuyển sang %(code)s phiên bản %(version)d.", code=target.code, version=target.version),
+            "success",
+        )
+    return redirect(url_for(".assessment_round", round_id=assessment_round.id))
+
+
+@bp.route("/rounds/<int:round_id>/open", methods=["POST"])
+@officer_required
+@loads_round
+def open_assessment_round(assessment_round: AssessmentRound) -> WerkzeugResponse:
+    try:
+        open_self_assessment(assessment_round)
+    except RoundError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã mở tự đánh giá. Bộ chỉ số của kỳ đánh giá không còn thay đổi được."), "success")
+    return redirect(url_for(".assessment_round", round_id=assessment_round.id))

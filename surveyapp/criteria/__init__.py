@@ -1,0 +1,1 @@
+"""PAR criteria sets (*Bộ chỉ số CCHC*) as versioned data: their definition and loader."""

@@ -1,0 +1,132 @@
+"""PAR assessment rounds (*kỳ đánh giá*): create one, move it to another version of its set
+while it is prepared, open self-assessment.
+
+Writes flush, record their audit entry and raise ``RoundError``; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models import AssessmentRound, AuditAction, CriteriaSetVersion, RoundStage, Unit
+from surveyapp.services.audit import record_action
+from surveyapp.services.responses import local_today
+
+STAGE_LABELS = {
+    RoundStage.PREPARING: _l("Đang chuẩn bị"),
+    RoundStage.SELF_ASSESSMENT: _l("Đang tự đánh giá"),
+}
+
+
+class RoundError(ValueError):
+    """A round cannot be created or changed as asked; the message (Vietnamese by default) says why."""
+
+
+@dataclass(frozen=True)
+class RoundDraft:
+    """What an officer entered for a new round, checked by the form before it gets here."""
+
+    name: str
+    year: int
+    criteria_set_id: int
+    parent_unit_id: int
+    self_assessment_opens_on: dt.date
+    self_assessment_due_on: dt.date
+
+
+def get_assessed_units(criteria_set: CriteriaSetVersion, parent_unit: Unit) -> list[Unit]:
+    """The current units of ``parent_unit``'s subtree (itself included) whose kind the set
+    assesses, in code order: a ward that assesses itself, a district's communes, a province's
+    departments."""
+    kinds = set(criteria_set.definition.assessed_unit_kinds)
+    return sorted(
+        (unit for unit in parent_unit.subtree() if unit.is_current and (not kinds or unit.kind in kinds)),
+        key=lambda unit: unit.code,
+    )
+
+
+def create_round(draft: RoundDraft) -> AssessmentRound:
+    """A new round, preparing; recorded in the audit log."""
+    criteria_set = db.session.get(CriteriaSetVersion, draft.criteria_set_id)
+    parent_unit = db.session.get(Unit, draft.parent_unit_id)
+    if criteria_set is None or parent_unit is None:
+        raise RoundError(_("Bộ chỉ số hoặc đơn vị đã chọn không còn tồn tại. Vui lòng chọn lại."))
+    if draft.self_assessment_due_on < draft.self_assessment_opens_on:
+        raise RoundError(_("Hạn tự đánh giá không được trước ngày bắt đầu tự đánh giá."))
+    if not get_assessed_units(criteria_set, parent_unit):
+        raise RoundError(
+            _(
+                "Trong %(unit)s không có đơn vị nào thuộc loại mà bộ chỉ số %(code)s đánh giá (%(kinds)s).",
+                unit=parent_unit.name,
+                code=criteria_set.code,
+                kinds=", ".join(criteria_set.definition.assessed_unit_kinds),
+            )
+        )
+    assessment_round = AssessmentRound(
+        name=draft.name.strip(),
+        year=draft.year,
+        criteria_set=criteria_set,
+        parent_unit=parent_unit,
+        stage=RoundStage.PREPARING,
+        self_assessment_opens_on=draft.self_assessment_opens_on,
+        self_assessment_due_on=draft.self_assessment_due_on,
+    )
+    db.session.add(assessment_round)
+    db.session.flush()
+    record_action(
+        AuditAction.ROUND_CREATED,
+        round_id=assessment_round.id,
+        name=assessment_round.name,
+        criteria_set=f"{criteria_set.code} v{criteria_set.version}",
+    )
+    return assessment_round
+
+
+def move_round(assessment_round: AssessmentRound, criteria_set: CriteriaSetVersion) -> None:
+    """Let a round use another version of its set (a late decision of the province); only while
+    it is prepared, since the units score themselves against the version they see. Other
+    rounds, past ones above all, keep theirs. Recorded in the audit log."""
+    current = assessment_round.criteria_set
+    if assessment_round.stage is not RoundStage.PREPARING:
+        raise RoundError(_("Chỉ chuyển được bộ chỉ số khi kỳ đánh giá đang chuẩn bị, trước khi mở tự đánh giá."))
+    if criteria_set.code != current.code:
+        raise RoundError(_("Chỉ chuyển được sang phiên bản khác của bộ chỉ số %(code)s.", code=current.code))
+    if criteria_set.id == current.id:
+        raise RoundError(_("Kỳ đánh giá đang dùng phiên bản %(version)d.", version=current.version))
+    if not get_assessed_units(criteria_set, assessment_round.parent_unit):
+        raise RoundError(
+            _("Phiên bản %(version)d không đánh giá đơn vị nào của kỳ đánh giá này.", version=criteria_set.version)
+        )
+    assessment_round.criteria_set = criteria_set
+    record_action(
+        AuditAction.ROUND_MOVED,
+        round_id=assessment_round.id,
+        before=f"{current.code} v{current.version}",
+        after=f"{criteria_set.code} v{criteria_set.version}",
+    )
+    db.session.flush()
+
+
+def open_self_assessment(assessment_round: AssessmentRound) -> None:
+    """Let the units score themselves: from then on the round's set version is fixed.
+    Recorded in the audit log."""
+    if assessment_round.stage is not RoundStage.PREPARING:
+        raise RoundError(_("Tự đánh giá đã được mở."))
+    if assessment_round.self_assessment_due_on < local_today():
+        raise RoundError(_("Hạn tự đánh giá đã qua: hãy tạo kỳ đánh giá với hạn mới."))
+    assessment_round.stage = RoundStage.SELF_ASSESSMENT
+    record_action(AuditAction.ASSESSMENT_OPENED, round_id=assessment_round.id)
+    db.session.flush()
+
+
+def get_rounds() -> list[AssessmentRound]:
+    """Every round, newest year first."""
+    return list(
+        db.session.scalars(select(AssessmentRound).order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc()))
+    )

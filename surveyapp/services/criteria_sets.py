@@ -1,0 +1,101 @@
+"""The criteria set catalogue: files in ``criteria/`` made available to assessment rounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from surveyapp.criteria.definition import (
+    CriteriaError,
+    CriteriaSet,
+    ScoringMethod,
+    load_criteria_file,
+    read_criteria_source,
+)
+from surveyapp.extensions import db
+from surveyapp.models import CriteriaSetVersion
+from surveyapp.questionnaires.definition import load_questionnaire_file
+from surveyapp.services.catalog import source_digest
+
+SCORING_LABELS = {
+    ScoringMethod.SELF_ASSESSED: _l("Tự đánh giá, có tài liệu kiểm chứng, được thẩm định"),
+    ScoringMethod.SURVEY: _l("Điều tra xã hội học"),
+    ScoringMethod.SIPAS: _l("Chỉ số hài lòng (SIPAS)"),
+    ScoringMethod.OTHER: _l("Nguồn khác, cán bộ nhập"),
+}
+
+
+def read_survey_subcriteria(forms_dir: str | Path) -> dict[str, dict[str, float]]:
+    """The PAR sub-criteria and their maximums of the newest version of each questionnaire of
+    ``forms_dir``: what a set's survey items may name."""
+    newest = {}
+    for path in Path(forms_dir).glob("*.yaml"):
+        definition = load_questionnaire_file(path)
+        if definition.code not in newest or newest[definition.code].version < definition.version:
+            newest[definition.code] = definition
+    return {
+        code: {sub.code: sub.max_points for sub in definition.methodology.subcriteria}
+        for code, definition in newest.items()
+    }
+
+
+def check_criteria_file(path: str | Path, forms_dir: str | Path) -> CriteriaSet:
+    """The set of one file, checked with its survey links against the questionnaires of ``forms_dir``."""
+    return load_criteria_file(path, read_survey_subcriteria(forms_dir))
+
+
+def sync_criteria_sets(criteria_dir: str | Path, forms_dir: str | Path) -> list[CriteriaSetVersion]:
+    """Store every criteria set version found in ``criteria_dir`` that is not stored yet.
+
+    Every file is checked first (its survey links against ``forms_dir``), so one malformed file
+    stores nothing. A stored version whose file has since changed is refused: rounds keep the
+    exact criteria and points they ran with, so a change needs a new version.
+    """
+    survey_subcriteria = read_survey_subcriteria(forms_dir)
+    checked = []
+    for path in sorted(Path(criteria_dir).glob("*.yaml")):
+        definition = load_criteria_file(path, survey_subcriteria)
+        checked.append((path, definition, read_criteria_source(path)))
+    added = []
+    for path, definition, source in checked:
+        digest = source_digest(source)
+        stored = db.session.scalar(
+            select(CriteriaSetVersion).filter_by(code=definition.code, version=definition.version)
+        )
+        if stored is None:
+            stored = CriteriaSetVersion(
+                code=definition.code,
+                version=definition.version,
+                title=definition.title.vi,
+                content_digest=digest,
+                source=source,
+            )
+            db.session.add(stored)
+            added.append(stored)
+        elif stored.content_digest != digest:
+            raise CriteriaError(
+                f"{path.name}: version {definition.version} of {definition.code} is already stored "
+                "with other content; give the changed file a new version number"
+            )
+    db.session.flush()
+    return added
+
+
+def get_criteria_sets() -> list[CriteriaSetVersion]:
+    """Every stored version of every set, by code then version."""
+    return list(
+        db.session.scalars(select(CriteriaSetVersion).order_by(CriteriaSetVersion.code, CriteriaSetVersion.version))
+    )
+
+
+def get_other_versions(criteria_set: CriteriaSetVersion) -> list[CriteriaSetVersion]:
+    """The other stored versions of the same set, newest first."""
+    return list(
+        db.session.scalars(
+            select(CriteriaSetVersion)
+            .where(CriteriaSetVersion.code == criteria_set.code, CriteriaSetVersion.id != criteria_set.id)
+            .order_by(CriteriaSetVersion.version.desc())
+        )
+    )
