@@ -261,6 +261,7 @@ def test_the_targets_are_settings_of_the_campaign(client, logged_in, sipas_campa
         "targets-criterion_target": "97,5",
         "targets-field_target": "80",
         "targets-target_fields": ["Đất đai"],
+        "targets-rank_min_forms": "30",
         "targets-par_max_points": "100",
     }
     assert client.post(f"{url}/targets", data=form).status_code == 302
@@ -277,7 +278,7 @@ def test_the_targets_are_settings_of_the_campaign(client, logged_in, sipas_campa
 def set_targets(client, campaign, **targets: str | list[str]) -> None:
     url = f"/admin/campaigns/{campaign.id}/results"
     token = csrf_token_of(client.get(url).get_data(as_text=True))
-    form = {"csrf_token": token, "targets-par_max_points": "100"}
+    form = {"csrf_token": token, "targets-rank_min_forms": "30", "targets-par_max_points": "100"}
     form |= {f"targets-{name}": value for name, value in targets.items()}
     assert client.post(f"{url}/targets", data=form).status_code == 302
 
