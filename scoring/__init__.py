@@ -6,6 +6,7 @@ every result. Nothing here imports Flask or the database.
 """
 
 from scoring.par import ParResult, classify, compute_par, rank_units
+from scoring.ranking import Unranked, competition_ranks, rank_within_groups
 from scoring.schema import SLICE_COLUMNS, SchemaError
 from scoring.settings import ConflictingSettings, ParSettings, SipasSettings, par_settings, sipas_settings
 from scoring.sipas import SipasResult, compute_sipas, sipas_points
@@ -18,11 +19,14 @@ __all__ = [
     "SchemaError",
     "SipasResult",
     "SipasSettings",
+    "Unranked",
     "classify",
+    "competition_ranks",
     "compute_par",
     "compute_sipas",
     "par_settings",
     "rank_units",
+    "rank_within_groups",
     "sipas_points",
     "sipas_settings",
 ]

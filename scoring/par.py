@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoring.ranking import competition_ranks
 from scoring.schema import matching, require_columns
 from scoring.settings import ParSettings
 
@@ -147,5 +148,5 @@ def rank_units(
     table["max_points"] = max_points
     table["index"] = (100 * total / max_points).round(10)
     table["class"] = table["index"].map(lambda value: classify(value, bounds))
-    table["rank"] = table["index"].rank(method="min", ascending=False).astype("int64")
+    table["rank"] = competition_ranks(table["index"])
     return table.sort_values(["rank", "unit"]).reset_index(drop=True)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,22 @@ from sqlalchemy import func, select
 from surveyapp.demo import DEMO_CAMPAIGNS, PUBLISHED_DEMO_PASSWORDS, UNITS_CSV
 from surveyapp.extensions import db
 from surveyapp.instance_files import read_demo_accounts
-from surveyapp.models import Campaign, CampaignPurpose, CampaignStatus, Questionnaire, QuotaCell, Unit, User, UserRole
+from surveyapp.models import (
+    AuditEntry,
+    Campaign,
+    CampaignPurpose,
+    CampaignStatus,
+    Questionnaire,
+    QuotaCell,
+    Response,
+    Unit,
+    User,
+    UserRole,
+)
 from surveyapp.services.responses import local_today
 from tests.conftest import FORMS_DIR
 
-SEED_000, SIPAS_DESK, SEED_001 = (demo.name for demo in DEMO_CAMPAIGNS)
+SEED_000, SIPAS_DESK, SEED_001, SIPAS_2026, PAR_2026 = (demo.name for demo in DEMO_CAMPAIGNS)
 
 
 def count(model: type) -> int:
@@ -119,12 +131,13 @@ def test_load_demo_builds_the_seed_campaigns_and_accounts(app, runner) -> None:
     for username, password in passwords.items():
         assert f"{username} / {password}" in result.output
     campaigns = {campaign.name: campaign for campaign in db.session.scalars(select(Campaign))}
-    assert set(campaigns) == {SEED_000, SIPAS_DESK, SEED_001}
+    assert set(campaigns) == {SEED_000, SIPAS_DESK, SEED_001, SIPAS_2026, PAR_2026}
     today = local_today()
     for campaign in campaigns.values():
         assert campaign.status is CampaignStatus.OPEN and campaign.is_collecting_on(today)
-        # Past campaigns (2020, 2022) run the forms of their time, whatever newer versions ship.
-        assert {q.version for q in campaign.questionnaires} == {1}
+    # Past campaigns (2020, 2022) run the forms of their time, whatever newer versions ship.
+    for name in (SEED_000, SIPAS_DESK, SEED_001):
+        assert {q.version for q in campaigns[name].questionnaires} == {1}
 
     ward = campaigns[SEED_000]
     assert (ward.year, ward.purpose) == (2022, CampaignPurpose.PAR)
@@ -149,6 +162,32 @@ def test_load_demo_builds_the_seed_campaigns_and_accounts(app, runner) -> None:
     assert quotas["CX1", "council_delegate"] == (26, 26 * 15)
     assert quotas["CX4", "*"] == (26, 26 * 30)
 
+    # Today's province: a SIPAS survey at its service centres and agencies, on the national form...
+    centres = campaigns[SIPAS_2026]
+    assert (centres.year, centres.purpose) == (2026, CampaignPurpose.SIPAS)
+    assert [(q.code, q.version) for q in centres.questionnaires] == [("SIPAS-2023", 2)]
+    kinds = {unit.code: unit.kind for unit in centres.units}
+    assert kinds["51-TTPVHCC"] == "trung tâm phục vụ hành chính công cấp tỉnh"
+    assert [code for code, kind in kinds.items() if kind == "cơ quan ngành dọc"] == ["51-BHXH", "51-CA", "51-THUE"]
+    assert len([kind for kind in kinds.values() if kind == "trung tâm phục vụ hành chính công cấp xã"]) == 6
+    assert all(unit.is_current and unit.valid_from == dt.date(2025, 7, 1) for unit in centres.units)
+    # ...whose answers record the centre or agency that handled the dossier, and a PAR
+    # survey of today's communes (on the forms of today), directly under the province.
+    assert {
+        unit.id
+        for unit in db.session.scalars(
+            select(Unit).join(Response, Response.unit_id == Unit.id).where(Response.campaign_id == centres.id)
+        )
+    } == {unit.id for unit in centres.units}
+    communes = campaigns[PAR_2026]
+    assert [q.code for q in communes.questionnaires] == ["XA1", "XA2", "XA3", "XA4"]
+    assert [(u.code, u.parent.code) for u in communes.units] == [
+        (code, "51") for code in ("21025", "21040", "21172", "21220", "21548", "23293")
+    ]
+    assert _quotas(communes)["XA3", "citizen"] == (6, 6 * 30)
+    # The ward of the 2022 campaigns is the ward of its time, under Quảng Ngãi city.
+    assert ward.units[0].parent.code == "522" and ward.units[0].id != communes.units[2].id
+
     users = {user.username: user for user in db.session.scalars(select(User))}
     assert users["canbo"].role is UserRole.OFFICER
     assert [u.code for u in users["dtv.truongquangtrong"].assigned_units] == ["21172"]
@@ -158,10 +197,11 @@ def test_load_demo_builds_the_seed_campaigns_and_accounts(app, runner) -> None:
 
 def test_load_demo_twice_changes_nothing(runner) -> None:
     assert runner.invoke(args=["load-demo"]).exit_code == 0
-    before = [count(model) for model in (Unit, Questionnaire, Campaign, QuotaCell, User)]
+    models = (Unit, Questionnaire, Campaign, QuotaCell, User, Response, AuditEntry)
+    before = [count(model) for model in models]
     again = runner.invoke(args=["load-demo"])
     assert again.exit_code == 0 and "The demo is already loaded; nothing changed." in again.output
-    assert [count(model) for model in (Unit, Questionnaire, Campaign, QuotaCell, User)] == before
+    assert [count(model) for model in models] == before
 
 
 def test_load_demo_refuses_a_questionnaire_changed_under_its_version_and_stores_nothing(app, runner, tmp_path) -> None:

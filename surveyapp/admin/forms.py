@@ -330,12 +330,21 @@ def _percent_field(label: str) -> DecimalCommaField:
 
 
 class TargetsForm(FlaskForm):
-    """The targets results are marked against (seeds 002 and 004) and the PAR maximum."""
+    """The targets results are marked against (seeds 002 and 004), the minimum of forms for a
+    unit's SIPAS to be ranked, and the PAR maximum."""
 
     sipas_target = _percent_field(_l("Chỉ tiêu SIPAS (%)"))
     criterion_target = _percent_field(_l("Chỉ tiêu của mỗi yếu tố, tiêu chí (%)"))
     field_target = _percent_field(_l("Chỉ tiêu hài lòng với các lĩnh vực chọn dưới đây (%)"))
     target_fields = CheckboxesField(_l("Lĩnh vực có chỉ tiêu riêng"), choices=[])
+    rank_min_forms = IntegerField(
+        _l("Số phiếu tối thiểu để đơn vị được xếp hạng SIPAS"),
+        invalid_value_message=_l("Số phiếu tối thiểu phải là một số nguyên, ví dụ 30."),
+        validators=[
+            InputRequired(_l("Hãy nhập số phiếu tối thiểu.")),
+            NumberRange(1, 100_000, _l("Từ 1 đến 100.000 phiếu.")),
+        ],
+    )
     par_max_points = DecimalCommaField(
         _l("Tổng điểm tối đa của Chỉ số CCHC"),
         validators=[InputRequired(_l("Hãy nhập tổng điểm tối đa.")), NumberRange(1, 1000, _l("Từ 1 đến 1.000."))],

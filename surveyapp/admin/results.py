@@ -105,6 +105,7 @@ def _render(campaign: Campaign, problems: ProblemReport | None = None, **forms: 
         appraisal_form=forms.get("appraisal_form") or AppraisalUploadForm(prefix="appraisal"),
         problems=problems,
         slice_labeller=exports.slice_labeller,
+        standing_note=exports.standing_note,
         sipas_target=sipas_target,
         meets_target=meets_target,
         element_names=element_names,
@@ -140,6 +141,7 @@ def results_targets(campaign: Campaign) -> str | WerkzeugResponse:
         criterion=campaign.criterion_target,
         field=campaign.field_target,
         fields=campaign.target_fields,
+        rank_min_forms=campaign.rank_min_forms,
         par_max_points=campaign.par_max_points,
     )
     db.session.commit()

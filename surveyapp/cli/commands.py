@@ -330,7 +330,7 @@ def check_criteria(path: Path) -> None:
 
 @bp.cli.command("load-demo")
 def load_demo_command() -> None:
-    """Load the demo of seed plans 000 and 001: units, questionnaires, 3 open campaigns, accounts.
+    """Load the demo: seed plans 000 and 001, and today's Quảng Ngãi; units, questionnaires, 5 open campaigns, accounts.
 
     Running it again changes nothing, except that a demo account still holding the password
     earlier versions published gets a random one. The accounts' random passwords are printed

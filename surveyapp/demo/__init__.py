@@ -1,4 +1,6 @@
-"""Demo data from the seed plans: what ``make run`` serves.
+"""Demo data from the seed plans, and a province of today: what ``make run`` serves.
+
+Before the reform of 1 July 2025 (past campaigns, on the units of their time):
 
 - Seed 000: ward Trương Quang Trọng (Quảng Ngãi), 2022: its People's Council standing
   committee, 3 people (form CX1), and citizens with transactions, 30 per residential group
@@ -7,8 +9,21 @@
 - Seed 001: district Bố Trạch (Quảng Bình), 2020: its 13 departments (CH1–CH4) and its
   communes (CX1–CX4), with the seed's numbers of forms per unit as quotas.
 
-The ward's two campaigns come with invented answers (the same on every run), so that their
-results pages have figures to show; the district's campaign starts empty.
+Today (two-level local government): today's province of Quảng Ngãi (code 51, merged with Kon
+Tum) is loaded from the official 2025 list (``official_units``), effective 1 July 2025, so
+the ward and the city of the past campaigns are kept as they were. Under it come the units of
+``units-2025.csv``: six provincial departments (*sở*), the province's Public Administration
+Service Centre, three vertical agencies that work inside the centres (police, tax, social
+insurance) and the service centres of six communes. Then:
+
+- A 2026 SIPAS survey on the national form (SIPAS-2023 v2) at the centres and agencies: each
+  answer records the centre or agency that handled the dossier. One commune centre has fewer
+  forms than the results' minimum, so that the ranking by kind of unit leaves it unranked.
+- A 2026 PAR survey of the six communes on today's forms (XA1–XA4), with quotas.
+
+The ward's two campaigns and the 2026 SIPAS survey come with invented answers (the same on
+every run), so that their results pages have figures to show; the district's campaign and the
+2026 PAR survey start empty.
 
 The campaigns keep their years, but their open period is set around today so that the QR
 links can be tried at once.
@@ -21,7 +36,7 @@ import dataclasses
 import datetime as dt
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -43,12 +58,15 @@ from surveyapp.questionnaires.definition import Option, Question, QuestionType
 from surveyapp.services.campaigns import CampaignDraft, create_campaign, open_campaign
 from surveyapp.services.catalog import get_latest_questionnaires, sync_questionnaires
 from surveyapp.services.criteria_sets import sync_criteria_sets
+from surveyapp.services.official_units import REFORM_DAY, load_official_units
 from surveyapp.services.quotas import QuotaRule, count_imported, plan_quotas, save_quotas
 from surveyapp.services.responses import local_today, response_row
 from surveyapp.services.units import import_units_csv
 from surveyapp.services.users import create_user, random_password, set_password
 
 UNITS_CSV = Path(__file__).resolve().parent / "units-seeds.csv"
+# Today's province's units that no official list has: departments, centres, agencies.
+TODAYS_UNITS_CSV = Path(__file__).resolve().parent / "units-2025.csv"
 # The demo accounts' passwords that earlier versions set and published in the README: an
 # account still holding one gets a random password at the next ``load-demo``.
 PUBLISHED_DEMO_PASSWORDS = {
@@ -56,8 +74,15 @@ PUBLISHED_DEMO_PASSWORDS = {
     "dtv.truongquangtrong": "dtv-demo-2022",
     "dtv.botrach": "dtv-demo-2020",
 }
-WARD, DISTRICT = "21172", "455"
+WARD, DISTRICT, PROVINCE = "21172", "455", "51"
 RESIDENTIAL_GROUP = "tổ dân phố"
+# The kinds of today's units that citizens rate at the service centres (README "Units").
+PROVINCE_CENTRE = "trung tâm phục vụ hành chính công cấp tỉnh"
+COMMUNE_CENTRE = "trung tâm phục vụ hành chính công cấp xã"
+VERTICAL_AGENCY = "cơ quan ngành dọc"
+TODAYS_COMMUNE_KINDS = ("xã", "phường", "đặc khu")
+# Today's communes of the province that have a service centre in the demo.
+DEMO_COMMUNES = ("21025", "21040", "21172", "21220", "21548", "23293")
 OPEN_DAYS_BEFORE, OPEN_DAYS_AFTER = 7, 60
 
 
@@ -81,29 +106,34 @@ class DemoQuota:
 
 @dataclass(frozen=True)
 class DemoCampaign:
-    """A campaign of the demo: questionnaire codes, which units it assesses, its quotas."""
+    """A campaign of the demo: questionnaire codes, which units it assesses, its quotas.
+
+    The assessed units are the current units of ``kinds`` among the units of codes ``roots``
+    and every unit below them.
+    """
 
     name: str
     year: int
     purpose: CampaignPurpose
     questionnaire_codes: tuple[str, ...]
-    root_code: str
-    assesses_root: bool
-    assesses_children: bool
+    roots: tuple[str, ...]
+    kinds: tuple[str, ...]
     quotas: tuple[DemoQuota, ...] = ()
-    # Invented answers per assessed unit and questionnaire, so that the results page has figures.
+    # Invented answers per assessed unit and questionnaire, so that the results page has figures;
+    # ``answers_at`` gives some units (by code) another number.
     answers_per_unit: int = 0
+    answers_at: dict[str, int] = field(default_factory=dict)
 
 
-DEMO_CAMPAIGNS = (
+# The campaigns of before the reform, run on the seed units.
+PAST_CAMPAIGNS = (
     DemoCampaign(
         "Điều tra xã hội học xác định Chỉ số CCHC năm 2022 – phường Trương Quang Trọng",
         2022,
         CampaignPurpose.PAR,
         ("CX1", "CX4"),
-        WARD,
-        assesses_root=True,
-        assesses_children=True,
+        (WARD,),
+        ("phường", RESIDENTIAL_GROUP),
         quotas=(
             DemoQuota("CX1", "council_delegate", 3),
             DemoQuota("CX4", "citizen", 30, unit_kind=RESIDENTIAL_GROUP),
@@ -115,9 +145,8 @@ DEMO_CAMPAIGNS = (
         2022,
         CampaignPurpose.SIPAS,
         ("SIPAS-2017",),
-        WARD,
-        assesses_root=True,
-        assesses_children=False,
+        (WARD,),
+        ("phường",),
         answers_per_unit=160,
     ),
     DemoCampaign(
@@ -125,9 +154,8 @@ DEMO_CAMPAIGNS = (
         2020,
         CampaignPurpose.PAR,
         ("CH1", "CH2", "CH3", "CH4", "CX1", "CX2", "CX3", "CX4"),
-        DISTRICT,
-        assesses_root=False,
-        assesses_children=True,
+        (DISTRICT,),
+        ("phòng chuyên môn", "xã", "thị trấn"),
         quotas=(
             DemoQuota("CH1", "district_leader", 3),
             DemoQuota("CH2", "department_staff", 15),
@@ -142,6 +170,39 @@ DEMO_CAMPAIGNS = (
         ),
     ),
 )
+# The campaigns of today's province, run on today's units.
+TODAYS_CAMPAIGNS = (
+    DemoCampaign(
+        "Khảo sát sự hài lòng của người dân, tổ chức tại các Trung tâm Phục vụ hành chính công "
+        "tỉnh Quảng Ngãi năm 2026",
+        2026,
+        CampaignPurpose.SIPAS,
+        ("SIPAS-2023",),
+        (PROVINCE,),
+        (PROVINCE_CENTRE, COMMUNE_CENTRE, VERTICAL_AGENCY),
+        answers_per_unit=45,
+        # Lý Sơn's centre opened late in the survey: fewer forms than the minimum to be ranked.
+        answers_at={"21548-TTPVHCC": 12},
+    ),
+    DemoCampaign(
+        "Điều tra xã hội học xác định Chỉ số CCHC năm 2026 – UBND các xã, phường, đặc khu tỉnh Quảng Ngãi",
+        2026,
+        CampaignPurpose.PAR,
+        ("XA1", "XA2", "XA3", "XA4"),
+        DEMO_COMMUNES,
+        TODAYS_COMMUNE_KINDS,
+        quotas=(
+            DemoQuota("XA1", "council_delegate", 10),
+            DemoQuota("XA2", "commune_leader", 2),
+            DemoQuota("XA2", "agency_leader", 4),
+            DemoQuota("XA2", "commune_official", 10),
+            DemoQuota("XA3", "citizen", 30),
+            # Businesses and other organisations together.
+            DemoQuota("XA4", ANY_GROUP, 10),
+        ),
+    ),
+)
+DEMO_CAMPAIGNS = PAST_CAMPAIGNS + TODAYS_CAMPAIGNS
 
 DEMO_ACCOUNTS = (
     ("canbo", "Cán bộ Phòng Nội vụ (demo)", UserRole.OFFICER, ()),
@@ -188,19 +249,26 @@ class DemoResult:
         )
 
 
-def load_demo(forms_dir: str | Path | None = None, today: dt.date | None = None) -> DemoResult:
+def load_demo(
+    forms_dir: str | Path | None = None, today: dt.date | None = None, *, before_reform: bool = False
+) -> DemoResult:
     """Load the demo units, questionnaires, campaigns (open, with quotas) and accounts.
 
+    First the world before the reform: the seed units, their campaigns and the accounts; then
+    today's province (see the module's docstring) and its campaigns. ``before_reform`` stops
+    after the first part, as the demo was before it had today's province: a later load adds
+    that province over it, as it does over a database holding that older demo.
+
     Idempotent: what exists already (the seed units, once loaded, even if a later list such
-    as the 2025 one changed them; questionnaire versions; campaigns by name; accounts by
-    username) is left as it is, so a second run adds nothing; but a demo
+    as the 2025 one changed them; today's province's units; questionnaire versions; campaigns
+    by name; accounts by username) is left as it is, so a second run adds nothing; but a demo
     account that still holds its formerly published password gets a random one. ``forms_dir``
     defaults to the app's ``FORMS_DIR``; ``today`` (the middle of the open period) to today
     in the survey's time zone. The session is flushed, not committed.
     """
     forms_dir = Path(forms_dir or current_app.config["FORMS_DIR"])
     today = today or local_today()
-    units_added = 0 if _seed_units_known() else import_units_csv(UNITS_CSV).added
+    units_added = 0 if _units_known(UNITS_CSV) else import_units_csv(UNITS_CSV).added
     questionnaires_added = [f"{q.code} v{q.version}" for q in sync_questionnaires(forms_dir)]
     criteria_sets_added = [
         f"{s.code} v{s.version}" for s in sync_criteria_sets(current_app.config["CRITERIA_DIR"], forms_dir)
@@ -210,12 +278,17 @@ def load_demo(forms_dir: str | Path | None = None, today: dt.date | None = None)
     missing = sorted(needed - set(questionnaires))
     if missing:
         raise DemoError(f"{forms_dir}: no questionnaire file for {', '.join(missing)}; the demo needs them")
-    units = {unit.code: unit for unit in db.session.scalars(select(Unit).where(Unit.valid_until.is_(None)))}
     existing_names = set(db.session.scalars(select(Campaign.name)))
-    campaigns_added = [
-        _add_campaign(demo, units, questionnaires, today) for demo in DEMO_CAMPAIGNS if demo.name not in existing_names
-    ]
-    users_added, passwords = _add_demo_users(units)
+
+    def add_campaigns(demos: tuple[DemoCampaign, ...]) -> list[DemoCampaignAdded]:
+        units = _current_units()
+        return [_add_campaign(demo, units, questionnaires, today) for demo in demos if demo.name not in existing_names]
+
+    campaigns_added = add_campaigns(PAST_CAMPAIGNS)
+    users_added, passwords = _add_demo_users()
+    if not before_reform:
+        units_added += _add_todays_province()
+        campaigns_added += add_campaigns(TODAYS_CAMPAIGNS)
     db.session.flush()
     return DemoResult(
         units_added=units_added,
@@ -227,11 +300,22 @@ def load_demo(forms_dir: str | Path | None = None, today: dt.date | None = None)
     )
 
 
+def _add_todays_province() -> int:
+    """Load today's province from the official 2025 list (its old city and communes retired),
+    then the demo's units under it; the number of units added (0 when they are there)."""
+    if _units_known(TODAYS_UNITS_CSV):
+        return 0
+    official = load_official_units(province=PROVINCE, retire_missing=True)
+    return official.added + import_units_csv(TODAYS_UNITS_CSV, effective=REFORM_DAY).added
+
+
 def _add_campaign(
     demo: DemoCampaign, units: dict[str, Unit], questionnaires: dict, today: dt.date
 ) -> DemoCampaignAdded:
-    root = units[demo.root_code]
-    assessed = [root] * demo.assesses_root + sorted(root.children, key=lambda unit: unit.code) * demo.assesses_children
+    assessed = sorted(
+        {unit for root in demo.roots for unit in units[root].subtree() if unit.is_current and unit.kind in demo.kinds},
+        key=lambda unit: unit.code,
+    )
     campaign = create_campaign(
         CampaignDraft(
             name=demo.name,
@@ -260,7 +344,7 @@ def _add_campaign(
         save_quotas(campaign, plan, QuotaPolicy.FLAG_EXCESS)
         quota_total = plan.total
     if demo.answers_per_unit:
-        _add_invented_responses(campaign, demo.answers_per_unit, today)
+        _add_invented_responses(campaign, demo, today)
     return DemoCampaignAdded(
         name=demo.name,
         units=len(assessed),
@@ -290,7 +374,7 @@ def _invented_answer(question: Question, rng: random.Random) -> object | None:
     return rng.choices(options, weights)[0].value
 
 
-def _add_invented_responses(campaign: Campaign, per_unit: int, today: dt.date) -> None:
+def _add_invented_responses(campaign: Campaign, demo: DemoCampaign, today: dt.date) -> None:
     """Invented anonymous answers, the same on every run (seeded by the campaign's name)."""
     rng = random.Random(campaign.name)
     mode = ResponseMode.DESK_QR if campaign.purpose is CampaignPurpose.SIPAS else ResponseMode.PAPER
@@ -299,7 +383,7 @@ def _add_invented_responses(campaign: Campaign, per_unit: int, today: dt.date) -
     for questionnaire in campaign.questionnaires:
         definition = questionnaire.definition
         for unit in campaign.units_for(questionnaire):
-            for _ in range(per_unit):
+            for _ in range(demo.answers_at.get(unit.code, demo.answers_per_unit)):
                 answers = {q.code: _invented_answer(q, rng) for q in definition.questions}
                 rows.append(
                     response_row(
@@ -319,15 +403,24 @@ def _add_invented_responses(campaign: Campaign, per_unit: int, today: dt.date) -
     count_imported(campaign, Counter((r["questionnaire_id"], r["unit_id"], r["respondent_group"]) for r in rows))
 
 
-def _seed_units_known() -> bool:
-    """Whether every code of the seed unit list names a unit already (current or retired)."""
-    with UNITS_CSV.open(encoding="utf-8") as seeds:
-        codes = {row["code"] for row in csv.DictReader(seeds)}
+def _current_units() -> dict[str, Unit]:
+    """The current units, by code."""
+    return {unit.code: unit for unit in db.session.scalars(select(Unit).where(Unit.valid_until.is_(None)))}
+
+
+def _units_known(units_csv: Path) -> bool:
+    """Whether every code of a unit list names a unit already (current or retired)."""
+    with units_csv.open(encoding="utf-8") as units:
+        codes = {row["code"] for row in csv.DictReader(units)}
     return codes <= set(db.session.scalars(select(Unit.code).where(Unit.code.in_(codes))))
 
 
-def _add_demo_users(units: dict[str, Unit]) -> tuple[list[str], dict[str, str]]:
-    """Create the missing demo accounts and renew published passwords: (created, new passwords)."""
+def _add_demo_users() -> tuple[list[str], dict[str, str]]:
+    """Create the missing demo accounts and renew published passwords: (created, new passwords).
+
+    Run before today's province is loaded: the surveyors work in the seed units.
+    """
+    units = _current_units()
     existing = {user.username: user for user in db.session.scalars(select(User))}
     added, passwords = [], {}
     for username, full_name, role, unit_codes in DEMO_ACCOUNTS:

@@ -77,6 +77,9 @@ class Campaign(db.Model):
     target_fields: Mapped[list[str]] = mapped_column(JSON, default=lambda: list(DEFAULT_TARGET_FIELDS))
     # The maximum of the PAR Index criteria that apply to the campaign's units (METHODOLOGY.md 6).
     par_max_points: Mapped[float] = mapped_column(default=100.0, server_default="100")
+    # SIPAS ranks a unit among the units of its kind only when it has this many forms (Khánh
+    # Hòa's 2025 survey); the others are listed without a rank.
+    rank_min_forms: Mapped[int] = mapped_column(default=30, server_default="30")
     # Channels: a campaign, or some respondent groups of it, answered through personal links
     # or surveyors only, never through the open QR form (the groups whose counts matter most).
     is_qr_closed: Mapped[bool] = mapped_column(default=False, server_default=false())

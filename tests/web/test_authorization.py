@@ -375,7 +375,7 @@ def post_data(client: FlaskClient, rule: str, world: World, *, with_token: bool 
         }
     elif rule.endswith("/targets"):
         data = {"targets-sipas_target": "1", "targets-criterion_target": "1", "targets-field_target": "1"}
-        data["targets-par_max_points"] = "50"
+        data |= {"targets-rank_min_forms": "30", "targets-par_max_points": "50"}
     if with_token:
         token = csrf_token_of(client.get("/login").get_data(as_text=True))
         data |= {"csrf_token": token} | {

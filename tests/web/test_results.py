@@ -97,7 +97,13 @@ def test_the_indices_workbook_has_vietnamese_headers_formatted_percentages_and_t
     disposition = response.headers["Content-Disposition"]
     assert "khao-sat-thu_tat-ca-don-vi_chi-so-sipas_" in disposition and disposition.endswith(".xlsx")
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames[:4] == ["SIPAS", "Chỉ số thành phần", "Chỉ số yếu tố", "Chỉ số tiêu chí"]
+    assert workbook.sheetnames[:5] == [
+        "SIPAS",
+        "Xếp hạng theo loại đơn vị",
+        "Chỉ số thành phần",
+        "Chỉ số yếu tố",
+        "Chỉ số tiêu chí",
+    ]
     items = workbook["Chỉ số tiêu chí"]
     header = [cell.value for cell in items[1]]
     assert header[:5] == ["Mẫu phiếu", "Lát cắt", "Giá trị", "Mã câu hỏi", "Nội dung"]
@@ -160,7 +166,8 @@ def test_the_indices_as_csv_are_a_zip_of_one_file_per_table(client, logged_in, s
     response = client.get(f"/admin/campaigns/{sipas_campaign.id}/export/indices.zip")
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = archive.namelist()
-    assert any(name.endswith("_elements.csv") for name in names) and len(names) == 7
+    assert any(name.endswith("_elements.csv") for name in names) and len(names) == 8
+    assert any(name.endswith("_standings.csv") for name in names)
     elements = next(name for name in names if name.endswith("_elements.csv"))
     text = archive.read(elements).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -261,6 +268,7 @@ def test_the_targets_are_settings_of_the_campaign(client, logged_in, sipas_campa
         "targets-criterion_target": "97,5",
         "targets-field_target": "80",
         "targets-target_fields": ["Đất đai"],
+        "targets-rank_min_forms": "30",
         "targets-par_max_points": "100",
     }
     assert client.post(f"{url}/targets", data=form).status_code == 302
@@ -277,7 +285,7 @@ def test_the_targets_are_settings_of_the_campaign(client, logged_in, sipas_campa
 def set_targets(client, campaign, **targets: str | list[str]) -> None:
     url = f"/admin/campaigns/{campaign.id}/results"
     token = csrf_token_of(client.get(url).get_data(as_text=True))
-    form = {"csrf_token": token, "targets-par_max_points": "100"}
+    form = {"csrf_token": token, "targets-rank_min_forms": "30", "targets-par_max_points": "100"}
     form |= {f"targets-{name}": value for name, value in targets.items()}
     assert client.post(f"{url}/targets", data=form).status_code == 302
 

@@ -13,15 +13,17 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, cast, func, select, type_coerce
 
+from scoring import Unranked
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Response, ResponseMode, Unit
 from surveyapp.questionnaires.answers import encode_answer_codes, scored_questions
@@ -132,6 +134,19 @@ def slice_labeller(results: CampaignResults, report: SipasReport | None = None) 
     return label
 
 
+def standing_note(row: Mapping[str, Any], min_forms: int) -> str:
+    """Why a unit of ``rank_by_kind``'s standings has no rank, in words ("" when it has one)."""
+    if row["unranked"] == Unranked.TOO_FEW_FORMS.value:
+        return _(
+            "Không xếp hạng: %(forms)s phiếu, ít hơn mức tối thiểu %(minimum)s phiếu",
+            forms=format_decimal(row["forms"]),
+            minimum=format_decimal(min_forms),
+        )
+    if row["unranked"] == Unranked.NO_INDEX.value:
+        return _("Không xếp hạng: chưa có chỉ số")
+    return ""
+
+
 def _figure_columns() -> list[Column]:
     return [
         Column(_("Chỉ số (%)"), Kind.PERCENT),
@@ -175,8 +190,31 @@ def _methodology_labels(questionnaire: Questionnaire) -> dict[str, str]:
     return {p.code: str(p.label) for p in parts} | {e.code: str(e.label) for p in parts for e in p.elements}
 
 
+def _standings_frames(results: CampaignResults) -> Iterator[pd.DataFrame]:
+    """Rows of the units' standing by kind, of every SIPAS report."""
+    label = slice_labeller(results)
+    minimum = results.campaign.rank_min_forms
+    for report in results.sipas:
+        frame = report.standings
+        notes = [standing_note(row, minimum) for row in frame.to_dict("records")]
+        yield _frame(
+            frame.index,
+            [
+                report.questionnaire.code,
+                frame["group"],
+                frame["rank"],
+                frame["unit"],
+                _labelled(frame["unit"], lambda code: label("unit", code)),
+                frame["index"],
+                frame["forms"],
+                pd.Series(notes, index=frame.index, dtype=object),
+            ],
+        )
+
+
 def sipas_tables(results: CampaignResults) -> list[Table]:
-    """The SIPAS workbook: overall, parts, elements, items, assessment, expectation, settings."""
+    """The SIPAS workbook: overall, the units' standing by kind, parts, elements, items,
+    assessment, expectation, settings."""
     campaign = results.campaign
     labels = {report.questionnaire.id: _methodology_labels(report.questionnaire) for report in results.sipas}
     head = [Column(_("Mẫu phiếu")), Column(_("Lát cắt")), Column(_("Giá trị"))]
@@ -215,6 +253,21 @@ def sipas_tables(results: CampaignResults) -> list[Table]:
             _("SIPAS"),
             [*head, *target_columns, *_figure_columns()],
             _sipas_frames(results, "overall", overall_target),
+        ),
+        Table(
+            "standings",
+            _("Xếp hạng theo loại đơn vị"),
+            [
+                Column(_("Mẫu phiếu")),
+                Column(_("Loại đơn vị")),
+                Column(_("Hạng"), Kind.COUNT),
+                Column(_("Mã đơn vị")),
+                Column(_("Đơn vị")),
+                Column(_("Chỉ số SIPAS (%)"), Kind.PERCENT),
+                Column(_("Số phiếu"), Kind.COUNT),
+                Column(_("Ghi chú")),
+            ],
+            _standings_frames(results),
         ),
         Table(
             "parts",

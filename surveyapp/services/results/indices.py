@@ -15,7 +15,16 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import String, cast, func, select, type_coerce
 
-from scoring import ParResult, SipasResult, compute_par, compute_sipas, par_settings, rank_units, sipas_settings
+from scoring import (
+    ParResult,
+    SipasResult,
+    compute_par,
+    compute_sipas,
+    par_settings,
+    rank_units,
+    rank_within_groups,
+    sipas_settings,
+)
 from surveyapp.extensions import db
 from surveyapp.models import AppraisedScore, Campaign, CampaignPurpose, Questionnaire, Response, Unit
 from surveyapp.questionnaires.answers import ANSWER_CODE_FIRST, encode_answer_codes, scored_questions
@@ -32,11 +41,15 @@ META_COLUMNS = ("questionnaire", "unit", "parent_unit", "respondent_group", "mod
 
 @dataclass(frozen=True)
 class SipasReport:
-    """SIPAS of one questionnaire, for every slice of ``SIPAS_SLICES``."""
+    """SIPAS of one questionnaire, for every slice of ``SIPAS_SLICES``, and the units' standing.
+
+    ``standings`` ranks each unit's SIPAS among the units of its kind (``rank_by_kind``).
+    """
 
     questionnaire: Questionnaire
     slices: dict[str, SipasResult]
     responses: int
+    standings: pd.DataFrame
 
     @property
     def unsliced(self) -> SipasResult:
@@ -226,11 +239,14 @@ def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignR
         campaign=campaign, within=within, unit_names={code: unit.name for code, unit in reporting.items()}
     )
     if campaign.purpose is CampaignPurpose.SIPAS:
+        scope = subtree_unit_ids(within) if within is not None else set()
         for questionnaire in campaign.questionnaires:
             responses = load_responses(campaign, [questionnaire], within, units)
             settings = sipas_settings(questionnaire.definition)
             slices = {by: compute_sipas(responses, settings, [by] if by else []) for by in SIPAS_SLICES}
-            results.sipas.append(SipasReport(questionnaire, slices, len(responses)))
+            assessed = [unit.code for unit in campaign.units_for(questionnaire) if within is None or unit.id in scope]
+            standings = rank_by_kind(slices["unit"], responses, assessed, reporting, campaign.rank_min_forms)
+            results.sipas.append(SipasReport(questionnaire, slices, len(responses), standings))
     else:
         appraised = get_appraised_scores(campaign)
         for family in par_families(campaign.questionnaires):
@@ -248,6 +264,35 @@ def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignR
             )
             results.par.append(ParReport(family, result, standings, len(responses), responses_by_group(responses)))
     return results
+
+
+def rank_by_kind(
+    by_unit: SipasResult,
+    responses: pd.DataFrame,
+    assessed: Iterable[str],
+    units: Mapping[str, Unit],
+    min_forms: int,
+) -> pd.DataFrame:
+    """Each unit's SIPAS, ranked among the units of its kind when it has ``min_forms`` forms.
+
+    The units are those ``assessed`` (codes) and any other with responses; a unit's kind is
+    the one in ``units`` (by code, as the campaign knew them). The columns: ``group`` (the
+    kind), ``unit``, ``index`` (NaN without answers), ``forms``, ``rank`` and ``unranked``
+    (see ``scoring.rank_within_groups``), one group after another.
+    """
+    indices = dict(zip(by_unit.overall["unit"], by_unit.overall["index"], strict=True))
+    forms = responses["unit"].value_counts()
+    codes = list(dict.fromkeys([*assessed, *indices, *forms.index]))
+    table = pd.DataFrame(
+        {
+            "unit": codes,
+            "group": [units[code].kind if code in units else "" for code in codes],
+            "index": [indices.get(code, math.nan) for code in codes],
+            "forms": [int(forms.get(code, 0)) for code in codes],
+        },
+        columns=["unit", "group", "index", "forms"],
+    )
+    return rank_within_groups(table, min_forms)[["group", "unit", "index", "forms", "rank", "unranked"]]
 
 
 def responses_by_group(responses: pd.DataFrame) -> pd.DataFrame:

@@ -94,6 +94,8 @@ def _campaign_rows(results: CampaignResults) -> list[Row]:
             (_("Chỉ tiêu của mỗi yếu tố, tiêu chí"), _percent(campaign.criterion_target)),
             (_("Chỉ tiêu hài lòng với các lĩnh vực có chỉ tiêu riêng"), _percent(campaign.field_target)),
             (_("Lĩnh vực có chỉ tiêu riêng"), ", ".join(campaign.target_fields) or _("Không có")),
+            (_("Xếp hạng đơn vị"), _("theo chỉ số SIPAS, riêng trong từng loại đơn vị; bằng chỉ số thì cùng hạng")),
+            (_("Số phiếu tối thiểu để đơn vị được xếp hạng"), _number(campaign.rank_min_forms)),
         ]
     else:
         rows.append((_("Tổng điểm tối đa của Chỉ số CCHC"), _number(campaign.par_max_points)))
