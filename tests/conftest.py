@@ -62,6 +62,8 @@ def app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Flask]:
             "FORM_SECONDS_PER_ANSWER": 0,
             # load-demo writes the demo accounts' passwords here, never into the real instance/.
             "DEMO_ACCOUNTS_FILE": str(tmp_path / "demo-accounts.txt"),
+            # Evidence files uploaded by a test, never into the real instance/.
+            "EVIDENCE_DIR": str(tmp_path / "evidence"),
         }
     )
     with app.app_context():

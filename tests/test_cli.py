@@ -59,18 +59,18 @@ def test_create_an_officer_and_a_surveyor_with_units(runner) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["canbo", "--role", "officer", "--password", "mat-khau-dai"], "username: 'canbo' is already taken"),
-        (["moi", "--role", "officer", "--password", "ngan"], "password: must have at least 8 characters"),
+        (["canbo", "--role", "officer", "--password", "mat-khau-dai"], "The username 'canbo' is already taken"),
+        (["moi", "--role", "officer", "--password", "ngan"], "The password must have at least 8 characters"),
         (["x", "--role", "surveyor", "--unit", "W0", "--password", "12345678"], "--unit: no unit has the code W0"),
         (["x", "--role", "surveyor", "--password", "12345678"], "--unit: a surveyor needs at least one unit"),
-        (["x", "--role", "officer", "--unit", "W0", "--password", "12345678"], "--unit: only surveyors have units"),
+        (["x", "--role", "officer", "--unit", "W0", "--password", "12345678"], "--unit: officers have no unit"),
     ],
 )
 def test_create_user_refuses_clearly(runner, args: list[str], message: str) -> None:
     runner.invoke(args=["create-user", "canbo", "--role", "officer", "--password", "mat-khau-dai"])
     result = runner.invoke(args=["create-user", *args])
     assert result.exit_code == 1
-    assert f"Error: {message}" in result.output
+    assert "Error: " in result.output and message in result.output
     assert "Traceback" not in result.output
     assert count(User) == 1
 
