@@ -202,5 +202,13 @@ def surveyor(app: Flask, ward: Unit) -> User:
 
 
 @pytest.fixture
+def unit_account(app: Flask, ward: Unit) -> User:
+    """The account of the ward's staff, who assess the ward (role *đơn vị*)."""
+    return existing_account(
+        username="phuong", full_name="Văn phòng phường", password=PASSWORD, role=UserRole.UNIT, assessed_unit=ward
+    )
+
+
+@pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)

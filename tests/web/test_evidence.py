@@ -65,13 +65,6 @@ ACCEPTED = [
 
 
 @pytest.fixture
-def unit_account(ward: Unit) -> User:
-    return existing_account(
-        username="phuong", full_name="Văn phòng phường", password=PASSWORD, role=UserRole.UNIT, assessed_unit=ward
-    )
-
-
-@pytest.fixture
 def other_unit_account(app: Flask) -> User:
     other = Unit(code="21175", name="Phường Đồng Sơn", kind="phường")
     db.session.add(other)
