@@ -177,6 +177,22 @@ def receive(stream: BinaryIO, store: Path, max_bytes: int) -> Received:
     return Received(path, digest.hexdigest(), size)
 
 
+def content_hash(path: Path) -> str:
+    """The SHA-256 of the file at ``path``, in lower-case hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def stored_hashes(store: Path) -> set[str]:
+    """The hashes of every content in ``store`` (what ``blob_path`` names), incoming files aside."""
+    return {
+        path.name for path in store.glob("??/*") if _SHA256.fullmatch(path.name) and path.parent.name == path.name[:2]
+    }
+
+
 def blob_path(store: Path, sha256: str) -> Path:
     """Where the content of hash ``sha256`` is kept in ``store``."""
     if not _SHA256.fullmatch(sha256):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -60,6 +61,36 @@ def get_unit_evidence(unit: Unit) -> list[EvidenceFile]:
 def unit_evidence_bytes(unit: Unit) -> int:
     """How many bytes the evidence files of ``unit`` take in all (as uploaded, each counted)."""
     return db.session.scalar(select(func.coalesce(func.sum(EvidenceFile.size), 0)).filter_by(unit_id=unit.id)) or 0
+
+
+@dataclass(frozen=True)
+class StoreCheck:
+    """What ``check_evidence_store`` found: records whose content is missing or changed, and
+    contents that no record names (left by an interrupted removal; harmless)."""
+
+    checked: int
+    missing: list[EvidenceFile]
+    changed: list[EvidenceFile]
+    unreferenced: set[str]
+
+    @property
+    def is_whole(self) -> bool:
+        return not self.missing and not self.changed
+
+
+def check_evidence_store() -> StoreCheck:
+    """Read every evidence file's content back and compare it with its recorded SHA-256."""
+    store = evidence_store()
+    records = list(db.session.scalars(select(EvidenceFile).order_by(EvidenceFile.id)))
+    missing, changed = [], []
+    for evidence in records:
+        path = evidence_path(evidence)
+        if not path.is_file():
+            missing.append(evidence)
+        elif evidence_files.content_hash(path) != evidence.sha256:
+            changed.append(evidence)
+    unreferenced = evidence_files.stored_hashes(store) - {evidence.sha256 for evidence in records}
+    return StoreCheck(len(records), missing, changed, unreferenced)
 
 
 def upload_evidence(unit: Unit, title: str, file_name: str, stream: BinaryIO, *, by: User) -> EvidenceFile:
