@@ -293,14 +293,9 @@ def http_upload(browser: Browser, name: str, data: bytes, title: str) -> tuple[i
 
 
 @pytest.fixture
-def served_store(app: Flask, gunicorn, tmp_path_factory) -> tuple[str, Path]:
-    """The served app's address and its evidence folder, which the test's app shares."""
-    store = tmp_path_factory.mktemp("served-evidence")
-    server = gunicorn(EVIDENCE_DIR=str(store), EVIDENCE_MAX_BYTES=str(1024 * 1024))
-    app.config["EVIDENCE_DIR"] = str(store)
-    yield server.url, store
-    for path in store.glob("*/*"):
-        path.unlink()
+def served_store(app: Flask, gunicorn) -> tuple[str, Path]:
+    """The address of the app served with a 1 MB limit per file, and the evidence folder it shares."""
+    return gunicorn(EVIDENCE_MAX_BYTES=str(1024 * 1024)).url, store_of(app)
 
 
 def test_a_download_over_http_is_an_attachment_that_no_browser_runs(
