@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -30,3 +31,18 @@ def test_check_evidence_names_a_missing_or_changed_content(app, runner, unit_acc
     assert f"missing: evidence {other.id} of unit 21172, 'bao-cao.pdf'" in result.output
     assert "1 stored contents belong to no record" in result.output
     assert "1 missing and 1 changed of 2 evidence files" in result.output
+
+
+def test_a_content_that_cannot_be_placed_after_the_commit_is_logged_and_then_named(
+    app, runner, unit_account, caplog
+) -> None:
+    content = PDF + b"%unplaceable"
+    digest = hashlib.sha256(content).hexdigest()
+    blocker = Path(app.config["EVIDENCE_DIR"]) / digest[:2]
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_bytes(b"a file where the content's folder goes")
+    upload_evidence(unit_account.assessed_unit, "Kế hoạch", "ke-hoach.pdf", io.BytesIO(content), by=unit_account)
+    db.session.commit()  # the record is kept: the commit cannot be undone
+    assert "evidence store: a committed change could not be made on disk" in caplog.text
+    result = runner.invoke(args=["check-evidence"])
+    assert result.exit_code == 1 and "missing: evidence" in result.output

@@ -11,7 +11,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from surveyapp.extensions import db, login_manager
-from surveyapp.models import EvidenceFile, Unit, User
+from surveyapp.models import Unit, User
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
@@ -64,11 +64,6 @@ def refuse_unit_accounts() -> None:
     ``before_request`` of the ``field`` blueprint; anyone not logged in goes on to log in)."""
     if current_user.is_authenticated and current_user.is_unit_account:
         abort(403)
-
-
-def can_read_evidence(user: User, evidence: EvidenceFile) -> bool:
-    """Officers read every unit's evidence; a unit's accounts only their own unit's."""
-    return user.is_officer or (user.is_unit_account and evidence.unit_id == user.assessed_unit_id)
 
 
 def is_within_assignment(user: User, unit: Unit) -> bool:

@@ -12,6 +12,7 @@ lock, and a content is placed under that lock only once its record is visible.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from surveyapp.i18n import file_size
 from surveyapp.models import AuditAction, EvidenceFile, Unit, User
 from surveyapp.services.audit import record_action
 
+logger = logging.getLogger(__name__)
 MAX_TITLE_LENGTH = 300
 ACCEPTED_TYPES = _l(
     "PDF, ảnh (PNG, JPG), văn bản Word (DOC, DOCX, ODT), bảng tính Excel (XLS, XLSX, ODS) hoặc trình chiếu (PPTX)"
@@ -223,9 +225,17 @@ def _when_committed(action: Callable[[], object], otherwise: Callable[[], object
 
 @event.listens_for(Session, "after_commit")
 def _run_committed_actions(session: Session) -> None:
+    """Place or remove contents once their records are committed.
+
+    The commit has happened: a disk error here cannot undo it, so it is logged (``check-evidence``
+    then names the record whose content is missing) rather than shown as a failed request.
+    """
     session.info.pop(_ON_ABANDON, None)
     for action in session.info.pop(_ON_COMMIT, []):
-        action()
+        try:
+            action()
+        except OSError:
+            logger.exception("evidence store: a committed change could not be made on disk")
 
 
 @event.listens_for(Session, "after_transaction_end")
