@@ -20,6 +20,7 @@ import hashlib
 import os
 import re
 import secrets
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 INCOMING = "incoming"
+INCOMING_KEEP_SECONDS = 3600
 LOCK_FILE = ".lock"
 CHUNK = 1024 * 1024
 MAX_NAME_LENGTH = 200
@@ -159,6 +161,7 @@ def receive(stream: BinaryIO, store: Path, max_bytes: int) -> Received:
     """
     incoming = store / INCOMING
     incoming.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _sweep(incoming)
     path = incoming / secrets.token_hex(16)
     digest, size = hashlib.sha256(), 0
     try:
@@ -191,6 +194,18 @@ def stored_hashes(store: Path) -> set[str]:
     return {
         path.name for path in store.glob("??/*") if _SHA256.fullmatch(path.name) and path.parent.name == path.name[:2]
     }
+
+
+def _sweep(incoming: Path) -> None:
+    """Remove what a worker killed during an upload left in ``incoming/``: a file lives there
+    only from its receipt to its commit (the request body was already read), seconds at most."""
+    oldest = time.time() - INCOMING_KEEP_SECONDS
+    for path in incoming.iterdir():
+        try:
+            if path.stat().st_mtime < oldest:
+                path.unlink()
+        except FileNotFoundError:  # placed, discarded or swept by another worker meanwhile
+            pass
 
 
 def blob_path(store: Path, sha256: str) -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,15 @@ def test_a_content_over_the_limit_is_not_kept(tmp_path: Path) -> None:
 def test_a_hash_that_is_not_one_never_names_a_path(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="sha256"):
         evidence_files.blob_path(tmp_path, "../" + "a" * 61)
+
+
+def test_what_a_killed_upload_left_in_incoming_is_swept_after_an_hour(tmp_path: Path) -> None:
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    stale, recent = incoming / "stale", incoming / "recent"
+    stale.write_bytes(b"half an upload")
+    recent.write_bytes(b"an upload being committed")
+    hour_ago = time.time() - evidence_files.INCOMING_KEEP_SECONDS - 1
+    os.utime(stale, (hour_ago, hour_ago))
+    received = evidence_files.receive(io.BytesIO(b"%PDF-"), tmp_path, 100)
+    assert sorted(incoming.iterdir()) == sorted([recent, received.path])
