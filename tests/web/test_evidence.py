@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import http.client
 import io
+import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, AuditEntry, EvidenceFile, Unit, User, UserRole
+from surveyapp.services.evidence import check_evidence_store
 from tests.conftest import existing_account
 from tests.helpers import PASSWORD, AuthActions, csrf_token_of
 from tests.web.test_hostile_uploads import multipart
@@ -341,3 +344,34 @@ def test_hostile_uploads_over_http_are_refused_and_a_big_body_is_explained(serve
     assert status == 413 and "vượt giới hạn 1 MB cho mỗi tệp" in page
     assert count(EvidenceFile) == 0
     assert [path for path in store.rglob("*") if path.is_file() and path.name != ".lock"] == []
+
+
+def test_one_content_uploaded_and_deleted_at_once_by_two_units_is_never_lost(
+    app, gunicorn, unit_account, other_unit_account
+) -> None:
+    """Two gunicorn workers: one unit keeps uploading and deleting a document while another
+    unit uploads the same document; every record that remains finds its content."""
+    url = gunicorn().url
+    rounds = 15
+
+    def churn(username: str, *, delete: bool) -> None:
+        browser = Browser(url)
+        browser.login(username)
+        for number in range(rounds):
+            status, page = http_upload(browser, f"ban-{number}.pdf", PDF, f"Bản {number}")
+            assert status == 302, page
+            if delete:
+                newest = re.search(r"/unit/evidence/(\d+)/delete", browser.get("/unit/evidence")[2]).group(1)
+                status, _, _ = browser.post_form(f"/unit/evidence/{newest}/delete", {}, token_from="/unit/evidence")
+                assert status == 302
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(churn, "phuong", delete=True), pool.submit(churn, "dongson", delete=False)]
+        for future in futures:
+            future.result()
+    db.session.rollback()
+    kept = db.session.scalars(select(EvidenceFile)).all()
+    assert len(kept) == rounds and {evidence.unit_id for evidence in kept} == {other_unit_account.assessed_unit_id}
+    check = check_evidence_store()
+    assert check.is_whole and check.unreferenced == set()
+    assert len(stored_blobs(app)) == 1
