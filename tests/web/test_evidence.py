@@ -12,6 +12,7 @@ import hashlib
 import http.client
 import io
 import re
+import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -375,3 +376,20 @@ def test_one_content_uploaded_and_deleted_at_once_by_two_units_is_never_lost(
     check = check_evidence_store()
     assert check.is_whole and check.unreferenced == set()
     assert len(stored_blobs(app)) == 1
+
+
+def test_a_file_of_exactly_the_default_limit_goes_through_over_http(app, gunicorn, unit_account) -> None:
+    """20 MB, the default limit of a file, with the form around it: accepted, stored whole."""
+    limit = app.config["EVIDENCE_MAX_BYTES"]
+    assert limit == 20 * 1024 * 1024
+    data = PDF + bytes(limit - len(PDF))
+    browser = Browser(gunicorn().url)
+    browser.login("phuong")
+    started = time.monotonic()
+    status, page = http_upload(browser, "ban-quet.pdf", data, "Bản quét quyết định")
+    seconds = time.monotonic() - started
+    assert status == 302, page
+    digest = hashlib.sha256(data).hexdigest()
+    assert (store_of(app) / digest[:2] / digest).stat().st_size == limit
+    assert seconds < 10, f"a 20 MB upload took {seconds:.1f} s"
+    print(f"20 MB evidence upload over gunicorn: {seconds:.2f} s")
