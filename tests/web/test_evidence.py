@@ -226,7 +226,10 @@ def test_the_same_content_is_stored_once_and_removed_with_its_last_record(app, c
     assert fetch(client, f"/unit/evidence/{second.id}").data == PDF
     assert client.post(f"/unit/evidence/{second.id}/delete", data={"csrf_token": token}).status_code == 302
     assert count(EvidenceFile) == 0 and stored_blobs(app) == {}
-    trail = [(entry.actor, entry.action, entry.details["file"]) for entry in db.session.scalars(select(AuditEntry))]
+    trail = [
+        (entry.actor, entry.action, entry.details["file"])
+        for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+    ]
     assert trail == [
         ("phuong", AuditAction.EVIDENCE_UPLOADED, "ke-hoach.pdf"),
         ("phuong", AuditAction.EVIDENCE_UPLOADED, "ban-sao.pdf"),
