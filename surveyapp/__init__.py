@@ -39,7 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     paging.init_app(app)
 
-    from surveyapp import admin, auth, cli, errors, field, health, logs, respond, security
+    from surveyapp import admin, auth, cli, errors, field, health, logs, respond, security, unit
 
     logs.init_app(app)
     security.init_app(app)
@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(field.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(unit.bp)
     app.register_blueprint(cli.bp)
     errors.init_app(app)
     return app

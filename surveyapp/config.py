@@ -57,6 +57,12 @@ class Config:
     # The full list of an upload's bad rows (which may hold names and phones) is kept in
     # instance/upload-problems/ for download this many seconds, then deleted.
     UPLOAD_PROBLEMS_KEEP_SECONDS = int(os.environ.get("UPLOAD_PROBLEMS_KEEP_SECONDS", "3600"))
+    # Evidence files of assessed units (surveyapp/evidence_files.py): where their contents are
+    # kept (back this folder up with the database), the largest file and the most a unit may
+    # keep in all, in bytes.
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
+    EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+    EVIDENCE_UNIT_MAX_BYTES = int(os.environ.get("EVIDENCE_UNIT_MAX_BYTES", str(500 * 1024 * 1024)))
     # Signed one-time form keys (surveyapp/form_keys.py): how long a served form may be sent,
     # and the least time a person takes over it: seconds per question, capped.
     FORM_KEY_MAX_AGE = int(os.environ.get("FORM_KEY_MAX_AGE", str(12 * 3600)))

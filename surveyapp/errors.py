@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from surveyapp.admin.uploads import is_officers_upload
 from surveyapp.extensions import db
+from surveyapp.i18n import file_size
+from surveyapp.unit.evidence import is_evidence_upload
 
 
 def init_app(app: Flask) -> None:
@@ -35,7 +37,9 @@ def error_page(error: HTTPException) -> Response:
         403: _("Bạn không có quyền xem trang này."),
         404: _("Không tìm thấy trang. Vui lòng kiểm tra lại đường dẫn hoặc mã QR."),
         405: _("Thao tác này không được hỗ trợ."),
-        413: _too_large_message(request.max_content_length, is_upload=is_officers_upload(request.endpoint)),
+        413: _too_large_evidence_message()
+        if is_evidence_upload(request.endpoint)
+        else _too_large_message(request.max_content_length, is_upload=is_officers_upload(request.endpoint)),
         429: _(
             "Có quá nhiều phiếu được gửi từ mạng của bạn trong thời gian ngắn. "
             "Phiếu này chưa được lưu: vui lòng đợi ít phút, quay lại trang trước và bấm gửi lại."
@@ -64,3 +68,12 @@ def _too_large_message(limit: int | None, *, is_upload: bool) -> str:
             size=size,
         )
     return _("Tệp hoặc nội dung gửi lên quá lớn (tối đa %(size)s MB). Vui lòng chọn tệp nhỏ hơn.", size=size)
+
+
+def _too_large_evidence_message() -> str:
+    """Why an evidence file was refused before it was read: it is over the limit of a file."""
+    return _(
+        "Tệp tài liệu kiểm chứng vượt giới hạn %(limit)s cho mỗi tệp nên chưa được lưu. Hãy giảm dung lượng "
+        "tệp (ví dụ quét lại ở độ phân giải thấp hơn) hoặc tách thành nhiều tệp rồi tải lên lại.",
+        limit=file_size(current_app.config["EVIDENCE_MAX_BYTES"]),
+    )

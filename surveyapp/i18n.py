@@ -37,6 +37,13 @@ def two_decimals(value: float | None) -> str:
     return format_decimal(value, format="#,##0.00")
 
 
+def file_size(size: int) -> str:
+    """A size in bytes as people read it, in the page's language: 350 KB, 4,2 MB (1 MB = 1024 KB)."""
+    if size < 1024 * 1024:
+        return f"{format_decimal(max(round(size / 1024), 1 if size else 0))} KB"
+    return f"{format_decimal(round(size / 1024 / 1024, 1))} MB"
+
+
 def language_url(language: str) -> str:
     """The current page in ``language``; error pages (no endpoint) switch on the home page."""
     if request.endpoint is None:
@@ -59,6 +66,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["two_decimals"] = two_decimals
     app.jinja_env.filters["localized"] = localized
+    app.jinja_env.filters["file_size"] = file_size
 
     @app.context_processor
     def inject_language() -> dict[str, object]:

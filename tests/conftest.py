@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,15 @@ def _schema(database_url: str) -> Iterator[None]:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def evidence_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The evidence folder of the tests' app and of every gunicorn they start, never the real
+    instance/; emptied after each test, as the tables are."""
+    return tmp_path_factory.mktemp("evidence")
+
+
 @pytest.fixture
-def app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Flask]:
+def app(database_url: str, _schema: None, tmp_path: Path, evidence_dir: Path) -> Iterator[Flask]:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
@@ -62,6 +70,7 @@ def app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Flask]:
             "FORM_SECONDS_PER_ANSWER": 0,
             # load-demo writes the demo accounts' passwords here, never into the real instance/.
             "DEMO_ACCOUNTS_FILE": str(tmp_path / "demo-accounts.txt"),
+            "EVIDENCE_DIR": str(evidence_dir),
         }
     )
     with app.app_context():
@@ -71,15 +80,18 @@ def app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Flask]:
             db.session.execute(delete(table))
         db.session.commit()
         db.engine.dispose()
+        shutil.rmtree(evidence_dir)
+        evidence_dir.mkdir()
 
 
 @pytest.fixture(scope="session")
-def gunicorn(database_url: str, _schema: None) -> Iterator[Callable[..., Server]]:
+def gunicorn(database_url: str, _schema: None, evidence_dir: Path) -> Iterator[Callable[..., Server]]:
     """``gunicorn(**env)``: the app served by gunicorn (2 workers) on the tests' database.
 
     One server per distinct environment, started at its first use and kept for the session
-    (starting one takes about a second). It shares the tests' database and secret key: what a
-    test stores is what the server shows, and the tables are emptied after each test as usual.
+    (starting one takes about a second). It shares the tests' database, secret key and evidence
+    folder: what a test stores is what the server shows, and the tables and the folder are
+    emptied after each test as usual.
     """
     servers: dict[tuple[tuple[str, str], ...], Server] = {}
 
@@ -91,6 +103,7 @@ def gunicorn(database_url: str, _schema: None) -> Iterator[Callable[..., Server]
                 "SECRET_KEY": SECRET_KEY,
                 "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
                 "FORM_SECONDS_PER_ANSWER": "0",
+                "EVIDENCE_DIR": str(evidence_dir),
             }
             servers[key] = Server(base | env).start()
         return servers[key]
@@ -196,6 +209,14 @@ def surveyor(app: Flask, ward: Unit) -> User:
         password=PASSWORD,
         role=UserRole.SURVEYOR,
         units=[ward.children[0]],
+    )
+
+
+@pytest.fixture
+def unit_account(app: Flask, ward: Unit) -> User:
+    """The account of the ward's staff, who assess the ward (role *đơn vị*)."""
+    return existing_account(
+        username="phuong", full_name="Văn phòng phường", password=PASSWORD, role=UserRole.UNIT, assessed_unit=ward
     )
 
 

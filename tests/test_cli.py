@@ -59,18 +59,18 @@ def test_create_an_officer_and_a_surveyor_with_units(runner) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["canbo", "--role", "officer", "--password", "mat-khau-dai"], "username: 'canbo' is already taken"),
-        (["moi", "--role", "officer", "--password", "ngan"], "password: must have at least 8 characters"),
+        (["canbo", "--role", "officer", "--password", "mat-khau-dai"], "The username “canbo” is already taken"),
+        (["moi", "--role", "officer", "--password", "ngan"], "The password must have at least 8 characters"),
         (["x", "--role", "surveyor", "--unit", "W0", "--password", "12345678"], "--unit: no unit has the code W0"),
         (["x", "--role", "surveyor", "--password", "12345678"], "--unit: a surveyor needs at least one unit"),
-        (["x", "--role", "officer", "--unit", "W0", "--password", "12345678"], "--unit: only surveyors have units"),
+        (["x", "--role", "officer", "--unit", "W0", "--password", "12345678"], "--unit: officers have no unit"),
     ],
 )
 def test_create_user_refuses_clearly(runner, args: list[str], message: str) -> None:
     runner.invoke(args=["create-user", "canbo", "--role", "officer", "--password", "mat-khau-dai"])
     result = runner.invoke(args=["create-user", *args])
     assert result.exit_code == 1
-    assert f"Error: {message}" in result.output
+    assert "Error: " in result.output and message in result.output
     assert "Traceback" not in result.output
     assert count(User) == 1
 
@@ -225,3 +225,22 @@ def _quotas(campaign: Campaign) -> dict[tuple[str, str], tuple[int, int]]:
         cells, forms = totals.get((cell.questionnaire.code, cell.respondent_group), (0, 0))
         totals[cell.questionnaire.code, cell.respondent_group] = (cells + 1, forms + cell.target)
     return totals
+
+
+def test_create_a_units_account_for_exactly_one_unit(runner) -> None:
+    runner.invoke(args=["load-units", str(UNITS_CSV)])
+    for units, message in (
+        ([], "--unit: a unit account speaks for exactly one unit"),
+        (["--unit", "21172", "--unit", "21172-T01"], "--unit: a unit account speaks for exactly one unit"),
+        (["--unit", "W0"], "--unit: no unit has the code W0"),
+    ):
+        result = runner.invoke(args=["create-user", "tqt", "--role", "unit", *units, "--password", "mat-khau-dai"])
+        assert result.exit_code == 1 and f"Error: {message}" in result.output
+    assert count(User) == 0
+    result = runner.invoke(
+        args=["create-user", "tqt", "--role", "unit", "--unit", "21172", "--password", "mat-khau-dai"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created unit tqt (tqt) for 21172" in result.output
+    user = db.session.scalar(select(User).filter_by(username="tqt"))
+    assert user.role is UserRole.UNIT and user.assessed_unit.code == "21172" and user.assigned_units == []

@@ -9,6 +9,7 @@ from surveyapp.admin import (  # noqa: E402,F401  (routes register on the bluepr
     audit,
     campaigns,
     criteria,
+    evidence,
     held,
     posters,
     quotas,

@@ -1,4 +1,5 @@
-"""Officers' accounts page: every staff account, deactivation, reactivation and password resets."""
+"""Officers' accounts page: every staff account, new accounts of assessed units, deactivation,
+reactivation and password resets."""
 
 from __future__ import annotations
 
@@ -8,10 +9,20 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
+from surveyapp.admin.forms import UnitAccountForm
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
-from surveyapp.models import User
-from surveyapp.services.users import UserError, activate_user, deactivate_user, get_users, random_password, set_password
+from surveyapp.models import User, UserRole
+from surveyapp.services.units import get_current_unit, get_unit_tree, normalise_unit_code
+from surveyapp.services.users import (
+    UserError,
+    activate_user,
+    create_user,
+    deactivate_user,
+    get_users,
+    random_password,
+    set_password,
+)
 
 
 @bp.route("/accounts")
@@ -19,6 +30,35 @@ from surveyapp.services.users import UserError, activate_user, deactivate_user, 
 def accounts() -> str:
     """Every staff account with its role and whether it may log in."""
     return render_template("admin/accounts.html", users=get_users())
+
+
+@bp.route("/accounts/new-unit-account", methods=["GET", "POST"])
+@officer_required
+def new_unit_account() -> str:
+    """Create the account of an assessed unit's staff with a random password, shown on this page only."""
+    form = UnitAccountForm()
+    if form.validate_on_submit():
+        code = normalise_unit_code(form.unit_code.data)
+        unit = get_current_unit(code)
+        if unit is None:
+            form.unit_code.errors.append(_("Không có đơn vị hiện hành nào mang mã «%(code)s».", code=code))
+        else:
+            password = random_password()
+            try:
+                user = create_user(
+                    username=form.username.data,
+                    full_name=form.full_name.data,
+                    password=password,
+                    role=UserRole.UNIT,
+                    assessed_unit=unit,
+                )
+            except UserError as error:
+                db.session.rollback()
+                form.username.errors.append(str(error))
+            else:
+                db.session.commit()
+                return render_template("admin/account_password.html", user=user, password=password)
+    return render_template("admin/unit_account_form.html", form=form, units=get_unit_tree())
 
 
 @bp.post("/accounts/<int:user_id>/deactivate")

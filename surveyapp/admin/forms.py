@@ -308,6 +308,14 @@ class DeskDeviceForm(FlaskForm):
     )
 
 
+class UnitAccountForm(FlaskForm):
+    """A new account for an assessed unit's staff: its username, the holder's name and the unit."""
+
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
+    full_name = StringField(_l("Họ và tên người dùng"), validators=[Length(max=200)])
+    unit_code = StringField(_l("Mã đơn vị được đánh giá"), validators=[DataRequired(), Length(max=40)])
+
+
 class DecimalCommaField(FloatField):
     """A number typed the Vietnamese way (92,5) or the English way (92.5)."""
 

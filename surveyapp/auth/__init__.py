@@ -1,4 +1,4 @@
-"""Log-in and log-out of staff (officers and surveyors); respondents never log in."""
+"""Log-in and log-out of staff (officers, surveyors, assessed units' accounts); respondents never log in."""
 
 from flask import Blueprint
 

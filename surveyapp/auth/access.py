@@ -46,6 +46,26 @@ def officer_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+def unit_account_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Only the accounts of assessed units may open the decorated view; others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_unit_account:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def refuse_unit_accounts() -> None:
+    """403 for an assessed unit's account: the surveyors' pages are not theirs (a
+    ``before_request`` of the ``field`` blueprint; anyone not logged in goes on to log in)."""
+    if current_user.is_authenticated and current_user.is_unit_account:
+        abort(403)
+
+
 def is_within_assignment(user: User, unit: Unit) -> bool:
     """Whether ``unit`` is one of the user's assigned units or lies below one of them."""
     assigned = {assigned_unit.id for assigned_unit in user.assigned_units}

@@ -34,7 +34,9 @@ def home() -> WerkzeugResponse:
     """Staff land on their own pages; anyone else on the log-in page."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return redirect(url_for("admin.campaigns" if current_user.is_officer else "field.home"))
+    if current_user.is_officer:
+        return redirect(url_for("admin.campaigns"))
+    return redirect(url_for("unit.home" if current_user.is_unit_account else "field.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
-from surveyapp.cli import backup, commands, results  # noqa: E402,F401  (commands register on the blueprint)
+from surveyapp.cli import backup, commands, evidence, results  # noqa: E402,F401  (commands register on the blueprint)

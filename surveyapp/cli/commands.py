@@ -79,7 +79,10 @@ def init_db() -> None:
 @bp.cli.command("create-user")
 @click.argument("username")
 @click.option(
-    "--role", type=click.Choice([role.value for role in UserRole]), required=True, help="officer or surveyor."
+    "--role",
+    type=click.Choice([role.value for role in UserRole]),
+    required=True,
+    help="officer, surveyor, or unit (the account of an assessed unit).",
 )
 @click.option("--full-name", default="", help="Name shown on the pages (default: the username).")
 @click.option(
@@ -87,25 +90,29 @@ def init_db() -> None:
     "unit_codes",
     multiple=True,
     metavar="CODE",
-    help="Code of a unit a surveyor works in, with the units below it (repeatable; surveyors only).",
+    help="Code of a unit: for a surveyor, one they work in with the units below it (repeatable); "
+    "for a unit account, the one unit it speaks for.",
 )
 @click.password_option(help="The password (at least 8 characters); asked for, hidden and twice, when not given.")
 def create_user_command(username: str, role: str, full_name: str, unit_codes: tuple[str, ...], password: str) -> None:
-    """Create a staff account: an officer, or a surveyor of some units."""
+    """Create a staff account: an officer, a surveyor of some units, or an assessed unit's account."""
     user_role = UserRole(role)
     if user_role is UserRole.SURVEYOR and not unit_codes:
         raise click.ClickException("--unit: a surveyor needs at least one unit (give --unit CODE)")
+    if user_role is UserRole.UNIT and len(unit_codes) != 1:
+        raise click.ClickException("--unit: a unit account speaks for exactly one unit (give --unit CODE once)")
     if user_role is UserRole.OFFICER and unit_codes:
-        raise click.ClickException("--unit: only surveyors have units; officers see every unit")
+        raise click.ClickException("--unit: officers have no unit; they see every unit")
     with committing():
         units = list(db.session.scalars(select(Unit).where(Unit.code.in_(unit_codes), Unit.valid_until.is_(None))))
         unknown = sorted(set(unit_codes) - {unit.code for unit in units})
         if unknown:
             raise click.ClickException(f"--unit: no unit has the code {', '.join(unknown)} (load the units first)")
+        scope = {"assessed_unit": units[0]} if user_role is UserRole.UNIT else {"units": units}
         try:
-            user = create_user(username=username, full_name=full_name, password=password, role=user_role, units=units)
+            user = create_user(username=username, full_name=full_name, password=password, role=user_role, **scope)
         except UserError as error:
-            raise click.ClickException(str(error)) from None
+            raise _bilingual(error) from None
     where = f" for {', '.join(sorted(unit_codes))}" if unit_codes else ""
     click.echo(f"Created {user.role.value} {user.username} ({user.full_name}){where}")
 

@@ -3,6 +3,7 @@
 from surveyapp.models.audit import AuditAction, AuditEntry
 from surveyapp.models.campaigns import Campaign, CampaignPurpose, CampaignStatus
 from surveyapp.models.criteria import AssessmentRound, CriteriaSetVersion, RoundStage
+from surveyapp.models.evidence import EvidenceFile
 from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, SampleEntry, SampleStatus, SpentLink
 from surveyapp.models.held import DeskDevice, HeldForm
 from surveyapp.models.limits import LimitCount
@@ -24,6 +25,7 @@ __all__ = [
     "CampaignStatus",
     "CriteriaSetVersion",
     "DeskDevice",
+    "EvidenceFile",
     "FrameContact",
     "FrameRecord",
     "HeldForm",

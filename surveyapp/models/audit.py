@@ -43,6 +43,8 @@ class AuditAction(enum.Enum):
     ROUND_CREATED = "round_created"
     ROUND_MOVED = "round_moved"
     ASSESSMENT_OPENED = "assessment_opened"
+    EVIDENCE_UPLOADED = "evidence_uploaded"
+    EVIDENCE_DELETED = "evidence_deleted"
 
 
 class AuditEntry(db.Model):

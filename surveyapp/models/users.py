@@ -1,4 +1,5 @@
-"""Staff accounts: officers who run campaigns and surveyors who collect answers."""
+"""Staff accounts: officers who run campaigns, surveyors who collect answers, and the accounts of
+assessed units (*đơn vị*) who assess themselves."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import enum
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,6 +21,9 @@ class UserRole(enum.Enum):
 
     OFFICER = "officer"
     SURVEYOR = "surveyor"
+    # The staff of one assessed unit (*đơn vị*: a commune, a ward, a department) who score
+    # their unit and upload its evidence (*tài liệu kiểm chứng*); see ``User.assessed_unit``.
+    UNIT = "unit"
 
 
 def new_session_nonce() -> str:
@@ -36,9 +40,16 @@ surveyor_units = Table(
 
 
 class User(UserMixin, db.Model):
-    """A staff account. Respondents never have one: answers are anonymous."""
+    """A staff account (an officer, a surveyor or an assessed unit's account). Respondents
+    never have one: answers are anonymous."""
 
     __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'unit' AND assessed_unit_id IS NOT NULL) OR (role <> 'unit' AND assessed_unit_id IS NULL)",
+            name="one_assessed_unit_for_unit_accounts",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -50,7 +61,15 @@ class User(UserMixin, db.Model):
     # deactivation replace it, so every cookie saved before stops working.
     session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
 
+    # A surveyor's units: where they may type in forms and follow the sample, each with the
+    # units below it (``auth.access.is_within_assignment``).
     assigned_units: Mapped[list[Unit]] = relationship(secondary=surveyor_units, order_by=Unit.code)
+    # The one unit a unit account speaks for (exactly one: the check constraint above), and no
+    # unit below it. A column of its own rather than ``assigned_units``: an assignment grants a
+    # surveyor's rights of collecting answers about a unit and the units below it, which the
+    # unit's own staff must never have (they would type in the survey of themselves).
+    assessed_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    assessed_unit: Mapped[Unit | None] = relationship()
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session: the id and the current session nonce."""
@@ -67,6 +86,11 @@ class User(UserMixin, db.Model):
     @property
     def is_officer(self) -> bool:
         return self.role is UserRole.OFFICER
+
+    @property
+    def is_unit_account(self) -> bool:
+        """Whether this account speaks for an assessed unit (``assessed_unit``)."""
+        return self.role is UserRole.UNIT
 
     def set_password(self, password: str) -> None:
         """Store a hash of ``password``; the sessions opened with the old one end."""

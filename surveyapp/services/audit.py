@@ -58,6 +58,8 @@ ACTION_LABELS = {
     AuditAction.ROUND_CREATED: _l("Tạo kỳ đánh giá Chỉ số CCHC"),
     AuditAction.ROUND_MOVED: _l("Chuyển kỳ đánh giá sang phiên bản khác của bộ chỉ số"),
     AuditAction.ASSESSMENT_OPENED: _l("Mở tự đánh giá"),
+    AuditAction.EVIDENCE_UPLOADED: _l("Tải lên tài liệu kiểm chứng"),
+    AuditAction.EVIDENCE_DELETED: _l("Xóa tài liệu kiểm chứng"),
 }
 
 

@@ -358,6 +358,11 @@ def get_unit_tree(campaign: Campaign | None = None) -> list[tuple[Unit, int]]:
     return ordered
 
 
+def get_current_unit(code: str) -> Unit | None:
+    """The current unit (not retired) whose code is ``code``, or ``None``."""
+    return db.session.scalar(select(Unit).where(Unit.code == code, Unit.valid_until.is_(None)))
+
+
 def get_reporting_units(campaign: Campaign) -> list[Unit]:
     """The units ``campaign`` was run with and every unit above them, in code order: what its
     results roll up to and name, as they were when it ran (retired since or not)."""

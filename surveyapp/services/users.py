@@ -25,22 +25,42 @@ class UserError(ValueError):
     """
 
 
-def create_user(*, username: str, full_name: str, password: str, role: UserRole, units: Sequence[Unit] = ()) -> User:
-    """Create a staff account with a hashed password; surveyors get their assigned units. Audited."""
+def create_user(
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    role: UserRole,
+    units: Sequence[Unit] = (),
+    assessed_unit: Unit | None = None,
+) -> User:
+    """Create a staff account with a hashed password. Audited.
+
+    Surveyors get their assigned ``units``; an assessed unit's account (``UserRole.UNIT``)
+    gets its one ``assessed_unit`` and nothing else; officers get neither.
+    """
     username = username.strip()
     if not username:
-        raise UserError("username: must not be empty")
+        raise UserError(_l("Hãy nhập tên đăng nhập."))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password: must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise UserError(_l("Mật khẩu phải có ít nhất %(count)d ký tự.", count=MIN_PASSWORD_LENGTH))
+    if (role is UserRole.UNIT) != (assessed_unit is not None):
+        raise UserError(
+            _l("Chỉ tài khoản đơn vị mới gắn với một đơn vị được đánh giá, và phải gắn với đúng một đơn vị.")
+        )
+    if role is UserRole.UNIT and units:
+        raise UserError(_l("Tài khoản đơn vị không được phân công địa bàn điều tra."))
     if db.session.scalar(select(User).filter_by(username=username)) is not None:
-        raise UserError(f"username: {username!r} is already taken")
-    user = User(username=username, full_name=full_name.strip() or username, role=role)
+        raise UserError(_l("Tên đăng nhập «%(username)s» đã có người dùng; hãy chọn tên khác.", username=username))
+    user = User(username=username, full_name=full_name.strip() or username, role=role, assessed_unit=assessed_unit)
     user.set_password(password)
     user.assigned_units = list(units)
     db.session.add(user)
     db.session.flush()
-    unit_codes = [unit.code for unit in units]
-    record_action(AuditAction.USER_CREATED, username=user.username, role=role.value, units=unit_codes)
+    details = {"username": user.username, "role": role.value, "units": [unit.code for unit in units]}
+    if assessed_unit is not None:
+        details["assessed_unit"] = assessed_unit.code
+    record_action(AuditAction.USER_CREATED, **details)
     return user
 
 
@@ -77,7 +97,7 @@ def get_user(username: str) -> User | None:
 
 
 def get_users() -> list[User]:
-    """Every staff account: officers first, then surveyors, each by username."""
+    """Every staff account: officers first, then surveyors, then units' accounts, each by username."""
     return list(db.session.scalars(select(User).order_by(User.role, User.username)))
 
 

@@ -1,4 +1,4 @@
-"""The authorization matrix: every route × anonymous, citizen with a link, surveyors, officer.
+"""The authorization matrix: every route × anonymous, citizen with a link, surveyors, units, officer.
 
 One campaign (PAR: CX4 on the ward's residential groups, the matrix CH3 on a district's
 departments) with a drawn sample and single-use links fills every URL pattern with real ids.
@@ -12,6 +12,8 @@ The callers:
   has opened; the other callers fill ``<token>`` with a guessed token of the same shape;
 - ``other surveyor``: a surveyor assigned to another residential group only;
 - ``surveyor``: the surveyor assigned to the route's units (residential group 1 and the district);
+- ``other unit``: the account of another assessed unit (a ward with no evidence in the world);
+- ``unit``: the account of the ward, whose evidence file fills ``<evidence_id>``;
 - ``officer``.
 """
 
@@ -31,15 +33,17 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, SampleEntry, SampleStatus, Unit, UserRole
+from surveyapp.models import Campaign, SampleEntry, SampleStatus, Unit, User, UserRole
 from surveyapp.services import frames
 from surveyapp.services.assessment_rounds import RoundDraft, create_round
+from surveyapp.services.evidence import upload_evidence
 from surveyapp.services.samples import draw_sample, issue_links
 from surveyapp.services.users import create_user
-from tests.helpers import AuthActions, csrf_token_of, filled_form
+from tests.helpers import PASSWORD, AuthActions, csrf_token_of, filled_form
 
-CALLERS = ("anonymous", "citizen", "other surveyor", "surveyor", "officer")
+CALLERS = ("anonymous", "citizen", "other surveyor", "surveyor", "other unit", "unit", "officer")
 GUESSED_TOKEN = "x" * 32
+EVIDENCE = b"%PDF-1.7\n%%EOF\n"
 
 
 @dataclass(frozen=True)
@@ -91,40 +95,54 @@ def to(path: str) -> Outcome:
 CAMPAIGN_PAGE = to("/admin/campaigns/{campaign_id}")
 SAMPLE_PAGE = to("/admin/campaigns/{campaign_id}/sample")
 ROUND_PAGE = to("/admin/rounds/{round_id}")
-PUBLIC = (OK, OK, OK, OK, OK)
-STAFF = (LOGIN, LOGIN, OK, OK, OK)
-ASSIGNED = (LOGIN, LOGIN, FORBIDDEN, OK, OK)
-OFFICERS = (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK)
+PUBLIC = (OK,) * len(CALLERS)
+STAFF = (LOGIN, LOGIN, OK, OK, OK, OK, OK)
+SURVEYORS = (LOGIN, LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, OK)
+ASSIGNED = (LOGIN, LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, OK)
+OFFICERS = (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
+UNITS = (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)
 
 
 def officers(allowed: Outcome) -> tuple[Outcome, ...]:
-    return (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, allowed)
+    return (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, allowed)
 
 
-# rule → (methods, outcome of anonymous, citizen, other surveyor, surveyor, officer).
+def own_unit(allowed: Outcome) -> tuple[Outcome, ...]:
+    """A unit's own evidence: another unit does not learn it exists; staff of other roles are refused."""
+    return (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, allowed, FORBIDDEN)
+
+
+# rule → (methods, outcome of each of CALLERS in its order).
 # GET routes are requested with GET; POST-only routes with a POST carrying a valid CSRF token.
 # POST-only routes run after the GET ones, in this order (log-out last).
 G, GP, P = ("GET",), ("GET", "POST"), ("POST",)
 MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/healthz": (G, PUBLIC),
-    "/login": (GP, (LOGIN_FORM,) * 5),
-    "/": (G, (to("/login"), to("/login"), to("/field/"), to("/field/"), to("/admin/"))),
+    "/login": (GP, (LOGIN_FORM,) * len(CALLERS)),
+    "/": (G, (to("/login"), to("/login"), to("/field/"), to("/field/"), to("/unit/"), to("/unit/"), to("/admin/"))),
     # Public pages reached by QR code: the same for everyone.
     "/r/<int:campaign_id>/<questionnaire_code>": (GP, PUBLIC),
     "/r/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, PUBLIC),
     "/r/<int:campaign_id>/thanks": (G, PUBLIC),
     # Only the citizen holds a real token; everyone else tries a guessed one.
-    "/r/link/<token>": (GP, (LINK_REFUSED, OK, LINK_REFUSED, LINK_REFUSED, LINK_REFUSED)),
-    # Surveyors: any staff member has a home; typing in and following the sample needs the unit.
-    "/field/": (G, STAFF),
+    "/r/link/<token>": (GP, (LINK_REFUSED, OK, *(LINK_REFUSED,) * 5)),
+    # Surveyors (and officers) have a home; typing in and following the sample needs the unit.
+    "/field/": (G, SURVEYORS),
     "/account/password": (GP, STAFF),  # one's own password (a POST without the fields shows the form again)
     "/field/enter/<int:campaign_id>/<questionnaire_code>": (GP, ASSIGNED),
     "/field/enter/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, ASSIGNED),
     "/field/sample/<int:campaign_id>/<unit_code>": (G, ASSIGNED),
+    # Assessed units: their home and their evidence (a POST without a file shows the form again).
+    "/unit/": (G, UNITS),
+    "/unit/evidence": (GP, UNITS),
+    "/unit/evidence/<int:evidence_id>": (G, own_unit(OK)),
     # Officers only.
     "/admin/": (G, OFFICERS),
     "/admin/audit": (G, OFFICERS),
     "/admin/accounts": (G, OFFICERS),
+    "/admin/accounts/new-unit-account": (GP, OFFICERS),
+    "/admin/units/<int:unit_id>/evidence": (G, OFFICERS),
+    "/admin/evidence/<int:evidence_id>": (G, OFFICERS),
     "/admin/audit.csv": (G, OFFICERS),
     "/admin/campaigns/new": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>": (G, OFFICERS),
@@ -172,6 +190,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
             LOGIN,
             FORBIDDEN,
             to("/field/sample/{campaign_id}/{unit_code}"),
+            FORBIDDEN,
+            FORBIDDEN,
             to("/field/sample/{campaign_id}/{unit_code}"),
         ),
     ),
@@ -185,7 +205,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/open": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/close": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/reopen": (P, officers(CAMPAIGN_PAGE)),
-    "/logout": (P, (LOGIN, LOGIN, to("/login"), to("/login"), to("/login"))),
+    "/unit/evidence/<int:evidence_id>/delete": (P, own_unit(to("/unit/evidence"))),
+    "/logout": (P, (LOGIN, LOGIN, *(to("/login"),) * 5)),
 }
 DENIED = (LOGIN, FORBIDDEN, HIDDEN)
 
@@ -255,6 +276,12 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         role=UserRole.SURVEYOR,
         units=[group_2],
     )
+    other_ward = Unit(code="21175", name="Phường Đồng Sơn", kind="phường")
+    db.session.add(other_ward)
+    for username, unit in (("dongson", other_ward), ("phuong", ward)):
+        create_user(username=username, full_name=unit.name, password=PASSWORD, role=UserRole.UNIT, assessed_unit=unit)
+    unit_account = db.session.scalar(select(User).filter_by(username="phuong"))
+    evidence = upload_evidence(ward, "Kế hoạch CCHC", "ke-hoach.pdf", io.BytesIO(EVIDENCE), by=unit_account)
     campaign = make_campaign(["CX4", "CH3"], [*ward.children, *district.children])
     cx4 = campaign.questionnaire_by_code("CX4")
     frames.import_frame(campaign, "khung.csv", frame_csv(group_1.code, 3), skip_bad_rows=False)
@@ -282,13 +309,16 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         "device_id": 1,
         "set_id": criteria_sets["CCHC-XA"].id,
         "round_id": assessment_round.id,
+        "unit_id": ward.id,
+        "evidence_id": evidence.id,
     }
 
     def login(caller: str) -> None:
         if caller == "citizen":
             assert client.get(f"/r/link/{token}").status_code == 200
         elif caller != "anonymous":
-            username = {"other surveyor": "dtv2", "surveyor": "dtv1", "officer": "canbo"}[caller]
+            usernames = {"other surveyor": "dtv2", "surveyor": "dtv1", "other unit": "dongson", "unit": "phuong"}
+            username = usernames.get(caller, "canbo")
             assert auth.login(username).status_code == 302
 
     return World(campaign, values, token, login)
@@ -322,11 +352,16 @@ def snapshot() -> dict[str, list[tuple]]:
 
 
 def request(client: FlaskClient, method: str, url: str, data: dict | None = None) -> TestResponse | str:
-    """The response, or the crash (the test app propagates exceptions) described as a 500."""
+    """The response, read and closed (a sent file stays open until then), or the crash (the
+    test app propagates exceptions) described as a 500."""
     try:
         if method == "GET":
-            return client.get(url)
-        return client.post(url, data=data or {}, content_type="multipart/form-data")
+            response = client.get(url)
+        else:
+            response = client.post(url, data=data or {}, content_type="multipart/form-data")
+        response.get_data()
+        response.close()
+        return response
     except Exception as error:
         db.session.rollback()
         return f"500 ({type(error).__name__}: {error})"
@@ -373,6 +408,10 @@ def post_data(client: FlaskClient, rule: str, world: World, *, with_token: bool 
             "draw-seed": "x",
             "draw-reserve_per_unit": "0",
         }
+    elif rule == "/unit/evidence":
+        data = {"title": "Báo cáo", "file": (io.BytesIO(EVIDENCE), "bao-cao.pdf")}
+    elif rule.endswith("/new-unit-account"):
+        data = {"username": "donvi-moi", "full_name": "Đơn vị mới", "unit_code": world.values["unit_code"]}
     elif rule.endswith("/targets"):
         data = {"targets-sipas_target": "1", "targets-criterion_target": "1", "targets-field_target": "1"}
         data |= {"targets-rank_min_forms": "30", "targets-par_max_points": "50"}

@@ -1,0 +1,24 @@
+"""A unit account's home: its unit, and where its self-assessment work is."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_login import current_user
+
+from surveyapp.auth.access import unit_account_required
+from surveyapp.services.evidence import get_unit_evidence, unit_evidence_bytes
+from surveyapp.unit import bp
+
+
+@bp.route("/")
+@unit_account_required
+def home() -> str:
+    """The unit this account speaks for, and how much evidence it has kept."""
+    unit = current_user.assessed_unit
+    return render_template(
+        "unit/home.html",
+        unit=unit,
+        evidence_count=len(get_unit_evidence(unit)),
+        used=unit_evidence_bytes(unit),
+        total=current_app.config["EVIDENCE_UNIT_MAX_BYTES"],
+    )

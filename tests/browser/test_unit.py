@@ -1,0 +1,55 @@
+"""An assessed unit's staff log in, upload an evidence file, see it listed, download it, delete it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models import EvidenceFile
+from tests.browser.conftest import audit_accessibility, log_in, save_screenshot
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def test_a_unit_uploads_its_evidence_and_a_renamed_web_page_is_refused(
+    live_server, screen, device, axe_js, unit_account, tmp_path: Path
+) -> None:
+    log_in(screen, live_server, "phuong")
+    assert screen.url == f"{live_server}/unit/"
+    assert "Phường Trương Quang Trọng" in screen.locator("h1").inner_text()
+    audit_accessibility(screen, axe_js)
+    save_screenshot(screen, f"unit-{device}-home")
+
+    screen.get_by_role("link", name="Xem và tải lên tài liệu").click()
+    assert "Chưa có tài liệu kiểm chứng nào." in screen.inner_text("main")
+    fake = tmp_path / "ke-hoach.pdf"
+    fake.write_bytes(b"<html><script>alert(1)</script></html>")
+    screen.get_by_label("Tên tài liệu").fill("Kế hoạch CCHC năm 2025")
+    screen.get_by_label("Tệp tài liệu").set_input_files(str(fake))
+    screen.get_by_role("button", name="Tải lên").click()
+    assert "Nội dung tệp «ke-hoach.pdf» không phải là tệp .pdf" in screen.locator(".error").inner_text()
+    audit_accessibility(screen, axe_js)
+    save_screenshot(screen, f"unit-{device}-refused")
+
+    real = tmp_path / "Kế hoạch 2025.pdf"
+    real.write_bytes(PDF)
+    screen.get_by_label("Tên tài liệu").fill("Kế hoạch CCHC năm 2025")
+    screen.get_by_label("Tệp tài liệu").set_input_files(str(real))
+    screen.get_by_role("button", name="Tải lên").click()
+    assert "Đã lưu tài liệu «Kế hoạch CCHC năm 2025»" in screen.locator(".flash-success").inner_text()
+    row = screen.locator("tbody tr").first
+    assert "Kế hoạch 2025.pdf" in row.inner_text() and "1 KB" in row.inner_text()
+    audit_accessibility(screen, axe_js)
+    save_screenshot(screen, f"unit-{device}-listed")
+
+    with screen.expect_download() as download:
+        row.get_by_role("link", name="Tải về").click()
+    assert download.value.suggested_filename == "Kế hoạch 2025.pdf"
+    assert Path(download.value.path()).read_bytes() == PDF
+
+    row.get_by_role("button", name="Xóa").click()
+    assert "Đã xóa tài liệu «Kế hoạch CCHC năm 2025»." in screen.locator(".flash-success").inner_text()
+    db.session.rollback()
+    assert db.session.scalars(select(EvidenceFile)).all() == []
