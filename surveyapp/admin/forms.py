@@ -56,13 +56,9 @@ def descendants_of(tree: list[tuple[Unit, int]]) -> dict[int, list[int]]:
     return below
 
 
-class CampaignForm(FlaskForm):
-    """A campaign's name, year, purpose, period, questionnaires and assessed units."""
-
-    name = StringField(
-        _l("Tên đợt điều tra"), validators=[DataRequired(_l("Hãy nhập tên đợt điều tra.")), Length(max=300)]
-    )
-    year = IntegerField(
+def _year_field() -> IntegerField:
+    """The year assessed (*năm đánh giá*) of a campaign or an assessment round."""
+    return IntegerField(
         _l("Năm đánh giá"),
         invalid_value_message=_l("Năm đánh giá phải là một số, ví dụ 2025."),
         validators=[
@@ -70,6 +66,15 @@ class CampaignForm(FlaskForm):
             NumberRange(2000, 2100, _l("Năm đánh giá phải từ 2000 đến 2100.")),
         ],
     )
+
+
+class CampaignForm(FlaskForm):
+    """A campaign's name, year, purpose, period, questionnaires and assessed units."""
+
+    name = StringField(
+        _l("Tên đợt điều tra"), validators=[DataRequired(_l("Hãy nhập tên đợt điều tra.")), Length(max=300)]
+    )
+    year = _year_field()
     purpose = SelectField(
         _l("Mục đích"),
         choices=[SelectChoice(purpose.value, label) for purpose, label in PURPOSE_LABELS.items()],
@@ -421,14 +426,7 @@ class RoundForm(FlaskForm):
     name = StringField(
         _l("Tên kỳ đánh giá"), validators=[DataRequired(_l("Hãy nhập tên kỳ đánh giá.")), Length(max=300)]
     )
-    year = IntegerField(
-        _l("Năm đánh giá"),
-        invalid_value_message=_l("Năm đánh giá phải là một số, ví dụ 2025."),
-        validators=[
-            InputRequired(_l("Hãy nhập năm đánh giá, ví dụ 2025.")),
-            NumberRange(2000, 2100, _l("Năm đánh giá phải từ 2000 đến 2100.")),
-        ],
-    )
+    year = _year_field()
     criteria_set_id = SelectField(
         _l("Bộ chỉ số"), coerce=int, invalid_choice_message=_l("Hãy chọn một bộ chỉ số đã nạp.")
     )

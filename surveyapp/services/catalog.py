@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Questionnaire
+from surveyapp.models import CriteriaSetVersion, Questionnaire
 from surveyapp.questionnaires.definition import (
     QuestionnaireError,
     load_questionnaire_file,
     read_questionnaire_source,
 )
+
+# A catalogue row kept per file version: a questionnaire or a criteria set.
+Versioned = TypeVar("Versioned", Questionnaire, CriteriaSetVersion)
 
 
 def source_digest(source: dict) -> str:
@@ -35,23 +40,40 @@ def sync_questionnaires(forms_dir: str | Path) -> list[Questionnaire]:
     for path in paths:
         definition = load_questionnaire_file(path)
         checked.append((path, definition, read_questionnaire_source(path)))
+    return store_new_versions(
+        Questionnaire, checked, QuestionnaireError, purpose=lambda definition: definition.purpose.value
+    )
+
+
+def store_new_versions(
+    model: type[Versioned],
+    checked: Iterable[tuple[Path, Any, dict]],
+    error: type[ValueError],
+    **columns: Callable[[Any], Any],
+) -> list[Versioned]:
+    """Store each checked file (path, parsed definition, source) whose code and version are not
+    stored yet, with the extra ``columns`` computed from its definition; the rows added.
+
+    A stored version whose content has since changed raises ``error``: whatever ran on a
+    version keeps its exact content, so a change needs a new version number.
+    """
     added = []
     for path, definition, source in checked:
         digest = source_digest(source)
-        stored = db.session.scalar(select(Questionnaire).filter_by(code=definition.code, version=definition.version))
+        stored = db.session.scalar(select(model).filter_by(code=definition.code, version=definition.version))
         if stored is None:
-            stored = Questionnaire(
+            stored = model(
                 code=definition.code,
                 version=definition.version,
-                purpose=definition.purpose.value,
                 title=definition.title.vi,
                 content_digest=digest,
                 source=source,
+                **{name: column(definition) for name, column in columns.items()},
             )
             db.session.add(stored)
             added.append(stored)
         elif stored.content_digest != digest:
-            raise QuestionnaireError(
+            raise error(
                 f"{path.name}: version {definition.version} of {definition.code} is already stored "
                 "with other content; give the changed file a new version number"
             )

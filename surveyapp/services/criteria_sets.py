@@ -17,7 +17,7 @@ from surveyapp.criteria.definition import (
 from surveyapp.extensions import db
 from surveyapp.models import CriteriaSetVersion
 from surveyapp.questionnaires.definition import load_questionnaire_file
-from surveyapp.services.catalog import source_digest
+from surveyapp.services.catalog import store_new_versions
 
 SCORING_LABELS = {
     ScoringMethod.SELF_ASSESSED: _l("Tự đánh giá, có tài liệu kiểm chứng, được thẩm định"),
@@ -58,29 +58,7 @@ def sync_criteria_sets(criteria_dir: str | Path, forms_dir: str | Path) -> list[
     for path in sorted(Path(criteria_dir).glob("*.yaml")):
         definition = load_criteria_file(path, survey_subcriteria)
         checked.append((path, definition, read_criteria_source(path)))
-    added = []
-    for path, definition, source in checked:
-        digest = source_digest(source)
-        stored = db.session.scalar(
-            select(CriteriaSetVersion).filter_by(code=definition.code, version=definition.version)
-        )
-        if stored is None:
-            stored = CriteriaSetVersion(
-                code=definition.code,
-                version=definition.version,
-                title=definition.title.vi,
-                content_digest=digest,
-                source=source,
-            )
-            db.session.add(stored)
-            added.append(stored)
-        elif stored.content_digest != digest:
-            raise CriteriaError(
-                f"{path.name}: version {definition.version} of {definition.code} is already stored "
-                "with other content; give the changed file a new version number"
-            )
-    db.session.flush()
-    return added
+    return store_new_versions(CriteriaSetVersion, checked, CriteriaError)
 
 
 def get_criteria_sets() -> list[CriteriaSetVersion]:
