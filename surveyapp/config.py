@@ -24,7 +24,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
     # hide_parameters: a database error in the log never shows the values of the statement
     # (answers, names and phones of a sampling frame, the tokens of single-use links).
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"hide_parameters": True}
+    # A pooled database connection idle this many seconds is pinged before use (a restarted
+    # server or a firewall may have dropped it); one in steady use is not (surveyapp/__init__.py).
+    DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", "10"))
     # Public address printed in QR codes and posters; falls back to the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Where the source code of the running service can be had (AGPL-3.0 section 13: a changed
