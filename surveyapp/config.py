@@ -80,6 +80,10 @@ class Config:
     # Public submissions per client source (an IPv4 address, an IPv6 /64) per hour, all
     # campaigns together, counted across every worker and instance; 0 disables.
     RESPOND_LIMIT = int(os.environ.get("RESPOND_LIMIT", "600"))
+    # Each worker writes the submissions it counted this many at a time (one transaction per
+    # form cost more than the rest of the limit): a source may get up to workers × this many
+    # forms beyond RESPOND_LIMIT. 1 counts every form in the database before it is let through.
+    RESPOND_LIMIT_BATCH = int(os.environ.get("RESPOND_LIMIT_BATCH", "10"))
     # Log-in throttling: this many failures for a username (any case), or from one client
     # source whatever the usernames, within the window lock it for LOGIN_LOCK_SECONDS.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
