@@ -15,7 +15,7 @@ from surveyapp.answering import (
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, ResponseMode, SampleEntry
 from surveyapp.respond import bp
-from surveyapp.services.collection import CollectionPoint, get_collection_point, is_closed_to_qr
+from surveyapp.services.collection import CollectionPoint, get_collection_point, get_public_point, is_closed_to_qr
 from surveyapp.services.responses import CampaignNotCollecting, local_today
 from surveyapp.services.samples import LinkSpent, get_entry_by_link, mark_answered, spend_link
 
@@ -25,6 +25,14 @@ TEMPLATE = "respond/questionnaire.html"
 def _point_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionPoint:
     # A matrix questionnaire's address has no unit part.
     point = get_collection_point(campaign_id, questionnaire_code, unit_code)
+    if point is None:
+        abort(404)
+    return point
+
+
+def _public_point_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionPoint:
+    """The point a QR code opens: the hottest path of the service, kept between requests."""
+    point = get_public_point(campaign_id, questionnaire_code, unit_code)
     if point is None:
         abort(404)
     return point
@@ -52,7 +60,7 @@ def questionnaire(
     campaign_id: int, questionnaire_code: str, unit_code: str | None = None
 ) -> tuple[str, int] | WerkzeugResponse:
     """The questionnaire a QR code opens, already tagged with its campaign and unit."""
-    point = _point_or_404(campaign_id, questionnaire_code, unit_code)
+    point = _public_point_or_404(campaign_id, questionnaire_code, unit_code)
     if not point.campaign.accepts(ResponseMode.DESK_QR, local_today()):
         return _not_collecting(point.campaign)
     if is_closed_to_qr(point):
@@ -106,5 +114,5 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
 
 
 accept_anonymous_forms(bp)
-keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _point_or_404, is_open_qr=True)
+keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _public_point_or_404, is_open_qr=True)
 keep_answers_when_not_stored(bp, "respond.personal_link", TEMPLATE, _point_of_link)
