@@ -50,6 +50,19 @@ def _point_of_link(token: str) -> CollectionPoint:
     return _point_of_entry(entry)
 
 
+@bp.before_request
+def _read_outside_a_transaction() -> None:
+    """A public page that is only read (GET) queries outside a transaction on PostgreSQL.
+
+    Nothing is written then, and each query sees what is committed, as it would in a
+    transaction of READ COMMITTED; it saves the BEGIN and ROLLBACK around them, two round
+    trips of three on opening the questionnaire (bench/README.md). SQLite reads outside a
+    transaction already. (A session already in a transaction, as in tests, is left alone.)
+    """
+    if request.method == "GET" and not db.session().in_transaction() and db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def _not_collecting(campaign: Campaign) -> tuple[str, int]:
     return render_template("respond/not_collecting.html", campaign=campaign, today=local_today()), 200
 
