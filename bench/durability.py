@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import hashlib
 import random
 import sys
 import tempfile
@@ -42,6 +41,7 @@ from _support import (
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
+from surveyapp.form_keys import key_digest
 from surveyapp.models import Campaign, Response, SubmissionReceipt
 from surveyapp.questionnaires.definition import QuestionType
 
@@ -94,7 +94,7 @@ def run(database: Database, kills: int, duration: float, clients: int) -> bool:
     keys, digests, total = stored_keys(database)
     acknowledged = set(result.acknowledged)
     lost = [key for key in acknowledged if keys[key] == 0]
-    unreceipted = [key for key in acknowledged if hashlib.sha256(key.encode()).hexdigest() not in digests]
+    unreceipted = [key for key in acknowledged if key_digest(key) not in digests]
     doubled = [key for key, count in keys.items() if count > 1]
     stored_unacknowledged = sum(1 for key in keys if key not in acknowledged)
     print(f"{database.label}: {kills} SIGKILLs of master + workers, restarts took {max(downtimes):.1f} s at most")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 from surveyapp.config import INSTANCE_DIR, Config
@@ -27,10 +28,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        # A database file never drops a connection: no ping before every checkout.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = app.config["SQLALCHEMY_ENGINE_OPTIONS"] | {"pool_pre_ping": False}
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":  # a database file never drops a connection
+            _ping_idle_connections(db.engine, float(app.config["DATABASE_PING_AFTER_IDLE"]))
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -52,6 +54,32 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(cli.bp)
     errors.init_app(app)
     return app
+
+
+def _ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection before use when it has been idle ``idle_seconds`` or more.
+
+    A database server that restarted, or a firewall that timed out an idle connection, leaves
+    dead connections in the pool: the ping finds them and the pool opens new ones instead of
+    failing a request. A connection in steady use is not pinged: the pool's own
+    ``pool_pre_ping`` pinged on every checkout, a round trip more per request on PostgreSQL
+    (two per public submission, bench/README.md).
+    """
+
+    @event.listens_for(engine.pool, "checkin")
+    def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # Connections of the same age are likely dead too: the pool replaces them all.
+            raise exc.InvalidatePoolError(str(error)) from error
 
 
 @event.listens_for(Engine, "connect")

@@ -24,7 +24,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
     # hide_parameters: a database error in the log never shows the values of the statement
     # (answers, names and phones of a sampling frame, the tokens of single-use links).
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"hide_parameters": True}
+    # A pooled database connection idle this many seconds is pinged before use (a restarted
+    # server or a firewall may have dropped it); one in steady use is not (surveyapp/__init__.py).
+    DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", "10"))
     # Public address printed in QR codes and posters; falls back to the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Where the source code of the running service can be had (AGPL-3.0 section 13: a changed
@@ -77,6 +80,10 @@ class Config:
     # Public submissions per client source (an IPv4 address, an IPv6 /64) per hour, all
     # campaigns together, counted across every worker and instance; 0 disables.
     RESPOND_LIMIT = int(os.environ.get("RESPOND_LIMIT", "600"))
+    # Each worker writes the submissions it counted this many at a time (one transaction per
+    # form cost more than the rest of the limit): a source may get up to workers × this many
+    # forms beyond RESPOND_LIMIT. 1 counts every form in the database before it is let through.
+    RESPOND_LIMIT_BATCH = int(os.environ.get("RESPOND_LIMIT_BATCH", "10"))
     # Log-in throttling: this many failures for a username (any case), or from one client
     # source whatever the usernames, within the window lock it for LOGIN_LOCK_SECONDS.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))

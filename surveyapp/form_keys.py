@@ -119,6 +119,11 @@ def _parse(key: str, point: CollectionPoint) -> tuple[str, int] | None:
     return nonce, int(issued)
 
 
+def key_digest(key: str) -> str:
+    """What a stored form's receipt keeps of its key: the digest of its random nonce only."""
+    return hashlib.sha256(key.split(".", 1)[0].encode()).hexdigest()
+
+
 def check_form_key(key: str, point: CollectionPoint) -> CheckedKey:
     """Whether a posted key may store the form of ``point`` now (see the module docstring).
 
@@ -128,14 +133,14 @@ def check_form_key(key: str, point: CollectionPoint) -> CheckedKey:
     parsed = _parse(key, point)
     if parsed is None:
         return CheckedKey(problem=KeyProblem.FORGED)
-    nonce, issued_at = parsed
+    _nonce, issued_at = parsed
     age = int(time.time()) - issued_at
     if age > int(current_app.config["FORM_KEY_MAX_AGE"]):
         return CheckedKey(problem=KeyProblem.EXPIRED)
     wait = minimum_seconds(point) - age
     if wait > 0:
         return CheckedKey(problem=KeyProblem.TOO_SOON, wait=wait)
-    return CheckedKey(digest=hashlib.sha256(nonce.encode()).hexdigest(), age=age)
+    return CheckedKey(digest=key_digest(key), age=age)
 
 
 def key_for_page(posted: str | None, point: CollectionPoint) -> str:

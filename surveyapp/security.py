@@ -18,6 +18,8 @@ their own, before the request's session writes anything (SQLite lets one writer 
   source alike. A successful log-in clears the failures of its own username only.
 - Public submissions: at most ``RESPOND_LIMIT`` POSTs to the ``respond`` pages per source per
   hour, all campaigns together; beyond it, 429 (the form comes back with its answers kept).
+  Each worker counts them itself and writes them ``RESPOND_LIMIT_BATCH`` at a time
+  (``BatchedLimit``): a source may get up to workers × batch forms beyond the limit.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from werkzeug.exceptions import TooManyRequests
 from surveyapp.services.limits import (
     BUCKET_SECONDS,
     RETENTION,
+    BatchedLimit,
     clear_events,
     client_source,
     count_events,
@@ -78,6 +81,7 @@ SECURITY_HEADERS = {
 # By lower-cased name: every response sees in one pass which of them it still lacks.
 _SECURITY_HEADERS_BY_KEY = {name.lower(): (name, value) for name, value in SECURITY_HEADERS.items()}
 EXTENSION_KEY = "surveyapp.security"
+SUBMISSION_LIMIT_KEY = "surveyapp.submission_limit"
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -175,6 +179,7 @@ class Limits:
     """The limits' settings, read and checked once at start."""
 
     submissions_per_hour: int
+    submission_batch: int
     login_max_failures: int
     source_login_max_failures: int
     login_failure_window: int
@@ -184,6 +189,7 @@ class Limits:
     def from_config(cls, config: dict[str, Any]) -> Limits:
         limits = cls(
             submissions_per_hour=int(config.get("RESPOND_LIMIT", 600)),
+            submission_batch=int(config.get("RESPOND_LIMIT_BATCH", 10)),
             login_max_failures=int(config.get("LOGIN_MAX_FAILURES", 5)),
             source_login_max_failures=int(config.get("LOGIN_SOURCE_MAX_FAILURES", 20)),
             login_failure_window=int(config.get("LOGIN_FAILURE_WINDOW", 900)),
@@ -198,6 +204,7 @@ class Limits:
         for name, failures in (
             ("LOGIN_MAX_FAILURES", limits.login_max_failures),
             ("LOGIN_SOURCE_MAX_FAILURES", limits.source_login_max_failures),
+            ("RESPOND_LIMIT_BATCH", limits.submission_batch),
         ):
             if failures < 1:
                 raise ValueError(f"{name}: must be at least 1, got {failures}")
@@ -275,15 +282,14 @@ def _limit_public_submissions() -> None:
     """Refuse a public submission beyond its source's hourly allowance: 429 with Retry-After.
 
     Only POSTs to the public ``respond`` pages count: reading a questionnaire is never limited.
-    A refused submission is not counted (its event is rolled back), so a source that keeps
-    sending gets ``RESPOND_LIMIT`` forms an hour through; two workers racing at the limit
-    cannot both pass it, as each counts after recording. Retry-After is a minute, when the
-    oldest minute of the hour leaves the window.
+    A refused submission is not counted, so a source that keeps sending gets ``RESPOND_LIMIT``
+    forms an hour through (up to workers × ``RESPOND_LIMIT_BATCH`` more, ``BatchedLimit``).
+    Retry-After is a minute, when the oldest minute of the hour leaves the window.
     """
-    limit = _limits().submissions_per_hour
-    if limit <= 0 or request.method != "POST" or request.blueprint != "respond":
+    limit: BatchedLimit | None = current_app.extensions[SUBMISSION_LIMIT_KEY]
+    if limit is None or request.method != "POST" or request.blueprint != "respond":
         return
-    if record_and_count(SUBMISSIONS, client_source(), SUBMISSION_WINDOW, limit=limit) > limit:
+    if not limit.admit(client_source()):
         raise TooManyRequests(retry_after=BUCKET_SECONDS)
 
 
@@ -295,7 +301,12 @@ def init_app(app: Flask) -> None:
     networks = parse_trusted_proxies(app.config.get("TRUSTED_PROXIES", ""))
     if networks:
         app.wsgi_app = TrustedProxies(app.wsgi_app, networks)  # type: ignore[method-assign]
-    app.extensions[EXTENSION_KEY] = Limits.from_config(app.config)
+    limits = app.extensions[EXTENSION_KEY] = Limits.from_config(app.config)
+    app.extensions[SUBMISSION_LIMIT_KEY] = (
+        BatchedLimit(SUBMISSIONS, SUBMISSION_WINDOW, limits.submissions_per_hour, limits.submission_batch)
+        if limits.submissions_per_hour > 0
+        else None
+    )
     app.before_request(_limit_public_submissions)
     app.after_request(_add_headers)
     app.after_request(_forbid_storing_personal_pages)

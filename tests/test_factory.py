@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from surveyapp import create_app
 from surveyapp.extensions import db
@@ -47,3 +48,29 @@ def test_an_unknown_page_is_a_friendly_page_not_a_traceback(client) -> None:
     page = client.get("/khong-co-trang-nay")
     assert page.status_code == 404
     assert "Không tìm thấy trang" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("idle_seconds, is_replaced", [(0, True), (3600, False)], ids=["idle", "in steady use"])
+def test_a_pooled_connection_the_database_dropped_while_idle_is_pinged_and_replaced(
+    app, idle_seconds, is_replaced
+) -> None:
+    """A restarted PostgreSQL (or a firewall) leaves dead connections in the pool: one idle
+    longer than ``DATABASE_PING_AFTER_IDLE`` is pinged and replaced; one in steady use is not pinged."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip(f"a server that drops connections; the tests' database is {db.engine.dialect.name}")
+    served = create_app(dict(app.config) | {"DATABASE_PING_AFTER_IDLE": idle_seconds})
+    with served.app_context():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        db.session.remove()  # back to the pool
+        with app.app_context(), db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            other.commit()
+        try:
+            db.session.execute(text("SELECT 1"))
+            is_answered = True
+        except OperationalError:
+            is_answered = False
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    assert is_answered is is_replaced

@@ -15,7 +15,7 @@ from surveyapp.answering import (
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, ResponseMode, SampleEntry
 from surveyapp.respond import bp
-from surveyapp.services.collection import CollectionPoint, get_collection_point, is_closed_to_qr
+from surveyapp.services.collection import CollectionPoint, get_collection_point, get_public_point, is_closed_to_qr
 from surveyapp.services.responses import CampaignNotCollecting, local_today
 from surveyapp.services.samples import LinkSpent, get_entry_by_link, mark_answered, spend_link
 
@@ -25,6 +25,14 @@ TEMPLATE = "respond/questionnaire.html"
 def _point_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionPoint:
     # A matrix questionnaire's address has no unit part.
     point = get_collection_point(campaign_id, questionnaire_code, unit_code)
+    if point is None:
+        abort(404)
+    return point
+
+
+def _public_point_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionPoint:
+    """The point a QR code opens: the hottest path of the service, kept between requests."""
+    point = get_public_point(campaign_id, questionnaire_code, unit_code)
     if point is None:
         abort(404)
     return point
@@ -42,6 +50,19 @@ def _point_of_link(token: str) -> CollectionPoint:
     return _point_of_entry(entry)
 
 
+@bp.before_request
+def _read_outside_a_transaction() -> None:
+    """A public page that is only read (GET) queries outside a transaction on PostgreSQL.
+
+    Nothing is written then, and each query sees what is committed, as it would in a
+    transaction of READ COMMITTED; it saves the BEGIN and ROLLBACK around them, two round
+    trips of three on opening the questionnaire (bench/README.md). SQLite reads outside a
+    transaction already. (A session already in a transaction, as in tests, is left alone.)
+    """
+    if request.method == "GET" and not db.session().in_transaction() and db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def _not_collecting(campaign: Campaign) -> tuple[str, int]:
     return render_template("respond/not_collecting.html", campaign=campaign, today=local_today()), 200
 
@@ -52,7 +73,7 @@ def questionnaire(
     campaign_id: int, questionnaire_code: str, unit_code: str | None = None
 ) -> tuple[str, int] | WerkzeugResponse:
     """The questionnaire a QR code opens, already tagged with its campaign and unit."""
-    point = _point_or_404(campaign_id, questionnaire_code, unit_code)
+    point = _public_point_or_404(campaign_id, questionnaire_code, unit_code)
     if not point.campaign.accepts(ResponseMode.DESK_QR, local_today()):
         return _not_collecting(point.campaign)
     if is_closed_to_qr(point):
@@ -106,5 +127,5 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
 
 
 accept_anonymous_forms(bp)
-keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _point_or_404, is_open_qr=True)
+keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _public_point_or_404, is_open_qr=True)
 keep_answers_when_not_stored(bp, "respond.personal_link", TEMPLATE, _point_of_link)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import Session
 
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, Unit
@@ -70,7 +71,13 @@ def get_collection_point(campaign_id: int, questionnaire_code: str, unit_code: s
     A single-layout questionnaire needs a unit of the campaign it applies to; a matrix one is
     addressed without a unit.
     """
-    row = db.session.execute(
+    return _find_point(db.session, campaign_id, questionnaire_code, unit_code)
+
+
+def _find_point(
+    session: Session, campaign_id: int, questionnaire_code: str, unit_code: str | None
+) -> CollectionPoint | None:
+    row = session.execute(
         _POINT_STATEMENT,
         {"campaign_id": campaign_id, "questionnaire_code": questionnaire_code, "unit_code": unit_code},
     ).first()
@@ -86,6 +93,52 @@ def get_collection_point(campaign_id: int, questionnaire_code: str, unit_code: s
     if unit is None or (kinds and unit.kind not in kinds):
         return None
     return CollectionPoint(campaign, questionnaire, (unit,))
+
+
+# What a public page's point depends on, read on every public request: every column of the
+# campaign and the unit (their links included, by the same joins), and the questionnaire
+# version the campaign runs. Plain columns through Core: a fraction of loading three entities
+# through the ORM, which was the largest step of a submission after storing it.
+_POINT_STATE = (
+    select(*Campaign.__table__.c, Questionnaire.id, Questionnaire.content_digest, *Unit.__table__.c)
+    .join(campaign_questionnaires, campaign_questionnaires.c.campaign_id == Campaign.id)
+    .join(Questionnaire, Questionnaire.id == campaign_questionnaires.c.questionnaire_id)
+    .join(Unit, and_(Unit.code == bindparam("unit_code"), _IN_CAMPAIGN))
+    .where(Campaign.id == bindparam("campaign_id"), Questionnaire.code == bindparam("questionnaire_code"))
+)
+# Public points kept by this process: address parts -> (the state they were built from, point).
+_KEPT_POINTS: dict[tuple[int, str, str], tuple[tuple[object, ...], CollectionPoint]] = {}
+_MOST_KEPT_POINTS = 20_000
+
+
+def get_public_point(campaign_id: int, questionnaire_code: str, unit_code: str | None) -> CollectionPoint | None:
+    """``get_collection_point`` for the public QR pages, kept by the process between requests.
+
+    A kept point is used only while the database still holds exactly what it was built from
+    (``_POINT_STATE``, read on every request): a campaign closed, renamed or closed to QR by
+    an officer, through any worker, takes effect on the next request everywhere. Its
+    campaign, questionnaire and unit are detached from every session: read-only (their
+    columns only). Matrix points are not kept.
+    """
+    if unit_code is None:
+        return get_collection_point(campaign_id, questionnaire_code, unit_code)
+    parameters = {"campaign_id": campaign_id, "questionnaire_code": questionnaire_code, "unit_code": unit_code}
+    row = db.session.connection().execute(_POINT_STATE, parameters).first()
+    if row is None:
+        return None
+    key, state = (campaign_id, questionnaire_code, unit_code), tuple(row)
+    kept = _KEPT_POINTS.get(key)
+    if kept is not None and kept[0] == state:
+        return kept[1]
+    # Loaded in a session of its own, closed at once (finding it parsed the questionnaire
+    # version): kept objects belong to no request's session.
+    with Session(db.engine) as session:
+        point = _find_point(session, campaign_id, questionnaire_code, unit_code)
+    if point is not None:
+        if len(_KEPT_POINTS) >= _MOST_KEPT_POINTS:
+            _KEPT_POINTS.clear()
+        _KEPT_POINTS[key] = (state, point)
+    return point
 
 
 def list_collection_points(campaign: Campaign) -> list[CollectionPoint]:

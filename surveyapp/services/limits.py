@@ -22,6 +22,10 @@ which lets one writer in at a time, call them **before** the request's session w
 anything (a second writer waits for the first to commit, i.e. until the request ends).
 ``record_in_session`` counts in the request's own transaction instead: its event is kept only
 if the request commits, at no cost of a transaction of its own.
+
+``BatchedLimit`` admits events under a limit in each process and writes them in batches: the
+public submission limit, where a transaction per form cost more than the rest of the limit's
+work, and a bounded overshoot (``processes × batch``) costs nothing on a limit of hundreds.
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ import hmac
 import ipaddress
 import math
 import random
+import threading
 import time
+from collections import Counter
 
 from flask import current_app, request
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from surveyapp.extensions import db
 from surveyapp.models.limits import LimitCount
@@ -66,6 +72,15 @@ _COUNT = text(
     f"SELECT coalesce(sum(count), 0) FROM {_TABLE} WHERE scope = :scope "
     "AND identity_digest IN (:first_digest, :last_digest) AND bucket BETWEEN :first AND :last"
 )
+# A batch of events, one row per identity; then the window's counts of every digest it wrote.
+_ADD = text(
+    f"INSERT INTO {_TABLE} (scope, identity_digest, bucket, count) VALUES (:scope, :digest, :bucket, :added) "
+    f"ON CONFLICT (scope, identity_digest, bucket) DO UPDATE SET count = {_TABLE}.count + :added"
+)
+_COUNTS = text(
+    f"SELECT identity_digest, sum(count) FROM {_TABLE} WHERE scope = :scope "
+    "AND identity_digest IN :digests AND bucket BETWEEN :first AND :last GROUP BY identity_digest"
+).bindparams(bindparam("digests", expanding=True))
 _PRUNE = text(f"DELETE FROM {_TABLE} WHERE bucket <= :oldest")
 _CLEAR = text(f"DELETE FROM {_TABLE} WHERE scope = :scope AND identity_digest IN (:first_digest, :last_digest)")
 
@@ -113,6 +128,93 @@ def record_and_count(
         if random.randrange(PRUNE_EVERY) == 0:
             connection.execute(_PRUNE, {"oldest": bucket - RETENTION // BUCKET_SECONDS})
     return count
+
+
+class BatchedLimit:
+    """At most ``limit`` events of one scope per identity in ``window`` seconds, admitted by each
+    process on its own and written to the shared table a batch at a time.
+
+    A process lets an event through when the identity's count as it last read it, plus the
+    events it has let through since and not yet written, stays under the limit. It writes
+    its events once it holds ``batch`` of them (or when the minute changes), in one
+    transaction, and reads back the counts of the identities it wrote: what other processes
+    wrote becomes known then. An identity it has not written yet counts from 0.
+
+    **Bound**: each process lets through at most ``batch`` events between two readings of the
+    count, so an identity gets at most ``limit + processes × batch`` events in a window,
+    ``processes`` being every worker of every instance sharing the database; ``batch = 1`` is
+    exact (``record_and_count`` before each event). Refused events are not counted, and an
+    identity found at the limit is read again once a minute (when the window has moved) before
+    it is let through. Unwritten events of a process that ends are lost, which only loosens
+    the count by the same bound.
+    """
+
+    def __init__(self, scope: str, window: int, limit: int, batch: int) -> None:
+        _check_window(window)
+        if batch < 1:
+            raise ValueError(f"batch: must be at least 1, got {batch}")
+        self.scope, self.window, self.limit, self.batch = scope, window, limit, batch
+        # Identity -> (its count in the window when last read, the minute of that reading).
+        self._known: dict[str, tuple[int, int]] = {}
+        # Events let through and not yet written, per identity, and the minute they fell in.
+        self._unwritten: Counter[str] = Counter()
+        self._unwritten_bucket = 0
+        self._forgotten_in = _bucket(None)
+        self._lock = threading.Lock()  # the development server answers in threads
+
+    def admit(self, identity: str) -> bool:
+        """Whether one more event of ``identity`` stays within the limit; it is counted if so."""
+        if self.batch == 1:
+            return record_and_count(self.scope, identity, self.window, limit=self.limit) <= self.limit
+        bucket = _bucket(None)
+        with self._lock:
+            if self._unwritten and bucket != self._unwritten_bucket:
+                self._write()  # each event is kept under the minute it fell in
+            known, read_in = self._known.get(identity, (0, bucket))
+            unwritten = self._unwritten.get(identity, 0)
+            if known + unwritten >= self.limit:
+                if read_in == bucket:
+                    return False
+                known = count_events(self.scope, identity, self.window)  # the window has moved since
+                self._known[identity] = (known, bucket)
+                if known + unwritten >= self.limit:
+                    return False
+            self._unwritten[identity] = unwritten + 1
+            self._unwritten_bucket = bucket
+            if self._unwritten.total() >= self.batch:
+                self._write()
+            return True
+
+    def _write(self) -> None:
+        """Write the unwritten events in one transaction and read back their identities' counts."""
+        bucket, events = self._unwritten_bucket, self._unwritten
+        self._unwritten = Counter()
+        windows = {identity: _window(self.scope, identity, self.window, bucket) for identity in events}
+        rows = [
+            {"scope": self.scope, "digest": window["last_digest"], "bucket": bucket, "added": events[identity]}
+            for identity, window in windows.items()
+        ]
+        digests = {digest for window in windows.values() for digest in (window["first_digest"], window["last_digest"])}
+        first = bucket - math.ceil(self.window / BUCKET_SECONDS) + 1
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")  # as in record_and_count
+            connection.execute(_ADD, rows)
+            counts = dict(
+                connection.execute(
+                    _COUNTS, {"scope": self.scope, "digests": sorted(digests), "first": first, "last": bucket}
+                ).all()
+            )
+            if random.randrange(PRUNE_EVERY) < len(rows):
+                connection.execute(_PRUNE, {"oldest": bucket - RETENTION // BUCKET_SECONDS})
+        oldest = bucket - math.ceil(self.window / BUCKET_SECONDS)
+        if self._forgotten_in <= oldest:
+            # Once a window, drop older readings: an identity not heard of since counts from 0 again.
+            self._known = {identity: known for identity, known in self._known.items() if known[1] > oldest}
+            self._forgotten_in = bucket
+        for identity, window in windows.items():
+            digests = {window["first_digest"], window["last_digest"]}
+            self._known[identity] = (sum(int(counts.get(digest, 0)) for digest in digests), bucket)
 
 
 def record_in_session(scope: str, identity: str, window: int) -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from surveyapp.extensions import db
 from surveyapp.models import CampaignStatus, Response, ResponseMode, SubmissionReceipt
@@ -121,6 +121,29 @@ def test_the_public_form_needs_no_session_cookie(app, client, desk) -> None:
 
     assert sent.status_code == 302
     assert len(stored_responses()) == 1
+
+
+def test_what_another_worker_changes_takes_effect_on_the_next_public_request(client, desk) -> None:
+    """Each worker keeps the QR pages' campaign, questionnaire and unit between requests, but
+    only while the database still holds what they were built from: an officer's change made
+    through another worker (here: another connection) shows at once."""
+    _campaign, definition, url = desk
+    fields = {**form_fields_of(client.get(url).get_data(as_text=True)), **filled_form(definition)}
+    with db.engine.begin() as other_worker:
+        other_worker.execute(text("UPDATE units SET name = 'Phường Mới' WHERE code = '21172'"))
+    assert "Phường Mới" in client.get(url).get_data(as_text=True)
+
+    with db.engine.begin() as other_worker:
+        other_worker.execute(text("UPDATE campaigns SET is_qr_closed = :closed"), {"closed": True})
+    assert "không qua mã QR" in client.post(url, data=fields).get_data(as_text=True)
+
+    with db.engine.begin() as other_worker:
+        other_worker.execute(
+            text("UPDATE campaigns SET is_qr_closed = :open, status = :closed"),
+            {"open": False, "closed": CampaignStatus.CLOSED.value},
+        )
+    assert "Đợt khảo sát này đã kết thúc" in client.post(url, data=fields).get_data(as_text=True)
+    assert stored_responses() == []
 
 
 @pytest.mark.parametrize(

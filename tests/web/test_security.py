@@ -17,7 +17,7 @@ from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import Response, User, UserRole
 from surveyapp.security import LOGIN_FAILURES, LOGIN_LOCKS, SUBMISSIONS
-from surveyapp.services.limits import count_events, record_and_count
+from surveyapp.services.limits import BatchedLimit, count_events, record_and_count
 from surveyapp.services.users import create_user
 from surveyapp.tables.reading import UnreadableTable, read_table
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, submit
@@ -225,6 +225,19 @@ def test_refused_submissions_do_not_lengthen_the_wait(app) -> None:
         assert refused == [4, 4, 4, 4, 4]  # the three accepted an hour ago are still in the window
         # An hour after the accepted ones the source may send again, however often it was refused:
         assert count_events(SUBMISSIONS, "203.0.113.9", 3600, at=time.time() + 2 * 60) == 0
+
+
+def test_two_workers_counting_in_batches_let_a_source_through_at_most_the_limit_plus_their_batches(app) -> None:
+    """``RESPOND_LIMIT_BATCH``: each worker writes its counts a batch at a time, so it learns
+    late what the other let through; the source still gets no more than limit + workers × batch."""
+    workers = [BatchedLimit(SUBMISSIONS, 3600, limit=12, batch=3) for _worker in range(2)]
+
+    admitted = [workers[turn % 2].admit("203.0.113.9") for turn in range(40)]
+
+    assert 12 <= admitted.count(True) <= 12 + 2 * 3  # alone, each would let 12 through: 24
+    assert admitted[-20:] == [False] * 20
+    assert count_events(SUBMISSIONS, "203.0.113.9", 3600) >= 12  # written where every worker reads
+    assert all(workers[0].admit(f"198.51.100.{number}") for number in range(5))  # others are not held back
 
 
 # Request size and upload types -------------------------------------------------------------------

@@ -118,13 +118,28 @@ def test_one_source_trying_many_usernames_is_locked_out_while_other_sources_are_
 
 
 def test_the_submission_limit_of_a_source_holds_across_workers(gunicorn, desk) -> None:
+    """Counted in the database before each form (``RESPOND_LIMIT_BATCH=1``): exact."""
     data, url = desk
-    server = gunicorn(RESPOND_LIMIT="3")
+    server = gunicorn(RESPOND_LIMIT="3", RESPOND_LIMIT_BATCH="1")
     flooder = Client(server.url)
 
     statuses = [flooder.submit(url, data) for _ in range(6)]
 
     assert statuses == [302, 302, 302, 429, 429, 429]
+    assert Client(server.url, source="127.0.0.2").submit(url, data) == 302
+
+
+def test_counted_in_batches_the_limit_holds_within_workers_times_batch(gunicorn, desk) -> None:
+    """Each of the 2 workers writes its counts 3 at a time: at most 12 + 2 × 3 forms get through,
+    where two workers counting alone would let 24 through; the source is then refused."""
+    data, url = desk
+    server = gunicorn(RESPOND_LIMIT="12", RESPOND_LIMIT_BATCH="3")
+    flooder = Client(server.url)
+
+    statuses = [flooder.submit(url, data) for _ in range(30)]
+
+    assert 12 <= statuses.count(302) <= 12 + 2 * 3
+    assert statuses[-6:] == [429] * 6
     assert Client(server.url, source="127.0.0.2").submit(url, data) == 302
 
 
@@ -137,7 +152,7 @@ def spoofing(base_url: str, forwarded_for: str, source: str = "127.0.0.1") -> Cl
 
 def test_a_client_reaching_the_service_directly_cannot_spoof_its_address(gunicorn, desk) -> None:
     data, url = desk
-    server = gunicorn(RESPOND_LIMIT="3", TRUSTED_PROXIES="192.0.2.1,10.0.0.0/8")
+    server = gunicorn(RESPOND_LIMIT="3", RESPOND_LIMIT_BATCH="1", TRUSTED_PROXIES="192.0.2.1,10.0.0.0/8")
 
     statuses = [spoofing(server.url, f"203.0.113.{number}").submit(url, data) for number in range(5)]
 
@@ -150,7 +165,7 @@ def test_a_client_reaching_the_service_directly_cannot_spoof_its_address(gunicor
 
 def test_behind_the_configured_proxy_each_forwarded_client_counts_alone(gunicorn, desk) -> None:
     data, url = desk
-    server = gunicorn(RESPOND_LIMIT="3", TRUSTED_PROXIES="127.0.0.1")
+    server = gunicorn(RESPOND_LIMIT="3", RESPOND_LIMIT_BATCH="1", TRUSTED_PROXIES="127.0.0.1")
 
     citizens = [spoofing(server.url, f"203.0.113.{number}").submit(url, data) for number in range(5)]
     # A client's own X-Forwarded-For is in front of the one the proxy adds: the proxy's wins.
@@ -162,7 +177,7 @@ def test_behind_the_configured_proxy_each_forwarded_client_counts_alone(gunicorn
 
 def test_two_ipv6_addresses_of_one_slash_64_share_one_count(gunicorn, desk) -> None:
     data, url = desk
-    server = gunicorn(RESPOND_LIMIT="3", TRUSTED_PROXIES="127.0.0.1")
+    server = gunicorn(RESPOND_LIMIT="3", RESPOND_LIMIT_BATCH="1", TRUSTED_PROXIES="127.0.0.1")
 
     household = [spoofing(server.url, f"2001:db8:1:2::{number}").submit(url, data) for number in (1, 2, 3, 4)]
 
