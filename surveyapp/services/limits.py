@@ -140,6 +140,10 @@ class BatchedLimit:
     transaction, and reads back the counts of the identities it wrote: what other processes
     wrote becomes known then. An identity it has not written yet counts from 0.
 
+    The process keeps only what the shared table keeps: identities by their keyed digest of
+    the day (an address is never held beyond the request that gives it), so a new day starts
+    an identity from 0 in the process until its next batch is written.
+
     **Bound**: each process lets through at most ``batch`` events between two readings of the
     count, so an identity gets at most ``limit + processes × batch`` events in a window,
     ``processes`` being every worker of every instance sharing the database; ``batch = 1`` is
@@ -154,10 +158,12 @@ class BatchedLimit:
         if batch < 1:
             raise ValueError(f"batch: must be at least 1, got {batch}")
         self.scope, self.window, self.limit, self.batch = scope, window, limit, batch
-        # Identity -> (its count in the window when last read, the minute of that reading).
+        # Digest of the day -> (the identity's count in the window when last read, the minute read).
         self._known: dict[str, tuple[int, int]] = {}
-        # Events let through and not yet written, per identity, and the minute they fell in.
+        # Events let through and not yet written, per digest, with the minute they fell in and
+        # the window parameters naming each identity's events.
         self._unwritten: Counter[str] = Counter()
+        self._unwritten_windows: dict[str, dict[str, object]] = {}
         self._unwritten_bucket = 0
         self._forgotten_in = _bucket(None)
         self._lock = threading.Lock()  # the development server answers in threads
@@ -167,19 +173,22 @@ class BatchedLimit:
         if self.batch == 1:
             return record_and_count(self.scope, identity, self.window, limit=self.limit) <= self.limit
         bucket = _bucket(None)
+        window = _window(self.scope, identity, self.window, bucket)
+        key = str(window["last_digest"])
         with self._lock:
             if self._unwritten and bucket != self._unwritten_bucket:
                 self._write()  # each event is kept under the minute it fell in
-            known, read_in = self._known.get(identity, (0, bucket))
-            unwritten = self._unwritten.get(identity, 0)
+            known, read_in = self._known.get(key, (0, bucket))
+            unwritten = self._unwritten.get(key, 0)
             if known + unwritten >= self.limit:
                 if read_in == bucket:
                     return False
-                known = count_events(self.scope, identity, self.window)  # the window has moved since
-                self._known[identity] = (known, bucket)
+                known = _count_window(window)  # the window has moved since
+                self._known[key] = (known, bucket)
                 if known + unwritten >= self.limit:
                     return False
-            self._unwritten[identity] = unwritten + 1
+            self._unwritten[key] = unwritten + 1
+            self._unwritten_windows[key] = window
             self._unwritten_bucket = bucket
             if self._unwritten.total() >= self.batch:
                 self._write()
@@ -187,13 +196,9 @@ class BatchedLimit:
 
     def _write(self) -> None:
         """Write the unwritten events in one transaction and read back their identities' counts."""
-        bucket, events = self._unwritten_bucket, self._unwritten
-        self._unwritten = Counter()
-        windows = {identity: _window(self.scope, identity, self.window, bucket) for identity in events}
-        rows = [
-            {"scope": self.scope, "digest": window["last_digest"], "bucket": bucket, "added": events[identity]}
-            for identity, window in windows.items()
-        ]
+        bucket, events, windows = self._unwritten_bucket, self._unwritten, self._unwritten_windows
+        self._unwritten, self._unwritten_windows = Counter(), {}
+        rows = [{"scope": self.scope, "digest": key, "bucket": bucket, "added": added} for key, added in events.items()]
         digests = {digest for window in windows.values() for digest in (window["first_digest"], window["last_digest"])}
         first = bucket - math.ceil(self.window / BUCKET_SECONDS) + 1
         with db.engine.begin() as connection:
@@ -210,11 +215,11 @@ class BatchedLimit:
         oldest = bucket - math.ceil(self.window / BUCKET_SECONDS)
         if self._forgotten_in <= oldest:
             # Once a window, drop older readings: an identity not heard of since counts from 0 again.
-            self._known = {identity: known for identity, known in self._known.items() if known[1] > oldest}
+            self._known = {key: known for key, known in self._known.items() if known[1] > oldest}
             self._forgotten_in = bucket
-        for identity, window in windows.items():
+        for key, window in windows.items():
             digests = {window["first_digest"], window["last_digest"]}
-            self._known[identity] = (sum(int(counts.get(digest, 0)) for digest in digests), bucket)
+            self._known[key] = (sum(int(counts.get(digest, 0)) for digest in digests), bucket)
 
 
 def record_in_session(scope: str, identity: str, window: int) -> int:
@@ -231,7 +236,11 @@ def record_in_session(scope: str, identity: str, window: int) -> int:
 
 def count_events(scope: str, identity: str, window: int, *, at: float | None = None) -> int:
     """How many events of (scope, identity) fall in the last ``window`` seconds, recording none."""
-    parameters = _window(scope, identity, window, _bucket(at))
+    return _count_window(_window(scope, identity, window, _bucket(at)))
+
+
+def _count_window(parameters: dict[str, object]) -> int:
+    """How many events the window ``parameters`` name (``_window``) holds."""
     with db.engine.connect() as connection:
         return int(connection.execute(_COUNT, parameters).scalar_one())
 

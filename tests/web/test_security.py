@@ -240,6 +240,19 @@ def test_two_workers_counting_in_batches_let_a_source_through_at_most_the_limit_
     assert all(workers[0].admit(f"198.51.100.{number}") for number in range(5))  # others are not held back
 
 
+def test_a_worker_counting_in_batches_keeps_no_address_in_its_memory(app) -> None:
+    """The per-worker counts are keyed as the shared table is, by the day's keyed digest: a
+    dump of the worker's memory between batches does not list who sent forms."""
+    worker = BatchedLimit(SUBMISSIONS, 3600, limit=12, batch=5)
+    for _form in range(3):
+        assert worker.admit("203.0.113.77")
+    assert worker.admit("2001:db8:0:1::")
+
+    held = repr(vars(worker))
+    assert "203.0.113.77" not in held and "2001:db8" not in held
+    assert "203.0.113" not in held
+
+
 # Request size and upload types -------------------------------------------------------------------
 
 
