@@ -216,6 +216,8 @@ def test_submit_is_refused_while_items_are_missing_then_locks_until_the_officer_
     round_page = client.get(f"/admin/rounds/{assessment_round.id}").get_data(as_text=True)
     assert "Đã gửi" in round_page and "45/45" in round_page
     officer_url = f"/admin/rounds/{assessment_round.id}/units/{ward.id}"
+    officer_page = client.get(officer_url).get_data(as_text=True)
+    assert f'href="/admin/evidence/{plan.id}" download>Kế hoạch CCHC năm 2025</a>' in officer_page
     response = post(client, f"{officer_url}/return", officer_url, {"reason": ""})
     assert "Hãy ghi lý do trả lại" in client.get(response.location).get_data(as_text=True)
     post(client, f"{officer_url}/return", officer_url, {"reason": "Tiêu chí 1.1.1 thiếu báo cáo quý IV."})
