@@ -23,7 +23,7 @@ from surveyapp.unit.forms import ReturnForm, ScoreForm, TypedInForm
 from surveyapp.unit.self_assessment import assessment_page, draft_of, item_prefix
 
 
-def _render(assessment: SelfAssessment, posted: ScoreForm | None = None) -> str:
+def _render(assessment: SelfAssessment, posted: dict[str, ScoreForm] | None = None) -> str:
     return render_template(
         "admin/self_assessment.html",
         page=assessment_page(assessment, typing_in=True, posted=posted),
@@ -63,7 +63,7 @@ def type_in_item(assessment: SelfAssessment, code: str) -> str | WerkzeugRespons
             flash(_("Đã lưu tiêu chí %(code)s.", code=code), "success")
             return _to_page(assessment, f"item-{code}")
     flash(_("Tiêu chí %(code)s chưa được lưu; xem lỗi bên dưới.", code=code), "error")
-    return _render(assessment, posted=form)
+    return _render(assessment, posted={code: form})
 
 
 @bp.post("/rounds/<int:round_id>/units/<int:unit_id>/submit")

@@ -50,14 +50,13 @@ def loads_own_assessment(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def score_forms(assessment: SelfAssessment, posted: ScoreForm | None = None) -> dict[str, ScoreForm]:
-    """A form per self-assessed item, filled from what is stored; ``posted`` (with what was typed
-    and its errors) stands in for its item."""
+def score_forms(assessment: SelfAssessment, posted: dict[str, ScoreForm]) -> dict[str, ScoreForm]:
+    """A form per self-assessed item, filled from what is stored; a form of ``posted`` (with what
+    was typed and its errors) stands in for its item's."""
     scores = scores_by_code(assessment)
-    forms = {}
+    forms = dict(posted)
     for item in assessment.assessment_round.criteria_set.definition.self_assessed:
-        if posted is not None and posted._prefix == item_prefix(item.code):
-            forms[item.code] = posted
+        if item.code in forms:
             continue
         score = scores.get(item.code)
         forms[item.code] = ScoreForm(
@@ -79,8 +78,11 @@ def _points_text(points: float | None) -> str:
     return "" if points is None else f"{points:g}"
 
 
-def assessment_page(assessment: SelfAssessment, *, typing_in: bool, posted: ScoreForm | None = None) -> dict[str, Any]:
-    """What the unit's page and the officer's page of a self-assessment show."""
+def assessment_page(
+    assessment: SelfAssessment, *, typing_in: bool, posted: dict[str, ScoreForm] | None = None
+) -> dict[str, Any]:
+    """What the unit's page and the officer's page of a self-assessment show; ``posted`` maps an
+    item refused to its form as typed."""
     definition = assessment.assessment_round.criteria_set.definition
     try:
         check_editable(assessment, typing_in=typing_in)
@@ -95,7 +97,7 @@ def assessment_page(assessment: SelfAssessment, *, typing_in: bool, posted: Scor
         "area_progress": {area.code: get_progress(assessment, area) for area in definition.areas},
         "missing": get_missing(assessment),
         "scores": scores_by_code(assessment),
-        "forms": score_forms(assessment, posted),
+        "forms": score_forms(assessment, posted or {}),
         "evidence_files": get_unit_evidence(assessment.unit),
         "locked": locked,
         "days_left": days_left(assessment),
@@ -138,7 +140,9 @@ def save_item(assessment: SelfAssessment, code: str) -> str | WerkzeugResponse:
             flash(_("Đã lưu tiêu chí %(code)s.", code=code), "success")
             return redirect(url_for(".self_assessment", round_id=assessment.round_id, _anchor=f"item-{code}"))
     flash(_("Tiêu chí %(code)s chưa được lưu; xem lỗi bên dưới.", code=code), "error")
-    return render_template("unit/self_assessment.html", page=assessment_page(assessment, typing_in=False, posted=form))
+    return render_template(
+        "unit/self_assessment.html", page=assessment_page(assessment, typing_in=False, posted={code: form})
+    )
 
 
 @bp.post("/rounds/<int:round_id>/submit")
