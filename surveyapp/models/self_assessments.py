@@ -60,8 +60,10 @@ class SelfAssessment(db.Model):
     assessment_round: Mapped[AssessmentRound] = relationship()
     unit: Mapped[Unit] = relationship()
     typed_in_by: Mapped[User | None] = relationship()
+    # Loaded with the assessments (and their cited files with the scores), in a few queries for
+    # a whole round: the officer's list reads every unit's progress.
     scores: Mapped[list[SelfScore]] = relationship(
-        back_populates="assessment", cascade="all, delete-orphan", order_by="SelfScore.id"
+        back_populates="assessment", cascade="all, delete-orphan", order_by="SelfScore.id", lazy="selectin"
     )
 
     def __repr__(self) -> str:
@@ -83,4 +85,6 @@ class SelfScore(db.Model):
     no_evidence_reason: Mapped[str] = mapped_column(Text, default="")
 
     assessment: Mapped[SelfAssessment] = relationship(back_populates="scores")
-    evidence: Mapped[list[EvidenceFile]] = relationship(secondary=self_score_evidence, order_by=EvidenceFile.id)
+    evidence: Mapped[list[EvidenceFile]] = relationship(
+        secondary=self_score_evidence, order_by=EvidenceFile.id, lazy="selectin"
+    )

@@ -104,6 +104,7 @@ def get_assessment(round_id: int, unit_id: int) -> SelfAssessment | None:
 
 
 def scores_by_code(assessment: SelfAssessment) -> dict[str, SelfScore]:
+    """What the unit saved, by item code (items not saved yet are absent)."""
     return {score.code: score for score in assessment.scores}
 
 
