@@ -57,7 +57,7 @@ def type_in_item(assessment: SelfAssessment, code: str) -> str | WerkzeugRespons
             save_score(assessment, code, draft_of(form), typing_in=True)
         except SelfAssessmentError as error:
             db.session.rollback()
-            form.points.errors = [str(error)]
+            form.form_errors.append(str(error))
         else:
             db.session.commit()
             flash(_("Đã lưu tiêu chí %(code)s.", code=code), "success")

@@ -134,7 +134,7 @@ def save_item(assessment: SelfAssessment, code: str) -> str | WerkzeugResponse:
             save_score(assessment, code, draft_of(form))
         except SelfAssessmentError as error:
             db.session.rollback()
-            form.points.errors = [str(error)]
+            form.form_errors.append(str(error))
         else:
             db.session.commit()
             flash(_("Đã lưu tiêu chí %(code)s.", code=code), "success")

@@ -140,7 +140,7 @@ def test_points_out_of_bounds_are_refused_naming_the_item_and_keeping_what_was_t
     fields = {"points": typed, "explanation": "Giải thích dài", "evidence_ids": str(plan.id)}
     response = save_item(client, page_url(assessment_round), "1.1.1", **fields)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and message in page
+    assert response.status_code == 200 and f'<p class="error" role="alert">{message}</p>' in page
     assert f'name="item-1.1.1-points" type="text" value="{typed}"' in page and "Giải thích dài" in page
     assert f'value="{plan.id}" checked' in page
     assert db.session.scalar(select(SelfScore)) is None
@@ -254,6 +254,8 @@ def test_past_the_due_date_the_unit_cannot_edit_but_the_officer_types_in_a_paper
     client.post("/logout", data={"csrf_token": csrf_token_of(client.get("/unit/").get_data(as_text=True))})
     auth.login("canbo")
     officer_url = f"/admin/rounds/{assessment_round.id}/units/{ward.id}"
+    refused = save_item(client, officer_url, "1.1.1", points="2", no_evidence_reason="Bản giấy")
+    assert "Điểm của tiêu chí 1.1.1 (2) vượt điểm tối đa 1,25." in refused.get_data(as_text=True)
     assert save_item(client, officer_url, "1.1.1", points="1", no_evidence_reason="Bản giấy").status_code == 302
     complete_all_but(the_assessment(assessment_round, ward), "1.1.1", typing_in=True)
     response = post(client, f"{officer_url}/submit", officer_url, {"note": ""})
