@@ -17,5 +17,6 @@ from surveyapp.admin import (  # noqa: E402,F401  (routes register on the bluepr
     results,
     rounds,
     sampling,
+    self_assessments,
     uploads,
 )

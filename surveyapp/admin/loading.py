@@ -1,5 +1,6 @@
 """What an officer's address names, loaded in one place: ``<int:campaign_id>`` becomes a ``Campaign``,
-``<int:set_id>`` a ``CriteriaSetVersion``, ``<int:round_id>`` an ``AssessmentRound``."""
+``<int:set_id>`` a ``CriteriaSetVersion``, ``<int:round_id>`` an ``AssessmentRound``, and
+``<int:round_id>`` with ``<int:unit_id>`` a unit's ``SelfAssessment``."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from sqlalchemy import select
+
 from surveyapp.extensions import db
-from surveyapp.models import AssessmentRound, Campaign, CriteriaSetVersion
+from surveyapp.models import AssessmentRound, Campaign, CriteriaSetVersion, SelfAssessment
 
 
 def loads_campaign(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,5 +52,17 @@ def loads_round(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, round_id: int, **kwargs: Any) -> Any:
         return view(*args, assessment_round=db.get_or_404(AssessmentRound, round_id), **kwargs)
+
+    return wrapped
+
+
+def loads_self_assessment(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Call the view with the self-assessment of ``<int:unit_id>`` in ``<int:round_id>`` as
+    ``assessment``; 404 if the round does not assess the unit. Goes under ``officer_required``."""
+
+    @wraps(view)
+    def wrapped(*args: Any, round_id: int, unit_id: int, **kwargs: Any) -> Any:
+        assessment = db.one_or_404(select(SelfAssessment).filter_by(round_id=round_id, unit_id=unit_id))
+        return view(*args, assessment=assessment, **kwargs)
 
     return wrapped

@@ -25,6 +25,7 @@ from surveyapp.services.assessment_rounds import (
 )
 from surveyapp.services.criteria_sets import get_criteria_sets, get_other_versions
 from surveyapp.services.responses import local_today
+from surveyapp.services.self_assessments import STANDING_LABELS, get_progress, get_round_assessments, get_standing
 from surveyapp.services.units import get_unit_tree
 
 
@@ -65,10 +66,16 @@ def new_round() -> str | WerkzeugResponse:
 @officer_required
 @loads_round
 def assessment_round(assessment_round: AssessmentRound) -> str:
+    """The round; its units as they would be frozen while it is prepared, then each unit's self-assessment."""
+    assessments = get_round_assessments(assessment_round)
     return render_template(
         "admin/round.html",
         assessment_round=assessment_round,
-        assessed_units=get_assessed_units(assessment_round.criteria_set, assessment_round.parent_unit),
+        assessed_units=[]
+        if assessments
+        else get_assessed_units(assessment_round.criteria_set, assessment_round.parent_unit),
+        assessments=[(assessment, get_standing(assessment), get_progress(assessment)) for assessment in assessments],
+        standing_labels=STANDING_LABELS,
         move_form=MoveRoundForm(versions=get_other_versions(assessment_round.criteria_set)),
         stage_labels=STAGE_LABELS,
     )

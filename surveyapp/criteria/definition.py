@@ -76,6 +76,15 @@ ADJUSTMENT_KEYS = frozenset({"code", "title", "kind", "max_points", "guidance"})
 TOLERANCE = 1e-9
 
 
+def is_multiple(points: float, step: float | None) -> bool:
+    """Whether ``points`` is a whole number of ``step`` (always, with no step).
+
+    >>> is_multiple(1.75, 0.25), is_multiple(1.3, 0.25), is_multiple(1.3, None)
+    (True, False, True)
+    """
+    return step is None or abs(points / step - round(points / step)) <= TOLERANCE
+
+
 class CriteriaError(ValueError):
     """A criteria set file is malformed; the message names the file, the line and the problem."""
 
@@ -210,6 +219,15 @@ class CriteriaSet:
     def leaves(self) -> tuple[Node, ...]:
         """The nodes that are scored themselves."""
         return tuple(node for node in self.nodes if node.is_leaf)
+
+    @property
+    def self_assessed(self) -> tuple[Node, ...]:
+        """The leaves the units score themselves, with evidence."""
+        return tuple(leaf for leaf in self.leaves if leaf.scoring is ScoringMethod.SELF_ASSESSED)
+
+    def is_in_steps(self, points: float) -> bool:
+        """Whether ``points`` is a multiple of the set's ``point_step`` (any points when it has none)."""
+        return is_multiple(points, self.point_step)
 
     @property
     def criterion_count(self) -> int:
@@ -355,7 +373,7 @@ class _Parser:
 
     def points(self, value: Any, at: Any, where: str, *, positive: bool = True) -> float:
         points = self.number(value, at, where, positive=positive)
-        if self.step is not None and abs(points / self.step - round(points / self.step)) > TOLERANCE:
+        if not is_multiple(points, self.step):
             raise self.fail(at, where, f"{points:g} points is not a multiple of the point_step {self.step:g}")
         return points
 

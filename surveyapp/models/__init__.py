@@ -11,6 +11,7 @@ from surveyapp.models.questionnaires import Questionnaire
 from surveyapp.models.quotas import ANY_GROUP, QuotaCell, QuotaPolicy
 from surveyapp.models.responses import Response, ResponseMode, SubmissionReceipt
 from surveyapp.models.scores import AppraisedScore
+from surveyapp.models.self_assessments import SelfAssessment, SelfAssessmentStatus, SelfScore
 from surveyapp.models.units import Unit
 from surveyapp.models.users import User, UserRole
 
@@ -39,6 +40,9 @@ __all__ = [
     "RoundStage",
     "SampleEntry",
     "SampleStatus",
+    "SelfAssessment",
+    "SelfAssessmentStatus",
+    "SelfScore",
     "SpentLink",
     "SubmissionReceipt",
     "Unit",

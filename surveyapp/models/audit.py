@@ -45,6 +45,9 @@ class AuditAction(enum.Enum):
     ASSESSMENT_OPENED = "assessment_opened"
     EVIDENCE_UPLOADED = "evidence_uploaded"
     EVIDENCE_DELETED = "evidence_deleted"
+    SELF_SCORE_SAVED = "self_score_saved"
+    SELF_SUBMITTED = "self_submitted"
+    SELF_RETURNED = "self_returned"
 
 
 class AuditEntry(db.Model):

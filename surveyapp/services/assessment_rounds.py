@@ -17,6 +17,7 @@ from surveyapp.extensions import db
 from surveyapp.models import AssessmentRound, AuditAction, CriteriaSetVersion, RoundStage, Unit
 from surveyapp.services.audit import record_action
 from surveyapp.services.responses import local_today
+from surveyapp.services.self_assessments import freeze_units
 
 STAGE_LABELS = {
     RoundStage.PREPARING: _l("Đang chuẩn bị"),
@@ -114,14 +115,16 @@ def move_round(assessment_round: AssessmentRound, criteria_set: CriteriaSetVersi
 
 
 def open_self_assessment(assessment_round: AssessmentRound) -> None:
-    """Let the units score themselves: from then on the round's set version is fixed.
-    Recorded in the audit log."""
+    """Let the units score themselves: from then on the round's set version and its units
+    (each given its self-assessment) are fixed. Recorded in the audit log."""
     if assessment_round.stage is not RoundStage.PREPARING:
         raise RoundError(_("Tự đánh giá đã được mở."))
     if assessment_round.self_assessment_due_on < local_today():
         raise RoundError(_("Hạn tự đánh giá đã qua: hãy tạo kỳ đánh giá với hạn mới."))
+    units = get_assessed_units(assessment_round.criteria_set, assessment_round.parent_unit)
     assessment_round.stage = RoundStage.SELF_ASSESSMENT
-    record_action(AuditAction.ASSESSMENT_OPENED, round_id=assessment_round.id)
+    freeze_units(assessment_round, units)
+    record_action(AuditAction.ASSESSMENT_OPENED, round_id=assessment_round.id, units=len(units))
     db.session.flush()
 
 

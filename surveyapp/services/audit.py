@@ -60,6 +60,9 @@ ACTION_LABELS = {
     AuditAction.ASSESSMENT_OPENED: _l("Mở tự đánh giá"),
     AuditAction.EVIDENCE_UPLOADED: _l("Tải lên tài liệu kiểm chứng"),
     AuditAction.EVIDENCE_DELETED: _l("Xóa tài liệu kiểm chứng"),
+    AuditAction.SELF_SCORE_SAVED: _l("Lưu điểm tự đánh giá"),
+    AuditAction.SELF_SUBMITTED: _l("Gửi bản tự đánh giá"),
+    AuditAction.SELF_RETURNED: _l("Trả lại bản tự đánh giá để sửa"),
 }
 
 

@@ -27,7 +27,8 @@ from surveyapp import evidence_files
 from surveyapp.evidence_files import EVIDENCE_TYPES, TooLarge, extension_of, safe_file_name
 from surveyapp.extensions import db
 from surveyapp.i18n import file_size
-from surveyapp.models import AuditAction, EvidenceFile, Unit, User
+from surveyapp.models import AuditAction, EvidenceFile, SelfScore, Unit, User
+from surveyapp.models.self_assessments import self_score_evidence
 from surveyapp.services.audit import record_action
 
 logger = logging.getLogger(__name__)
@@ -193,7 +194,23 @@ def delete_evidence(evidence: EvidenceFile) -> None:
     """Delete an evidence file a unit uploaded by mistake. Audited.
 
     Its content is removed from the store after the commit, unless another record has it.
+    Refused with ``EvidenceError`` while a self-assessment cites it (the citation goes first).
     """
+    cited_by = db.session.scalars(
+        select(SelfScore.code)
+        .join(self_score_evidence, self_score_evidence.c.self_score_id == SelfScore.id)
+        .filter(self_score_evidence.c.evidence_file_id == evidence.id)
+        .order_by(SelfScore.code)
+    ).all()
+    if cited_by:
+        raise EvidenceError(
+            _l(
+                "Tài liệu «%(title)s» đang được trích dẫn cho tiêu chí %(codes)s nên chưa xóa được. Hãy bỏ "
+                "trích dẫn ở trang tự đánh giá trước.",
+                title=evidence.title,
+                codes=", ".join(dict.fromkeys(cited_by)),
+            )
+        )
     record_action(
         AuditAction.EVIDENCE_DELETED,
         unit=evidence.unit.code,

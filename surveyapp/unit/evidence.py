@@ -121,7 +121,12 @@ def delete_evidence_file(evidence_id: int) -> WerkzeugResponse:
     """Delete an evidence file uploaded by mistake."""
     evidence = _own_evidence_or_404(evidence_id)
     title = evidence.title
-    delete_evidence(evidence)
-    db.session.commit()
-    flash(_("Đã xóa tài liệu «%(title)s».", title=title), "success")
+    try:
+        delete_evidence(evidence)
+    except EvidenceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã xóa tài liệu «%(title)s».", title=title), "success")
     return redirect(url_for(".evidence"))

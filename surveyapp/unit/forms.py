@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField
+from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from surveyapp.services.evidence import MAX_TITLE_LENGTH
@@ -19,3 +19,28 @@ class EvidenceUploadForm(FlaskForm):
         validators=[DataRequired(_l("Hãy nhập tên tài liệu.")), Length(max=MAX_TITLE_LENGTH)],
     )
     file = FileField(_l("Tệp tài liệu"), validators=[FileRequired(_l("Hãy chọn tệp tài liệu cần tải lên."))])
+
+
+class ScoreForm(FlaskForm):
+    """One self-assessed item: points, explanation, evidence cited or the reason there is none.
+
+    The points stay text (``1,25`` is typed as often as ``1.25``) and the cited files are not
+    matched against a list here: ``save_score`` checks both and names the item when it refuses.
+    """
+
+    points = StringField(_l("Điểm tự chấm"))
+    explanation = TextAreaField(_l("Giải thích cách chấm"))
+    evidence_ids = SelectMultipleField(_l("Tài liệu kiểm chứng"), coerce=int, validate_choice=False)
+    no_evidence_reason = TextAreaField(_l("Lý do không có tài liệu kiểm chứng"))
+
+
+class ReturnForm(FlaskForm):
+    """Why an officer gives a submitted self-assessment back; the service refuses it empty."""
+
+    reason = TextAreaField(_l("Lý do trả lại"))
+
+
+class TypedInForm(FlaskForm):
+    """How a self-assessment typed in by an officer was received; the service refuses it empty."""
+
+    note = TextAreaField(_l("Ghi chú về bản tự đánh giá nhận được"))

@@ -13,7 +13,8 @@ The callers:
 - ``other surveyor``: a surveyor assigned to another residential group only;
 - ``surveyor``: the surveyor assigned to the route's units (residential group 1 and the district);
 - ``other unit``: the account of another assessed unit (a ward with no evidence in the world);
-- ``unit``: the account of the ward, whose evidence file fills ``<evidence_id>``;
+- ``unit``: the account of the ward, whose evidence file fills ``<evidence_id>`` and whose
+  self-assessment the round (open for self-assessment) holds;
 - ``officer``.
 """
 
@@ -35,7 +36,7 @@ from werkzeug.test import TestResponse
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, SampleEntry, SampleStatus, Unit, User, UserRole
 from surveyapp.services import frames
-from surveyapp.services.assessment_rounds import RoundDraft, create_round
+from surveyapp.services.assessment_rounds import RoundDraft, create_round, open_self_assessment
 from surveyapp.services.evidence import upload_evidence
 from surveyapp.services.samples import draw_sample, issue_links
 from surveyapp.services.users import create_user
@@ -95,6 +96,7 @@ def to(path: str) -> Outcome:
 CAMPAIGN_PAGE = to("/admin/campaigns/{campaign_id}")
 SAMPLE_PAGE = to("/admin/campaigns/{campaign_id}/sample")
 ROUND_PAGE = to("/admin/rounds/{round_id}")
+UNIT_ASSESSMENT_PAGE = to("/admin/rounds/{round_id}/units/{unit_id}")
 PUBLIC = (OK,) * len(CALLERS)
 STAFF = (LOGIN, LOGIN, OK, OK, OK, OK, OK)
 SURVEYORS = (LOGIN, LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, OK)
@@ -136,6 +138,9 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/unit/": (G, UNITS),
     "/unit/evidence": (GP, UNITS),
     "/unit/evidence/<int:evidence_id>": (G, own_unit(OK)),
+    # The ward's self-assessment in the round: the other unit's account does not learn it exists.
+    "/unit/rounds/<int:round_id>": (G, own_unit(OK)),
+    "/admin/rounds/<int:round_id>/units/<int:unit_id>": (G, OFFICERS),
     # Officers only.
     "/admin/": (G, OFFICERS),
     "/admin/audit": (G, OFFICERS),
@@ -199,13 +204,20 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/accounts/<int:user_id>/deactivate": (P, officers(to("/admin/accounts"))),
     "/admin/accounts/<int:user_id>/activate": (P, officers(to("/admin/accounts"))),
     "/admin/accounts/<int:user_id>/password": (P, officers(OK)),
-    # A move without a version to move to, then opening self-assessment: back to the round's page.
+    # A move without a version to move to, then opening self-assessment again: back to the round's page.
     "/admin/rounds/<int:round_id>/move": (P, officers(ROUND_PAGE)),
     "/admin/rounds/<int:round_id>/open": (P, officers(ROUND_PAGE)),
     "/admin/campaigns/<int:campaign_id>/open": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/close": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/reopen": (P, officers(CAMPAIGN_PAGE)),
     "/unit/evidence/<int:evidence_id>/delete": (P, own_unit(to("/unit/evidence"))),
+    # Saving "CX4" (not an item of the set) comes back refused on the page; submitting an
+    # incomplete self-assessment, returning one not submitted: refused, back to the page.
+    "/unit/rounds/<int:round_id>/items/<code>": (P, own_unit(OK)),
+    "/unit/rounds/<int:round_id>/submit": (P, own_unit(to("/unit/rounds/{round_id}"))),
+    "/admin/rounds/<int:round_id>/units/<int:unit_id>/items/<code>": (P, officers(OK)),
+    "/admin/rounds/<int:round_id>/units/<int:unit_id>/submit": (P, officers(UNIT_ASSESSMENT_PAGE)),
+    "/admin/rounds/<int:round_id>/units/<int:unit_id>/return": (P, officers(UNIT_ASSESSMENT_PAGE)),
     "/logout": (P, (LOGIN, LOGIN, *(to("/login"),) * 5)),
 }
 DENIED = (LOGIN, FORBIDDEN, HIDDEN)
@@ -291,6 +303,7 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
     assessment_round = create_round(
         RoundDraft("Chỉ số CCHC", today.year, criteria_sets["CCHC-XA"].id, ward.id, today, today + dt.timedelta(days=9))
     )
+    open_self_assessment(assessment_round)
     db.session.commit()
     entries = db.session.scalars(
         select(SampleEntry).filter_by(campaign_id=campaign.id, status=SampleStatus.TO_CONTACT).order_by(SampleEntry.id)

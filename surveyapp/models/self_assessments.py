@@ -1,0 +1,90 @@
+"""A unit's self-assessment (*tự đánh giá*) in an assessment round, and its points per item."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveyapp.extensions import db
+from surveyapp.models.criteria import AssessmentRound
+from surveyapp.models.evidence import EvidenceFile
+from surveyapp.models.types import enum_column
+from surveyapp.models.units import Unit
+from surveyapp.models.users import User
+
+
+class SelfAssessmentStatus(enum.Enum):
+    """Where a unit's self-assessment stands: being filled in (also before anything is typed),
+    submitted (locked), or returned by the officer for changes (being filled in again)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+
+
+# Which evidence files a self-scored item cites; a file is cited by every item it supports.
+self_score_evidence = Table(
+    "self_score_evidence",
+    db.metadata,
+    Column("self_score_id", ForeignKey("self_scores.id", ondelete="CASCADE"), primary_key=True),
+    Column("evidence_file_id", ForeignKey("evidence_files.id"), primary_key=True),
+)
+
+
+class SelfAssessment(db.Model):
+    """One unit's self-assessment in one round.
+
+    A row per round × unit is made when self-assessment opens: it freezes the round's units,
+    so a unit added or closed later does not change a round under way. ``typed_in_by`` is the
+    officer who typed in a self-assessment received on paper or as a signed file, with a note.
+    """
+
+    __tablename__ = "self_assessments"
+    __table_args__ = (UniqueConstraint("round_id", "unit_id", name="uq_self_assessments_round_id_unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment_rounds.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    status: Mapped[SelfAssessmentStatus] = mapped_column(
+        enum_column(SelfAssessmentStatus), default=SelfAssessmentStatus.DRAFT
+    )
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    returned_reason: Mapped[str | None] = mapped_column(Text)
+    # SET NULL: deleting an account never takes a unit's self-assessment with it.
+    typed_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    typed_in_note: Mapped[str | None] = mapped_column(Text)
+
+    assessment_round: Mapped[AssessmentRound] = relationship()
+    unit: Mapped[Unit] = relationship()
+    typed_in_by: Mapped[User | None] = relationship()
+    # Loaded with the assessments (and their cited files with the scores), in a few queries for
+    # a whole round: the officer's list reads every unit's progress.
+    scores: Mapped[list[SelfScore]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="SelfScore.id", lazy="selectin"
+    )
+
+    def __repr__(self) -> str:
+        return f"<SelfAssessment round {self.round_id} unit {self.unit_id} {self.status.value}>"
+
+
+class SelfScore(db.Model):
+    """What a unit says of one self-assessed item of the round's set (``code``): its points, how
+    they were scored, and the evidence cited, or the reason there is none."""
+
+    __tablename__ = "self_scores"
+    __table_args__ = (UniqueConstraint("assessment_id", "code", name="uq_self_scores_assessment_id_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("self_assessments.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    points: Mapped[float | None]
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    no_evidence_reason: Mapped[str] = mapped_column(Text, default="")
+
+    assessment: Mapped[SelfAssessment] = relationship(back_populates="scores")
+    evidence: Mapped[list[EvidenceFile]] = relationship(
+        secondary=self_score_evidence, order_by=EvidenceFile.id, lazy="selectin"
+    )
