@@ -76,12 +76,8 @@ def test_later_answers_renamed_units_and_changed_settings_leave_a_publication_as
     before = public_files(visitor, address)
 
     more = sipas_csv([dict.fromkeys(["C1_1", "C2_1", "C3_1"], 1)] * 40)
-    assert (
-        upload(
-            client, f"/admin/campaigns/{sipas_campaign.id}/import", "responses-responses_file", "t.csv", more
-        ).status_code
-        == 302
-    )
+    imported = upload(client, f"/admin/campaigns/{sipas_campaign.id}/import", "responses-responses_file", "t.csv", more)
+    assert imported.status_code == 302
     ward.name = "Phường Đổi Tên"
     sipas_campaign.sipas_target = 50
     sipas_campaign.rank_min_forms = 1000
