@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -15,6 +16,7 @@ from surveyapp.extensions import db
 from surveyapp.models import AuditAction, AuditEntry, Publication, PublishedVersionChanged
 from surveyapp.services.publications import Decision, publish_results
 from tests.helpers import csrf_token_of
+from tests.web.test_par_results import cx4_csv
 from tests.web.test_results import import_worked_example, sipas_csv, upload
 
 DECISION = "Quyết định số 123/QĐ-UBND của UBND phường"
@@ -169,3 +171,29 @@ def test_an_unknown_publication_or_version_is_not_found(app, client, logged_in, 
     assert visitor.get("/cong-bo/khong-co").status_code == 404
     assert visitor.get(f"{address}/v2").status_code == 404
     assert visitor.get(f"{address}/v1/khong-co.csv").status_code == 404
+
+
+def test_the_workbook_carries_the_time_of_publication_not_the_time_of_download(app, client, logged_in, sipas_campaign):
+    import_worked_example(client, sipas_campaign)
+    address = publish(client, sipas_campaign).headers["Location"]
+    workbook = app.test_client().get(f"{address}/v1/du-lieu.xlsx").get_data()
+    published_at = db.session.scalar(select(Publication.published_at))
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {published_at.timetuple()[:6]}
+
+
+def test_a_par_survey_campaign_publishes_each_units_points_and_sub_criteria(
+    app, client, logged_in, make_campaign, ward, questionnaires
+):
+    campaign = make_campaign(["CX4"], [ward.children[0], ward.children[1]])
+    first, second = ward.children[0].code, ward.children[1].code
+    rows = [(first, "A")] * 12 + [(second, "B")] * 12
+    url = f"/admin/campaigns/{campaign.id}/import"
+    assert upload(client, url, "responses-responses_file", "cx4.csv", cx4_csv(rows)).status_code == 302
+    address = publish(client, campaign).headers["Location"]
+    files = public_files(app.test_client(), address)
+    page = files[address].decode()
+    maximum = sum(s.max_points for s in questionnaires["CX4"].definition.methodology.subcriteria)
+    assert f"{maximum:.2f}".replace(".", ",") in page and f"{maximum * 0.6:.2f}".replace(".", ",") in page
+    subcriteria = next(body for link, body in files.items() if link.endswith("-tieu-chi.csv"))
+    assert "Tiêu chí thành phần" in subcriteria.decode("utf-8-sig").splitlines()[0]
