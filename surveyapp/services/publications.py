@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, Publication, PublicationSubject
 from surveyapp.services.audit import current_actor, record_action
+from surveyapp.services.responses import local_today
 from surveyapp.services.results.exports import slug
 from surveyapp.services.results.indices import compute_results
 from surveyapp.services.results.snapshots import results_snapshot
@@ -79,12 +80,14 @@ def publish_results(campaign: Campaign, decision: Decision) -> Publication:
     """Publish the campaign's results as they stand now: version 1, or a correction.
 
     The figures are computed once, by ``compute_results`` over the whole campaign, and frozen
-    into the snapshot. Refused without answers, without the decision's text, and for a
-    correction without a note of what changed.
+    into the snapshot. Refused without answers, without the decision's text, with a decision
+    dated after today, and for a correction without a note of what changed.
     """
     text, note = decision.text.strip(), decision.change_note.strip()
     if not text:
         raise PublicationError(_("Hãy ghi quyết định phê duyệt kết quả (số, ký hiệu và cơ quan ban hành)."))
+    if decision.decided_on > local_today():
+        raise PublicationError(_("Ngày ký quyết định không được sau hôm nay."))
     results = compute_results(campaign)
     if not results.responses:
         raise PublicationError(_("Đợt điều tra chưa có phiếu nào: không có kết quả để công bố."))

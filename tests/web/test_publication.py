@@ -118,9 +118,14 @@ def test_a_correction_is_a_new_version_that_says_what_changed_and_the_first_stay
     assert [(v.version, v.snapshot["responses"]) for v in versions] == [(1, 120), (2, 130)]
 
 
-def test_publishing_is_refused_without_a_decision_or_without_answers(client, logged_in, sipas_campaign):
+def test_publishing_is_refused_without_decision_with_a_future_date_or_without_answers(
+    client, logged_in, sipas_campaign
+):
     no_decision = publish(client, sipas_campaign, decision="  ")
     assert "Hãy ghi quyết định phê duyệt kết quả" in no_decision.get_data(as_text=True)
+    after_today = (dt.date.today() + dt.timedelta(days=2)).isoformat()  # whatever the time zone
+    future = publish(client, sipas_campaign, decided_on=after_today)
+    assert "Ngày ký quyết định không được sau hôm nay." in future.get_data(as_text=True)
     no_answers = publish(client, sipas_campaign)
     assert "chưa có phiếu nào" in no_answers.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Publication)) == 0
