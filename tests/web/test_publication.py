@@ -67,6 +67,8 @@ def test_an_officer_publishes_and_anyone_reads_the_figures_without_log_in(app, c
     assert page.headers["Cache-Control"].startswith("public, max-age=")
     assert visitor.get(address, headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
     assert address in visitor.get("/cong-bo/").get_data(as_text=True)
+    results_page = client.get(f"/admin/campaigns/{sipas_campaign.id}/results").get_data(as_text=True)
+    assert f'href="{address}"' in results_page  # the officer finds what was published
 
 
 def test_later_answers_renamed_units_and_changed_settings_leave_a_publication_as_it_was(
