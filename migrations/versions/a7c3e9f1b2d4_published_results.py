@@ -1,7 +1,7 @@
 """published results
 
 Revision ID: a7c3e9f1b2d4
-Revises: f2c8d4e6a1b3
+Revises: a3d5f7b9c1e2
 Create Date: 2026-12-03 08:00:00.000000
 
 Each version of a published result (``publications``) keeps its figures as a JSON snapshot,
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "a7c3e9f1b2d4"
-down_revision = "f2c8d4e6a1b3"
+down_revision = "a3d5f7b9c1e2"
 branch_labels = None
 depends_on = None
 
