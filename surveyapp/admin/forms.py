@@ -16,6 +16,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     ValidationError,
     widgets,
 )
@@ -471,3 +472,27 @@ class MoveRoundForm(FlaskForm):
     def __init__(self, *args: object, versions: list[CriteriaSetVersion], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.criteria_set_id.choices = [(s.id, criteria_set_label(s)) for s in versions]
+
+
+class PublishForm(FlaskForm):
+    """The decision that approved a campaign's results, and for a correction what it changes."""
+
+    decision = StringField(
+        _l("Quyết định phê duyệt kết quả"),
+        description=_l("Ví dụ: Quyết định số 123/QĐ-UBND của Ủy ban nhân dân phường."),
+        validators=[
+            DataRequired(_l("Hãy ghi quyết định phê duyệt kết quả (số, ký hiệu và cơ quan ban hành).")),
+            Length(max=500, message=_l("Quyết định dài tối đa 500 ký tự.")),
+        ],
+    )
+    decided_on = DateField(
+        _l("Ngày ký quyết định"),
+        format=DATE_FORMATS,
+        invalid_value_message=_l("Ngày ký quyết định không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 15/12/2025."),
+        validators=[InputRequired(_l("Hãy chọn ngày ký quyết định."))],
+    )
+    change_note = TextAreaField(
+        _l("Nội dung đính chính"),
+        description=_l("Bắt buộc khi công bố lại: nói rõ số liệu nào thay đổi và vì sao."),
+        validators=[Optional(), Length(max=5000, message=_l("Nội dung đính chính dài tối đa 5.000 ký tự."))],
+    )

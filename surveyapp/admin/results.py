@@ -24,6 +24,7 @@ from surveyapp.models import AuditAction, Campaign, CampaignPurpose, Questionnai
 from surveyapp.services.appraisals import import_appraised_scores
 from surveyapp.services.audit import record_action
 from surveyapp.services.held import list_held_batches
+from surveyapp.services.publications import get_campaign_publications
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.responses import local_today
 from surveyapp.services.results import exports
@@ -113,6 +114,7 @@ def _render(campaign: Campaign, problems: ProblemReport | None = None, **forms: 
         comparable=choices,
         earlier=earlier,
         comparison=compare(results, compute_results(earlier)) if earlier else None,
+        published=get_campaign_publications(campaign),
     )
 
 

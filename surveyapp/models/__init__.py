@@ -7,6 +7,7 @@ from surveyapp.models.evidence import EvidenceFile
 from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, SampleEntry, SampleStatus, SpentLink
 from surveyapp.models.held import DeskDevice, HeldForm
 from surveyapp.models.limits import LimitCount
+from surveyapp.models.publications import Publication, PublicationSubject, PublishedVersionChanged
 from surveyapp.models.questionnaires import Questionnaire
 from surveyapp.models.quotas import ANY_GROUP, QuotaCell, QuotaPolicy
 from surveyapp.models.responses import Response, ResponseMode, SubmissionReceipt
@@ -31,6 +32,9 @@ __all__ = [
     "FrameRecord",
     "HeldForm",
     "LimitCount",
+    "Publication",
+    "PublicationSubject",
+    "PublishedVersionChanged",
     "Questionnaire",
     "QuotaCell",
     "QuotaPolicy",

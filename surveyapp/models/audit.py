@@ -48,6 +48,7 @@ class AuditAction(enum.Enum):
     SELF_SCORE_SAVED = "self_score_saved"
     SELF_SUBMITTED = "self_submitted"
     SELF_RETURNED = "self_returned"
+    RESULTS_PUBLISHED = "results_published"
 
 
 class AuditEntry(db.Model):

@@ -63,16 +63,21 @@ ACTION_LABELS = {
     AuditAction.SELF_SCORE_SAVED: _l("Lưu điểm tự đánh giá"),
     AuditAction.SELF_SUBMITTED: _l("Gửi bản tự đánh giá"),
     AuditAction.SELF_RETURNED: _l("Trả lại bản tự đánh giá để sửa"),
+    AuditAction.RESULTS_PUBLISHED: _l("Công bố kết quả"),
 }
+
+
+def current_actor() -> str:
+    """Who is acting: the logged-in user's username, or ``cli`` outside a request."""
+    return current_user.username if has_request_context() and current_user.is_authenticated else COMMAND_ACTOR
 
 
 def record_action(action: AuditAction, campaign: Campaign | None = None, **details: Any) -> None:
     """Add an entry for ``action`` by the logged-in user (``cli`` outside a request); not committed."""
-    actor = current_user.username if has_request_context() and current_user.is_authenticated else COMMAND_ACTOR
     db.session.add(
         AuditEntry(
             at=dt.datetime.now(dt.UTC),
-            actor=actor,
+            actor=current_actor(),
             action=action,
             campaign_id=campaign.id if campaign is not None else None,
             details=details,

@@ -8,6 +8,7 @@ typed is neutralised against formula injection (``formulas``) in every file.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import io
 import zipfile
@@ -118,9 +119,10 @@ def check_fits_spreadsheet(rows: int) -> None:
         )
 
 
-def write_xlsx(tables: Sequence[Table], target: BinaryIO) -> None:
+def write_xlsx(tables: Sequence[Table], target: BinaryIO, *, stamped_at: dt.datetime | None = None) -> None:
     """A workbook with one sheet per table, bold headers and formatted numbers, written to
-    ``target`` as the rows are read (a large table does not grow the memory)."""
+    ``target`` as the rows are read (a large table does not grow the memory); its parts carry
+    the time ``stamped_at`` (else now)."""
     sheets = [
         Sheet(
             sheet_title(table.title),
@@ -129,7 +131,7 @@ def write_xlsx(tables: Sequence[Table], target: BinaryIO) -> None:
         )
         for table in tables
     ]
-    write_workbook(target, sheets)
+    write_workbook(target, sheets, stamped_at)
 
 
 def csv_chunks(table: Table) -> Iterator[bytes]:

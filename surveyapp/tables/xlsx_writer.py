@@ -40,6 +40,7 @@ happens to contain ``_x0041_`` shows as ``A`` in Excel.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 import math
 import queue
@@ -110,8 +111,11 @@ class Sheet:
     frames: Iterable[pd.DataFrame]
 
 
-def write_workbook(target: BinaryIO, sheets: Iterable[Sheet]) -> None:
+def write_workbook(target: BinaryIO, sheets: Iterable[Sheet], stamped_at: dt.datetime | None = None) -> None:
     """Write an .xlsx to ``target`` (a binary file object, e.g. BytesIO or an open file).
+
+    Its parts carry the time ``stamped_at`` (else now): the same sheets stamped alike give
+    the same bytes, as a published version's workbook must.
 
     Sheets come in the given order. Raises ``ValueError`` for no sheet, a duplicate or invalid
     title (Excel compares titles without case), a frame whose width is not its sheet's, or a
@@ -124,15 +128,22 @@ def write_workbook(target: BinaryIO, sheets: Iterable[Sheet]) -> None:
     number_formats = list(dict.fromkeys(c.number_format for s in sheets for c in s.columns if c.number_format))
     style_of_format = {code: _HEADER_STYLE + 1 + index for index, code in enumerate(number_formats)}
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", _content_types_xml(len(sheets)))
-        archive.writestr("_rels/.rels", _root_relationships_xml())
-        archive.writestr("xl/workbook.xml", _workbook_xml([sheet.title for sheet in sheets]))
-        archive.writestr("xl/_rels/workbook.xml.rels", _workbook_relationships_xml(len(sheets)))
-        archive.writestr("xl/styles.xml", _styles_xml(number_formats))
+        stamp = (stamped_at or dt.datetime.now()).timetuple()[:6]
+
+        def part(name: str) -> zipfile.ZipInfo:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            return info
+
+        archive.writestr(part("[Content_Types].xml"), _content_types_xml(len(sheets)))
+        archive.writestr(part("_rels/.rels"), _root_relationships_xml())
+        archive.writestr(part("xl/workbook.xml"), _workbook_xml([sheet.title for sheet in sheets]))
+        archive.writestr(part("xl/_rels/workbook.xml.rels"), _workbook_relationships_xml(len(sheets)))
+        archive.writestr(part("xl/styles.xml"), _styles_xml(number_formats))
         for number, sheet in enumerate(sheets, start=1):
             # force_zip64: the entry's size is unknown when it is opened, and may pass 4 GB.
             with (
-                archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as entry,
+                archive.open(part(f"xl/worksheets/sheet{number}.xml"), "w", force_zip64=True) as entry,
                 _BackgroundWriter(entry) as writer,
             ):
                 for piece in _worksheet_xml(sheet, style_of_format):

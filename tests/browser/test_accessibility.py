@@ -1,4 +1,4 @@
-"""axe-core on the pages respondents see, and on the log-in page: no serious or critical violation.
+"""axe-core on the pages respondents and the public see, and on the log-in page: no serious or critical violation.
 
 axe-core comes from the npm registry (``tests/browser/package-lock.json``); without it these
 tests are skipped, unless REQUIRE_BROWSER=1 makes that a failure.
@@ -6,9 +6,16 @@ tests are skipped, unless REQUIRE_BROWSER=1 makes that a failure.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
 
+from surveyapp.extensions import db
+from surveyapp.services.publications import Decision, publish_results
+from surveyapp.services.response_import import import_responses
 from tests.browser.conftest import answer_everything, audit_accessibility, save_screenshot
+from tests.web.test_results import sipas_csv
 
 
 def test_the_questionnaire_its_errors_and_the_thank_you_page_pass_axe_on_a_phone(
@@ -50,3 +57,20 @@ def test_the_audit_fails_on_a_critical_violation(live_server, phone, axe_js) -> 
     )
     with pytest.raises(AssertionError, match=r'"id": "label"'):
         audit_accessibility(phone, axe_js)
+
+
+def test_a_published_result_passes_axe_on_a_phone_without_sideways_scrolling(
+    live_server, phone, axe_js, make_campaign, ward
+) -> None:
+    """Wide tables scroll inside their own region; the page itself fits 360 pixels."""
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    import_responses(campaign, "phieu.csv", io.BytesIO(sipas_csv([{}] * 40)))
+    publication = publish_results(campaign, Decision("Quyết định số 123/QĐ-UBND", dt.date(2026, 12, 1)))
+    db.session.commit()
+
+    phone.goto(f"{live_server}/cong-bo/{publication.slug}")
+    assert "123/QĐ-UBND" in phone.locator("main").inner_text()
+    assert phone.locator("script").count() == 0
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360, "no sideways scrolling"
+    save_screenshot(phone, "public-phone-published-result")
+    audit_accessibility(phone, axe_js)

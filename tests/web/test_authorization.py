@@ -38,9 +38,12 @@ from surveyapp.models import Campaign, SampleEntry, SampleStatus, Unit, User, Us
 from surveyapp.services import frames
 from surveyapp.services.assessment_rounds import RoundDraft, create_round, open_self_assessment
 from surveyapp.services.evidence import upload_evidence
+from surveyapp.services.publications import Decision, publish_results
+from surveyapp.services.response_import import import_responses
 from surveyapp.services.samples import draw_sample, issue_links
 from surveyapp.services.users import create_user
 from tests.helpers import PASSWORD, AuthActions, csrf_token_of, filled_form
+from tests.web.test_results import sipas_csv
 
 CALLERS = ("anonymous", "citizen", "other surveyor", "surveyor", "other unit", "unit", "officer")
 GUESSED_TOKEN = "x" * 32
@@ -126,6 +129,12 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/r/<int:campaign_id>/<questionnaire_code>": (GP, PUBLIC),
     "/r/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, PUBLIC),
     "/r/<int:campaign_id>/thanks": (G, PUBLIC),
+    # Published results and their open data: public, read-only.
+    "/cong-bo/": (G, PUBLIC),
+    "/cong-bo/<slug_text>": (G, PUBLIC),
+    "/cong-bo/<slug_text>/v<int:version>": (G, PUBLIC),
+    "/cong-bo/<slug_text>/v<int:version>/du-lieu.xlsx": (G, PUBLIC),
+    "/cong-bo/<slug_text>/v<int:version>/<key>.csv": (G, PUBLIC),
     # Only the citizen holds a real token; everyone else tries a guessed one.
     "/r/link/<token>": (GP, (LINK_REFUSED, OK, *(LINK_REFUSED,) * 5)),
     # Surveyors (and officers) have a home; typing in and following the sample needs the unit.
@@ -165,6 +174,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/remuneration": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/remuneration.xlsx": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/results": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/publish": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/import": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/import/template/<code>.csv": (G, OFFICERS),
     # An upload's full list of problems: only under its random name (a guessed one is unknown).
@@ -300,6 +310,9 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
     draw_sample(campaign, cx4, "authz", 0)
     issued = issue_links(campaign)
     today = dt.date.today()
+    sipas = make_campaign(["SIPAS-2017"], [ward])
+    import_responses(sipas, "phieu.csv", io.BytesIO(sipas_csv([{}] * 3)))
+    publication = publish_results(sipas, Decision("Quyết định số 1/QĐ-UBND", today))
     assessment_round = create_round(
         RoundDraft("Chỉ số CCHC", today.year, criteria_sets["CCHC-XA"].id, ward.id, today, today + dt.timedelta(days=9))
     )
@@ -324,6 +337,9 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         "round_id": assessment_round.id,
         "unit_id": ward.id,
         "evidence_id": evidence.id,
+        "slug_text": publication.slug,
+        "version": publication.version,
+        "key": publication.snapshot["sections"][0]["tables"][0]["key"],
     }
 
     def login(caller: str) -> None:
@@ -425,6 +441,8 @@ def post_data(client: FlaskClient, rule: str, world: World, *, with_token: bool 
         data = {"title": "Báo cáo", "file": (io.BytesIO(EVIDENCE), "bao-cao.pdf")}
     elif rule.endswith("/new-unit-account"):
         data = {"username": "donvi-moi", "full_name": "Đơn vị mới", "unit_code": world.values["unit_code"]}
+    elif rule.endswith("/publish"):
+        data = {"decision": "Quyết định số 2/QĐ-UBND", "decided_on": "2026-12-01"}
     elif rule.endswith("/targets"):
         data = {"targets-sipas_target": "1", "targets-criterion_target": "1", "targets-field_target": "1"}
         data |= {"targets-rank_min_forms": "30", "targets-par_max_points": "50"}

@@ -9,6 +9,7 @@ A new download route without a case below fails ``test_every_download_route_is_t
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import http.cookiejar
 import io
@@ -25,7 +26,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, AuditEntry
+from surveyapp.models import AuditAction, AuditEntry, Campaign
+from surveyapp.services.publications import Decision, get_campaign_publications, publish_results
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, submit
 from tests.web.test_hostile_uploads import csv_file, multipart
 
@@ -100,6 +102,36 @@ def served(app: Flask, live_server: str, officer, make_campaign, ward) -> tuple[
     return Officer(live_server), campaign.id
 
 
+def published(campaign_id: int) -> str:
+    """The public address of the campaign's results, published now if they are not yet."""
+    campaign = db.session.get_one(Campaign, campaign_id)
+    publications = get_campaign_publications(campaign)
+    if not publications:
+        publications = [publish_results(campaign, Decision("Quyết định số 1/QĐ-UBND", dt.date(2026, 12, 1)))]
+        db.session.commit()
+    return f"/cong-bo/{publications[0].slug}"
+
+
+def published_tables(campaign_id: int) -> list[str]:
+    """The keys of the published tables of the campaign (each one CSV file)."""
+    published(campaign_id)
+    snapshot = get_campaign_publications(db.session.get_one(Campaign, campaign_id))[0].snapshot
+    return [table["key"] for section in snapshot["sections"] for table in section["tables"]]
+
+
+def test_the_public_page_of_published_results_has_no_script_and_is_small(served) -> None:
+    officer, campaign_id = served
+    address = published(campaign_id)
+    with urllib.request.urlopen(officer.base_url + address, timeout=60) as reply:  # no log-in
+        body = reply.read()
+        assert reply.status == 200
+        assert reply.headers["Cache-Control"].startswith("public, max-age=")
+        assert reply.headers["ETag"]
+    assert b"<script" not in body.lower()
+    assert b'lang="vi"' in body and "Quyết định số 1/QĐ-UBND".encode() in body
+    assert len(body) < 60_000, len(body)
+
+
 def exported_files() -> list[str]:
     db.session.rollback()  # see what the server committed since
     return [e.details["file"] for e in db.session.scalars(select(AuditEntry)) if e.action is AuditAction.EXPORTED]
@@ -126,6 +158,8 @@ DOWNLOADS: dict[str, tuple[Callable[[Officer, int], list[str]], bool]] = {
     "admin.posters_zip": (lambda _, c: [f"/admin/campaigns/{c}/posters.zip"], False),
     "admin.qr": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/21172.{x}" for x in ("png", "svg")], False),
     "admin.poster": (lambda _, c: [f"/admin/campaigns/{c}/poster/SIPAS-2017/21172.svg"], False),
+    "public.workbook": (lambda _, c: [f"{published(c)}/v1/du-lieu.xlsx"], False),
+    "public.table_csv": (lambda _, c: [f"{published(c)}/v1/{key}.csv" for key in published_tables(c)], False),
 }
 
 

@@ -1,0 +1,123 @@
+"""Publishing decided results: each version a frozen snapshot, a correction a new version.
+
+``publish_results`` flushes, records its audit entry and raises ``PublicationError``; the
+caller commits. Reads are ``get_*`` and ``list_*``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from surveyapp.extensions import db
+from surveyapp.models import AuditAction, Campaign, Publication, PublicationSubject
+from surveyapp.services.audit import current_actor, record_action
+from surveyapp.services.responses import local_today
+from surveyapp.services.results.exports import slug
+from surveyapp.services.results.indices import compute_results
+from surveyapp.services.results.snapshots import results_snapshot
+
+
+class PublicationError(ValueError):
+    """The results cannot be published as asked; the message (Vietnamese by default) says why."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The decision that approved the results, e.g. "Quyết định số 123/QĐ-UBND" of a date,
+    and for a correction what it changes."""
+
+    text: str
+    decided_on: dt.date
+    change_note: str = ""
+
+
+def campaign_slug(campaign: Campaign) -> str:
+    """The public address of a campaign's publications: its name and year, and its id so two
+    campaigns of the same name never share one.
+
+    The slug is fixed by the first version; later versions keep it (see ``publish_results``).
+    """
+    return f"{slug(campaign.name)}-{campaign.year}-{campaign.id}"
+
+
+def get_campaign_publications(campaign: Campaign) -> list[Publication]:
+    """The published versions of a campaign's results, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Publication)
+            .where(Publication.subject == PublicationSubject.CAMPAIGN, Publication.subject_id == campaign.id)
+            .order_by(Publication.version)
+        )
+    )
+
+
+def get_versions(slug_text: str) -> list[Publication]:
+    """Every version published under ``slug_text``, oldest first (empty when there is none)."""
+    return list(
+        db.session.scalars(select(Publication).where(Publication.slug == slug_text).order_by(Publication.version))
+    )
+
+
+def list_publications() -> list[Publication]:
+    """The newest version of every publication, most recently published first."""
+    newest = (
+        select(Publication.slug, func.max(Publication.version).label("version")).group_by(Publication.slug).subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(Publication)
+            .join(newest, (Publication.slug == newest.c.slug) & (Publication.version == newest.c.version))
+            .order_by(Publication.published_at.desc(), Publication.id.desc())
+        )
+    )
+
+
+def publish_results(campaign: Campaign, decision: Decision) -> Publication:
+    """Publish the campaign's results as they stand now: version 1, or a correction.
+
+    The figures are computed once, by ``compute_results`` over the whole campaign, and frozen
+    into the snapshot. Refused without answers, without the decision's text, with a decision
+    dated after today, and for a correction without a note of what changed.
+    """
+    text, note = decision.text.strip(), decision.change_note.strip()
+    if not text:
+        raise PublicationError(_("Hãy ghi quyết định phê duyệt kết quả (số, ký hiệu và cơ quan ban hành)."))
+    if decision.decided_on > local_today():
+        raise PublicationError(_("Ngày ký quyết định không được sau hôm nay."))
+    results = compute_results(campaign)
+    if not results.responses:
+        raise PublicationError(_("Đợt điều tra chưa có phiếu nào: không có kết quả để công bố."))
+    earlier = get_campaign_publications(campaign)
+    if earlier and not note:
+        raise PublicationError(
+            _("Đây là bản đính chính (phiên bản %(version)s): hãy ghi rõ nội dung thay đổi.", version=len(earlier) + 1)
+        )
+    publication = Publication(
+        subject=PublicationSubject.CAMPAIGN,
+        subject_id=campaign.id,
+        slug=earlier[0].slug if earlier else campaign_slug(campaign),
+        version=len(earlier) + 1,
+        title=campaign.name,
+        decision=text,
+        decided_on=decision.decided_on,
+        change_note=note or None,
+        published_at=dt.datetime.now(dt.UTC),
+        published_by=current_actor(),
+        snapshot=results_snapshot(results),
+    )
+    db.session.add(publication)
+    db.session.flush()
+    record_action(
+        AuditAction.RESULTS_PUBLISHED,
+        campaign,
+        slug=publication.slug,
+        version=publication.version,
+        decision=text,
+        decided_on=decision.decided_on.isoformat(),
+        change_note=note,
+    )
+    return publication
