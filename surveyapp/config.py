@@ -93,5 +93,7 @@ class Config:
     # Spent single-use links mark their people "answered" only in shuffled batches of at
     # least this many per campaign, unit and questionnaire (see services/samples.py).
     ANONYMITY_K = int(os.environ.get("ANONYMITY_K", "10"))
+    # Published SIPAS results name a unit with fewer forms than this without its figures.
+    PUBLISH_MIN_FORMS = int(os.environ.get("PUBLISH_MIN_FORMS", "5"))
     # Level of the JSON-lines log written to stderr.
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -206,3 +206,19 @@ def test_a_par_survey_campaign_publishes_each_units_points_and_sub_criteria(
     assert f"{maximum:.2f}".replace(".", ",") in page and f"{maximum * 0.6:.2f}".replace(".", ",") in page
     subcriteria = next(body for link, body in files.items() if link.endswith("-tieu-chi.csv"))
     assert "Tiêu chí thành phần" in subcriteria.decode("utf-8-sig").splitlines()[0]
+
+
+def test_a_unit_with_fewer_forms_than_the_publication_minimum_is_named_without_its_figures(
+    app, client, logged_in, sipas_campaign
+):
+    import_worked_example(client, sipas_campaign)  # 120 forms, all at the ward
+    app.config["PUBLISH_MIN_FORMS"] = 121
+    address = publish(client, sipas_campaign).headers["Location"]
+
+    files = public_files(app.test_client(), address)
+    page = files[address].decode()
+    assert "Không công bố số liệu: ít hơn 121 phiếu." in page
+    assert "97,13" in page  # the campaign's own element index is still published
+    by_unit_and_element = next(body for link, body in files.items() if link.endswith("-don-vi-yeu-to.csv"))
+    rows = list(csv.reader(io.StringIO(by_unit_and_element.decode("utf-8-sig"))))
+    assert rows[1:] == []  # no figure of the ward by element

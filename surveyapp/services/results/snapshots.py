@@ -8,7 +8,7 @@ turns its tables into the CSV files and the workbook, so the three always agree.
 
 Only aggregated figures go in, as the results page shows them: every figure with its count
 of valid answers and its "fewer than the minimum" mark, ranks only for units with enough
-forms, never a response.
+forms, no figure of a unit with fewer forms than ``PUBLISH_MIN_FORMS``, never a response.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
+from flask import current_app
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 
@@ -76,7 +77,7 @@ def _figure_cells(row: dict) -> list[Any]:
     return [row["index"], row["ci_low"], row["ci_high"], row["valid"], row["flagged"]]
 
 
-def _sipas_section(results: CampaignResults, report: SipasReport) -> dict:
+def _sipas_section(results: CampaignResults, report: SipasReport, publish_min_forms: int) -> dict:
     campaign = results.campaign
     code = report.questionnaire.code
     label = slice_labeller(results, report)
@@ -84,7 +85,13 @@ def _sipas_section(results: CampaignResults, report: SipasReport) -> dict:
     part_labels = {part.code: str(part.label) for part in methodology}
     element_labels = {element.code: str(element.label) for part in methodology for element in part.elements}
     overall = report.unsliced.overall.to_dict("records")[0]
-    by_unit = {row["unit"]: row for row in report.slices["unit"].overall.to_dict("records")}
+    forms = dict(zip(report.standings["unit"], report.standings["forms"], strict=True))
+    # A unit with too few forms is named without its figures: a handful of answers is close
+    # to telling what each person said.
+    withheld = {unit for unit, count in forms.items() if count < publish_min_forms}
+    by_unit = {
+        row["unit"]: row for row in report.slices["unit"].overall.to_dict("records") if row["unit"] not in withheld
+    }
     elements = report.unsliced.elements.to_dict("records")
     summary = [
         _(
@@ -122,9 +129,15 @@ def _sipas_section(results: CampaignResults, report: SipasReport) -> dict:
                         row["rank"] if row["unranked"] is None else None,
                         row["unit"],
                         results.unit_names.get(row["unit"], row["unit"]),
-                        *_figure_cells(by_unit.get(row["unit"], empty) | {"index": row["index"]}),
+                        *(
+                            _figure_cells(empty)
+                            if row["unit"] in withheld
+                            else _figure_cells(by_unit.get(row["unit"], empty) | {"index": row["index"]})
+                        ),
                         row["forms"],
-                        standing_note(row, campaign.rank_min_forms),
+                        _("Không công bố số liệu: ít hơn %(minimum)s phiếu.", minimum=publish_min_forms)
+                        if row["unit"] in withheld
+                        else standing_note(row, campaign.rank_min_forms),
                     ]
                     for row in rows.to_dict("records")
                 ),
@@ -160,6 +173,7 @@ def _sipas_section(results: CampaignResults, report: SipasReport) -> dict:
             (
                 [row["unit"], results.unit_names.get(row["unit"], row["unit"]), row["element"], *_figure_cells(row)]
                 for row in report.slices["unit"].elements.to_dict("records")
+                if row["unit"] not in withheld
             ),
         )
     )
@@ -261,17 +275,25 @@ def _par_section(results: CampaignResults, report: ParReport) -> dict:
 
 
 def results_snapshot(results: CampaignResults) -> dict[str, Any]:
-    """The published document of a campaign's results (see the module docstring), in Vietnamese."""
+    """The published document of a campaign's results (see the module docstring), in Vietnamese;
+    a SIPAS unit with fewer forms than ``PUBLISH_MIN_FORMS`` is listed without its figures."""
     campaign = results.campaign
+    publish_min_forms = current_app.config["PUBLISH_MIN_FORMS"]
     with force_locale("vi"):
         if campaign.purpose is CampaignPurpose.SIPAS:
-            sections = [_sipas_section(results, report) for report in results.sipas if report.responses]
+            sections = [
+                _sipas_section(results, report, publish_min_forms) for report in results.sipas if report.responses
+            ]
             notes = [
                 _(
                     "Con số dựa trên ít hơn ngưỡng câu trả lời hợp lệ được đánh dấu; đơn vị có ít hơn "
                     "%(minimum)s phiếu được liệt kê nhưng không xếp hạng.",
                     minimum=format_decimal(campaign.rank_min_forms),
-                )
+                ),
+                _(
+                    "Số liệu của đơn vị có ít hơn %(minimum)s phiếu không được công bố.",
+                    minimum=format_decimal(publish_min_forms),
+                ),
             ]
         else:
             sections = [_par_section(results, report) for report in results.par if report.responses]
