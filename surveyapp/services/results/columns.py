@@ -6,13 +6,13 @@ database concatenates each column over the matching rows (``group_concat`` in SQ
 ``string_agg`` in PostgreSQL) and returns one row; Python splits each string once, in C.
 Every aggregate of one query sees the rows in the same order, so the columns stay aligned
 (which order that is does not matter to callers that only count). Readers that need the rows
-in order, a batch at a time (the raw export), use ``fetch_plain_rows``: the driver's tuples
+in order, a batch at a time (the raw export), use ``stream_plain_rows``: the driver's tuples
 without ORM or type processing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Select, String, Text, cast, func, select
@@ -76,14 +76,18 @@ def read_columns(
     return Columns(count, columns, run, left_out)
 
 
-def fetch_plain_rows(statement: Select) -> list[tuple]:
+def stream_plain_rows(statement: Select, batch: int) -> Iterator[list[tuple]]:
     """The rows of ``statement`` as the database driver returns them, without ORM or type
-    processing: for reading many rows in order, where ``read_columns`` does not fit."""
+    processing, ``batch`` at a time from one execution: for reading many rows in order, where
+    ``read_columns`` does not fit. On PostgreSQL the rows wait in a server-side cursor, so
+    memory holds one batch whatever the total; SQLite's cursor steps through the result."""
     connection = db.session.connection()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
+    driver = connection.connection.dbapi_connection
+    cursor = driver.cursor(name="stream_plain_rows") if connection.dialect.name == "postgresql" else driver.cursor()
     try:
         cursor.execute(sql)
-        return cursor.fetchall()
+        while rows := cursor.fetchmany(batch):
+            yield rows
     finally:
         cursor.close()

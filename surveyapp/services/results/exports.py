@@ -28,7 +28,7 @@ from surveyapp.extensions import db
 from surveyapp.models import Campaign, CampaignPurpose, Questionnaire, Response, ResponseMode, Unit
 from surveyapp.questionnaires.answers import encode_answer_codes, scored_questions
 from surveyapp.questionnaires.definition import QuestionType
-from surveyapp.services.results.columns import fetch_plain_rows
+from surveyapp.services.results.columns import stream_plain_rows
 from surveyapp.services.results.indices import (
     CampaignResults,
     ParReport,
@@ -475,43 +475,37 @@ def raw_frames(
     columns = Response.__table__.c
     others = [q for q in questionnaire.definition.questions if q not in scored_questions(questionnaire.definition)]
     units = all_units()
-    offset = 0
-    while True:
-        statement = (
-            select(
-                columns.id,
-                columns.unit_id,
-                columns.respondent_group,
-                type_coerce(columns.mode, String),
-                columns.procedure_field,
-                type_coerce(columns.submitted_on, String),
-                columns.answer_codes,
-                *(Response.answers[q.code].as_string() for q in others),
-            )
-            .where(
-                columns.campaign_id == campaign.id,
-                columns.questionnaire_id == questionnaire.id,
-            )
-            .order_by(
-                columns.unit_id,
-                columns.respondent_group,
-                columns.mode,
-                columns.procedure_field,
-                columns.submitted_on,
-                columns.answer_codes,
-                cast(columns.answers, Text),
-                columns.id,  # only between rows that hold the same answers
-            )
-            .offset(offset)
-            .limit(batch)
+    statement = (
+        select(
+            columns.id,
+            columns.unit_id,
+            columns.respondent_group,
+            type_coerce(columns.mode, String),
+            columns.procedure_field,
+            type_coerce(columns.submitted_on, String),
+            columns.answer_codes,
+            *(Response.answers[q.code].as_string() for q in others),
         )
-        if within is not None:
-            statement = statement.where(columns.unit_id.in_(subtree_unit_ids(within)))
-        names = ["id", "unit_id", "group", "mode", "field", "day", "codes", *(q.code for q in others)]
-        table = pd.DataFrame.from_records(fetch_plain_rows(statement), columns=names)
-        if table.empty:
-            return
-        offset += len(table)
+        .where(
+            columns.campaign_id == campaign.id,
+            columns.questionnaire_id == questionnaire.id,
+        )
+        .order_by(
+            columns.unit_id,
+            columns.respondent_group,
+            columns.mode,
+            columns.procedure_field,
+            columns.submitted_on,
+            columns.answer_codes,
+            cast(columns.answers, Text),
+            columns.id,  # only between rows that hold the same answers
+        )
+    )
+    if within is not None:
+        statement = statement.where(columns.unit_id.in_(subtree_unit_ids(within)))
+    names = ["id", "unit_id", "group", "mode", "field", "day", "codes", *(q.code for q in others)]
+    for rows in stream_plain_rows(statement, batch):
+        table = pd.DataFrame.from_records(rows, columns=names)
         day_numbers, days = pd.factorize(table["day"])
         unit_numbers, unit_ids = pd.factorize(table["unit_id"])
         frame = pd.DataFrame(
@@ -531,8 +525,6 @@ def raw_frames(
             answers[question.code] = table[question.code].map(_stored_text, na_action="ignore")
         frame = pd.concat([frame, pd.DataFrame(answers)], axis=1)
         yield frame[raw_columns(questionnaire)]
-        if len(table) < batch:
-            return
 
 
 def _answer_codes(questionnaire: Questionnaire, table: pd.DataFrame) -> str:
