@@ -99,18 +99,21 @@ def get_assignments(assessment_round: AssessmentRound) -> list[AppraiserAssignme
 
 def get_appraiser_assessments(appraiser: User) -> list[SelfAssessment]:
     """The self-assessments an appraiser is assigned to (for any area), newest round first."""
+    assigned = (
+        select(AppraiserAssignment.id)
+        .filter(
+            AppraiserAssignment.appraiser_id == appraiser.id,
+            AppraiserAssignment.round_id == SelfAssessment.round_id,
+            AppraiserAssignment.unit_id == SelfAssessment.unit_id,
+        )
+        .exists()
+    )
     statement = (
         select(SelfAssessment)
-        .join(
-            AppraiserAssignment,
-            (AppraiserAssignment.round_id == SelfAssessment.round_id)
-            & (AppraiserAssignment.unit_id == SelfAssessment.unit_id),
-        )
         .join(AssessmentRound, AssessmentRound.id == SelfAssessment.round_id)
         .join(Unit, Unit.id == SelfAssessment.unit_id)
-        .filter(AppraiserAssignment.appraiser_id == appraiser.id)
+        .filter(assigned)
         .order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc(), Unit.code)
-        .distinct()
     )
     return list(db.session.scalars(statement))
 
