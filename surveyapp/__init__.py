@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     paging.init_app(app)
 
-    from surveyapp import admin, auth, cli, errors, field, health, logs, public, respond, security, unit
+    from surveyapp import admin, appraise, auth, cli, errors, field, health, logs, public, respond, security, unit
 
     logs.init_app(app)
     security.init_app(app)
@@ -52,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(unit.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(appraise.bp)
     app.register_blueprint(cli.bp)
     errors.init_app(app)
     return app

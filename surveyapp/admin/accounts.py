@@ -1,5 +1,5 @@
-"""Officers' accounts page: every staff account, new accounts of assessed units, deactivation,
-reactivation and password resets."""
+"""Officers' accounts page: every staff account, new accounts of assessed units and of
+appraisers, deactivation, reactivation and password resets."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
-from surveyapp.admin.forms import UnitAccountForm
+from surveyapp.admin.forms import AccountForm, UnitAccountForm
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.models import User, UserRole
@@ -59,6 +59,26 @@ def new_unit_account() -> str:
                 db.session.commit()
                 return render_template("admin/account_password.html", user=user, password=password)
     return render_template("admin/unit_account_form.html", form=form, units=get_unit_tree())
+
+
+@bp.route("/accounts/new-appraiser", methods=["GET", "POST"])
+@officer_required
+def new_appraiser_account() -> str:
+    """Create an appraiser's account with a random password, shown on this page only."""
+    form = AccountForm()
+    if form.validate_on_submit():
+        password = random_password()
+        try:
+            user = create_user(
+                username=form.username.data, full_name=form.full_name.data, password=password, role=UserRole.APPRAISER
+            )
+        except UserError as error:
+            db.session.rollback()
+            form.username.errors.append(str(error))
+        else:
+            db.session.commit()
+            return render_template("admin/account_password.html", user=user, password=password)
+    return render_template("admin/appraiser_account_form.html", form=form)
 
 
 @bp.post("/accounts/<int:user_id>/deactivate")

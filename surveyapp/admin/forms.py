@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from sampling import AllocationMethod
 from surveyapp.i18n import localized
-from surveyapp.models import AuditAction, Campaign, CriteriaSetVersion, Questionnaire, Unit
+from surveyapp.models import AuditAction, Campaign, CriteriaSetVersion, Questionnaire, Unit, User
 from surveyapp.services.audit import ACTION_LABELS, AuditFilter
 from surveyapp.services.campaigns import PURPOSE_LABELS
 from surveyapp.services.quotas import POLICY_LABELS, QuotaRule
@@ -314,11 +314,16 @@ class DeskDeviceForm(FlaskForm):
     )
 
 
-class UnitAccountForm(FlaskForm):
-    """A new account for an assessed unit's staff: its username, the holder's name and the unit."""
+class AccountForm(FlaskForm):
+    """A new account made on the accounts page (an appraiser's): its username and the holder's name."""
 
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)])
     full_name = StringField(_l("Họ và tên người dùng"), validators=[Length(max=200)])
+
+
+class UnitAccountForm(AccountForm):
+    """A new account for an assessed unit's staff: its username, the holder's name and the unit."""
+
     unit_code = StringField(_l("Mã đơn vị được đánh giá"), validators=[DataRequired(), Length(max=40)])
 
 
@@ -496,3 +501,23 @@ class PublishForm(FlaskForm):
         description=_l("Bắt buộc khi công bố lại: nói rõ số liệu nào thay đổi và vì sao."),
         validators=[Optional(), Length(max=5000, message=_l("Nội dung đính chính dài tối đa 5.000 ký tự."))],
     )
+
+
+class AssignAppraiserForm(FlaskForm):
+    """An appraiser, one of the round's units, and one area of its set or all of them ("")."""
+
+    appraiser_id = SelectField(
+        _l("Thẩm định viên"), coerce=int, invalid_choice_message=_l("Hãy chọn một thẩm định viên.")
+    )
+    unit_id = SelectField(_l("Đơn vị"), coerce=int, invalid_choice_message=_l("Hãy chọn một đơn vị của kỳ đánh giá."))
+    area_code = SelectField(_l("Lĩnh vực"), invalid_choice_message=_l("Hãy chọn một lĩnh vực của bộ chỉ số."))
+
+    def __init__(
+        self, *args: object, appraisers: list[User], units: list[Unit], areas: list[tuple[str, str]], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.appraiser_id.choices = [
+            SelectChoice(user.id, f"{user.full_name} ({user.username})") for user in appraisers
+        ]
+        self.unit_id.choices = [SelectChoice(unit.id, f"{unit.code} — {unit.name}") for unit in units]
+        self.area_code.choices = [SelectChoice("", _l("Tất cả lĩnh vực")), *(SelectChoice(*area) for area in areas)]

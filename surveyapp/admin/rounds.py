@@ -1,5 +1,5 @@
 """Officers' PAR assessment rounds: the list, creating one, its page, moving it to another
-version of its set, opening self-assessment."""
+version of its set, opening self-assessment, assigning appraisers, opening appraisal."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
-from surveyapp.admin.forms import MoveRoundForm, RoundForm
+from surveyapp.admin.forms import AssignAppraiserForm, MoveRoundForm, RoundForm
 from surveyapp.admin.loading import loads_round
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
-from surveyapp.models import AssessmentRound
+from surveyapp.i18n import localized
+from surveyapp.models import AssessmentRound, Unit, User
 from surveyapp.services.assessment_rounds import (
     STAGE_LABELS,
     RoundDraft,
@@ -21,12 +22,31 @@ from surveyapp.services.assessment_rounds import (
     get_assessed_units,
     get_rounds,
     move_round,
+    open_appraisal,
     open_self_assessment,
 )
 from surveyapp.services.criteria_sets import get_criteria_sets, get_other_versions
 from surveyapp.services.responses import local_today
 from surveyapp.services.self_assessments import STANDING_LABELS, get_progress, get_round_assessments, get_standing
+from surveyapp.services.unit_appraisals import (
+    APPRAISAL_STANDING_LABELS,
+    AppraisalError,
+    assign_appraiser,
+    get_appraisal_progress,
+    get_assignments,
+)
 from surveyapp.services.units import get_unit_tree
+from surveyapp.services.users import get_appraisers
+
+
+def assign_form(assessment_round: AssessmentRound) -> AssignAppraiserForm:
+    """The form assigning an appraiser to one of the round's frozen units (and an area or all)."""
+    definition = assessment_round.criteria_set.definition
+    return AssignAppraiserForm(
+        appraisers=get_appraisers(),
+        units=[assessment.unit for assessment in get_round_assessments(assessment_round)],
+        areas=[(area.code, f"{area.code}. {localized(area.title)}") for area in definition.areas],
+    )
 
 
 @bp.route("/rounds")
@@ -74,8 +94,14 @@ def assessment_round(assessment_round: AssessmentRound) -> str:
         assessed_units=[]
         if assessments
         else get_assessed_units(assessment_round.criteria_set, assessment_round.parent_unit),
-        assessments=[(assessment, get_standing(assessment), get_progress(assessment)) for assessment in assessments],
+        assessments=[
+            (assessment, get_standing(assessment), get_progress(assessment), get_appraisal_progress(assessment))
+            for assessment in assessments
+        ],
         standing_labels=STANDING_LABELS,
+        appraisal_labels=APPRAISAL_STANDING_LABELS,
+        assignments=get_assignments(assessment_round),
+        assign_form=assign_form(assessment_round),
         move_form=MoveRoundForm(versions=get_other_versions(assessment_round.criteria_set)),
         stage_labels=STAGE_LABELS,
     )
@@ -118,4 +144,43 @@ def open_assessment_round(assessment_round: AssessmentRound) -> WerkzeugResponse
     else:
         db.session.commit()
         flash(_("Đã mở tự đánh giá. Bộ chỉ số của kỳ đánh giá không còn thay đổi được."), "success")
+    return redirect(url_for(".assessment_round", round_id=assessment_round.id))
+
+
+@bp.post("/rounds/<int:round_id>/appraisers")
+@officer_required
+@loads_round
+def assign_round_appraiser(assessment_round: AssessmentRound) -> WerkzeugResponse:
+    """Assign an appraiser to a unit of the round, for one area or all."""
+    form = assign_form(assessment_round)
+    if not form.validate_on_submit():
+        for field in (form.appraiser_id, form.unit_id, form.area_code):
+            for error in field.errors:
+                flash(str(error), "error")
+        return redirect(url_for(".assessment_round", round_id=assessment_round.id, _anchor="appraisers"))
+    appraiser = db.session.get(User, form.appraiser_id.data)
+    unit = db.session.get(Unit, form.unit_id.data)
+    try:
+        assign_appraiser(assessment_round, appraiser, unit, form.area_code.data or None)
+    except AppraisalError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã phân công %(name)s thẩm định %(unit)s.", name=appraiser.full_name, unit=unit.name), "success")
+    return redirect(url_for(".assessment_round", round_id=assessment_round.id, _anchor="appraisers"))
+
+
+@bp.post("/rounds/<int:round_id>/open-appraisal")
+@officer_required
+@loads_round
+def open_round_appraisal(assessment_round: AssessmentRound) -> WerkzeugResponse:
+    try:
+        open_appraisal(assessment_round)
+    except RoundError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã mở thẩm định. Bản tự đánh giá của các đơn vị không còn sửa được."), "success")
     return redirect(url_for(".assessment_round", round_id=assessment_round.id))

@@ -59,10 +59,23 @@ def unit_account_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def refuse_unit_accounts() -> None:
-    """403 for an assessed unit's account: the surveyors' pages are not theirs (a
-    ``before_request`` of the ``field`` blueprint; anyone not logged in goes on to log in)."""
-    if current_user.is_authenticated and current_user.is_unit_account:
+def appraiser_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Only appraisers may open the decorated view; others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_appraiser:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def refuse_assessment_accounts() -> None:
+    """403 for an assessed unit's account or an appraiser's: the surveyors' pages are not theirs
+    (a ``before_request`` of the ``field`` blueprint; anyone not logged in goes on to log in)."""
+    if current_user.is_authenticated and (current_user.is_unit_account or current_user.is_appraiser):
         abort(403)
 
 

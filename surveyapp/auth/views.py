@@ -36,6 +36,8 @@ def home() -> WerkzeugResponse:
         return redirect(url_for("auth.login"))
     if current_user.is_officer:
         return redirect(url_for("admin.campaigns"))
+    if current_user.is_appraiser:
+        return redirect(url_for("appraise.home"))
     return redirect(url_for("unit.home" if current_user.is_unit_account else "field.home"))
 
 

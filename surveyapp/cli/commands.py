@@ -82,7 +82,7 @@ def init_db() -> None:
     "--role",
     type=click.Choice([role.value for role in UserRole]),
     required=True,
-    help="officer, surveyor, or unit (the account of an assessed unit).",
+    help="officer, surveyor, unit (the account of an assessed unit), or appraiser (assigned units per round).",
 )
 @click.option("--full-name", default="", help="Name shown on the pages (default: the username).")
 @click.option(
@@ -95,7 +95,7 @@ def init_db() -> None:
 )
 @click.password_option(help="The password (at least 8 characters); asked for, hidden and twice, when not given.")
 def create_user_command(username: str, role: str, full_name: str, unit_codes: tuple[str, ...], password: str) -> None:
-    """Create a staff account: an officer, a surveyor of some units, or an assessed unit's account."""
+    """Create a staff account: an officer, a surveyor of some units, an assessed unit's account or an appraiser."""
     user_role = UserRole(role)
     if user_role is UserRole.SURVEYOR and not unit_codes:
         raise click.ClickException("--unit: a surveyor needs at least one unit (give --unit CODE)")
@@ -103,6 +103,8 @@ def create_user_command(username: str, role: str, full_name: str, unit_codes: tu
         raise click.ClickException("--unit: a unit account speaks for exactly one unit (give --unit CODE once)")
     if user_role is UserRole.OFFICER and unit_codes:
         raise click.ClickException("--unit: officers have no unit; they see every unit")
+    if user_role is UserRole.APPRAISER and unit_codes:
+        raise click.ClickException("--unit: appraisers are assigned units per round, on the round's page")
     with committing():
         units = list(db.session.scalars(select(Unit).where(Unit.code.in_(unit_codes), Unit.valid_until.is_(None))))
         unknown = sorted(set(unit_codes) - {unit.code for unit in units})

@@ -2,9 +2,9 @@
 
 from flask import Blueprint
 
-from surveyapp.auth.access import refuse_unit_accounts
+from surveyapp.auth.access import refuse_assessment_accounts
 
 bp = Blueprint("field", __name__, url_prefix="/field")
-bp.before_request(refuse_unit_accounts)
+bp.before_request(refuse_assessment_accounts)
 
 from surveyapp.field import views  # noqa: E402,F401  (routes register on the blueprint)

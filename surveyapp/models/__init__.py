@@ -12,13 +12,21 @@ from surveyapp.models.questionnaires import Questionnaire
 from surveyapp.models.quotas import ANY_GROUP, QuotaCell, QuotaPolicy
 from surveyapp.models.responses import Response, ResponseMode, SubmissionReceipt
 from surveyapp.models.scores import AppraisedScore
-from surveyapp.models.self_assessments import SelfAssessment, SelfAssessmentStatus, SelfScore
+from surveyapp.models.self_assessments import (
+    AppraisalScore,
+    AppraiserAssignment,
+    SelfAssessment,
+    SelfAssessmentStatus,
+    SelfScore,
+)
 from surveyapp.models.units import Unit
 from surveyapp.models.users import User, UserRole
 
 __all__ = [
     "ANY_GROUP",
+    "AppraisalScore",
     "AppraisedScore",
+    "AppraiserAssignment",
     "AssessmentRound",
     "AuditAction",
     "AuditEntry",

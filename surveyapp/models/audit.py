@@ -49,6 +49,10 @@ class AuditAction(enum.Enum):
     SELF_SUBMITTED = "self_submitted"
     SELF_RETURNED = "self_returned"
     RESULTS_PUBLISHED = "results_published"
+    APPRAISER_ASSIGNED = "appraiser_assigned"
+    APPRAISAL_OPENED = "appraisal_opened"
+    ITEM_APPRAISED = "item_appraised"
+    APPRAISAL_FINISHED = "appraisal_finished"
 
 
 class AuditEntry(db.Model):

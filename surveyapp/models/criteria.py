@@ -52,11 +52,13 @@ class CriteriaSetVersion(db.Model):
 
 class RoundStage(enum.Enum):
     """Where an assessment round stands. Preparing: the officer sets it up and may move it to
-    another version of its set; self-assessment: the units score themselves. The later stages
-    (appraisal, explanation, decision, publication) come with the parts that run them."""
+    another version of its set; self-assessment: the units score themselves; appraisal: every
+    unit has submitted and the appraisers check the points (appraisal 1). The later stages
+    (explanation, appraisal 2, decision, publication) come with the parts that run them."""
 
     PREPARING = "preparing"
     SELF_ASSESSMENT = "self_assessment"
+    APPRAISAL = "appraisal"
 
 
 class AssessmentRound(db.Model):

@@ -56,6 +56,8 @@ class SelfAssessment(db.Model):
     # SET NULL: deleting an account never takes a unit's self-assessment with it.
     typed_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     typed_in_note: Mapped[str | None] = mapped_column(Text)
+    # When an appraiser declared appraisal 1 of this unit finished (``services/appraisals``).
+    appraisal_finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     assessment_round: Mapped[AssessmentRound] = relationship()
     unit: Mapped[Unit] = relationship()
@@ -64,6 +66,10 @@ class SelfAssessment(db.Model):
     # a whole round: the officer's list reads every unit's progress.
     scores: Mapped[list[SelfScore]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="SelfScore.id", lazy="selectin"
+    )
+    # The appraisers' points, kept apart from the unit's own (which they never overwrite).
+    appraisal_scores: Mapped[list[AppraisalScore]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="AppraisalScore.id", lazy="selectin"
     )
 
     def __repr__(self) -> str:
@@ -88,3 +94,45 @@ class SelfScore(db.Model):
     evidence: Mapped[list[EvidenceFile]] = relationship(
         secondary=self_score_evidence, order_by=EvidenceFile.id, lazy="selectin"
     )
+
+
+class AppraisalScore(db.Model):
+    """The points an appraiser gives one self-assessed item (``code``) in appraisal 1: the unit's
+    own points accepted, or other points with the reason (required when they differ)."""
+
+    __tablename__ = "appraisal_scores"
+    __table_args__ = (UniqueConstraint("assessment_id", "code", name="uq_appraisal_scores_assessment_id_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("self_assessments.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    points: Mapped[float]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # SET NULL: deleting an account never takes the appraisal with it (the audit log keeps who).
+    appraised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    appraised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    assessment: Mapped[SelfAssessment] = relationship(back_populates="appraisal_scores")
+    appraised_by: Mapped[User | None] = relationship()
+
+
+class AppraiserAssignment(db.Model):
+    """An appraiser's assignment in a round: one unit, and one area of the round's set
+    (``area_code``) or, when it is empty, all its areas."""
+
+    __tablename__ = "appraiser_assignments"
+    __table_args__ = (
+        UniqueConstraint(
+            "round_id", "appraiser_id", "unit_id", "area_code", name="uq_appraiser_assignments_round_id_appraiser_id"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment_rounds.id"), index=True)
+    appraiser_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    area_code: Mapped[str | None] = mapped_column(String(40))
+
+    assessment_round: Mapped[AssessmentRound] = relationship()
+    appraiser: Mapped[User] = relationship()
+    unit: Mapped[Unit] = relationship()

@@ -1,5 +1,5 @@
-"""Staff accounts: officers who run campaigns, surveyors who collect answers, and the accounts of
-assessed units (*đơn vị*) who assess themselves."""
+"""Staff accounts: officers who run campaigns, surveyors who collect answers, the accounts of
+assessed units (*đơn vị*) who assess themselves, and appraisers (*thẩm định viên*) who check them."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ class UserRole(enum.Enum):
     # The staff of one assessed unit (*đơn vị*: a commune, a ward, a department) who score
     # their unit and upload its evidence (*tài liệu kiểm chứng*); see ``User.assessed_unit``.
     UNIT = "unit"
+    # A member of the appraisal group (*Tổ thẩm định*) who checks and corrects the points of
+    # the units assigned to them in a round (``models/appraisals.AppraiserAssignment``).
+    APPRAISER = "appraiser"
 
 
 def new_session_nonce() -> str:
@@ -40,7 +43,7 @@ surveyor_units = Table(
 
 
 class User(UserMixin, db.Model):
-    """A staff account (an officer, a surveyor or an assessed unit's account). Respondents
+    """A staff account (an officer, a surveyor, an assessed unit's account or an appraiser). Respondents
     never have one: answers are anonymous."""
 
     __tablename__ = "users"
@@ -91,6 +94,11 @@ class User(UserMixin, db.Model):
     def is_unit_account(self) -> bool:
         """Whether this account speaks for an assessed unit (``assessed_unit``)."""
         return self.role is UserRole.UNIT
+
+    @property
+    def is_appraiser(self) -> bool:
+        """Whether this account appraises units' self-assessments (only those assigned to it)."""
+        return self.role is UserRole.APPRAISER
 
     def set_password(self, password: str) -> None:
         """Store a hash of ``password``; the sessions opened with the old one end."""

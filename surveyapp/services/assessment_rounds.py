@@ -1,5 +1,5 @@
 """PAR assessment rounds (*kỳ đánh giá*): create one, move it to another version of its set
-while it is prepared, open self-assessment.
+while it is prepared, open self-assessment, open appraisal.
 
 Writes flush, record their audit entry and raise ``RoundError``; the caller commits.
 """
@@ -14,14 +14,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import AssessmentRound, AuditAction, CriteriaSetVersion, RoundStage, Unit
+from surveyapp.models import AssessmentRound, AuditAction, CriteriaSetVersion, RoundStage, SelfAssessmentStatus, Unit
 from surveyapp.services.audit import record_action
 from surveyapp.services.responses import local_today
-from surveyapp.services.self_assessments import freeze_units
+from surveyapp.services.self_assessments import freeze_units, get_round_assessments
 
 STAGE_LABELS = {
     RoundStage.PREPARING: _l("Đang chuẩn bị"),
     RoundStage.SELF_ASSESSMENT: _l("Đang tự đánh giá"),
+    RoundStage.APPRAISAL: _l("Đang thẩm định"),
 }
 
 
@@ -125,6 +126,29 @@ def open_self_assessment(assessment_round: AssessmentRound) -> None:
     assessment_round.stage = RoundStage.SELF_ASSESSMENT
     freeze_units(assessment_round, units)
     record_action(AuditAction.ASSESSMENT_OPENED, round_id=assessment_round.id, units=len(units))
+    db.session.flush()
+
+
+def open_appraisal(assessment_round: AssessmentRound) -> None:
+    """Start appraisal 1 once every unit has submitted its self-assessment (an officer types in
+    one received on paper first): from then on no self-assessment changes. Recorded in the audit log."""
+    if assessment_round.stage is not RoundStage.SELF_ASSESSMENT:
+        raise RoundError(_("Chỉ mở thẩm định được khi kỳ đánh giá đang ở giai đoạn tự đánh giá."))
+    waiting = [
+        assessment.unit.name
+        for assessment in get_round_assessments(assessment_round)
+        if assessment.status is not SelfAssessmentStatus.SUBMITTED
+    ]
+    if waiting:
+        raise RoundError(
+            _(
+                "Chưa mở thẩm định được: %(count)d đơn vị chưa gửi bản tự đánh giá: %(units)s.",
+                count=len(waiting),
+                units=", ".join(waiting),
+            )
+        )
+    assessment_round.stage = RoundStage.APPRAISAL
+    record_action(AuditAction.APPRAISAL_OPENED, round_id=assessment_round.id)
     db.session.flush()
 
 

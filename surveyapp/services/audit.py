@@ -64,6 +64,10 @@ ACTION_LABELS = {
     AuditAction.SELF_SUBMITTED: _l("Gửi bản tự đánh giá"),
     AuditAction.SELF_RETURNED: _l("Trả lại bản tự đánh giá để sửa"),
     AuditAction.RESULTS_PUBLISHED: _l("Công bố kết quả"),
+    AuditAction.APPRAISER_ASSIGNED: _l("Phân công thẩm định viên"),
+    AuditAction.APPRAISAL_OPENED: _l("Mở thẩm định"),
+    AuditAction.ITEM_APPRAISED: _l("Thẩm định điểm một tiêu chí"),
+    AuditAction.APPRAISAL_FINISHED: _l("Hoàn thành thẩm định lần 1"),
 }
 
 

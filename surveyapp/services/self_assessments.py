@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from surveyapp.criteria.definition import TOLERANCE, Node
+from surveyapp.criteria.definition import TOLERANCE, CriteriaSet, Node
 from surveyapp.extensions import db
 from surveyapp.i18n import short_date
 from surveyapp.models import (
@@ -113,7 +113,7 @@ def is_complete(score: SelfScore | None) -> bool:
     return score is not None and score.points is not None and bool(score.evidence or score.no_evidence_reason)
 
 
-def _items(assessment: SelfAssessment, within: Node | None) -> tuple[Node, ...]:
+def get_items(assessment: SelfAssessment, within: Node | None = None) -> tuple[Node, ...]:
     """The self-assessed items of the round's set, or of its area ``within``."""
     items = assessment.assessment_round.criteria_set.definition.self_assessed
     if within is None:
@@ -125,14 +125,14 @@ def _items(assessment: SelfAssessment, within: Node | None) -> tuple[Node, ...]:
 def get_missing(assessment: SelfAssessment, within: Node | None = None) -> list[Node]:
     """The self-assessed items (of the area ``within``, or all) that are not complete yet."""
     scores = scores_by_code(assessment)
-    items = _items(assessment, within)
+    items = get_items(assessment, within)
     return [item for item in items if not is_complete(scores.get(item.code))]
 
 
 def get_progress(assessment: SelfAssessment, within: Node | None = None) -> Progress:
     """How far the self-assessment (or its area ``within``) is."""
     scores = scores_by_code(assessment)
-    items = _items(assessment, within)
+    items = get_items(assessment, within)
     points = [scores[item.code].points for item in items if item.code in scores]
     return Progress(
         done=sum(1 for item in items if is_complete(scores.get(item.code))),
@@ -176,15 +176,18 @@ def check_editable(assessment: SelfAssessment, *, typing_in: bool = False) -> No
         )
 
 
-def _item(assessment: SelfAssessment, code: str) -> Node:
-    item = next((node for node in _items(assessment, None) if node.code == code), None)
+def get_item(assessment: SelfAssessment, code: str) -> Node:
+    """The self-assessed item ``code`` of the round's set; refused if the set has no such item."""
+    item = next((node for node in get_items(assessment, None) if node.code == code), None)
     if item is None:
         raise SelfAssessmentError(_("Tiêu chí %(code)s không do đơn vị tự chấm điểm.", code=code))
     return item
 
 
-def _points(item: Node, typed: str) -> float | None:
-    """The points typed for ``item``, checked against its maximum and the set's steps."""
+def read_points(definition: CriteriaSet, item: Node, typed: str) -> float | None:
+    """The points typed for ``item`` (``1,25`` or ``1.25``; empty: none), checked against its
+    maximum and the set's steps: the rule of every score given to an item, by the unit or by an
+    appraiser. Raises ``SelfAssessmentError`` naming the item."""
     typed = typed.strip().replace(",", ".")
     if not typed:
         return None
@@ -205,6 +208,15 @@ def _points(item: Node, typed: str) -> float | None:
                 max=number(item.max_points),
             )
         )
+    if not definition.is_in_steps(points):
+        raise SelfAssessmentError(
+            _(
+                "Điểm của tiêu chí %(code)s (%(points)s) phải chấm theo bước %(step)s điểm.",
+                code=item.code,
+                points=number(points),
+                step=number(definition.point_step),
+            )
+        )
     return points
 
 
@@ -217,18 +229,8 @@ def save_score(assessment: SelfAssessment, code: str, draft: ScoreDraft, *, typi
     in the set's steps, or a cited file is not the unit's evidence.
     """
     check_editable(assessment, typing_in=typing_in)
-    item = _item(assessment, code)
-    definition = assessment.assessment_round.criteria_set.definition
-    points = _points(item, draft.points)
-    if points is not None and not definition.is_in_steps(points):
-        raise SelfAssessmentError(
-            _(
-                "Điểm của tiêu chí %(code)s (%(points)s) phải chấm theo bước %(step)s điểm.",
-                code=item.code,
-                points=number(points),
-                step=number(definition.point_step),
-            )
-        )
+    item = get_item(assessment, code)
+    points = read_points(assessment.assessment_round.criteria_set.definition, item, draft.points)
     evidence = []
     for evidence_id in dict.fromkeys(draft.evidence_ids):
         found = db.session.get(EvidenceFile, evidence_id)
@@ -309,7 +311,10 @@ def submit_self_assessment(assessment: SelfAssessment, *, typed_in_by: User | No
 
 
 def return_self_assessment(assessment: SelfAssessment, reason: str) -> None:
-    """Give a submitted self-assessment back to its unit for changes, with the reason it sees. Audited."""
+    """Give a submitted self-assessment back to its unit for changes, with the reason it sees,
+    while the round is in self-assessment (appraisal starts from what was submitted). Audited."""
+    if assessment.assessment_round.stage is not RoundStage.SELF_ASSESSMENT:
+        raise SelfAssessmentError(_("Kỳ đánh giá không còn ở giai đoạn tự đánh giá nên không trả lại được."))
     if assessment.status is not SelfAssessmentStatus.SUBMITTED:
         raise SelfAssessmentError(_("Chỉ trả lại được bản tự đánh giá đã gửi."))
     if not reason.strip():

@@ -37,7 +37,8 @@ def create_user(
     """Create a staff account with a hashed password. Audited.
 
     Surveyors get their assigned ``units``; an assessed unit's account (``UserRole.UNIT``)
-    gets its one ``assessed_unit`` and nothing else; officers get neither.
+    gets its one ``assessed_unit`` and nothing else; officers and appraisers get neither (an
+    appraiser is assigned units per round, ``services/unit_appraisals.assign_appraiser``).
     """
     username = username.strip()
     if not username:
@@ -50,6 +51,13 @@ def create_user(
         )
     if role is UserRole.UNIT and units:
         raise UserError(_l("Tài khoản đơn vị không được phân công địa bàn điều tra."))
+    if role is UserRole.APPRAISER and units:
+        raise UserError(
+            _l(
+                "Thẩm định viên không được phân công địa bàn điều tra; cán bộ phân công đơn vị thẩm định "
+                "trong từng kỳ đánh giá."
+            )
+        )
     if db.session.scalar(select(User).filter_by(username=username)) is not None:
         raise UserError(_l("Tên đăng nhập «%(username)s» đã có người dùng; hãy chọn tên khác.", username=username))
     user = User(username=username, full_name=full_name.strip() or username, role=role, assessed_unit=assessed_unit)
@@ -97,8 +105,14 @@ def get_user(username: str) -> User | None:
 
 
 def get_users() -> list[User]:
-    """Every staff account: officers first, then surveyors, then units' accounts, each by username."""
+    """Every staff account, by role (officers, surveyors, units' accounts, appraisers) then username."""
     return list(db.session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def get_appraisers() -> list[User]:
+    """The active appraisers' accounts, by username."""
+    statement = select(User).filter_by(role=UserRole.APPRAISER, is_active_account=True).order_by(User.username)
+    return list(db.session.scalars(statement))
 
 
 def set_password(user: User, password: str) -> None:

@@ -33,6 +33,7 @@ from surveyapp.services.self_assessments import (
     scores_by_code,
     submit_self_assessment,
 )
+from surveyapp.services.unit_appraisals import appraisals_by_code, get_appraisal_progress
 from surveyapp.unit import bp
 from surveyapp.unit.forms import ScoreForm
 
@@ -82,7 +83,8 @@ def assessment_page(
     assessment: SelfAssessment, *, typing_in: bool, posted: dict[str, ScoreForm] | None = None
 ) -> dict[str, Any]:
     """What the unit's page and the officer's page of a self-assessment show; ``posted`` maps an
-    item refused to its form as typed."""
+    item refused to its form as typed. The appraisal's points and reasons show once appraisal 1
+    of the unit is finished."""
     definition = assessment.assessment_round.criteria_set.definition
     try:
         check_editable(assessment, typing_in=typing_in)
@@ -103,6 +105,8 @@ def assessment_page(
         "days_left": days_left(assessment),
         "standing": get_standing(assessment),
         "standing_labels": STANDING_LABELS,
+        "appraisal": get_appraisal_progress(assessment) if assessment.appraisal_finished_at else None,
+        "appraised": appraisals_by_code(assessment) if assessment.appraisal_finished_at else {},
     }
 
 

@@ -1,4 +1,4 @@
-"""The authorization matrix: every route × anonymous, citizen with a link, surveyors, units, officer.
+"""The authorization matrix: every route × anonymous, citizen with a link, surveyors, units, appraisers, officer.
 
 One campaign (PAR: CX4 on the ward's residential groups, the matrix CH3 on a district's
 departments) with a drawn sample and single-use links fills every URL pattern with real ids.
@@ -15,6 +15,9 @@ The callers:
 - ``other unit``: the account of another assessed unit (a ward with no evidence in the world);
 - ``unit``: the account of the ward, whose evidence file fills ``<evidence_id>`` and whose
   self-assessment the round (open for self-assessment) holds;
+- ``other appraiser``: an appraiser assigned to nothing in the round;
+- ``appraiser``: the appraiser assigned to the ward in the round (for all areas); the ward's item
+  1.1.1 cites its evidence file, which the appraiser may download;
 - ``officer``.
 """
 
@@ -41,11 +44,23 @@ from surveyapp.services.evidence import upload_evidence
 from surveyapp.services.publications import Decision, publish_results
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.samples import draw_sample, issue_links
+from surveyapp.services.self_assessments import ScoreDraft, get_assessment, save_score
+from surveyapp.services.unit_appraisals import assign_appraiser
 from surveyapp.services.users import create_user
 from tests.helpers import PASSWORD, AuthActions, csrf_token_of, filled_form
 from tests.web.test_results import sipas_csv
 
-CALLERS = ("anonymous", "citizen", "other surveyor", "surveyor", "other unit", "unit", "officer")
+CALLERS = (
+    "anonymous",
+    "citizen",
+    "other surveyor",
+    "surveyor",
+    "other unit",
+    "unit",
+    "other appraiser",
+    "appraiser",
+    "officer",
+)
 GUESSED_TOKEN = "x" * 32
 EVIDENCE = b"%PDF-1.7\n%%EOF\n"
 
@@ -101,20 +116,26 @@ SAMPLE_PAGE = to("/admin/campaigns/{campaign_id}/sample")
 ROUND_PAGE = to("/admin/rounds/{round_id}")
 UNIT_ASSESSMENT_PAGE = to("/admin/rounds/{round_id}/units/{unit_id}")
 PUBLIC = (OK,) * len(CALLERS)
-STAFF = (LOGIN, LOGIN, OK, OK, OK, OK, OK)
-SURVEYORS = (LOGIN, LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, OK)
-ASSIGNED = (LOGIN, LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, OK)
-OFFICERS = (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
-UNITS = (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)
+STAFF = (LOGIN, LOGIN, OK, OK, OK, OK, OK, OK, OK)
+SURVEYORS = (LOGIN, LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
+ASSIGNED = (LOGIN, LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
+OFFICERS = (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
+UNITS = (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+APPRAISERS = (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN)
 
 
 def officers(allowed: Outcome) -> tuple[Outcome, ...]:
-    return (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, allowed)
+    return (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, allowed)
 
 
 def own_unit(allowed: Outcome) -> tuple[Outcome, ...]:
     """A unit's own evidence: another unit does not learn it exists; staff of other roles are refused."""
-    return (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, allowed, FORBIDDEN)
+    return (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, allowed, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+
+
+def assigned_appraiser(allowed: Outcome) -> tuple[Outcome, ...]:
+    """A unit's appraisal: an appraiser not assigned to it does not learn it exists; other roles are refused."""
+    return (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN, allowed, FORBIDDEN)
 
 
 # rule → (methods, outcome of each of CALLERS in its order).
@@ -124,7 +145,16 @@ G, GP, P = ("GET",), ("GET", "POST"), ("POST",)
 MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/healthz": (G, PUBLIC),
     "/login": (GP, (LOGIN_FORM,) * len(CALLERS)),
-    "/": (G, (to("/login"), to("/login"), to("/field/"), to("/field/"), to("/unit/"), to("/unit/"), to("/admin/"))),
+    "/": (
+        G,
+        (
+            *(to("/login"),) * 2,
+            *(to("/field/"),) * 2,
+            *(to("/unit/"),) * 2,
+            *(to("/appraise/"),) * 2,
+            to("/admin/"),
+        ),
+    ),
     # Public pages reached by QR code: the same for everyone.
     "/r/<int:campaign_id>/<questionnaire_code>": (GP, PUBLIC),
     "/r/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, PUBLIC),
@@ -136,7 +166,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/cong-bo/<slug_text>/v<int:version>/du-lieu.xlsx": (G, PUBLIC),
     "/cong-bo/<slug_text>/v<int:version>/<key>.csv": (G, PUBLIC),
     # Only the citizen holds a real token; everyone else tries a guessed one.
-    "/r/link/<token>": (GP, (LINK_REFUSED, OK, *(LINK_REFUSED,) * 5)),
+    "/r/link/<token>": (GP, (LINK_REFUSED, OK, *(LINK_REFUSED,) * 7)),
     # Surveyors (and officers) have a home; typing in and following the sample needs the unit.
     "/field/": (G, SURVEYORS),
     "/account/password": (GP, STAFF),  # one's own password (a POST without the fields shows the form again)
@@ -150,11 +180,17 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     # The ward's self-assessment in the round: the other unit's account does not learn it exists.
     "/unit/rounds/<int:round_id>": (G, own_unit(OK)),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>": (G, OFFICERS),
+    # Appraisers: their list, the ward's appraisal (the round is not in appraisal yet: read only)
+    # and the evidence it cites.
+    "/appraise/": (G, APPRAISERS),
+    "/appraise/rounds/<int:round_id>/units/<int:unit_id>": (G, assigned_appraiser(OK)),
+    "/appraise/evidence/<int:evidence_id>": (G, assigned_appraiser(OK)),
     # Officers only.
     "/admin/": (G, OFFICERS),
     "/admin/audit": (G, OFFICERS),
     "/admin/accounts": (G, OFFICERS),
     "/admin/accounts/new-unit-account": (GP, OFFICERS),
+    "/admin/accounts/new-appraiser": (GP, OFFICERS),
     "/admin/units/<int:unit_id>/evidence": (G, OFFICERS),
     "/admin/evidence/<int:evidence_id>": (G, OFFICERS),
     "/admin/audit.csv": (G, OFFICERS),
@@ -207,6 +243,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
             to("/field/sample/{campaign_id}/{unit_code}"),
             FORBIDDEN,
             FORBIDDEN,
+            FORBIDDEN,
+            FORBIDDEN,
             to("/field/sample/{campaign_id}/{unit_code}"),
         ),
     ),
@@ -217,6 +255,9 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     # A move without a version to move to, then opening self-assessment again: back to the round's page.
     "/admin/rounds/<int:round_id>/move": (P, officers(ROUND_PAGE)),
     "/admin/rounds/<int:round_id>/open": (P, officers(ROUND_PAGE)),
+    # An assignment without its fields, opening appraisal before the ward submitted: refused, back to the round.
+    "/admin/rounds/<int:round_id>/appraisers": (P, officers(to("/admin/rounds/{round_id}#appraisers"))),
+    "/admin/rounds/<int:round_id>/open-appraisal": (P, officers(ROUND_PAGE)),
     "/admin/campaigns/<int:campaign_id>/open": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/close": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/reopen": (P, officers(CAMPAIGN_PAGE)),
@@ -228,7 +269,13 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/items/<code>": (P, officers(OK)),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/submit": (P, officers(UNIT_ASSESSMENT_PAGE)),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/return": (P, officers(UNIT_ASSESSMENT_PAGE)),
-    "/logout": (P, (LOGIN, LOGIN, *(to("/login"),) * 5)),
+    # Appraising "CX4" or finishing before the round is in appraisal: refused, on or back to the page.
+    "/appraise/rounds/<int:round_id>/units/<int:unit_id>/items/<code>": (P, assigned_appraiser(OK)),
+    "/appraise/rounds/<int:round_id>/units/<int:unit_id>/finish": (
+        P,
+        assigned_appraiser(to("/appraise/rounds/{round_id}/units/{unit_id}")),
+    ),
+    "/logout": (P, (LOGIN, LOGIN, *(to("/login"),) * 7)),
 }
 DENIED = (LOGIN, FORBIDDEN, HIDDEN)
 
@@ -317,6 +364,12 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         RoundDraft("Chỉ số CCHC", today.year, criteria_sets["CCHC-XA"].id, ward.id, today, today + dt.timedelta(days=9))
     )
     open_self_assessment(assessment_round)
+    assessment = get_assessment(assessment_round.id, ward.id)
+    save_score(assessment, "1.1.1", ScoreDraft("1", "", (evidence.id,), ""))
+    for username, assigned in (("tdv2", False), ("tdv1", True)):
+        appraiser = create_user(username=username, full_name=username, password=PASSWORD, role=UserRole.APPRAISER)
+        if assigned:
+            assign_appraiser(assessment_round, appraiser, ward, None)
     db.session.commit()
     entries = db.session.scalars(
         select(SampleEntry).filter_by(campaign_id=campaign.id, status=SampleStatus.TO_CONTACT).order_by(SampleEntry.id)
@@ -346,7 +399,14 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         if caller == "citizen":
             assert client.get(f"/r/link/{token}").status_code == 200
         elif caller != "anonymous":
-            usernames = {"other surveyor": "dtv2", "surveyor": "dtv1", "other unit": "dongson", "unit": "phuong"}
+            usernames = {
+                "other surveyor": "dtv2",
+                "surveyor": "dtv1",
+                "other unit": "dongson",
+                "unit": "phuong",
+                "other appraiser": "tdv2",
+                "appraiser": "tdv1",
+            }
             username = usernames.get(caller, "canbo")
             assert auth.login(username).status_code == 302
 
@@ -439,6 +499,8 @@ def post_data(client: FlaskClient, rule: str, world: World, *, with_token: bool 
         }
     elif rule == "/unit/evidence":
         data = {"title": "Báo cáo", "file": (io.BytesIO(EVIDENCE), "bao-cao.pdf")}
+    elif rule.endswith("/new-appraiser"):
+        data = {"username": "tdv-moi", "full_name": "Thẩm định viên mới"}
     elif rule.endswith("/new-unit-account"):
         data = {"username": "donvi-moi", "full_name": "Đơn vị mới", "unit_code": world.values["unit_code"]}
     elif rule.endswith("/publish"):
