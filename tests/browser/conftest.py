@@ -107,6 +107,7 @@ def audit_accessibility(page, axe_js: Path) -> list[dict]:
     """
     origin = "/".join(page.url.split("/")[:3])
     url = f"{origin}/__tests__/axe.min.js"
+    page.wait_for_load_state("load")  # a script added while a navigation ends is dropped with the old page
     page.route(url, lambda route: route.fulfill(path=axe_js, content_type="text/javascript"))
     page.add_script_tag(url=url)
     results = page.evaluate(
@@ -140,7 +141,8 @@ def log_in(page, live_server: str, username: str, password: str = PASSWORD) -> N
     page.goto(f"{live_server}/login")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    with page.expect_navigation():  # the page that answers has loaded when this returns
+        page.get_by_role("button", name="Đăng nhập").click()
 
 
 def answer_everything(page, definition, *, skip: str | None = None) -> None:
