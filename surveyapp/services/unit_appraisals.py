@@ -194,6 +194,12 @@ def appraisals_by_code(assessment: SelfAssessment) -> dict[str, AppraisalScore]:
     return {score.code: score for score in assessment.appraisal_scores}
 
 
+def appraised_points(assessment: SelfAssessment) -> dict[str, float]:
+    """The points the appraisal gives the unit's self-assessed items so far, by item code
+    (items not appraised yet are absent): what the unit's index counts for them."""
+    return {score.code: score.points for score in assessment.appraisal_scores}
+
+
 def appraise_item(assessment: SelfAssessment, code: str, appraiser: User, draft: AppraisalDraft) -> AppraisalScore:
     """Give the self-assessed item ``code`` its appraised points: the unit's own accepted, or
     other points with a reason. The unit's points stay as they are. Audited (points and reason
@@ -263,9 +269,9 @@ def get_unappraised(assessment: SelfAssessment) -> list[Node]:
 
 def get_appraisal_progress(assessment: SelfAssessment) -> AppraisalProgress:
     """Not started, in progress (how many items) or finished, and the appraised points so far."""
-    appraised = appraisals_by_code(assessment)
+    points = appraised_points(assessment)
     items = get_items(assessment)
-    done = sum(1 for item in items if item.code in appraised)
+    done = sum(1 for item in items if item.code in points)
     if assessment.appraisal_finished_at is not None:
         standing = AppraisalStanding.FINISHED
     else:
@@ -274,7 +280,7 @@ def get_appraisal_progress(assessment: SelfAssessment) -> AppraisalProgress:
         standing=standing,
         done=done,
         total=len(items),
-        points=sum(appraised[item.code].points for item in items if item.code in appraised),
+        points=sum(points[item.code] for item in items if item.code in points),
     )
 
 
