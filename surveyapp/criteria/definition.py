@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import math
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -290,7 +291,7 @@ class CriteriaSet:
             for name in (node.monitoring, node.leading, *node.cooperating)
             if name is not None
         }
-        return tuple(sorted(names, key=str.casefold))
+        return tuple(sorted(names, key=_alphabetical))
 
     def is_in_steps(self, points: float) -> bool:
         """Whether ``points`` is a multiple of the set's ``point_step`` (any points when it has none)."""
@@ -311,6 +312,16 @@ class CriteriaSet:
     def adjustment_maximum(self, kind: AdjustmentKind) -> float:
         """The most bonus (or penalty) points a unit can get."""
         return sum(item.max_points for item in self.adjustments if item.kind is kind)
+
+
+def _alphabetical(name: str) -> tuple[str, str]:
+    """A key sorting Vietnamese names by their letters first, then by their marks.
+
+    >>> sorted(["Văn phòng", "Địa chính", "Tư pháp", "Dân tộc"], key=_alphabetical)
+    ['Dân tộc', 'Địa chính', 'Tư pháp', 'Văn phòng']
+    """
+    letters = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in letters if not unicodedata.combining(char)).casefold(), name
 
 
 class _LineLoader(yaml.SafeLoader):
