@@ -6,18 +6,13 @@ from __future__ import annotations
 import openpyxl
 
 from tests.browser.conftest import audit_accessibility, log_in, save_screenshot
-from tests.web.test_round_gaps import small_round  # noqa: F401 (the fixture)
+from tests.web.test_round_gaps import make_small_round
 
 
 def test_an_officer_reads_the_gap_report_and_a_departments_items(
-    live_server,
-    screen,
-    device,
-    axe_js,
-    officer,
-    small_round,
-    tmp_path,  # noqa: F811
+    live_server, screen, device, axe_js, officer, ward, unit_account, tmp_path
 ) -> None:
+    small_round = make_small_round(tmp_path, ward, unit_account)
     log_in(screen, live_server, "canbo")
     screen.goto(f"{live_server}/admin/rounds/{small_round.id}")
     screen.get_by_role("link", name="Báo cáo điểm bị mất").click()

@@ -79,6 +79,11 @@ def score(assessment, code: str, points: str, *, evidence=(), reason: str = "") 
 
 @pytest.fixture
 def small_round(tmp_path, ward, unit_account, officer):
+    """The round of ``make_small_round``, with the officer's account."""
+    return make_small_round(tmp_path, ward, unit_account)
+
+
+def make_small_round(tmp_path, ward, unit_account):
     """The city's two wards in a round of the small set, partly self-assessed:
 
     ward 21172: 1.1.1 2/2 with evidence, 1.1.2 1,5/2 with a reason, 1.2 not scored;
