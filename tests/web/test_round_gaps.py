@@ -10,12 +10,14 @@ import textwrap
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Unit, UserRole
+from surveyapp.models import AuditAction, AuditEntry, Unit, UserRole
 from surveyapp.services.assessment_rounds import open_appraisal
 from surveyapp.services.criteria_sets import sync_criteria_sets
 from surveyapp.services.evidence import upload_evidence
+from surveyapp.services.responses import local_today
 from surveyapp.services.self_assessments import ScoreDraft, save_score, submit_self_assessment
 from surveyapp.services.unit_appraisals import AppraisalDraft, appraise_item, assign_appraiser
 from surveyapp.tables.formulas import FORMULA_PREFIXES
@@ -124,6 +126,9 @@ def test_the_gap_report_lists_points_lost_most_first_on_the_page_and_in_the_work
     response = client.get(f"/admin/rounds/{small_round.id}/gaps.xlsx")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     header, *rows = rows_of(response.get_data())
+    db.session.rollback()
+    exported = db.session.scalar(select(AuditEntry).filter_by(action=AuditAction.EXPORTED))
+    assert exported.details["file"] == f"chi-so-cchc-nam-nay_diem-bi-mat_{local_today():%Y-%m-%d}.xlsx"
     assert header[:8] == (
         "Mã tiêu chí",
         "Tiêu chí",
