@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import math
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -146,6 +147,41 @@ class Target:
     value: float | None = None
 
 
+class DepartmentRole(enum.Enum):
+    """What a department does for an item (seeds 002, 004): monitors it (*theo dõi*), leads it
+    (*chủ trì*) or cooperates (*phối hợp*)."""
+
+    MONITORING = "monitoring"
+    LEADING = "leading"
+    COOPERATING = "cooperating"
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """The target an item must reach and the departments answering for it."""
+
+    target: Target | None = None
+    monitoring: str | None = None
+    leading: str | None = None
+    cooperating: tuple[str, ...] = ()
+
+    def roles_of(self, department: str) -> tuple[DepartmentRole, ...]:
+        """What ``department`` does for the item (nothing: not its item).
+
+        >>> Responsibility(monitoring="Văn phòng", leading="Văn phòng").roles_of("Văn phòng")
+        (<DepartmentRole.MONITORING: 'monitoring'>, <DepartmentRole.LEADING: 'leading'>)
+        """
+        return tuple(
+            role
+            for role, holds in (
+                (DepartmentRole.MONITORING, self.monitoring == department),
+                (DepartmentRole.LEADING, self.leading == department),
+                (DepartmentRole.COOPERATING, department in self.cooperating),
+            )
+            if holds
+        )
+
+
 @dataclass(frozen=True)
 class Node:
     """An area, criterion or sub-criterion (``level`` 1, 2, 3) with its maximum points.
@@ -225,6 +261,38 @@ class CriteriaSet:
         """The leaves the units score themselves, with evidence."""
         return tuple(leaf for leaf in self.leaves if leaf.scoring is ScoringMethod.SELF_ASSESSED)
 
+    @cached_property
+    def responsibilities(self) -> dict[str, Responsibility]:
+        """Every node's target and departments by code: its own, and each one it does not name
+        taken from the nearest node above it that does (an area's or criterion's target and
+        departments hold for the items below it)."""
+        found: dict[str, Responsibility] = {}
+
+        def inherit(node: Node, above: Responsibility) -> None:
+            found[node.code] = own = Responsibility(
+                target=node.target or above.target,
+                monitoring=node.monitoring or above.monitoring,
+                leading=node.leading or above.leading,
+                cooperating=node.cooperating or above.cooperating,
+            )
+            for child in node.children:
+                inherit(child, own)
+
+        for area in self.areas:
+            inherit(area, Responsibility())
+        return found
+
+    @cached_property
+    def departments(self) -> tuple[str, ...]:
+        """Every department the set names (monitoring, leading or cooperating), in alphabetical order."""
+        names = {
+            name
+            for node in self.nodes
+            for name in (node.monitoring, node.leading, *node.cooperating)
+            if name is not None
+        }
+        return tuple(sorted(names, key=_alphabetical))
+
     def is_in_steps(self, points: float) -> bool:
         """Whether ``points`` is a multiple of the set's ``point_step`` (any points when it has none)."""
         return is_multiple(points, self.point_step)
@@ -244,6 +312,16 @@ class CriteriaSet:
     def adjustment_maximum(self, kind: AdjustmentKind) -> float:
         """The most bonus (or penalty) points a unit can get."""
         return sum(item.max_points for item in self.adjustments if item.kind is kind)
+
+
+def _alphabetical(name: str) -> tuple[str, str]:
+    """A key sorting Vietnamese names by their letters first, then by their marks.
+
+    >>> sorted(["Văn phòng", "Địa chính", "Tư pháp", "Dân tộc"], key=_alphabetical)
+    ['Dân tộc', 'Địa chính', 'Tư pháp', 'Văn phòng']
+    """
+    letters = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in letters if not unicodedata.combining(char)).casefold(), name
 
 
 class _LineLoader(yaml.SafeLoader):

@@ -222,6 +222,12 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/rounds": (G, OFFICERS),
     "/admin/rounds/new": (GP, OFFICERS),
     "/admin/rounds/<int:round_id>": (G, OFFICERS),
+    "/admin/rounds/<int:round_id>/departments": (G, OFFICERS),
+    "/admin/rounds/<int:round_id>/departments/<int:number>": (G, OFFICERS),
+    "/admin/rounds/<int:round_id>/gaps": (G, OFFICERS),
+    "/admin/rounds/<int:round_id>/gaps.xlsx": (G, OFFICERS),
+    "/admin/rounds/<int:round_id>/scoring.xlsx": (G, OFFICERS),
+    "/admin/rounds/<int:round_id>/units/<int:unit_id>/scoring.xlsx": (G, OFFICERS),
     # POST-only routes (a form without its file or fields comes back with its errors: 200).
     "/admin/campaigns/<int:campaign_id>/results/targets": (P, officers(to("/admin/campaigns/{campaign_id}/results"))),
     "/admin/campaigns/<int:campaign_id>/results/appraisals": (P, officers(OK)),
@@ -389,6 +395,7 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         "set_id": criteria_sets["CCHC-XA"].id,
         "round_id": assessment_round.id,
         "unit_id": ward.id,
+        "number": 1,  # the first department the round's set names
         "evidence_id": evidence.id,
         "slug_text": publication.slug,
         "version": publication.version,
