@@ -373,3 +373,12 @@ def test_appraisal_2_refuses_other_units_areas_items_and_bad_points(
     assert stored("1.1.1")[3:] == (None, None, "")
     assert points_of(explaining_round, ward)["1.1.1"] == 0
     assert audit(AuditAction.ITEM_REAPPRAISED) == []
+
+
+def test_a_file_an_explanation_cites_is_not_deleted(client, auth, ward, explaining_round, plan) -> None:
+    auth.login("phuong")
+    explain(client, explaining_round, "1.1.1", points="1", text="Đủ hồ sơ", evidence_ids=str(plan.id))
+    post(client, f"/unit/evidence/{plan.id}/delete", "/unit/evidence")
+    page = client.get("/unit/evidence").get_data(as_text=True)
+    assert "đang được trích dẫn cho tiêu chí 1.1.1 nên chưa xóa được" in page
+    assert stored("1.1.1")[2] == [plan.id]
