@@ -30,6 +30,7 @@ from surveyapp.services.assessment_rounds import (
     open_self_assessment,
 )
 from surveyapp.services.criteria_sets import get_criteria_sets, get_other_versions
+from surveyapp.services.explanations import get_explanation_progress
 from surveyapp.services.responses import local_today
 from surveyapp.services.self_assessments import STANDING_LABELS, get_progress, get_round_assessments, get_standing
 from surveyapp.services.unit_appraisals import (
@@ -108,6 +109,9 @@ def assessment_round(assessment_round: AssessmentRound) -> str:
         assign_form=assign_form(assessment_round),
         move_form=MoveRoundForm(versions=get_other_versions(assessment_round.criteria_set)),
         explanation_form=ExplanationDueForm(formdata=None),
+        explanations={assessment.id: get_explanation_progress(assessment) for assessment in assessments}
+        if assessment_round.explanation_due_on
+        else {},
         stage_labels=STAGE_LABELS,
     )
 

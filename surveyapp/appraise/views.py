@@ -22,6 +22,7 @@ from surveyapp.appraise.forms import ACCEPT, CHANGE, AppraisalForm, ReappraisalF
 from surveyapp.auth.access import appraiser_required
 from surveyapp.extensions import db
 from surveyapp.models import EvidenceFile, Reappraisal, SelfAssessment
+from surveyapp.services.assessment_rounds import STAGE_LABELS
 from surveyapp.services.explanations import (
     REAPPRAISAL_LABELS,
     ExplanationError,
@@ -145,12 +146,15 @@ def appraisal_page(
 @bp.route("/")
 @appraiser_required
 def home() -> str:
-    """The units assigned to the appraiser, with how far their appraisal is."""
+    """The units assigned to the appraiser, with how far their appraisal is (and, in appraisal 2,
+    the explained items left to decide)."""
     assessments = get_appraiser_assessments(current_user)
     return render_template(
         "appraise/home.html",
         assessments=[(assessment, get_appraisal_progress(assessment)) for assessment in assessments],
         standing_labels=APPRAISAL_STANDING_LABELS,
+        stage_labels=STAGE_LABELS,
+        undecided={assessment.id: len(get_undecided(assessment)) for assessment in assessments},
     )
 
 

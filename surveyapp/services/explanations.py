@@ -66,6 +66,16 @@ class ReappraisalDraft:
     reason: str
 
 
+@dataclass(frozen=True)
+class ExplanationProgress:
+    """Where a unit's explanation stands, as the officer's round page shows it: submitted (or
+    declared none) or not, items explained, and those appraisal 2 has not decided yet."""
+
+    is_submitted: bool
+    explained: int
+    undecided: int
+
+
 def explanations_by_code(assessment: SelfAssessment) -> dict[str, Explanation]:
     """The unit's explanations, by item code (items not explained are absent)."""
     return {explanation.code: explanation for explanation in assessment.explanations}
@@ -236,3 +246,12 @@ def get_undecided(assessment: SelfAssessment) -> list[Explanation]:
     """The unit's explained items appraisal 2 has not decided yet: the appraisal closes when
     no unit has any left."""
     return [explanation for explanation in assessment.explanations if explanation.decision is None]
+
+
+def get_explanation_progress(assessment: SelfAssessment) -> ExplanationProgress:
+    """Whether the unit submitted its explanation, how many items it explained, how many are undecided."""
+    return ExplanationProgress(
+        is_submitted=assessment.explanation_submitted_at is not None,
+        explained=len(assessment.explanations),
+        undecided=len(get_undecided(assessment)),
+    )

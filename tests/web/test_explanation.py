@@ -156,6 +156,7 @@ def test_the_whole_path_from_appraisal_1_to_the_final_points(
 
     # The unit sees appraisal 1 per item and explains two items, citing a new file for one.
     auth.login("phuong")
+    assert f"Đang giải trình</strong> (hạn giải trình {due:%d/%m/%Y})" in client.get("/unit/").get_data(as_text=True)
     page = client.get(unit_url(assessment_round)).get_data(as_text=True)
     assert "Điểm thẩm định lần 1:" in page and FIRST_REASON in page and "22 điểm thẩm định lần 1" in page
     assert 'name="explain-1.1.1-points"' in page and "Xác nhận không có giải trình" in page
@@ -181,7 +182,10 @@ def test_the_whole_path_from_appraisal_1_to_the_final_points(
     auth.login("canbo")
     post(client, f"{round_url(assessment_round)}/open-appraisal-2", round_url(assessment_round))
     assert stage_of(assessment_round) is RoundStage.APPRAISAL_2
+    page = client.get(round_url(assessment_round)).get_data(as_text=True)
+    assert "Đang thẩm định lần 2" in page and "Đã gửi (2 tiêu chí)" in page and "còn 2 chưa thẩm định lần 2" in page
     auth.login("tdv1")
+    assert "còn 2 tiêu chí giải trình chưa thẩm định lần 2" in client.get("/appraise/").get_data(as_text=True)
     page = client.get(appraiser_url(assessment_round, ward)).get_data(as_text=True)
     assert "Thẩm định lần 2: Phường Trương Quang Trọng" in page and "còn 2 tiêu chí chưa thẩm định lần 2" in page
     assert "Kế hoạch ban hành ngày 10/01" in page and 'name="reappraise-1.1.1-decision"' in page
@@ -322,6 +326,7 @@ def test_appraisal_2_opens_once_every_unit_submitted_or_the_due_date_passed_and_
     post(client, f"{url}/open-appraisal-2", url)
     page = client.get(url).get_data(as_text=True)
     assert "Chưa mở thẩm định lần 2 được: 1 đơn vị chưa gửi giải trình" in page
+    assert "Chưa gửi (1 tiêu chí đã lưu)" in page
     assert stage_of(explaining_round) is RoundStage.EXPLANATION
     explaining_round.explanation_due_on = dt.date.today() - dt.timedelta(days=1)
     db.session.commit()
