@@ -208,6 +208,12 @@ def appraised_points(assessment: SelfAssessment) -> dict[str, float]:
     return points
 
 
+def get_first_appraisal_points(assessment: SelfAssessment) -> float:
+    """The total appraisal 1 gave the unit's items, whatever appraisal 2 decides later: what the
+    unit sees, and answers in its explanation."""
+    return sum(score.points for score in assessment.appraisal_scores)
+
+
 def appraise_item(assessment: SelfAssessment, code: str, appraiser: User, draft: AppraisalDraft) -> AppraisalScore:
     """Give the self-assessed item ``code`` its appraised points: the unit's own accepted, or
     other points with a reason. The unit's points stay as they are. Audited (points and reason

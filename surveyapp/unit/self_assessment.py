@@ -34,7 +34,7 @@ from surveyapp.services.self_assessments import (
     scores_by_code,
     submit_self_assessment,
 )
-from surveyapp.services.unit_appraisals import appraisals_by_code, appraised_points, get_appraisal_progress
+from surveyapp.services.unit_appraisals import appraisals_by_code, appraised_points, get_first_appraisal_points
 from surveyapp.unit import bp
 from surveyapp.unit.forms import ExplanationForm, ScoreForm
 
@@ -143,7 +143,7 @@ def assessment_page(
         "days_left": days_left(assessment),
         "standing": get_standing(assessment),
         "standing_labels": STANDING_LABELS,
-        "appraisal": get_appraisal_progress(assessment) if assessment.appraisal_finished_at else None,
+        "appraisal_1_points": get_first_appraisal_points(assessment) if assessment.appraisal_finished_at else None,
         "appraised": appraisals_by_code(assessment) if assessment.appraisal_finished_at else {},
         "explanations": explanations_by_code(assessment),
         "explanation_locked": explanation_locked if stage is RoundStage.EXPLANATION else None,

@@ -229,6 +229,7 @@ def test_the_whole_path_from_appraisal_1_to_the_final_points(
     auth.login("phuong")
     page = client.get(unit_url(assessment_round)).get_data(as_text=True)
     assert "23,5 điểm thẩm định cuối cùng" in page and "Điểm cuối cùng:" in page
+    assert "22 điểm thẩm định lần 1" in page  # appraisal 1 as it was
     assert "Điểm thẩm định lần 2:" in page and "Số hóa 75%" in page
     assert 'name="explain-' not in page
     # Nothing changes any more.
