@@ -56,6 +56,7 @@ class AuditAction(enum.Enum):
     # Explanation, appraisal 2 and closing the appraisal of an assessment round.
     EXPLANATION_OPENED = "explanation_opened"
     ITEM_EXPLAINED = "item_explained"
+    EXPLANATION_REMOVED = "explanation_removed"
     EXPLANATION_SENT = "explanation_sent"
     APPRAISAL_2_OPENED = "appraisal_2_opened"
     ITEM_REAPPRAISED = "item_reappraised"

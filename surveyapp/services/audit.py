@@ -70,6 +70,7 @@ ACTION_LABELS = {
     AuditAction.APPRAISAL_FINISHED: _l("Hoàn thành thẩm định lần 1"),
     AuditAction.EXPLANATION_OPENED: _l("Mở giải trình"),
     AuditAction.ITEM_EXPLAINED: _l("Lưu giải trình tiêu chí"),
+    AuditAction.EXPLANATION_REMOVED: _l("Bỏ giải trình tiêu chí"),
     AuditAction.EXPLANATION_SENT: _l("Gửi giải trình"),
     AuditAction.APPRAISAL_2_OPENED: _l("Mở thẩm định lần 2"),
     AuditAction.ITEM_REAPPRAISED: _l("Thẩm định lần 2 tiêu chí"),

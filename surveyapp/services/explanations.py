@@ -153,6 +153,26 @@ def _summary(explanation: Explanation) -> dict:
     }
 
 
+def remove_explanation(assessment: SelfAssessment, code: str) -> None:
+    """Drop the unit's explanation of the item ``code`` (it agrees with appraisal 1 after all):
+    the item keeps appraisal 1's points. Audited with what was dropped. Refused, nothing changed,
+    when the explanation is locked or the item has none."""
+    check_explainable(assessment)
+    explanation = explanations_by_code(assessment).get(code)
+    if explanation is None:
+        raise ExplanationError(_("Tiêu chí %(code)s chưa có giải trình nên không có gì để bỏ.", code=code))
+    before = _summary(explanation)
+    assessment.explanations.remove(explanation)
+    db.session.flush()
+    record_action(
+        AuditAction.EXPLANATION_REMOVED,
+        round_id=assessment.round_id,
+        unit=assessment.unit.code,
+        item=code,
+        before=before,
+    )
+
+
 def submit_explanation(assessment: SelfAssessment) -> None:
     """Submit the unit's explanation, or declare it has none when no item is explained; either
     locks it. Audited with the items explained."""

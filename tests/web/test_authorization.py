@@ -270,9 +270,10 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     # incomplete self-assessment, returning one not submitted: refused, back to the page.
     "/unit/rounds/<int:round_id>/items/<code>": (P, own_unit(OK)),
     "/unit/rounds/<int:round_id>/submit": (P, own_unit(to("/unit/rounds/{round_id}"))),
-    # Explaining "CX4" comes back refused on the page; submitting an explanation before the round
-    # is in explanation: refused, back to the page.
+    # Explaining "CX4" comes back refused on the page; dropping an explanation or submitting one
+    # before the round is in explanation: refused, back to the page.
     "/unit/rounds/<int:round_id>/explanations/<code>": (P, own_unit(OK)),
+    "/unit/rounds/<int:round_id>/explanations/<code>/remove": (P, own_unit(to("/unit/rounds/{round_id}"))),
     "/unit/rounds/<int:round_id>/explanation/submit": (P, own_unit(to("/unit/rounds/{round_id}"))),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/items/<code>": (P, officers(OK)),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/submit": (P, officers(UNIT_ASSESSMENT_PAGE)),

@@ -388,3 +388,23 @@ def test_a_file_an_explanation_cites_is_not_deleted(client, auth, ward, explaini
     page = client.get("/unit/evidence").get_data(as_text=True)
     assert "đang được trích dẫn cho tiêu chí 1.1.1 nên chưa xóa được" in page
     assert stored("1.1.1")[2] == [plan.id]
+
+
+def test_a_unit_drops_an_explanation_until_it_submits(client, auth, ward, explaining_round) -> None:
+    auth.login("phuong")
+    url = unit_url(explaining_round)
+    explain(client, explaining_round, "1.1.1", points="1", text="Đủ hồ sơ")
+    assert "Bỏ giải trình tiêu chí 1.1.1" in client.get(url).get_data(as_text=True)
+    post(client, f"{url}/explanations/1.1.1/remove", url)
+    assert "Đã bỏ giải trình tiêu chí 1.1.1." in client.get(url).get_data(as_text=True)
+    assert stored("1.1.1") is None
+    assert audit(AuditAction.EXPLANATION_REMOVED)[0].details["before"]["points"] == 1.0
+    post(client, f"{url}/explanations/1.1.1/remove", url)
+    assert "Tiêu chí 1.1.1 chưa có giải trình nên không có gì để bỏ." in client.get(url).get_data(as_text=True)
+
+    explain(client, explaining_round, "1.1.1", points="1", text="Đủ hồ sơ")
+    post(client, f"{url}/explanation/submit", url)
+    post(client, f"{url}/explanations/1.1.1/remove", url)
+    assert "Đơn vị đã gửi giải trình nên không sửa được nữa." in client.get(url).get_data(as_text=True)
+    assert stored("1.1.1")[:2] == (1.0, "Đủ hồ sơ")
+    assert len(audit(AuditAction.EXPLANATION_REMOVED)) == 1
