@@ -273,7 +273,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     # Explaining "CX4" comes back refused on the page; dropping an explanation or submitting one
     # before the round is in explanation: refused, back to the page.
     "/unit/rounds/<int:round_id>/explanations/<code>": (P, own_unit(OK)),
-    "/unit/rounds/<int:round_id>/explanations/<code>/remove": (P, own_unit(to("/unit/rounds/{round_id}"))),
+    "/unit/rounds/<int:round_id>/explanations/<code>/remove": (P, own_unit(to("/unit/rounds/{round_id}#item-CX4"))),
     "/unit/rounds/<int:round_id>/explanation/submit": (P, own_unit(to("/unit/rounds/{round_id}"))),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/items/<code>": (P, officers(OK)),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/submit": (P, officers(UNIT_ASSESSMENT_PAGE)),
