@@ -467,6 +467,17 @@ class RoundForm(FlaskForm):
         ]
 
 
+class ExplanationDueForm(FlaskForm):
+    """The explanation due date an officer chooses when opening a round's explanation."""
+
+    explanation_due_on = DateField(
+        _l("Hạn giải trình"),
+        format=DATE_FORMATS,
+        invalid_value_message=_l("Hạn giải trình không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 20/12/2025."),
+        validators=[InputRequired(_l("Hãy chọn hạn giải trình."))],
+    )
+
+
 class MoveRoundForm(FlaskForm):
     """Another version of a round's set to move it to."""
 

@@ -1,5 +1,6 @@
 """Officers' PAR assessment rounds: the list, creating one, its page, moving it to another
-version of its set, opening self-assessment, assigning appraisers, opening appraisal."""
+version of its set, opening self-assessment, assigning appraisers, opening appraisal, opening
+the explanation, opening appraisal 2, closing the appraisal."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
-from surveyapp.admin.forms import AssignAppraiserForm, MoveRoundForm, RoundForm
+from surveyapp.admin.forms import AssignAppraiserForm, ExplanationDueForm, MoveRoundForm, RoundForm
 from surveyapp.admin.loading import loads_round
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
@@ -18,14 +19,18 @@ from surveyapp.services.assessment_rounds import (
     STAGE_LABELS,
     RoundDraft,
     RoundError,
+    close_appraisal,
     create_round,
     get_assessed_units,
     get_rounds,
     move_round,
     open_appraisal,
+    open_appraisal_2,
+    open_explanation,
     open_self_assessment,
 )
 from surveyapp.services.criteria_sets import get_criteria_sets, get_other_versions
+from surveyapp.services.explanations import get_explanation_progress
 from surveyapp.services.responses import local_today
 from surveyapp.services.self_assessments import STANDING_LABELS, get_progress, get_round_assessments, get_standing
 from surveyapp.services.unit_appraisals import (
@@ -103,6 +108,10 @@ def assessment_round(assessment_round: AssessmentRound) -> str:
         assignments=get_assignments(assessment_round),
         assign_form=assign_form(assessment_round),
         move_form=MoveRoundForm(versions=get_other_versions(assessment_round.criteria_set)),
+        explanation_form=ExplanationDueForm(formdata=None),
+        explanations={assessment.id: get_explanation_progress(assessment) for assessment in assessments}
+        if assessment_round.explanation_due_on
+        else {},
         stage_labels=STAGE_LABELS,
     )
 
@@ -183,4 +192,55 @@ def open_round_appraisal(assessment_round: AssessmentRound) -> WerkzeugResponse:
     else:
         db.session.commit()
         flash(_("Đã mở thẩm định. Bản tự đánh giá của các đơn vị không còn sửa được."), "success")
+    return redirect(url_for(".assessment_round", round_id=assessment_round.id))
+
+
+@bp.post("/rounds/<int:round_id>/open-explanation")
+@officer_required
+@loads_round
+def open_round_explanation(assessment_round: AssessmentRound) -> WerkzeugResponse:
+    """Open the units' explanation until the due date chosen."""
+    form = ExplanationDueForm()
+    if not form.validate_on_submit():
+        for error in form.explanation_due_on.errors:
+            flash(str(error), "error")
+        return redirect(url_for(".assessment_round", round_id=assessment_round.id))
+    try:
+        open_explanation(assessment_round, form.explanation_due_on.data)
+    except RoundError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã mở giải trình. Các đơn vị xem được kết quả thẩm định lần 1 và giải trình đến hạn."), "success")
+    return redirect(url_for(".assessment_round", round_id=assessment_round.id))
+
+
+@bp.post("/rounds/<int:round_id>/open-appraisal-2")
+@officer_required
+@loads_round
+def open_round_appraisal_2(assessment_round: AssessmentRound) -> WerkzeugResponse:
+    try:
+        open_appraisal_2(assessment_round)
+    except RoundError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã mở thẩm định lần 2. Giải trình của các đơn vị không còn sửa được."), "success")
+    return redirect(url_for(".assessment_round", round_id=assessment_round.id))
+
+
+@bp.post("/rounds/<int:round_id>/close-appraisal")
+@officer_required
+@loads_round
+def close_round_appraisal(assessment_round: AssessmentRound) -> WerkzeugResponse:
+    try:
+        close_appraisal(assessment_round)
+    except RoundError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã kết thúc thẩm định. Điểm thẩm định của các đơn vị là điểm cuối cùng."), "success")
     return redirect(url_for(".assessment_round", round_id=assessment_round.id))

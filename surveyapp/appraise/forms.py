@@ -6,6 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 
+from surveyapp.models import Reappraisal
+from surveyapp.services.explanations import REAPPRAISAL_LABELS
+
 ACCEPT, CHANGE = "accept", "change"
 
 
@@ -19,4 +22,17 @@ class AppraisalForm(FlaskForm):
         default=ACCEPT,
     )
     points = StringField(_l("Điểm thẩm định"))
+    reason = TextAreaField(_l("Lý do chấm điểm khác"))
+
+
+class ReappraisalForm(FlaskForm):
+    """Appraisal 2 of one explained item: accept the unit's proposed points, keep appraisal 1's,
+    or other points with the reason; ``reappraise_item`` checks the points and the reason."""
+
+    decision = RadioField(
+        _l("Kết quả thẩm định lần 2"),
+        choices=[SelectChoice(choice.value, label) for choice, label in REAPPRAISAL_LABELS.items()],
+        default=Reappraisal.ACCEPTED.value,
+    )
+    points = StringField(_l("Điểm thẩm định lần 2"))
     reason = TextAreaField(_l("Lý do chấm điểm khác"))

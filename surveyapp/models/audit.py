@@ -53,6 +53,14 @@ class AuditAction(enum.Enum):
     APPRAISAL_OPENED = "appraisal_opened"
     ITEM_APPRAISED = "item_appraised"
     APPRAISAL_FINISHED = "appraisal_finished"
+    # Explanation, appraisal 2 and closing the appraisal of an assessment round.
+    EXPLANATION_OPENED = "explanation_opened"
+    ITEM_EXPLAINED = "item_explained"
+    EXPLANATION_REMOVED = "explanation_removed"
+    EXPLANATION_SENT = "explanation_sent"
+    APPRAISAL_2_OPENED = "appraisal_2_opened"
+    ITEM_REAPPRAISED = "item_reappraised"
+    APPRAISAL_CLOSED = "appraisal_closed"
 
 
 class AuditEntry(db.Model):

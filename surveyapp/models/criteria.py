@@ -53,12 +53,17 @@ class CriteriaSetVersion(db.Model):
 class RoundStage(enum.Enum):
     """Where an assessment round stands. Preparing: the officer sets it up and may move it to
     another version of its set; self-assessment: the units score themselves; appraisal: every
-    unit has submitted and the appraisers check the points (appraisal 1). The later stages
-    (explanation, appraisal 2, decision, publication) come with the parts that run them."""
+    unit has submitted and the appraisers check the points (appraisal 1); explanation
+    (*giải trình*): every unit's appraisal 1 is finished and the units answer the items they
+    disagree with, until ``explanation_due_on``; appraisal 2: the appraisers decide the items
+    explained; closed: the appraisal is over and the appraised points are final."""
 
     PREPARING = "preparing"
     SELF_ASSESSMENT = "self_assessment"
     APPRAISAL = "appraisal"
+    EXPLANATION = "explanation"
+    APPRAISAL_2 = "appraisal_2"
+    CLOSED = "closed"
 
 
 class AssessmentRound(db.Model):
@@ -79,6 +84,8 @@ class AssessmentRound(db.Model):
     stage: Mapped[RoundStage] = mapped_column(enum_column(RoundStage), default=RoundStage.PREPARING)
     self_assessment_opens_on: Mapped[dt.date]
     self_assessment_due_on: Mapped[dt.date]
+    # Chosen by the officer when opening the explanation; none before.
+    explanation_due_on: Mapped[dt.date | None]
 
     criteria_set: Mapped[CriteriaSetVersion] = relationship()
     parent_unit: Mapped[Unit] = relationship()

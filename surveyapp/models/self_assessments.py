@@ -58,6 +58,8 @@ class SelfAssessment(db.Model):
     typed_in_note: Mapped[str | None] = mapped_column(Text)
     # When an appraiser declared appraisal 1 of this unit finished (``services/appraisals``).
     appraisal_finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the unit submitted its explanation, or declared it has none (``services/explanations``).
+    explanation_submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     assessment_round: Mapped[AssessmentRound] = relationship()
     unit: Mapped[Unit] = relationship()
@@ -70,6 +72,10 @@ class SelfAssessment(db.Model):
     # The appraisers' points, kept apart from the unit's own (which they never overwrite).
     appraisal_scores: Mapped[list[AppraisalScore]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="AppraisalScore.id", lazy="selectin"
+    )
+    # The unit's answers to appraisal 1, with appraisal 2's decisions on them.
+    explanations: Mapped[list[Explanation]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="Explanation.id", lazy="selectin"
     )
 
     def __repr__(self) -> str:
@@ -114,6 +120,52 @@ class AppraisalScore(db.Model):
 
     assessment: Mapped[SelfAssessment] = relationship(back_populates="appraisal_scores")
     appraised_by: Mapped[User | None] = relationship()
+
+
+class Reappraisal(enum.Enum):
+    """What appraisal 2 decided of an explained item: the unit's proposed points accepted,
+    appraisal 1's kept, or other points (with the reason)."""
+
+    ACCEPTED = "accepted"
+    KEPT = "kept"
+    CHANGED = "changed"
+
+
+# Which evidence files an explanation cites (the unit's own, uploaded like any other).
+explanation_evidence = Table(
+    "explanation_evidence",
+    db.metadata,
+    Column("explanation_id", ForeignKey("explanations.id", ondelete="CASCADE"), primary_key=True),
+    Column("evidence_file_id", ForeignKey("evidence_files.id"), primary_key=True),
+)
+
+
+class Explanation(db.Model):
+    """A unit's explanation (*giải trình*) of one self-assessed item (``code``) it disagrees with
+    after appraisal 1: the points it proposes, why, and more evidence; then appraisal 2's
+    decision on it (``decision`` and ``decided_points``, none until an appraiser decides)."""
+
+    __tablename__ = "explanations"
+    __table_args__ = (UniqueConstraint("assessment_id", "code", name="uq_explanations_assessment_id_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("self_assessments.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    proposed_points: Mapped[float]
+    text: Mapped[str] = mapped_column(Text)
+    explained_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    decision: Mapped[Reappraisal | None] = mapped_column(enum_column(Reappraisal))
+    decided_points: Mapped[float | None]
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    # SET NULL: deleting an account never takes the decision with it (the audit log keeps who).
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    assessment: Mapped[SelfAssessment] = relationship(back_populates="explanations")
+    evidence: Mapped[list[EvidenceFile]] = relationship(
+        secondary=explanation_evidence, order_by=EvidenceFile.id, lazy="selectin"
+    )
+    decided_by: Mapped[User | None] = relationship()
 
 
 class AppraiserAssignment(db.Model):

@@ -1,5 +1,6 @@
 """PAR assessment rounds (*kỳ đánh giá*): create one, move it to another version of its set
-while it is prepared, open self-assessment, open appraisal.
+while it is prepared, open self-assessment, open appraisal, open the explanation, open
+appraisal 2, close the appraisal.
 
 Writes flush, record their audit entry and raise ``RoundError``; the caller commits.
 """
@@ -14,15 +15,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from surveyapp.extensions import db
+from surveyapp.i18n import short_date
 from surveyapp.models import AssessmentRound, AuditAction, CriteriaSetVersion, RoundStage, SelfAssessmentStatus, Unit
 from surveyapp.services.audit import record_action
+from surveyapp.services.explanations import get_undecided, is_explanation_overdue
 from surveyapp.services.responses import local_today
 from surveyapp.services.self_assessments import freeze_units, get_round_assessments
+from surveyapp.services.unit_appraisals import appraised_points
 
 STAGE_LABELS = {
     RoundStage.PREPARING: _l("Đang chuẩn bị"),
     RoundStage.SELF_ASSESSMENT: _l("Đang tự đánh giá"),
     RoundStage.APPRAISAL: _l("Đang thẩm định"),
+    RoundStage.EXPLANATION: _l("Đang giải trình"),
+    RoundStage.APPRAISAL_2: _l("Đang thẩm định lần 2"),
+    RoundStage.CLOSED: _l("Đã kết thúc thẩm định"),
 }
 
 
@@ -149,6 +156,89 @@ def open_appraisal(assessment_round: AssessmentRound) -> None:
         )
     assessment_round.stage = RoundStage.APPRAISAL
     record_action(AuditAction.APPRAISAL_OPENED, round_id=assessment_round.id)
+    db.session.flush()
+
+
+def open_explanation(assessment_round: AssessmentRound, due_on: dt.date) -> None:
+    """Show every unit its appraisal 1 and let it explain the items it disagrees with until
+    ``due_on`` (not in the past), once every unit's appraisal 1 is finished. Recorded in the
+    audit log."""
+    if assessment_round.stage is not RoundStage.APPRAISAL:
+        raise RoundError(_("Chỉ mở giải trình được khi kỳ đánh giá đang ở giai đoạn thẩm định."))
+    if is_explanation_overdue(due_on):
+        raise RoundError(_("Hạn giải trình (%(date)s) đã qua: hãy chọn từ hôm nay trở đi.", date=short_date(due_on)))
+    waiting = [
+        assessment.unit.name
+        for assessment in get_round_assessments(assessment_round)
+        if assessment.appraisal_finished_at is None
+    ]
+    if waiting:
+        raise RoundError(
+            _(
+                "Chưa mở giải trình được: %(count)d đơn vị chưa được thẩm định xong lần 1: %(units)s.",
+                count=len(waiting),
+                units=", ".join(waiting),
+            )
+        )
+    assessment_round.stage = RoundStage.EXPLANATION
+    assessment_round.explanation_due_on = due_on
+    record_action(AuditAction.EXPLANATION_OPENED, round_id=assessment_round.id, due_on=due_on.isoformat())
+    db.session.flush()
+
+
+def open_appraisal_2(assessment_round: AssessmentRound) -> None:
+    """Start appraisal 2 of the items the units explained, once every unit has submitted its
+    explanation (or declared it has none) or the explanation due date has passed: from then on
+    no explanation changes. Recorded in the audit log."""
+    if assessment_round.stage is not RoundStage.EXPLANATION:
+        raise RoundError(_("Chỉ mở thẩm định lần 2 được khi kỳ đánh giá đang ở giai đoạn giải trình."))
+    assessments = get_round_assessments(assessment_round)
+    if not is_explanation_overdue(assessment_round.explanation_due_on):
+        waiting = [assessment.unit.name for assessment in assessments if assessment.explanation_submitted_at is None]
+        if waiting:
+            raise RoundError(
+                _(
+                    "Chưa mở thẩm định lần 2 được: %(count)d đơn vị chưa gửi giải trình và chưa hết hạn giải "
+                    "trình (%(date)s): %(units)s.",
+                    count=len(waiting),
+                    date=short_date(assessment_round.explanation_due_on),
+                    units=", ".join(waiting),
+                )
+            )
+    assessment_round.stage = RoundStage.APPRAISAL_2
+    record_action(
+        AuditAction.APPRAISAL_2_OPENED,
+        round_id=assessment_round.id,
+        explained=sum(len(assessment.explanations) for assessment in assessments),
+    )
+    db.session.flush()
+
+
+def close_appraisal(assessment_round: AssessmentRound) -> None:
+    """Close the round's appraisal once appraisal 2 has decided every explained item: from then
+    on the appraised points are final and nothing of the appraisal changes. Recorded in the
+    audit log with each unit's final points."""
+    if assessment_round.stage is not RoundStage.APPRAISAL_2:
+        raise RoundError(_("Chỉ kết thúc thẩm định được khi kỳ đánh giá đang ở giai đoạn thẩm định lần 2."))
+    assessments = get_round_assessments(assessment_round)
+    undecided = [
+        f"{assessment.unit.name} ({', '.join(explanation.code for explanation in get_undecided(assessment))})"
+        for assessment in assessments
+        if get_undecided(assessment)
+    ]
+    if undecided:
+        raise RoundError(
+            _(
+                "Chưa kết thúc thẩm định được: còn tiêu chí giải trình chưa thẩm định lần 2: %(items)s.",
+                items="; ".join(undecided),
+            )
+        )
+    assessment_round.stage = RoundStage.CLOSED
+    record_action(
+        AuditAction.APPRAISAL_CLOSED,
+        round_id=assessment_round.id,
+        points={assessment.unit.code: sum(appraised_points(assessment).values()) for assessment in assessments},
+    )
     db.session.flush()
 
 

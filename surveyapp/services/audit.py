@@ -68,6 +68,13 @@ ACTION_LABELS = {
     AuditAction.APPRAISAL_OPENED: _l("Mở thẩm định"),
     AuditAction.ITEM_APPRAISED: _l("Thẩm định điểm một tiêu chí"),
     AuditAction.APPRAISAL_FINISHED: _l("Hoàn thành thẩm định lần 1"),
+    AuditAction.EXPLANATION_OPENED: _l("Mở giải trình"),
+    AuditAction.ITEM_EXPLAINED: _l("Lưu giải trình tiêu chí"),
+    AuditAction.EXPLANATION_REMOVED: _l("Bỏ giải trình tiêu chí"),
+    AuditAction.EXPLANATION_SENT: _l("Gửi giải trình"),
+    AuditAction.APPRAISAL_2_OPENED: _l("Mở thẩm định lần 2"),
+    AuditAction.ITEM_REAPPRAISED: _l("Thẩm định lần 2 tiêu chí"),
+    AuditAction.APPRAISAL_CLOSED: _l("Kết thúc thẩm định"),
 }
 
 

@@ -27,8 +27,8 @@ from surveyapp import evidence_files
 from surveyapp.evidence_files import EVIDENCE_TYPES, TooLarge, extension_of, safe_file_name
 from surveyapp.extensions import db
 from surveyapp.i18n import file_size
-from surveyapp.models import AuditAction, EvidenceFile, SelfScore, Unit, User
-from surveyapp.models.self_assessments import self_score_evidence
+from surveyapp.models import AuditAction, EvidenceFile, Explanation, SelfScore, Unit, User
+from surveyapp.models.self_assessments import explanation_evidence, self_score_evidence
 from surveyapp.services.audit import record_action
 
 logger = logging.getLogger(__name__)
@@ -194,14 +194,20 @@ def delete_evidence(evidence: EvidenceFile) -> None:
     """Delete an evidence file a unit uploaded by mistake. Audited.
 
     Its content is removed from the store after the commit, unless another record has it.
-    Refused with ``EvidenceError`` while a self-assessment cites it (the citation goes first).
+    Refused with ``EvidenceError`` while a self-assessment or an explanation cites it (the
+    citation goes first).
     """
-    cited_by = db.session.scalars(
+    by_items = (
         select(SelfScore.code)
         .join(self_score_evidence, self_score_evidence.c.self_score_id == SelfScore.id)
         .filter(self_score_evidence.c.evidence_file_id == evidence.id)
-        .order_by(SelfScore.code)
-    ).all()
+    )
+    by_explanations = (
+        select(Explanation.code)
+        .join(explanation_evidence, explanation_evidence.c.explanation_id == Explanation.id)
+        .filter(explanation_evidence.c.evidence_file_id == evidence.id)
+    )
+    cited_by = sorted(db.session.scalars(by_items.union_all(by_explanations)))
     if cited_by:
         raise EvidenceError(
             _l(

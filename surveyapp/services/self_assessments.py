@@ -220,6 +220,21 @@ def read_points(definition: CriteriaSet, item: Node, typed: str) -> float | None
     return points
 
 
+def read_evidence(assessment: SelfAssessment, evidence_ids: tuple[int, ...]) -> list[EvidenceFile]:
+    """The evidence files cited by ``evidence_ids`` (each once), which must all be the unit's own:
+    the rule of every citation, by the self-assessment or by an explanation. Raises
+    ``SelfAssessmentError`` naming a file that is not."""
+    evidence = []
+    for evidence_id in dict.fromkeys(evidence_ids):
+        found = db.session.get(EvidenceFile, evidence_id)
+        if found is None or found.unit_id != assessment.unit_id:
+            raise SelfAssessmentError(
+                _("Tài liệu số %(id)d không có trong tài liệu kiểm chứng của đơn vị.", id=evidence_id)
+            )
+        evidence.append(found)
+    return evidence
+
+
 def save_score(assessment: SelfAssessment, code: str, draft: ScoreDraft, *, typing_in: bool = False) -> SelfScore:
     """Keep what was typed for the self-assessed item ``code``. Audited (points, evidence and
     whether a reason is given, before and after).
@@ -231,14 +246,7 @@ def save_score(assessment: SelfAssessment, code: str, draft: ScoreDraft, *, typi
     check_editable(assessment, typing_in=typing_in)
     item = get_item(assessment, code)
     points = read_points(assessment.assessment_round.criteria_set.definition, item, draft.points)
-    evidence = []
-    for evidence_id in dict.fromkeys(draft.evidence_ids):
-        found = db.session.get(EvidenceFile, evidence_id)
-        if found is None or found.unit_id != assessment.unit_id:
-            raise SelfAssessmentError(
-                _("Tài liệu số %(id)d không có trong tài liệu kiểm chứng của đơn vị.", id=evidence_id)
-            )
-        evidence.append(found)
+    evidence = read_evidence(assessment, draft.evidence_ids)
     score = scores_by_code(assessment).get(code)
     if score is None:
         score = SelfScore(code=code)

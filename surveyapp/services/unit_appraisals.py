@@ -28,6 +28,7 @@ from surveyapp.models import (
     AssessmentRound,
     AuditAction,
     EvidenceFile,
+    Explanation,
     RoundStage,
     SelfAssessment,
     SelfAssessmentStatus,
@@ -35,7 +36,7 @@ from surveyapp.models import (
     Unit,
     User,
 )
-from surveyapp.models.self_assessments import self_score_evidence
+from surveyapp.models.self_assessments import explanation_evidence, self_score_evidence
 from surveyapp.services.audit import record_action
 from surveyapp.services.self_assessments import (
     SelfAssessmentError,
@@ -196,8 +197,21 @@ def appraisals_by_code(assessment: SelfAssessment) -> dict[str, AppraisalScore]:
 
 def appraised_points(assessment: SelfAssessment) -> dict[str, float]:
     """The points the appraisal gives the unit's self-assessed items so far, by item code
-    (items not appraised yet are absent): what the unit's index counts for them."""
-    return {score.code: score.points for score in assessment.appraisal_scores}
+    (items not appraised yet are absent): appraisal 2's decision on an item the unit explained,
+    appraisal 1's points otherwise. What the unit's index counts for them."""
+    points = {score.code: score.points for score in assessment.appraisal_scores}
+    points |= {
+        explanation.code: explanation.decided_points
+        for explanation in assessment.explanations
+        if explanation.decided_points is not None
+    }
+    return points
+
+
+def get_first_appraisal_points(assessment: SelfAssessment) -> float:
+    """The total appraisal 1 gave the unit's items, whatever appraisal 2 decides later: what the
+    unit sees, and answers in its explanation."""
+    return sum(score.points for score in assessment.appraisal_scores)
 
 
 def appraise_item(assessment: SelfAssessment, code: str, appraiser: User, draft: AppraisalDraft) -> AppraisalScore:
@@ -313,16 +327,25 @@ def finish_appraisal(assessment: SelfAssessment, appraiser: User) -> None:
 
 
 def is_cited_for(appraiser: User, evidence: EvidenceFile) -> bool:
-    """Whether ``evidence`` is cited by an item of a self-assessment the appraiser is assigned to."""
-    statement = (
-        select(self_score_evidence.c.evidence_file_id)
-        .join(SelfScore, SelfScore.id == self_score_evidence.c.self_score_id)
-        .join(SelfAssessment, SelfAssessment.id == SelfScore.assessment_id)
+    """Whether ``evidence`` is cited by an item or an explanation of a self-assessment the
+    appraiser is assigned to."""
+    assigned = (
+        select(SelfAssessment.id)
         .join(
             AppraiserAssignment,
             (AppraiserAssignment.round_id == SelfAssessment.round_id)
             & (AppraiserAssignment.unit_id == SelfAssessment.unit_id),
         )
-        .filter(self_score_evidence.c.evidence_file_id == evidence.id, AppraiserAssignment.appraiser_id == appraiser.id)
+        .filter(AppraiserAssignment.appraiser_id == appraiser.id)
     )
-    return db.session.scalar(statement.limit(1)) is not None
+    by_items = (
+        select(self_score_evidence.c.evidence_file_id)
+        .join(SelfScore, SelfScore.id == self_score_evidence.c.self_score_id)
+        .filter(self_score_evidence.c.evidence_file_id == evidence.id, SelfScore.assessment_id.in_(assigned))
+    )
+    by_explanations = (
+        select(explanation_evidence.c.evidence_file_id)
+        .join(Explanation, Explanation.id == explanation_evidence.c.explanation_id)
+        .filter(explanation_evidence.c.evidence_file_id == evidence.id, Explanation.assessment_id.in_(assigned))
+    )
+    return db.session.scalar(by_items.union_all(by_explanations).limit(1)) is not None

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("unit", __name__, url_prefix="/unit")
 
-from surveyapp.unit import evidence, home, self_assessment  # noqa: E402,F401  (routes register on the blueprint)
+from surveyapp.unit import evidence, explanation, home, self_assessment  # noqa: E402,F401  (routes register on the blueprint)

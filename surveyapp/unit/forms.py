@@ -34,6 +34,16 @@ class ScoreForm(FlaskForm):
     no_evidence_reason = TextAreaField(_l("Lý do không có tài liệu kiểm chứng"))
 
 
+class ExplanationForm(FlaskForm):
+    """A unit's explanation of one item after appraisal 1: the points it proposes, why, and the
+    evidence cited. As for ``ScoreForm``, ``save_explanation`` checks the points, the text and the
+    files, and names the item when it refuses."""
+
+    points = StringField(_l("Điểm đơn vị đề nghị"))
+    text = TextAreaField(_l("Nội dung giải trình"))
+    evidence_ids = SelectMultipleField(_l("Tài liệu kiểm chứng bổ sung"), coerce=int, validate_choice=False)
+
+
 class ReturnForm(FlaskForm):
     """Why an officer gives a submitted self-assessment back; the service refuses it empty."""
 

@@ -17,8 +17,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.auth.access import unit_account_required
 from surveyapp.extensions import db
-from surveyapp.models import SelfAssessment
+from surveyapp.models import RoundStage, SelfAssessment
 from surveyapp.services.evidence import get_unit_evidence
+from surveyapp.services.explanations import ExplanationError, check_explainable, explanations_by_code
 from surveyapp.services.self_assessments import (
     STANDING_LABELS,
     ScoreDraft,
@@ -33,9 +34,9 @@ from surveyapp.services.self_assessments import (
     scores_by_code,
     submit_self_assessment,
 )
-from surveyapp.services.unit_appraisals import appraisals_by_code, get_appraisal_progress
+from surveyapp.services.unit_appraisals import appraisals_by_code, appraised_points, get_first_appraisal_points
 from surveyapp.unit import bp
-from surveyapp.unit.forms import ScoreForm
+from surveyapp.unit.forms import ExplanationForm, ScoreForm
 
 
 def loads_own_assessment(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -79,12 +80,41 @@ def _points_text(points: float | None) -> str:
     return "" if points is None else f"{points:g}"
 
 
+def explanation_forms(assessment: SelfAssessment, posted: dict[str, ExplanationForm]) -> dict[str, ExplanationForm]:
+    """A form per self-assessed item to explain it, filled from the explanation stored; a form
+    of ``posted`` (with what was typed and its errors) stands in for its item's."""
+    explanations = explanations_by_code(assessment)
+    forms = dict(posted)
+    for item in assessment.assessment_round.criteria_set.definition.self_assessed:
+        if item.code in forms:
+            continue
+        explanation = explanations.get(item.code)
+        forms[item.code] = ExplanationForm(
+            formdata=None,
+            prefix=explanation_prefix(item.code),
+            points=_points_text(explanation.proposed_points) if explanation else "",
+            text=explanation.text if explanation else "",
+            evidence_ids=[file.id for file in explanation.evidence] if explanation else [],
+        )
+    return forms
+
+
+def explanation_prefix(code: str) -> str:
+    return f"explain-{code}-"
+
+
 def assessment_page(
-    assessment: SelfAssessment, *, typing_in: bool, posted: dict[str, ScoreForm] | None = None
+    assessment: SelfAssessment,
+    *,
+    typing_in: bool,
+    posted: dict[str, ScoreForm] | None = None,
+    posted_explanations: dict[str, ExplanationForm] | None = None,
 ) -> dict[str, Any]:
-    """What the unit's page and the officer's page of a self-assessment show; ``posted`` maps an
-    item refused to its form as typed. The appraisal's points and reasons show once appraisal 1
-    of the unit is finished."""
+    """What the unit's page and the officer's page of a self-assessment show; ``posted`` and
+    ``posted_explanations`` map an item refused to its form as typed. The appraisal's points
+    and reasons show once appraisal 1 of the unit is finished; the unit (not the officer, who
+    is ``typing_in``) explains items while its explanation is open; the final points show once
+    the round's appraisal is closed."""
     definition = assessment.assessment_round.criteria_set.definition
     try:
         check_editable(assessment, typing_in=typing_in)
@@ -92,6 +122,14 @@ def assessment_page(
         locked = str(error)
     else:
         locked = None
+    stage = assessment.assessment_round.stage
+    try:
+        check_explainable(assessment)
+    except ExplanationError as error:
+        explanation_locked = str(error)
+    else:
+        explanation_locked = None
+    is_explaining = explanation_locked is None and not typing_in
     return {
         "assessment": assessment,
         "definition": definition,
@@ -105,8 +143,15 @@ def assessment_page(
         "days_left": days_left(assessment),
         "standing": get_standing(assessment),
         "standing_labels": STANDING_LABELS,
-        "appraisal": get_appraisal_progress(assessment) if assessment.appraisal_finished_at else None,
+        "appraisal_1_points": get_first_appraisal_points(assessment) if assessment.appraisal_finished_at else None,
         "appraised": appraisals_by_code(assessment) if assessment.appraisal_finished_at else {},
+        "explanations": explanations_by_code(assessment),
+        "explanation_locked": explanation_locked if stage is RoundStage.EXPLANATION else None,
+        "is_explaining": is_explaining,
+        "explanation_forms": explanation_forms(assessment, posted_explanations or {})
+        if is_explaining
+        else dict(posted_explanations or {}),
+        "final": appraised_points(assessment) if stage is RoundStage.CLOSED else {},
     }
 
 

@@ -264,6 +264,10 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     # An assignment without its fields, opening appraisal before the ward submitted: refused, back to the round.
     "/admin/rounds/<int:round_id>/appraisers": (P, officers(to("/admin/rounds/{round_id}#appraisers"))),
     "/admin/rounds/<int:round_id>/open-appraisal": (P, officers(ROUND_PAGE)),
+    # Opening the explanation without a due date, appraisal 2 or closing out of turn: refused, back to the round.
+    "/admin/rounds/<int:round_id>/open-explanation": (P, officers(ROUND_PAGE)),
+    "/admin/rounds/<int:round_id>/open-appraisal-2": (P, officers(ROUND_PAGE)),
+    "/admin/rounds/<int:round_id>/close-appraisal": (P, officers(ROUND_PAGE)),
     "/admin/campaigns/<int:campaign_id>/open": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/close": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/reopen": (P, officers(CAMPAIGN_PAGE)),
@@ -272,6 +276,11 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     # incomplete self-assessment, returning one not submitted: refused, back to the page.
     "/unit/rounds/<int:round_id>/items/<code>": (P, own_unit(OK)),
     "/unit/rounds/<int:round_id>/submit": (P, own_unit(to("/unit/rounds/{round_id}"))),
+    # Explaining "CX4" comes back refused on the page; dropping an explanation or submitting one
+    # before the round is in explanation: refused, back to the page.
+    "/unit/rounds/<int:round_id>/explanations/<code>": (P, own_unit(OK)),
+    "/unit/rounds/<int:round_id>/explanations/<code>/remove": (P, own_unit(to("/unit/rounds/{round_id}#item-CX4"))),
+    "/unit/rounds/<int:round_id>/explanation/submit": (P, own_unit(to("/unit/rounds/{round_id}"))),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/items/<code>": (P, officers(OK)),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/submit": (P, officers(UNIT_ASSESSMENT_PAGE)),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/return": (P, officers(UNIT_ASSESSMENT_PAGE)),
@@ -281,6 +290,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
         P,
         assigned_appraiser(to("/appraise/rounds/{round_id}/units/{unit_id}")),
     ),
+    # Appraisal 2 of "CX4" before the round is in it: refused on the page.
+    "/appraise/rounds/<int:round_id>/units/<int:unit_id>/items/<code>/reappraise": (P, assigned_appraiser(OK)),
     "/logout": (P, (LOGIN, LOGIN, *(to("/login"),) * 7)),
 }
 DENIED = (LOGIN, FORBIDDEN, HIDDEN)
