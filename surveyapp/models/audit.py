@@ -53,6 +53,11 @@ class AuditAction(enum.Enum):
     APPRAISAL_OPENED = "appraisal_opened"
     ITEM_APPRAISED = "item_appraised"
     APPRAISAL_FINISHED = "appraisal_finished"
+    # The round's PAR Index (services/par_index).
+    INDEX_SOURCES_SET = "index_sources_set"
+    CLASS_BOUNDS_SET = "class_bounds_set"
+    POINTS_ENTERED = "points_entered"
+    POINTS_IMPORTED = "points_imported"
 
 
 class AuditEntry(db.Model):
