@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
@@ -27,7 +27,7 @@ class EnteredPoints(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     code: Mapped[str] = mapped_column(String(40))
     points: Mapped[float]
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(String(500), default="")
     # SET NULL: deleting an account never takes the points with it (the audit log keeps who).
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
