@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('points', sa.Double(), nullable=False),
-    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=False),
     sa.Column('entered_by_id', sa.Integer(), nullable=True),
     sa.Column('entered_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['entered_by_id'], ['users.id'], name=op.f('fk_entered_points_entered_by_id_users'), ondelete='SET NULL'),
