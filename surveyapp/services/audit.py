@@ -68,6 +68,10 @@ ACTION_LABELS = {
     AuditAction.APPRAISAL_OPENED: _l("Mở thẩm định"),
     AuditAction.ITEM_APPRAISED: _l("Thẩm định điểm một tiêu chí"),
     AuditAction.APPRAISAL_FINISHED: _l("Hoàn thành thẩm định lần 1"),
+    AuditAction.INDEX_SOURCES_SET: _l("Chọn nguồn điểm của Chỉ số CCHC"),
+    AuditAction.CLASS_BOUNDS_SET: _l("Đặt ngưỡng xếp loại Chỉ số CCHC"),
+    AuditAction.POINTS_ENTERED: _l("Nhập điểm một tiêu chí của đơn vị"),
+    AuditAction.POINTS_IMPORTED: _l("Nhập tệp điểm tiêu chí của các đơn vị"),
 }
 
 
