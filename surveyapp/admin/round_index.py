@@ -158,7 +158,7 @@ def round_index_points(assessment_round: AssessmentRound) -> str | WerkzeugRespo
         return _render(assessment_round, points_form=form)
     db.session.commit()
     flash(_("Đã lưu điểm tiêu chí %(code)s của %(unit)s.", code=form.code.data, unit=unit.name), "success")
-    return _back(assessment_round, "points")
+    return _back(assessment_round, "entered")
 
 
 @bp.post("/rounds/<int:round_id>/index/import")
@@ -183,4 +183,4 @@ def round_index_import(assessment_round: AssessmentRound) -> str | WerkzeugRespo
         return _render(assessment_round, upload_form=form)
     db.session.commit()
     flash(_("Đã nhập %(count)s dòng điểm.", count=format_decimal(count)), "success")
-    return _back(assessment_round, "points")
+    return _back(assessment_round, "entered")

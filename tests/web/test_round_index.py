@@ -66,8 +66,7 @@ SMALL_SET = {
 }
 
 
-@pytest.fixture
-def groups(app) -> tuple[Unit, Unit]:
+def make_groups() -> tuple[Unit, Unit]:
     """A ward with two residential groups, the units the small set assesses."""
     ward = Unit(code="90001", name="Phường Thử", kind="phường")
     first = Unit(code="90001-A", name="Tổ dân phố An", kind="tổ dân phố")
@@ -78,12 +77,21 @@ def groups(app) -> tuple[Unit, Unit]:
     return first, second
 
 
-@pytest.fixture
-def small_set(app) -> CriteriaSetVersion:
+def store_small_set() -> CriteriaSetVersion:
     version = CriteriaSetVersion(code="THU", version=1, title="Bộ chỉ số thử", content_digest="thu-1", source=SMALL_SET)
     db.session.add(version)
     db.session.commit()
     return version
+
+
+@pytest.fixture
+def groups(app) -> tuple[Unit, Unit]:
+    return make_groups()
+
+
+@pytest.fixture
+def small_set(app) -> CriteriaSetVersion:
+    return store_small_set()
 
 
 def scored_round(small_set, ward: Unit, year: int, points: dict[str, dict[str, str]]):
