@@ -43,7 +43,7 @@ def _campaigns(purpose: CampaignPurpose) -> list[Campaign]:
     return list(db.session.scalars(statement))
 
 
-def _sources_form(assessment_round: AssessmentRound) -> IndexSourcesForm:
+def _sources_form() -> IndexSourcesForm:
     return IndexSourcesForm(par=_campaigns(CampaignPurpose.PAR), sipas=_campaigns(CampaignPurpose.SIPAS))
 
 
@@ -57,7 +57,7 @@ def _points_form(assessment_round: AssessmentRound) -> EnteredPointsForm:
 
 def _render(assessment_round: AssessmentRound, **forms: object) -> str:
     """The index page; ``forms`` replaces the empty ones (to show a refused form's errors)."""
-    sources = _sources_form(assessment_round)
+    sources = _sources_form()
     if not sources.is_submitted():
         sources.par_campaign_id.data = str(assessment_round.par_campaign_id or "")
         sources.sipas_campaign_id.data = str(assessment_round.sipas_campaign_id or "")
@@ -107,7 +107,7 @@ def round_index_xlsx(assessment_round: AssessmentRound) -> WerkzeugResponse:
 @officer_required
 @loads_round
 def round_index_sources(assessment_round: AssessmentRound) -> str | WerkzeugResponse:
-    form = _sources_form(assessment_round)
+    form = _sources_form()
     if not form.validate_on_submit():
         return _render(assessment_round, sources_form=form)
     par = db.session.get(Campaign, int(form.par_campaign_id.data)) if form.par_campaign_id.data else None

@@ -129,7 +129,8 @@ def _survey_points(campaign: Campaign | None) -> dict[tuple[str, str], float]:
 
 
 def _sipas_indices(campaign: Campaign | None) -> dict[str, float]:
-    """The SIPAS campaign's index per unit code (units without answers are absent)."""
+    """The SIPAS campaign's index per unit code (units without answers are absent); a unit
+    surveyed with several questionnaires takes the first questionnaire's index."""
     if campaign is None:
         return {}
     indices: dict[str, float] = {}

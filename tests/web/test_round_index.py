@@ -8,7 +8,7 @@ import datetime as dt
 import io
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from surveyapp.extensions import db
@@ -341,3 +341,19 @@ def test_only_campaigns_of_the_right_purpose_can_be_linked(client, index_round) 
     db.session.rollback()
     assert (index_round.par_campaign_id, index_round.sipas_campaign_id) == (par_id, sipas_id)
     assert db.session.scalars(select(AuditEntry).filter_by(action=AuditAction.INDEX_SOURCES_SET)).one()
+
+
+def test_points_import_from_a_workbook_and_the_audit_records_the_file(client, index_round) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Mã đơn vị", "Mã tiêu chí", "Điểm", "Ghi chú"])
+    sheet.append(["90001-A", "1.3", 3.5, "Báo cáo QĐ 766"])
+    sheet.append(["90001-B", "D1", 1, "Kỷ luật"])
+    data = io.BytesIO()
+    workbook.save(data)
+    assert import_points(client, index_round, data.getvalue(), name="diem.xlsx").status_code == 302
+    assert stored_points() == {("90001-A", "1.3"): 3.5, ("90001-B", "D1"): 1.0}
+    entry = db.session.scalars(select(AuditEntry).filter_by(action=AuditAction.POINTS_IMPORTED)).one()
+    assert entry.details == {"round_id": index_round.id, "file": "diem.xlsx", "rows": 2}
+    html = client.get(index_url(index_round)).get_data(as_text=True)
+    assert "<td>3,5</td><td>Báo cáo QĐ 766</td>" in html
