@@ -4,9 +4,9 @@ METHODOLOGY.md section 6: unit index = 100 × points / maximum of the criteria t
 leaf of a criteria set earns its points from one source (appraised self-assessment, survey,
 SIPAS, another source); a leaf whose source gives the unit nothing (no survey linked, no answer
 for the unit) does not apply: it is left out of the points and of the maximum alike. Bonus
-points add to the unit's points and penalty points take away, outside the maximum (so bonus points may lift a
-percent above 100, as a province's scheme allows). Units are
-ranked within their kind (ties share a rank) and compared with a previous year's percent.
+points add to the unit's points and penalty points take away, outside the maximum (the percent
+is not capped: bonus points may lift it above 100). Units are ranked within their kind (ties
+share a rank) and compared with a previous year's percent.
 
 Two units of one area of 10 points (two leaves of 6 and 4): X earns 5 + 3.5 and a bonus of 1,
 Y earns 4.5 on the first leaf only (the second does not apply to it):
