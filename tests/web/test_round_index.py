@@ -247,7 +247,9 @@ def test_the_round_page_links_to_the_index_and_a_round_without_campaigns_counts_
     own = {first.code: {"1.1": "4", "2.2": "0"}, second.code: {"1.1": "0", "2.2": "5"}}
     assessment_round = scored_round(small_set, first.parent, dt.date.today().year, own)
     auth.login("canbo")
-    assert index_url(assessment_round) in client.get(f"/admin/rounds/{assessment_round.id}").get_data(as_text=True)
+    round_page = client.get(f"/admin/rounds/{assessment_round.id}").get_data(as_text=True)
+    assert index_url(assessment_round) in round_page and f"{index_url(assessment_round)}#settings" in round_page
+    assert "Nguồn điểm Chỉ số CCHC:" in round_page and "chưa chọn" in round_page
     rows = {row.unit.code: row for row in compute_round_index(assessment_round).rows}
     # Only the self-assessed items apply (9 points); nothing appraised: the own points, provisional.
     assert rows[first.code].index.max_points == 9.0 and rows[first.code].index.points == 4.0
