@@ -16,6 +16,7 @@ from surveyapp.admin import (  # noqa: E402,F401  (routes register on the bluepr
     quotas,
     remuneration,
     results,
+    round_index,
     round_reports,
     rounds,
     sampling,

@@ -532,3 +532,62 @@ class AssignAppraiserForm(FlaskForm):
         ]
         self.unit_id.choices = [SelectChoice(unit.id, f"{unit.code} — {unit.name}") for unit in units]
         self.area_code.choices = [SelectChoice("", _l("Tất cả lĩnh vực")), *(SelectChoice(*area) for area in areas)]
+
+
+class IndexSourcesForm(FlaskForm):
+    """The PAR and SIPAS campaigns a round's index takes survey and SIPAS points from ("": none)."""
+
+    par_campaign_id = SelectField(
+        _l("Đợt điều tra Chỉ số CCHC (điểm điều tra xã hội học)"),
+        invalid_choice_message=_l("Hãy chọn một đợt điều tra Chỉ số CCHC."),
+    )
+    sipas_campaign_id = SelectField(
+        _l("Đợt khảo sát SIPAS (điểm chỉ số hài lòng)"), invalid_choice_message=_l("Hãy chọn một đợt khảo sát SIPAS.")
+    )
+
+    def __init__(self, *args: object, par: list[Campaign], sipas: list[Campaign], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        none = SelectChoice("", _l("Không lấy (các tiêu chí này không tính)"))
+        self.par_campaign_id.choices = [none, *(SelectChoice(str(c.id), f"{c.name} ({c.year})") for c in par)]
+        self.sipas_campaign_id.choices = [none, *(SelectChoice(str(c.id), f"{c.name} ({c.year})") for c in sipas)]
+
+
+def _bound_field(label: str) -> FloatField:
+    return FloatField(
+        label,
+        validators=[
+            InputRequired(_l("Hãy nhập ngưỡng dưới (%) của loại này.")),
+            NumberRange(min=0, max=100, message=_l("Ngưỡng là một số phần trăm từ 0 đến 100.")),
+        ],
+    )
+
+
+class ClassBoundsForm(FlaskForm):
+    """The lower bounds (percent) of classes A, B and C of a round's index; below C is D."""
+
+    a = _bound_field(_l("Loại A: từ (%)"))
+    b = _bound_field(_l("Loại B: từ (%)"))
+    c = _bound_field(_l("Loại C: từ (%)"))
+
+
+class EnteredPointsForm(FlaskForm):
+    """The points of an other-source or bonus/penalty item for one unit of a round (empty: none)."""
+
+    unit_id = SelectField(_l("Đơn vị"), coerce=int, invalid_choice_message=_l("Hãy chọn một đơn vị của kỳ đánh giá."))
+    code = SelectField(_l("Tiêu chí"), invalid_choice_message=_l("Hãy chọn một tiêu chí nhập điểm."))
+    points = StringField(_l("Điểm (để trống để xóa)"), validators=[Length(max=20)])
+    note = StringField(
+        _l("Ghi chú (văn bản, nguồn số liệu)"),
+        validators=[Length(max=500, message=_l("Ghi chú dài tối đa 500 ký tự."))],
+    )
+
+    def __init__(self, *args: object, units: list[Unit], items: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit_id.choices = [SelectChoice(unit.id, f"{unit.code} — {unit.name}") for unit in units]
+        self.code.choices = [SelectChoice(*item) for item in items]
+
+
+class PointsUploadForm(FlaskForm):
+    """A table of points of other-source and bonus/penalty items per unit."""
+
+    points_file = _table_file_field(_l("Tệp điểm (.csv hoặc .xlsx: Mã đơn vị, Mã tiêu chí, Điểm, Ghi chú)"))

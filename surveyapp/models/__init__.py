@@ -6,6 +6,7 @@ from surveyapp.models.criteria import AssessmentRound, CriteriaSetVersion, Round
 from surveyapp.models.evidence import EvidenceFile
 from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, SampleEntry, SampleStatus, SpentLink
 from surveyapp.models.held import DeskDevice, HeldForm
+from surveyapp.models.index_points import EnteredPoints
 from surveyapp.models.limits import LimitCount
 from surveyapp.models.publications import Publication, PublicationSubject, PublishedVersionChanged
 from surveyapp.models.questionnaires import Questionnaire
@@ -37,6 +38,7 @@ __all__ = [
     "CampaignStatus",
     "CriteriaSetVersion",
     "DeskDevice",
+    "EnteredPoints",
     "EvidenceFile",
     "Explanation",
     "FrameContact",

@@ -62,6 +62,12 @@ class AuditAction(enum.Enum):
     ITEM_REAPPRAISED = "item_reappraised"
     APPRAISAL_CLOSED = "appraisal_closed"
 
+    # The round's PAR Index (services/par_index).
+    INDEX_SOURCES_SET = "index_sources_set"
+    CLASS_BOUNDS_SET = "class_bounds_set"
+    POINTS_ENTERED = "points_entered"
+    POINTS_IMPORTED = "points_imported"
+
 
 class AuditEntry(db.Model):
     """One staff action. Entries are only ever added: nothing in the service updates or deletes them.

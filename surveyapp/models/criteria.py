@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.criteria.definition import CriteriaSet, parse_criteria_set
 from surveyapp.extensions import db
+from surveyapp.models.campaigns import Campaign
 from surveyapp.models.types import enum_column
 from surveyapp.models.units import Unit
 
@@ -86,9 +87,16 @@ class AssessmentRound(db.Model):
     self_assessment_due_on: Mapped[dt.date]
     # Chosen by the officer when opening the explanation; none before.
     explanation_due_on: Mapped[dt.date | None]
+    # The campaigns the index takes its survey and SIPAS points from (``services/par_index``),
+    # and the class bounds as ``[[class, lower bound], ...]`` (``None``: scoring's defaults).
+    par_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    sipas_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    class_bounds: Mapped[list | None] = mapped_column(JSON)
 
     criteria_set: Mapped[CriteriaSetVersion] = relationship()
     parent_unit: Mapped[Unit] = relationship()
+    par_campaign: Mapped[Campaign | None] = relationship(foreign_keys=[par_campaign_id])
+    sipas_campaign: Mapped[Campaign | None] = relationship(foreign_keys=[sipas_campaign_id])
 
     def __repr__(self) -> str:
         return f"<AssessmentRound {self.year} {self.name!r}>"

@@ -75,6 +75,10 @@ ACTION_LABELS = {
     AuditAction.APPRAISAL_2_OPENED: _l("Mở thẩm định lần 2"),
     AuditAction.ITEM_REAPPRAISED: _l("Thẩm định lần 2 tiêu chí"),
     AuditAction.APPRAISAL_CLOSED: _l("Kết thúc thẩm định"),
+    AuditAction.INDEX_SOURCES_SET: _l("Chọn nguồn điểm của Chỉ số CCHC"),
+    AuditAction.CLASS_BOUNDS_SET: _l("Đặt ngưỡng xếp loại Chỉ số CCHC"),
+    AuditAction.POINTS_ENTERED: _l("Nhập điểm một tiêu chí của đơn vị"),
+    AuditAction.POINTS_IMPORTED: _l("Nhập tệp điểm tiêu chí của các đơn vị"),
 }
 
 

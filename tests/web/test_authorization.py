@@ -228,6 +228,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/rounds/<int:round_id>/gaps.xlsx": (G, OFFICERS),
     "/admin/rounds/<int:round_id>/scoring.xlsx": (G, OFFICERS),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/scoring.xlsx": (G, OFFICERS),
+    "/admin/rounds/<int:round_id>/index": (G, OFFICERS),
+    "/admin/rounds/<int:round_id>/index.xlsx": (G, OFFICERS),
     # POST-only routes (a form without its file or fields comes back with its errors: 200).
     "/admin/campaigns/<int:campaign_id>/results/targets": (P, officers(to("/admin/campaigns/{campaign_id}/results"))),
     "/admin/campaigns/<int:campaign_id>/results/appraisals": (P, officers(OK)),
@@ -268,6 +270,11 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/rounds/<int:round_id>/open-explanation": (P, officers(ROUND_PAGE)),
     "/admin/rounds/<int:round_id>/open-appraisal-2": (P, officers(ROUND_PAGE)),
     "/admin/rounds/<int:round_id>/close-appraisal": (P, officers(ROUND_PAGE)),
+    # The index's forms sent without their fields or file: the page again, with the errors.
+    "/admin/rounds/<int:round_id>/index/sources": (P, officers(OK)),
+    "/admin/rounds/<int:round_id>/index/bounds": (P, officers(OK)),
+    "/admin/rounds/<int:round_id>/index/points": (P, officers(OK)),
+    "/admin/rounds/<int:round_id>/index/import": (P, officers(OK)),
     "/admin/campaigns/<int:campaign_id>/open": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/close": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/reopen": (P, officers(CAMPAIGN_PAGE)),
