@@ -21,6 +21,7 @@ from surveyapp.appraise.forms import ACCEPT, CHANGE, AppraisalForm
 from surveyapp.auth.access import appraiser_required
 from surveyapp.extensions import db
 from surveyapp.models import EvidenceFile, SelfAssessment
+from surveyapp.races import retried_after_a_race
 from surveyapp.services.self_assessments import get_assessment, get_progress, scores_by_code
 from surveyapp.services.unit_appraisals import (
     APPRAISAL_STANDING_LABELS,
@@ -124,7 +125,7 @@ def appraise(assessment: SelfAssessment, code: str) -> str | WerkzeugResponse:
             is_accepted=form.decision.data == ACCEPT, points=form.points.data or "", reason=form.reason.data or ""
         )
         try:
-            appraise_item(assessment, code, current_user, draft)
+            retried_after_a_race(lambda: appraise_item(assessment, code, current_user, draft))
         except AppraisalError as error:
             db.session.rollback()
             form.form_errors.append(str(error))

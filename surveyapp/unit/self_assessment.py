@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from surveyapp.auth.access import unit_account_required
 from surveyapp.extensions import db
 from surveyapp.models import SelfAssessment
+from surveyapp.races import retried_after_a_race
 from surveyapp.services.evidence import get_unit_evidence
 from surveyapp.services.self_assessments import (
     STANDING_LABELS,
@@ -135,7 +136,7 @@ def save_item(assessment: SelfAssessment, code: str) -> str | WerkzeugResponse:
     form = ScoreForm(prefix=item_prefix(code))
     if form.validate_on_submit():
         try:
-            save_score(assessment, code, draft_of(form))
+            retried_after_a_race(lambda: save_score(assessment, code, draft_of(form)))
         except SelfAssessmentError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
