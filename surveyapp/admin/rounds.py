@@ -13,7 +13,7 @@ from surveyapp.admin.loading import loads_round
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
-from surveyapp.models import AssessmentRound, Unit, User
+from surveyapp.models import AssessmentRound, RoundStage, Unit, User
 from surveyapp.services.assessment_rounds import (
     STAGE_LABELS,
     RoundDraft,
@@ -25,7 +25,9 @@ from surveyapp.services.assessment_rounds import (
     open_appraisal,
     open_self_assessment,
 )
+from surveyapp.services.audit import local_time
 from surveyapp.services.criteria_sets import get_criteria_sets, get_other_versions
+from surveyapp.services.reminders import deadline_phrase, get_missing_units, reminder_text
 from surveyapp.services.responses import local_today
 from surveyapp.services.self_assessments import STANDING_LABELS, get_progress, get_round_assessments, get_standing
 from surveyapp.services.unit_appraisals import (
@@ -100,6 +102,12 @@ def assessment_round(assessment_round: AssessmentRound) -> str:
         ],
         standing_labels=STANDING_LABELS,
         appraisal_labels=APPRAISAL_STANDING_LABELS,
+        missing_units=get_missing_units(assessment_round)
+        if assessment_round.stage is RoundStage.SELF_ASSESSMENT
+        else [],
+        reminder_text=reminder_text,
+        deadline_phrase=deadline_phrase,
+        local_time=local_time,
         assignments=get_assignments(assessment_round),
         assign_form=assign_form(assessment_round),
         move_form=MoveRoundForm(versions=get_other_versions(assessment_round.criteria_set)),

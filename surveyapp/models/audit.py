@@ -53,6 +53,10 @@ class AuditAction(enum.Enum):
     APPRAISAL_OPENED = "appraisal_opened"
     ITEM_APPRAISED = "item_appraised"
     APPRAISAL_FINISHED = "appraisal_finished"
+    # Reminders, carried-forward evidence and appraisers' removal (issue 13, the cycle in practice).
+    REMINDERS_SENT = "reminders_sent"
+    EVIDENCE_CARRIED = "evidence_carried"
+    APPRAISER_UNASSIGNED = "appraiser_unassigned"
 
 
 class AuditEntry(db.Model):

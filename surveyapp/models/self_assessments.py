@@ -58,6 +58,8 @@ class SelfAssessment(db.Model):
     typed_in_note: Mapped[str | None] = mapped_column(Text)
     # When an appraiser declared appraisal 1 of this unit finished (``services/appraisals``).
     appraisal_finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the officer last recorded reminding the unit to submit (``services/reminders``).
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     assessment_round: Mapped[AssessmentRound] = relationship()
     unit: Mapped[Unit] = relationship()

@@ -68,6 +68,9 @@ ACTION_LABELS = {
     AuditAction.APPRAISAL_OPENED: _l("Mở thẩm định"),
     AuditAction.ITEM_APPRAISED: _l("Thẩm định điểm một tiêu chí"),
     AuditAction.APPRAISAL_FINISHED: _l("Hoàn thành thẩm định lần 1"),
+    AuditAction.REMINDERS_SENT: _l("Nhắc đơn vị gửi bản tự đánh giá"),
+    AuditAction.EVIDENCE_CARRIED: _l("Dùng lại tài liệu kiểm chứng năm trước"),
+    AuditAction.APPRAISER_UNASSIGNED: _l("Bỏ phân công thẩm định"),
 }
 
 
