@@ -1,9 +1,9 @@
 """Officers' PAR assessment rounds: the list, creating one, its page, moving it to another
-version of its set, opening self-assessment, assigning appraisers, opening appraisal."""
+version of its set, opening self-assessment, assigning appraisers (and taking an assignment away), opening appraisal."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -13,7 +13,7 @@ from surveyapp.admin.loading import loads_round
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
-from surveyapp.models import AssessmentRound, RoundStage, Unit, User
+from surveyapp.models import AppraiserAssignment, AssessmentRound, RoundStage, Unit, User
 from surveyapp.services.assessment_rounds import (
     STAGE_LABELS,
     RoundDraft,
@@ -36,6 +36,7 @@ from surveyapp.services.unit_appraisals import (
     assign_appraiser,
     get_appraisal_progress,
     get_assignments,
+    unassign_appraiser,
 )
 from surveyapp.services.units import get_unit_tree
 from surveyapp.services.users import get_appraisers
@@ -176,6 +177,26 @@ def assign_round_appraiser(assessment_round: AssessmentRound) -> WerkzeugRespons
     else:
         db.session.commit()
         flash(_("Đã phân công %(name)s thẩm định %(unit)s.", name=appraiser.full_name, unit=unit.name), "success")
+    return redirect(url_for(".assessment_round", round_id=assessment_round.id, _anchor="appraisers"))
+
+
+@bp.post("/rounds/<int:round_id>/appraisers/<int:assignment_id>/delete")
+@officer_required
+@loads_round
+def unassign_round_appraiser(assessment_round: AssessmentRound, assignment_id: int) -> WerkzeugResponse:
+    """Take an appraiser's assignment in the round away; refused once they appraised under it."""
+    assignment = db.session.get(AppraiserAssignment, assignment_id)
+    if assignment is None or assignment.round_id != assessment_round.id:
+        abort(404)
+    name, unit = assignment.appraiser.full_name, assignment.unit.name
+    try:
+        unassign_appraiser(assignment)
+    except AppraisalError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã bỏ phân công %(name)s thẩm định %(unit)s.", name=name, unit=unit), "success")
     return redirect(url_for(".assessment_round", round_id=assessment_round.id, _anchor="appraisers"))
 
 
