@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from surveyapp.services.evidence import MAX_TITLE_LENGTH
 
@@ -31,6 +31,9 @@ class ScoreForm(FlaskForm):
     points = StringField(_l("Điểm tự chấm"))
     explanation = TextAreaField(_l("Giải thích cách chấm"))
     evidence_ids = SelectMultipleField(_l("Tài liệu kiểm chứng"), coerce=int, validate_choice=False)
+    # One more of the unit's files to cite, picked from a list rather than ticked among all of
+    # them: the page then stays short with a hundred files and sixty items.
+    add_evidence_id = IntegerField(_l("Trích dẫn thêm tài liệu"), validators=[Optional()])
     no_evidence_reason = TextAreaField(_l("Lý do không có tài liệu kiểm chứng"))
 
 

@@ -112,10 +112,12 @@ def assessment_page(
 
 
 def draft_of(form: ScoreForm) -> ScoreDraft:
+    """What was typed for an item: the files ticked and the one added from the list are cited."""
+    added = (form.add_evidence_id.data,) if form.add_evidence_id.data is not None else ()
     return ScoreDraft(
         points=form.points.data or "",
         explanation=form.explanation.data or "",
-        evidence_ids=tuple(form.evidence_ids.data or ()),
+        evidence_ids=(*(form.evidence_ids.data or ()), *added),
         no_evidence_reason=form.no_evidence_reason.data or "",
     )
 
