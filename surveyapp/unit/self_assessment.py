@@ -1,4 +1,5 @@
-"""A unit's self-assessment in a round: the page of its areas and items, saving an item, submitting.
+"""A unit's self-assessment in a round: the page of its areas and items, saving an item, citing
+again the evidence of earlier rounds, submitting.
 
 The round in the address is looked up with the account's own unit: a round that does not
 assess the unit, or does not exist, is unknown here (404) alike.
@@ -20,6 +21,7 @@ from surveyapp.extensions import db
 from surveyapp.models import SelfAssessment
 from surveyapp.races import retried_after_a_race
 from surveyapp.services.evidence import get_unit_evidence
+from surveyapp.services.previous_evidence import carry_evidence_forward, get_previous_citations
 from surveyapp.services.self_assessments import (
     STANDING_LABELS,
     ScoreDraft,
@@ -106,6 +108,8 @@ def assessment_page(
         "days_left": days_left(assessment),
         "standing": get_standing(assessment),
         "standing_labels": STANDING_LABELS,
+        # The unit's own earlier citations, offered to the unit only (an officer types in a paper one).
+        "previous": get_previous_citations(assessment) if not typing_in and locked is None else {},
         "appraisal": get_appraisal_progress(assessment) if assessment.appraisal_finished_at else None,
         "appraised": appraisals_by_code(assessment) if assessment.appraisal_finished_at else {},
     }
@@ -150,6 +154,31 @@ def save_item(assessment: SelfAssessment, code: str) -> str | WerkzeugResponse:
     return render_template(
         "unit/self_assessment.html", page=assessment_page(assessment, typing_in=False, posted={code: form})
     )
+
+
+@bp.post("/rounds/<int:round_id>/carry-evidence")
+@bp.post("/rounds/<int:round_id>/items/<code>/carry-evidence")
+@unit_account_required
+@loads_own_assessment
+def carry_evidence(assessment: SelfAssessment, code: str | None = None) -> WerkzeugResponse:
+    """Cite again the evidence of the unit's earlier rounds, for one item or all of them."""
+    try:
+        carried = retried_after_a_race(lambda: carry_evidence_forward(assessment, code))
+    except SelfAssessmentError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Đã dùng lại %(files)d tài liệu kiểm chứng năm trước cho %(items)d tiêu chí.",
+                files=sum(len(ids) for ids in carried.values()),
+                items=len(carried),
+            ),
+            "success",
+        )
+    anchor = f"item-{code}" if code is not None else None
+    return redirect(url_for(".self_assessment", round_id=assessment.round_id, _anchor=anchor))
 
 
 @bp.post("/rounds/<int:round_id>/submit")
