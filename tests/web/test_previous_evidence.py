@@ -82,7 +82,9 @@ def test_a_unit_cites_last_years_evidence_again_for_one_item_then_all(client, au
     # Cited again, not uploaded again; the points are still the unit's to give.
     assert db.session.scalar(select(func.count()).select_from(EvidenceFile)) == 3
     assert the_assessment(this_year, ward).scores[0].points is None
-    entries = db.session.scalars(select(AuditEntry).filter_by(action=AuditAction.EVIDENCE_CARRIED)).all()
+    entries = db.session.scalars(
+        select(AuditEntry).filter_by(action=AuditAction.EVIDENCE_CARRIED).order_by(AuditEntry.id)
+    ).all()
     assert [(entry.actor, entry.details["items"]) for entry in entries] == [
         ("phuong", {"1.1.1": [files["plan"].id]}),
         ("phuong", {"1.2": [files["report"].id]}),
