@@ -117,7 +117,7 @@ def assessment_page(
 
 def draft_of(form: ScoreForm) -> ScoreDraft:
     """What was typed for an item: the files ticked and the one added from the list are cited."""
-    added = (form.add_evidence_id.data,) if form.add_evidence_id.data is not None else ()
+    added = (int(form.add_evidence_id.data),) if form.add_evidence_id.data else ()
     return ScoreDraft(
         points=form.points.data or "",
         explanation=form.explanation.data or "",

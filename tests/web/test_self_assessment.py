@@ -312,3 +312,14 @@ def test_each_item_shows_only_the_files_it_cites_and_another_is_cited_from_a_lis
     assert [file.id for file in the_assessment(assessment_round, ward).scores[0].evidence] == [plan.id, files[4].id]
     save_item(client, url, "1.1.1", points="1", evidence_ids=str(files[4].id), add_evidence_id="")
     assert [file.id for file in the_assessment(assessment_round, ward).scores[0].evidence] == [files[4].id]
+
+
+def test_a_file_to_cite_that_is_not_a_number_is_refused_with_a_message(
+    client, auth, unit_account, ward, assessment_round, plan
+) -> None:
+    auth.login("phuong")
+    response = save_item(client, page_url(assessment_round), "1.1.1", points="1", add_evidence_id="abc")
+    item = response.get_data(as_text=True).split('id="item-1.1.1"', 1)[1].split('class="progress-item"', 1)[0]
+    assert response.status_code == 200
+    assert '<p class="error" role="alert">Hãy chọn tài liệu cần trích dẫn thêm trong danh sách.</p>' in item
+    assert the_assessment(assessment_round, ward).scores == []
