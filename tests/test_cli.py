@@ -12,10 +12,18 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from surveyapp.demo import DEMO_CAMPAIGNS, PUBLISHED_DEMO_PASSWORDS, UNITS_CSV
+from surveyapp.demo import (
+    DEMO_CAMPAIGNS,
+    DEMO_COMMUNES,
+    DEMO_ROUND_ACCOUNTS,
+    DEMO_ROUND_NAME,
+    PUBLISHED_DEMO_PASSWORDS,
+    UNITS_CSV,
+)
 from surveyapp.extensions import db
 from surveyapp.instance_files import read_demo_accounts
 from surveyapp.models import (
+    AssessmentRound,
     AuditEntry,
     Campaign,
     CampaignPurpose,
@@ -23,6 +31,8 @@ from surveyapp.models import (
     Questionnaire,
     QuotaCell,
     Response,
+    RoundStage,
+    SelfAssessment,
     Unit,
     User,
     UserRole,
@@ -127,7 +137,7 @@ def test_load_demo_builds_the_seed_campaigns_and_accounts(app, runner) -> None:
     result = runner.invoke(args=["load-demo"])
     assert result.exit_code == 0, result.output
     passwords = read_demo_accounts(Path(app.config["DEMO_ACCOUNTS_FILE"]))
-    assert set(passwords) == set(PUBLISHED_DEMO_PASSWORDS)
+    assert set(passwords) == set(PUBLISHED_DEMO_PASSWORDS) | {account[0] for account in DEMO_ROUND_ACCOUNTS}
     for username, password in passwords.items():
         assert f"{username} / {password}" in result.output
     campaigns = {campaign.name: campaign for campaign in db.session.scalars(select(Campaign))}
@@ -194,10 +204,23 @@ def test_load_demo_builds_the_seed_campaigns_and_accounts(app, runner) -> None:
     assert [u.code for u in users["dtv.botrach"].assigned_units] == ["455"]
     assert all(users[name].check_password(password) for name, password in passwords.items())
 
+    # Today's PAR Index round: the six communes self-assess on the commune set; the ward's staff
+    # has an account on today's ward, and an appraiser one to be assigned.
+    assert f"Assessment round opened for self-assessment: {DEMO_ROUND_NAME}" in result.output
+    assessment_round = db.session.scalar(select(AssessmentRound))
+    assert (assessment_round.name, assessment_round.year) == (DEMO_ROUND_NAME, 2026)
+    assert (assessment_round.criteria_set.code, assessment_round.criteria_set.version) == ("CCHC-XA", 1)
+    assert assessment_round.stage is RoundStage.SELF_ASSESSMENT and assessment_round.self_assessment_due_on > today
+    assessed = db.session.scalars(select(SelfAssessment).filter_by(round_id=assessment_round.id)).all()
+    assert sorted(assessment.unit.code for assessment in assessed) == sorted(DEMO_COMMUNES)
+    assert users["donvi.truongquangtrong"].role is UserRole.UNIT
+    assert users["donvi.truongquangtrong"].assessed_unit_id == communes.units[2].id  # today's ward
+    assert users["tdv.sonoivu"].role is UserRole.APPRAISER
+
 
 def test_load_demo_twice_changes_nothing(runner) -> None:
     assert runner.invoke(args=["load-demo"]).exit_code == 0
-    models = (Unit, Questionnaire, Campaign, QuotaCell, User, Response, AuditEntry)
+    models = (Unit, Questionnaire, Campaign, QuotaCell, User, Response, AuditEntry, AssessmentRound, SelfAssessment)
     before = [count(model) for model in models]
     again = runner.invoke(args=["load-demo"])
     assert again.exit_code == 0 and "The demo is already loaded; nothing changed." in again.output

@@ -14,6 +14,7 @@ from surveyapp.admin import (  # noqa: E402,F401  (routes register on the bluepr
     posters,
     publications,
     quotas,
+    reminders,
     remuneration,
     results,
     round_index,

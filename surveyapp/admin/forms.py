@@ -514,6 +514,17 @@ class PublishForm(FlaskForm):
     )
 
 
+class RemindersForm(FlaskForm):
+    """The self-assessments whose units were reminded; ``record_reminders`` checks they are the round's."""
+
+    assessment_ids = SelectMultipleField(
+        _l("Đơn vị đã được nhắc"),
+        coerce=int,
+        validate_choice=False,
+        validators=[DataRequired(_l("Hãy chọn ít nhất một đơn vị đã được nhắc."))],
+    )
+
+
 class AssignAppraiserForm(FlaskForm):
     """An appraiser, one of the round's units, and one area of its set or all of them ("")."""
 

@@ -1,10 +1,10 @@
 """Officers' PAR assessment rounds: the list, creating one, its page, moving it to another
-version of its set, opening self-assessment, assigning appraisers, opening appraisal, opening
-the explanation, opening appraisal 2, closing the appraisal."""
+version of its set, opening self-assessment, assigning appraisers (and taking an assignment
+away), opening appraisal, opening the explanation, opening appraisal 2, closing the appraisal."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -14,7 +14,7 @@ from surveyapp.admin.loading import loads_round
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
-from surveyapp.models import AssessmentRound, Unit, User
+from surveyapp.models import AppraiserAssignment, AssessmentRound, RoundStage, Unit, User
 from surveyapp.services.assessment_rounds import (
     STAGE_LABELS,
     RoundDraft,
@@ -29,8 +29,10 @@ from surveyapp.services.assessment_rounds import (
     open_explanation,
     open_self_assessment,
 )
+from surveyapp.services.audit import local_time
 from surveyapp.services.criteria_sets import get_criteria_sets, get_other_versions
 from surveyapp.services.explanations import get_explanation_progress
+from surveyapp.services.reminders import deadline_phrase, get_missing_units, reminder_text
 from surveyapp.services.responses import local_today
 from surveyapp.services.self_assessments import STANDING_LABELS, get_progress, get_round_assessments, get_standing
 from surveyapp.services.unit_appraisals import (
@@ -39,6 +41,7 @@ from surveyapp.services.unit_appraisals import (
     assign_appraiser,
     get_appraisal_progress,
     get_assignments,
+    unassign_appraiser,
 )
 from surveyapp.services.units import get_unit_tree
 from surveyapp.services.users import get_appraisers
@@ -105,6 +108,12 @@ def assessment_round(assessment_round: AssessmentRound) -> str:
         ],
         standing_labels=STANDING_LABELS,
         appraisal_labels=APPRAISAL_STANDING_LABELS,
+        missing_units=get_missing_units(assessment_round)
+        if assessment_round.stage is RoundStage.SELF_ASSESSMENT
+        else [],
+        reminder_text=reminder_text,
+        deadline_phrase=deadline_phrase,
+        local_time=local_time,
         assignments=get_assignments(assessment_round),
         assign_form=assign_form(assessment_round),
         move_form=MoveRoundForm(versions=get_other_versions(assessment_round.criteria_set)),
@@ -177,6 +186,26 @@ def assign_round_appraiser(assessment_round: AssessmentRound) -> WerkzeugRespons
     else:
         db.session.commit()
         flash(_("Đã phân công %(name)s thẩm định %(unit)s.", name=appraiser.full_name, unit=unit.name), "success")
+    return redirect(url_for(".assessment_round", round_id=assessment_round.id, _anchor="appraisers"))
+
+
+@bp.post("/rounds/<int:round_id>/appraisers/<int:assignment_id>/delete")
+@officer_required
+@loads_round
+def unassign_round_appraiser(assessment_round: AssessmentRound, assignment_id: int) -> WerkzeugResponse:
+    """Take an appraiser's assignment in the round away; refused once they appraised under it."""
+    assignment = db.session.get(AppraiserAssignment, assignment_id)
+    if assignment is None or assignment.round_id != assessment_round.id:
+        abort(404)
+    name, unit = assignment.appraiser.full_name, assignment.unit.name
+    try:
+        unassign_appraiser(assignment)
+    except AppraisalError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã bỏ phân công %(name)s thẩm định %(unit)s.", name=name, unit=unit), "success")
     return redirect(url_for(".assessment_round", round_id=assessment_round.id, _anchor="appraisers"))
 
 

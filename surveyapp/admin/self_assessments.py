@@ -13,6 +13,7 @@ from surveyapp.admin.loading import loads_self_assessment
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.models import SelfAssessment
+from surveyapp.races import retried_after_a_race
 from surveyapp.services.self_assessments import (
     SelfAssessmentError,
     return_self_assessment,
@@ -54,7 +55,7 @@ def type_in_item(assessment: SelfAssessment, code: str) -> str | WerkzeugRespons
     form = ScoreForm(prefix=item_prefix(code))
     if form.validate_on_submit():
         try:
-            save_score(assessment, code, draft_of(form), typing_in=True)
+            retried_after_a_race(lambda: save_score(assessment, code, draft_of(form), typing_in=True))
         except SelfAssessmentError as error:
             db.session.rollback()
             form.form_errors.append(str(error))

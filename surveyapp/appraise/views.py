@@ -22,6 +22,7 @@ from surveyapp.appraise.forms import ACCEPT, CHANGE, AppraisalForm, ReappraisalF
 from surveyapp.auth.access import appraiser_required
 from surveyapp.extensions import db
 from surveyapp.models import EvidenceFile, Reappraisal, SelfAssessment
+from surveyapp.races import retried_after_a_race
 from surveyapp.services.assessment_rounds import STAGE_LABELS
 from surveyapp.services.explanations import (
     REAPPRAISAL_LABELS,
@@ -177,7 +178,7 @@ def appraise(assessment: SelfAssessment, code: str) -> str | WerkzeugResponse:
             is_accepted=form.decision.data == ACCEPT, points=form.points.data or "", reason=form.reason.data or ""
         )
         try:
-            appraise_item(assessment, code, current_user, draft)
+            retried_after_a_race(lambda: appraise_item(assessment, code, current_user, draft))
         except AppraisalError as error:
             db.session.rollback()
             form.form_errors.append(str(error))

@@ -20,6 +20,8 @@ insurance) and the service centres of six communes. Then:
   answer records the centre or agency that handled the dossier. One commune centre has fewer
   forms than the results' minimum, so that the ranking by kind of unit leaves it unranked.
 - A 2026 PAR survey of the six communes on today's forms (XA1–XA4), with quotas.
+- A 2026 PAR Index assessment round of the six communes on the commune set (CCHC-XA v1), open
+  for self-assessment, with an account for the ward's staff and an appraiser's account.
 
 The ward's two campaigns and the 2026 SIPAS survey come with invented answers (the same on
 every run), so that their results pages have figures to show; the district's campaign and the
@@ -45,8 +47,10 @@ from sqlalchemy import insert, select
 from surveyapp.extensions import db
 from surveyapp.models import (
     ANY_GROUP,
+    AssessmentRound,
     Campaign,
     CampaignPurpose,
+    CriteriaSetVersion,
     QuotaPolicy,
     Response,
     ResponseMode,
@@ -55,6 +59,7 @@ from surveyapp.models import (
     UserRole,
 )
 from surveyapp.questionnaires.definition import Option, Question, QuestionType
+from surveyapp.services.assessment_rounds import RoundDraft, create_round, open_self_assessment
 from surveyapp.services.campaigns import CampaignDraft, create_campaign, open_campaign
 from surveyapp.services.catalog import get_latest_questionnaires, sync_questionnaires
 from surveyapp.services.criteria_sets import sync_criteria_sets
@@ -210,6 +215,16 @@ DEMO_ACCOUNTS = (
     ("dtv.botrach", "Điều tra viên huyện Bố Trạch (demo)", UserRole.SURVEYOR, (DISTRICT,)),
 )
 
+# Today's PAR Index round: the six communes assess themselves on the commune set; the ward's
+# staff and an appraiser of the province have accounts (made once today's province is there).
+DEMO_ROUND_NAME = "Chỉ số CCHC cấp xã tỉnh Quảng Ngãi năm 2026"
+DEMO_ROUND_SET = ("CCHC-XA", 1)
+DEMO_ROUND_DUE_DAYS = 30
+DEMO_ROUND_ACCOUNTS = (
+    ("donvi.truongquangtrong", "Văn phòng UBND phường Trương Quang Trọng (demo)", UserRole.UNIT, WARD),
+    ("tdv.sonoivu", "Thẩm định viên Sở Nội vụ (demo)", UserRole.APPRAISER, None),
+)
+
 
 @dataclass(frozen=True)
 class DemoCampaignAdded:
@@ -236,6 +251,7 @@ class DemoResult:
     campaigns_added: list[DemoCampaignAdded]
     users_added: list[str]
     passwords: dict[str, str]
+    rounds_added: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -246,6 +262,7 @@ class DemoResult:
             or self.campaigns_added
             or self.users_added
             or self.passwords
+            or self.rounds_added
         )
 
 
@@ -286,9 +303,12 @@ def load_demo(
 
     campaigns_added = add_campaigns(PAST_CAMPAIGNS)
     users_added, passwords = _add_demo_users()
+    rounds_added: list[str] = []
     if not before_reform:
         units_added += _add_todays_province()
         campaigns_added += add_campaigns(TODAYS_CAMPAIGNS)
+        rounds_added = _add_demo_round(today)
+        users_added += _add_round_users(passwords)
     db.session.flush()
     return DemoResult(
         units_added=units_added,
@@ -297,7 +317,47 @@ def load_demo(
         campaigns_added=campaigns_added,
         users_added=users_added,
         passwords=passwords,
+        rounds_added=rounds_added,
     )
+
+
+def _add_demo_round(today: dt.date) -> list[str]:
+    """Today's PAR Index round of the six communes, open for self-assessment until
+    ``DEMO_ROUND_DUE_DAYS`` after ``today``; its name in a list, or none when it is there."""
+    if db.session.scalar(select(AssessmentRound.id).filter_by(name=DEMO_ROUND_NAME)) is not None:
+        return []
+    code, version = DEMO_ROUND_SET
+    criteria_set = db.session.scalar(select(CriteriaSetVersion).filter_by(code=code, version=version))
+    province = _current_units()[PROVINCE]
+    due = today + dt.timedelta(days=DEMO_ROUND_DUE_DAYS)
+    assessment_round = create_round(
+        RoundDraft(
+            DEMO_ROUND_NAME, 2026, criteria_set.id, province.id, today - dt.timedelta(days=OPEN_DAYS_BEFORE), due
+        )
+    )
+    open_self_assessment(assessment_round, only=set(DEMO_COMMUNES))
+    return [DEMO_ROUND_NAME]
+
+
+def _add_round_users(passwords: dict[str, str]) -> list[str]:
+    """Create the round's missing demo accounts (the ward's staff on today's ward, an
+    appraiser), adding their random passwords to ``passwords``; the usernames created."""
+    units = _current_units()
+    existing = set(db.session.scalars(select(User.username)))
+    added = []
+    for username, full_name, role, unit_code in DEMO_ROUND_ACCOUNTS:
+        if username in existing:
+            continue
+        passwords[username] = random_password()
+        create_user(
+            username=username,
+            full_name=full_name,
+            password=passwords[username],
+            role=role,
+            assessed_unit=units[unit_code] if unit_code else None,
+        )
+        added.append(username)
+    return added
 
 
 def _add_todays_province() -> int:

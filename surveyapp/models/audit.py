@@ -68,6 +68,11 @@ class AuditAction(enum.Enum):
     POINTS_ENTERED = "points_entered"
     POINTS_IMPORTED = "points_imported"
 
+    # Reminders, carried-forward evidence and appraisers' removal (issue 13, the cycle in practice).
+    REMINDERS_SENT = "reminders_sent"
+    EVIDENCE_CARRIED = "evidence_carried"
+    APPRAISER_UNASSIGNED = "appraiser_unassigned"
+
 
 class AuditEntry(db.Model):
     """One staff action. Entries are only ever added: nothing in the service updates or deletes them.

@@ -61,6 +61,9 @@ class SelfAssessment(db.Model):
     # When the unit submitted its explanation, or declared it has none (``services/explanations``).
     explanation_submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
+    # When the officer last recorded reminding the unit to submit (``services/reminders``).
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
     assessment_round: Mapped[AssessmentRound] = relationship()
     unit: Mapped[Unit] = relationship()
     typed_in_by: Mapped[User | None] = relationship()

@@ -122,14 +122,20 @@ def move_round(assessment_round: AssessmentRound, criteria_set: CriteriaSetVersi
     db.session.flush()
 
 
-def open_self_assessment(assessment_round: AssessmentRound) -> None:
+def open_self_assessment(assessment_round: AssessmentRound, *, only: set[str] | None = None) -> None:
     """Let the units score themselves: from then on the round's set version and its units
-    (each given its self-assessment) are fixed. Recorded in the audit log."""
+    (each given its self-assessment) are fixed. Recorded in the audit log.
+
+    ``only`` keeps, of the units the round assesses, those of these codes (the demo assesses
+    six communes of its province, not all of them); by default all are assessed.
+    """
     if assessment_round.stage is not RoundStage.PREPARING:
         raise RoundError(_("Tự đánh giá đã được mở."))
     if assessment_round.self_assessment_due_on < local_today():
         raise RoundError(_("Hạn tự đánh giá đã qua: hãy tạo kỳ đánh giá với hạn mới."))
     units = get_assessed_units(assessment_round.criteria_set, assessment_round.parent_unit)
+    if only is not None:
+        units = [unit for unit in units if unit.code in only]
     assessment_round.stage = RoundStage.SELF_ASSESSMENT
     freeze_units(assessment_round, units)
     record_action(AuditAction.ASSESSMENT_OPENED, round_id=assessment_round.id, units=len(units))

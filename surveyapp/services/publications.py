@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, Publication, PublicationSubject
@@ -81,7 +82,8 @@ def publish_results(campaign: Campaign, decision: Decision) -> Publication:
 
     The figures are computed once, by ``compute_results`` over the whole campaign, and frozen
     into the snapshot. Refused without answers, without the decision's text, with a decision
-    dated after today, and for a correction without a note of what changed.
+    dated after today, for a correction without a note of what changed, and when another
+    officer published the same version a moment before.
     """
     text, note = decision.text.strip(), decision.change_note.strip()
     if not text:
@@ -110,7 +112,18 @@ def publish_results(campaign: Campaign, decision: Decision) -> Publication:
         snapshot=results_snapshot(results),
     )
     db.session.add(publication)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another officer published this version a moment ago: theirs stands, this one is
+        # refused (a second, identical version would be a correction of nothing).
+        raise PublicationError(
+            _(
+                "Một cán bộ khác vừa công bố kết quả này (phiên bản %(version)s). Hãy xem lại bản đã công bố; "
+                "nếu cần sửa, công bố bản đính chính.",
+                version=publication.version,
+            )
+        ) from None
     record_action(
         AuditAction.RESULTS_PUBLISHED,
         campaign,

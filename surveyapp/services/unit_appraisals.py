@@ -1,5 +1,6 @@
 """Appraisal 1 (*thẩm định lần 1*) of units' self-assessments by the appraisal group (*Tổ thẩm
-định*): assigning appraisers, appraising an item, finishing a unit's appraisal.
+định*): assigning appraisers (and taking an assignment away), appraising an item, finishing a
+unit's appraisal.
 
 An appraiser is assigned per round to a unit, for one area of the set or all of them
 (``AppraiserAssignment``); what they may appraise is decided here once (``may_appraise``).
@@ -177,6 +178,49 @@ def assign_appraiser(
         area=area_code,
     )
     return assignment
+
+
+def unassign_appraiser(assignment: AppraiserAssignment) -> None:
+    """Take an appraiser's assignment away (a mistake, or someone else takes over). Audited.
+
+    Refused, naming the appraiser and the items, once they have appraised an item of the
+    assignment's unit (in its area, or any when it covers all): their points must keep the
+    assignment that allowed them.
+    """
+    assessment = db.session.scalar(
+        select(SelfAssessment).filter_by(round_id=assignment.round_id, unit_id=assignment.unit_id)
+    )
+    codes = {item.code for item in get_items(assessment)}
+    if assignment.area_code is not None:
+        area = next(
+            area
+            for area in assessment.assessment_round.criteria_set.definition.areas
+            if area.code == assignment.area_code
+        )
+        codes &= {node.code for node in area.walk()}
+    appraised = [
+        score.code
+        for score in assessment.appraisal_scores
+        if score.appraised_by_id == assignment.appraiser_id and score.code in codes
+    ]
+    if appraised:
+        raise AppraisalError(
+            _(
+                "Không bỏ phân công được: %(name)s đã thẩm định tiêu chí %(codes)s của %(unit)s.",
+                name=assignment.appraiser.full_name,
+                codes=", ".join(appraised),
+                unit=assignment.unit.name,
+            )
+        )
+    db.session.delete(assignment)
+    db.session.flush()
+    record_action(
+        AuditAction.APPRAISER_UNASSIGNED,
+        round_id=assignment.round_id,
+        appraiser=assignment.appraiser.username,
+        unit=assignment.unit.code,
+        area=assignment.area_code,
+    )
 
 
 def check_appraisable(assessment: SelfAssessment) -> None:

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 from surveyapp.services.evidence import MAX_TITLE_LENGTH
 
@@ -31,6 +31,12 @@ class ScoreForm(FlaskForm):
     points = StringField(_l("Điểm tự chấm"))
     explanation = TextAreaField(_l("Giải thích cách chấm"))
     evidence_ids = SelectMultipleField(_l("Tài liệu kiểm chứng"), coerce=int, validate_choice=False)
+    # One more of the unit's files to cite, picked from a list rather than ticked among all of
+    # them: the page then stays short with a hundred files and sixty items.
+    add_evidence_id = StringField(
+        _l("Trích dẫn thêm tài liệu"),
+        validators=[Regexp(r"^\d{0,9}$", message=_l("Hãy chọn tài liệu cần trích dẫn thêm trong danh sách."))],
+    )
     no_evidence_reason = TextAreaField(_l("Lý do không có tài liệu kiểm chứng"))
 
 

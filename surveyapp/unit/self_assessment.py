@@ -1,4 +1,5 @@
-"""A unit's self-assessment in a round: the page of its areas and items, saving an item, submitting.
+"""A unit's self-assessment in a round: the page of its areas and items, saving an item, citing
+again the evidence of earlier rounds, submitting.
 
 The round in the address is looked up with the account's own unit: a round that does not
 assess the unit, or does not exist, is unknown here (404) alike.
@@ -18,8 +19,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from surveyapp.auth.access import unit_account_required
 from surveyapp.extensions import db
 from surveyapp.models import RoundStage, SelfAssessment
+from surveyapp.races import retried_after_a_race
 from surveyapp.services.evidence import get_unit_evidence
 from surveyapp.services.explanations import ExplanationError, check_explainable, explanations_by_code
+from surveyapp.services.previous_evidence import carry_evidence_forward, get_previous_citations
 from surveyapp.services.self_assessments import (
     STANDING_LABELS,
     ScoreDraft,
@@ -143,6 +146,8 @@ def assessment_page(
         "days_left": days_left(assessment),
         "standing": get_standing(assessment),
         "standing_labels": STANDING_LABELS,
+        # The unit's own earlier citations, offered to the unit only (an officer types in a paper one).
+        "previous": get_previous_citations(assessment) if not typing_in and locked is None else {},
         "appraisal_1_points": get_first_appraisal_points(assessment) if assessment.appraisal_finished_at else None,
         "appraised": appraisals_by_code(assessment) if assessment.appraisal_finished_at else {},
         "explanations": explanations_by_code(assessment),
@@ -156,10 +161,12 @@ def assessment_page(
 
 
 def draft_of(form: ScoreForm) -> ScoreDraft:
+    """What was typed for an item: the files ticked and the one added from the list are cited."""
+    added = (int(form.add_evidence_id.data),) if form.add_evidence_id.data else ()
     return ScoreDraft(
         points=form.points.data or "",
         explanation=form.explanation.data or "",
-        evidence_ids=tuple(form.evidence_ids.data or ()),
+        evidence_ids=(*(form.evidence_ids.data or ()), *added),
         no_evidence_reason=form.no_evidence_reason.data or "",
     )
 
@@ -180,7 +187,7 @@ def save_item(assessment: SelfAssessment, code: str) -> str | WerkzeugResponse:
     form = ScoreForm(prefix=item_prefix(code))
     if form.validate_on_submit():
         try:
-            save_score(assessment, code, draft_of(form))
+            retried_after_a_race(lambda: save_score(assessment, code, draft_of(form)))
         except SelfAssessmentError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -192,6 +199,31 @@ def save_item(assessment: SelfAssessment, code: str) -> str | WerkzeugResponse:
     return render_template(
         "unit/self_assessment.html", page=assessment_page(assessment, typing_in=False, posted={code: form})
     )
+
+
+@bp.post("/rounds/<int:round_id>/carry-evidence")
+@bp.post("/rounds/<int:round_id>/items/<code>/carry-evidence")
+@unit_account_required
+@loads_own_assessment
+def carry_evidence(assessment: SelfAssessment, code: str | None = None) -> WerkzeugResponse:
+    """Cite again the evidence of the unit's earlier rounds, for one item or all of them."""
+    try:
+        carried = retried_after_a_race(lambda: carry_evidence_forward(assessment, code))
+    except SelfAssessmentError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Đã dùng lại %(files)d tài liệu kiểm chứng năm trước cho %(items)d tiêu chí.",
+                files=sum(len(ids) for ids in carried.values()),
+                items=len(carried),
+            ),
+            "success",
+        )
+    anchor = f"item-{code}" if code is not None else None
+    return redirect(url_for(".self_assessment", round_id=assessment.round_id, _anchor=anchor))
 
 
 @bp.post("/rounds/<int:round_id>/submit")

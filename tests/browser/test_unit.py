@@ -77,7 +77,7 @@ def test_a_unit_fills_an_area_citing_its_evidence_and_sees_its_progress(
         item.get_by_label("Điểm tự chấm").fill("1")
         item.get_by_label("Giải thích cách chấm").fill(f"Hoàn thành nhiệm vụ {code}")
         if number % 2 == 0:
-            item.get_by_label(plan.title).check()
+            item.get_by_label("Trích dẫn thêm tài liệu").select_option(label=f"{plan.title} ({plan.file_name})")
         else:
             item.get_by_label("Lý do không có tài liệu kiểm chứng").fill("Văn bản lưu bản giấy tại Văn phòng")
         item.get_by_role("button", name=f"Lưu tiêu chí {code}").click()

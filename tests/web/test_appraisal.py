@@ -5,10 +5,20 @@ a reason), is refused outside their units and areas, and finishes; the unit sees
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import AppraisalScore, AuditAction, AuditEntry, RoundStage, SelfScore, Unit, User, UserRole
+from surveyapp.models import (
+    AppraisalScore,
+    AppraiserAssignment,
+    AuditAction,
+    AuditEntry,
+    RoundStage,
+    SelfScore,
+    Unit,
+    User,
+    UserRole,
+)
 from surveyapp.services.assessment_rounds import open_appraisal
 from surveyapp.services.self_assessments import submit_self_assessment
 from surveyapp.services.unit_appraisals import assign_appraiser
@@ -222,3 +232,52 @@ def test_create_user_makes_an_appraiser_without_units(runner, app, ward) -> None
         args=["create-user", "tdv6", "--role", "appraiser", "--unit", "21172", "--password", PASSWORD]
     )
     assert refused.exit_code != 0 and "appraisers are assigned units per round" in refused.output
+
+
+def test_the_officer_removes_an_assignment_until_the_appraiser_has_appraised_under_it(
+    client, auth, officer, ward, assessment_round
+) -> None:
+    area_only = appraiser_account("tdv3", "Thẩm định viên Ba")
+    assign_appraiser(assessment_round, area_only, ward, "2")
+    db.session.commit()
+    auth.login("tdv3")
+    area_two = next(item for item in assessment_round.criteria_set.definition.self_assessed if item.code[0] == "2")
+    appraise(client, page_url(assessment_round, ward), area_two.code, decision="accept")
+    auth.login("tdv1")
+    appraise(client, page_url(assessment_round, ward), "1.1.1", decision="accept")
+
+    assignments = {a.appraiser.username: a.id for a in db.session.scalars(select(AppraiserAssignment))}
+    url = f"/admin/rounds/{assessment_round.id}"
+    officer_round_page(client, auth, assessment_round)
+    post(client, f"{url}/appraisers/{assignments['tdv1']}/delete", url)
+    page = client.get(url).get_data(as_text=True)
+    assert (
+        "Không bỏ phân công được: Thẩm định viên Một đã thẩm định tiêu chí 1.1.1 của Phường Trương Quang Trọng." in page
+    )
+    post(client, f"{url}/appraisers/{assignments['tdv3']}/delete", url)
+    assert "Không bỏ phân công được: Thẩm định viên Ba đã thẩm định tiêu chí" in client.get(url).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AppraiserAssignment)) == 2
+
+    # An assignment of an area where the appraiser appraised nothing goes, audited.
+    assign_appraiser(assessment_round, area_only, ward, "3")
+    db.session.commit()
+    area_three = db.session.scalar(select(AppraiserAssignment).filter_by(area_code="3"))
+    post(client, f"{url}/appraisers/{area_three.id}/delete", url)
+    page = client.get(url).get_data(as_text=True)
+    assert "Đã bỏ phân công Thẩm định viên Ba thẩm định Phường Trương Quang Trọng." in page
+    db.session.rollback()
+    assert db.session.scalar(select(AppraiserAssignment).filter_by(area_code="3")) is None
+    entry = db.session.scalar(select(AuditEntry).filter_by(action=AuditAction.APPRAISER_UNASSIGNED))
+    assert entry.actor == "canbo" and entry.details == {
+        "round_id": assessment_round.id,
+        "appraiser": "tdv3",
+        "unit": ward.code,
+        "area": "3",
+    }
+    # Another round's assignment is not found here.
+    assert (
+        post(
+            client, f"/admin/rounds/{assessment_round.id + 1}/appraisers/{assignments['tdv1']}/delete", url
+        ).status_code
+        == 404
+    )

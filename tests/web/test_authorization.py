@@ -230,6 +230,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/scoring.xlsx": (G, OFFICERS),
     "/admin/rounds/<int:round_id>/index": (G, OFFICERS),
     "/admin/rounds/<int:round_id>/index.xlsx": (G, OFFICERS),
+    "/admin/rounds/<int:round_id>/reminders.csv": (G, OFFICERS),
     # POST-only routes (a form without its file or fields comes back with its errors: 200).
     "/admin/campaigns/<int:campaign_id>/results/targets": (P, officers(to("/admin/campaigns/{campaign_id}/results"))),
     "/admin/campaigns/<int:campaign_id>/results/appraisals": (P, officers(OK)),
@@ -275,6 +276,13 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/rounds/<int:round_id>/index/bounds": (P, officers(OK)),
     "/admin/rounds/<int:round_id>/index/points": (P, officers(OK)),
     "/admin/rounds/<int:round_id>/index/import": (P, officers(OK)),
+    # Recording a reminder without a unit ticked: refused, back to the missing units.
+    "/admin/rounds/<int:round_id>/reminders": (P, officers(to("/admin/rounds/{round_id}#missing"))),
+    # Taking away the appraiser's assignment (they appraised nothing yet): back to the assignments.
+    "/admin/rounds/<int:round_id>/appraisers/<int:assignment_id>/delete": (
+        P,
+        officers(to("/admin/rounds/{round_id}#appraisers")),
+    ),
     "/admin/campaigns/<int:campaign_id>/open": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/close": (P, officers(CAMPAIGN_PAGE)),
     "/admin/campaigns/<int:campaign_id>/reopen": (P, officers(CAMPAIGN_PAGE)),
@@ -288,6 +296,9 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/unit/rounds/<int:round_id>/explanations/<code>": (P, own_unit(OK)),
     "/unit/rounds/<int:round_id>/explanations/<code>/remove": (P, own_unit(to("/unit/rounds/{round_id}#item-CX4"))),
     "/unit/rounds/<int:round_id>/explanation/submit": (P, own_unit(to("/unit/rounds/{round_id}"))),
+    # Carrying forward without an earlier round (or for "CX4"): refused, back to the page.
+    "/unit/rounds/<int:round_id>/carry-evidence": (P, own_unit(to("/unit/rounds/{round_id}"))),
+    "/unit/rounds/<int:round_id>/items/<code>/carry-evidence": (P, own_unit(to("/unit/rounds/{round_id}#item-{code}"))),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/items/<code>": (P, officers(OK)),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/submit": (P, officers(UNIT_ASSESSMENT_PAGE)),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/return": (P, officers(UNIT_ASSESSMENT_PAGE)),
@@ -393,7 +404,7 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
     for username, assigned in (("tdv2", False), ("tdv1", True)):
         appraiser = create_user(username=username, full_name=username, password=PASSWORD, role=UserRole.APPRAISER)
         if assigned:
-            assign_appraiser(assessment_round, appraiser, ward, None)
+            assignment = assign_appraiser(assessment_round, appraiser, ward, None)
     db.session.commit()
     entries = db.session.scalars(
         select(SampleEntry).filter_by(campaign_id=campaign.id, status=SampleStatus.TO_CONTACT).order_by(SampleEntry.id)
@@ -412,6 +423,7 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         "device_id": 1,
         "set_id": criteria_sets["CCHC-XA"].id,
         "round_id": assessment_round.id,
+        "assignment_id": assignment.id,
         "unit_id": ward.id,
         "number": 1,  # the first department the round's set names
         "evidence_id": evidence.id,

@@ -283,4 +283,43 @@ def test_the_rounds_units_are_frozen_when_self_assessment_opens(client, auth, of
     auth.login("canbo")
     page = client.get(f"/admin/rounds/{assessment_round.id}").get_data(as_text=True)
     assert "Tự đánh giá của các đơn vị (2)" in page and "Xã 3 (mới lập)" not in page
-    assert page.count("Chưa bắt đầu") == 2
+    assert page.split('id="missing"', 1)[0].count("Chưa bắt đầu") == 2  # the list, before the missing units
+
+
+def test_each_item_shows_only_the_files_it_cites_and_another_is_cited_from_a_list(
+    client, auth, unit_account, ward, assessment_round, plan
+) -> None:
+    files = [
+        upload_evidence(ward, f"Báo cáo số {number}", f"bao-cao-{number}.pdf", io.BytesIO(PDF), by=unit_account)
+        for number in range(1, 31)
+    ]
+    db.session.commit()
+    auth.login("phuong")
+    url = page_url(assessment_round)
+    save_item(client, url, "1.1.1", points="1", evidence_ids=str(plan.id))
+
+    page = client.get(url).get_data(as_text=True)
+    # Only the one citation is a tick box; every other item offers the 31 files in a list.
+    assert page.count('type="checkbox"') == 1
+    first_item = page.split('id="item-1.1.1"', 1)[1].split('class="progress-item"', 1)[0]
+    assert f'value="{plan.id}" checked' in first_item and f'<option value="{plan.id}"' not in first_item
+    assert first_item.count("<option value=") == 1 + len(files)  # the blank choice and the files not cited
+    other_item = page.split('id="item-1.2"', 1)[1].split('class="progress-item"', 1)[0]
+    assert "Tiêu chí chưa trích dẫn tài liệu nào." in other_item and f'<option value="{plan.id}"' in other_item
+
+    # Keep the plan, add a report from the list; then drop the plan by unticking it.
+    save_item(client, url, "1.1.1", points="1", evidence_ids=str(plan.id), add_evidence_id=str(files[4].id))
+    assert [file.id for file in the_assessment(assessment_round, ward).scores[0].evidence] == [plan.id, files[4].id]
+    save_item(client, url, "1.1.1", points="1", evidence_ids=str(files[4].id), add_evidence_id="")
+    assert [file.id for file in the_assessment(assessment_round, ward).scores[0].evidence] == [files[4].id]
+
+
+def test_a_file_to_cite_that_is_not_a_number_is_refused_with_a_message(
+    client, auth, unit_account, ward, assessment_round, plan
+) -> None:
+    auth.login("phuong")
+    response = save_item(client, page_url(assessment_round), "1.1.1", points="1", add_evidence_id="abc")
+    item = response.get_data(as_text=True).split('id="item-1.1.1"', 1)[1].split('class="progress-item"', 1)[0]
+    assert response.status_code == 200
+    assert '<p class="error" role="alert">Hãy chọn tài liệu cần trích dẫn thêm trong danh sách.</p>' in item
+    assert the_assessment(assessment_round, ward).scores == []
