@@ -42,6 +42,7 @@ from surveyapp.models import (
     Campaign,
     CampaignPurpose,
     EnteredPoints,
+    RoundStage,
     SelfAssessment,
     Unit,
     User,
@@ -96,6 +97,12 @@ class RoundIndex:
     def is_provisional(self) -> bool:
         """Whether a unit's index is provisional."""
         return any(row.is_provisional for row in self.rows)
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the appraised points can no longer change: the appraisal is closed (after
+        the units' explanation and appraisal 2) and no unit's index is provisional."""
+        return self.assessment_round.stage is RoundStage.CLOSED and not self.is_provisional
 
 
 def leaves_of(definition: CriteriaSet) -> list[Leaf]:
@@ -206,12 +213,32 @@ def get_previous_round(assessment_round: AssessmentRound, unit: Unit) -> Assessm
     return db.session.scalars(statement.limit(1)).first()
 
 
+def get_leaf_points(assessment_round: AssessmentRound) -> dict[int, dict[str, float]]:
+    """What each leaf earns each unit of the round where it applies, by unit id then leaf
+    code: the figures the index adds up (the gap report reads them too)."""
+    definition = assessment_round.criteria_set.definition
+    sources = _sources(assessment_round)
+    return {
+        assessment.unit_id: _unit_points(assessment, definition, *sources, None)[0].points
+        for assessment in get_round_assessments(assessment_round)
+    }
+
+
+def _sources(
+    assessment_round: AssessmentRound,
+) -> tuple[dict[tuple[str, str], float], dict[str, float], dict[tuple[int, str], EnteredPoints]]:
+    """The round's survey points, SIPAS indices and entered points, read once per computation."""
+    return (
+        _survey_points(assessment_round.par_campaign),
+        _sipas_indices(assessment_round.sipas_campaign),
+        get_entered_points(assessment_round),
+    )
+
+
 def compute_round_index(assessment_round: AssessmentRound, *, with_change: bool = True) -> RoundIndex:
     """Every unit's index in the round; ``with_change`` compares it with the previous year's round."""
     definition = assessment_round.criteria_set.definition
-    survey = _survey_points(assessment_round.par_campaign)
-    sipas = _sipas_indices(assessment_round.sipas_campaign)
-    entered = get_entered_points(assessment_round)
+    survey, sipas, entered = _sources(assessment_round)
     assessments = get_round_assessments(assessment_round)
     previous: dict[int, dict[str, float]] = {}  # the percents of a previous round, by round id
     units, unappraised = [], {}

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from surveyapp.criteria.definition import TOLERANCE, DepartmentRole, Node, Responsibility, ScoringMethod
 from surveyapp.models import AssessmentRound, SelfAssessment, SelfScore
+from surveyapp.services.par_index import get_leaf_points
 from surveyapp.services.self_assessments import get_round_assessments, is_complete, scores_by_code
 from surveyapp.services.unit_appraisals import appraised_points
 
@@ -39,30 +40,25 @@ ROLE_LABELS = {
 
 @dataclass(frozen=True)
 class UnitScores:
-    """What a unit has so far in a round: its own points per item and the appraised ones."""
+    """What a unit has so far in a round: its own points per item, and what each leaf earns it
+    in the round's index (``par_index.get_leaf_points``: appraised points, else its own; survey,
+    SIPAS and other sources where they apply)."""
 
     assessment: SelfAssessment
     scores: dict[str, SelfScore]
     appraised: dict[str, float]
-
-    @classmethod
-    def of(cls, assessment: SelfAssessment) -> UnitScores:
-        return cls(assessment, scores_by_code(assessment), appraised_points(assessment))
+    earned: dict[str, float]
 
 
 def leaf_points(leaf: Node, unit: UnitScores) -> float | None:
-    """The points ``leaf`` earns the unit so far, from which its points lost are counted.
-
-    A self-assessed item earns its appraised points (``appraised_points``) or, before it is
-    appraised, the unit's own; none when not scored yet. An item scored by the survey, SIPAS
-    or another source has no points here yet: the index computation gives them.
-    """
-    if leaf.scoring is not ScoringMethod.SELF_ASSESSED:
-        return None
-    if leaf.code in unit.appraised:
-        return unit.appraised[leaf.code]
-    score = unit.scores.get(leaf.code)
-    return None if score is None else score.points
+    """The points ``leaf`` earns the unit so far, from which its points lost are counted: the
+    index's figure, none when the leaf does not apply to the unit (no survey or SIPAS answers,
+    no points entered) or the unit has not scored a self-assessed item yet (nor been appraised)."""
+    if leaf.scoring is ScoringMethod.SELF_ASSESSED and leaf.code not in unit.appraised:
+        score = unit.scores.get(leaf.code)
+        if score is None or score.points is None:
+            return None
+    return unit.earned.get(leaf.code)
 
 
 @dataclass(frozen=True)
@@ -97,7 +93,11 @@ def get_item_standings(assessment_round: AssessmentRound) -> list[ItemStanding]:
     """Every scored item of the round's set for every unit of the round: by item in the set's
     order, then by unit code."""
     definition = assessment_round.criteria_set.definition
-    units = [UnitScores.of(assessment) for assessment in get_round_assessments(assessment_round)]
+    earned = get_leaf_points(assessment_round)
+    units = [
+        UnitScores(assessment, scores_by_code(assessment), appraised_points(assessment), earned[assessment.unit_id])
+        for assessment in get_round_assessments(assessment_round)
+    ]
     return [
         ItemStanding(
             assessment=unit.assessment,

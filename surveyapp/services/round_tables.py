@@ -16,9 +16,9 @@ from surveyapp.i18n import localized
 from surveyapp.models import AssessmentRound, SelfAssessment
 from surveyapp.services.criteria_sets import SCORING_LABELS
 from surveyapp.services.results.exports import slug
-from surveyapp.services.round_gaps import MISSING_LABELS, ItemStanding, UnitScores
-from surveyapp.services.self_assessments import get_progress, get_round_assessments
-from surveyapp.services.unit_appraisals import get_appraisal_progress
+from surveyapp.services.round_gaps import MISSING_LABELS, ItemStanding
+from surveyapp.services.self_assessments import get_progress, get_round_assessments, scores_by_code
+from surveyapp.services.unit_appraisals import appraised_points, get_appraisal_progress
 from surveyapp.tables.writing import Column, Kind, Table, table_of_rows
 
 
@@ -71,7 +71,7 @@ def scoring_table(assessment: SelfAssessment) -> Table:
     (titles) and the reason given where there is none; an area's or criterion's points are the
     sums over its self-assessed items; the total last. The sheet is named after the unit."""
     definition = assessment.assessment_round.criteria_set.definition
-    unit = UnitScores.of(assessment)
+    scores, appraised_by_code = scores_by_code(assessment), appraised_points(assessment)
     columns = [
         Column(_("Mã")),
         Column(_("Lĩnh vực, tiêu chí, tiêu chí thành phần")),
@@ -84,16 +84,16 @@ def scoring_table(assessment: SelfAssessment) -> Table:
     ]
 
     def own(item: Node) -> float | None:
-        score = unit.scores.get(item.code)
+        score = scores.get(item.code)
         return None if score is None else score.points
 
     def summed(node: Node) -> tuple[float | None, float | None]:
         items = [leaf for leaf in node.walk() if leaf.scoring is ScoringMethod.SELF_ASSESSED]
-        return _sum_known([own(item) for item in items]), _sum_known([unit.appraised.get(i.code) for i in items])
+        return _sum_known([own(item) for item in items]), _sum_known([appraised_by_code.get(i.code) for i in items])
 
     rows = []
     for node in definition.nodes:
-        score = unit.scores.get(node.code)
+        score = scores.get(node.code)
         self_points, appraised = summed(node)
         rows.append(
             [

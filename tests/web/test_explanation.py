@@ -219,12 +219,16 @@ def test_the_whole_path_from_appraisal_1_to_the_final_points(
 
     # Closed: 22 + 1,25 (1.1.1 from 0) + 0,25 (from 0,5 to 0,75) = 23,5 points, final.
     auth.login("canbo")
+    index_page = client.get(f"{round_url(assessment_round)}/index").get_data(as_text=True)
+    assert "Chưa kết thúc thẩm định:" in index_page  # appraised, but not final before closing
     post(client, f"{round_url(assessment_round)}/close-appraisal", round_url(assessment_round))
     page = client.get(round_url(assessment_round)).get_data(as_text=True)
     assert "Đã kết thúc thẩm định." in page and "Đã kết thúc thẩm định" in page
     assert stage_of(assessment_round) is RoundStage.CLOSED
     assert sum(points_of(assessment_round, ward).values()) == 23.5
     assert audit(AuditAction.APPRAISAL_CLOSED)[0].details["points"] == {"21172": 23.5}
+    index_page = client.get(f"{round_url(assessment_round)}/index").get_data(as_text=True)
+    assert "Chưa kết thúc thẩm định:" not in index_page and "Kết quả tạm tính:" not in index_page
 
     auth.login("phuong")
     page = client.get(unit_url(assessment_round)).get_data(as_text=True)

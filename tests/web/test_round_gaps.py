@@ -13,10 +13,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, AuditEntry, Unit, UserRole
+from surveyapp.models import AuditAction, AuditEntry, Unit, User, UserRole
 from surveyapp.services.assessment_rounds import open_appraisal
 from surveyapp.services.criteria_sets import sync_criteria_sets
 from surveyapp.services.evidence import upload_evidence
+from surveyapp.services.par_index import enter_points
 from surveyapp.services.responses import local_today
 from surveyapp.services.self_assessments import ScoreDraft, save_score, submit_self_assessment
 from surveyapp.services.unit_appraisals import AppraisalDraft, appraise_item, assign_appraiser
@@ -155,6 +156,24 @@ def test_the_gap_report_lists_points_lost_most_first_on_the_page_and_in_the_work
     assert rows[3][9] == "Chưa chấm điểm"
     assert rows[4][8] == "Chỉ số hài lòng (SIPAS)"
     assert rows[6][8] == "Nguồn khác, cán bộ nhập: Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766)"
+
+
+def test_points_the_index_takes_from_another_source_count_in_the_points_lost(client, auth, small_round, ward) -> None:
+    officer = db.session.scalar(select(User).filter_by(username="canbo"))
+    enter_points(small_round, ward, "2.2", "0,25", "Quyết định 766: 25%", officer)
+    db.session.commit()
+
+    auth.login("canbo")
+    _header, *rows = rows_of(client.get(f"/admin/rounds/{small_round.id}/gaps.xlsx").get_data())
+    lost = {(row[0], row[2]): row[6] for row in rows}
+    assert lost[("2.2", "21172")] == 0.75  # 1 − 0,25 entered by the officer
+    assert lost[("2.2", "21173")] is None  # nothing entered: the item does not apply yet
+    assert [(row[0], row[2]) for row in rows[:4]] == [  # most points lost first, then the unknowns
+        ("1.1.1", "21173"),
+        ("1.2", "21173"),
+        ("2.2", "21172"),
+        ("1.1.2", "21172"),
+    ]
 
 
 def test_appraised_points_replace_the_units_own_in_the_points_lost(client, auth, small_round, ward) -> None:
