@@ -67,6 +67,7 @@ class AuditAction(enum.Enum):
     CLASS_BOUNDS_SET = "class_bounds_set"
     POINTS_ENTERED = "points_entered"
     POINTS_IMPORTED = "points_imported"
+    INDEX_PUBLISHED = "index_published"
 
     # Reminders, carried-forward evidence and appraisers' removal (issue 13, the cycle in practice).
     REMINDERS_SENT = "reminders_sent"

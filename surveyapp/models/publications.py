@@ -14,9 +14,10 @@ from surveyapp.models.types import enum_column
 
 
 class PublicationSubject(enum.Enum):
-    """What a publication shows: a campaign's results today; an assessment round's PAR Index later."""
+    """What a publication shows: a campaign's results, or an assessment round's PAR Index."""
 
     CAMPAIGN = "campaign"
+    ROUND = "round"
 
 
 class PublishedVersionChanged(RuntimeError):

@@ -79,6 +79,7 @@ ACTION_LABELS = {
     AuditAction.CLASS_BOUNDS_SET: _l("Đặt ngưỡng xếp loại Chỉ số CCHC"),
     AuditAction.POINTS_ENTERED: _l("Nhập điểm một tiêu chí của đơn vị"),
     AuditAction.POINTS_IMPORTED: _l("Nhập tệp điểm tiêu chí của các đơn vị"),
+    AuditAction.INDEX_PUBLISHED: _l("Công bố Chỉ số CCHC"),
     AuditAction.REMINDERS_SENT: _l("Nhắc đơn vị gửi bản tự đánh giá"),
     AuditAction.EVIDENCE_CARRIED: _l("Dùng lại tài liệu kiểm chứng năm trước"),
     AuditAction.APPRAISER_UNASSIGNED: _l("Bỏ phân công thẩm định"),

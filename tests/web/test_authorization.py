@@ -211,6 +211,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/remuneration.xlsx": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/results": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/publish": (GP, OFFICERS),
+    "/admin/rounds/<int:round_id>/publish": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/import": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/import/template/<code>.csv": (G, OFFICERS),
     # An upload's full list of problems: only under its random name (a guessed one is unknown).

@@ -12,11 +12,20 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, AuditEntry, CriteriaSetVersion, EnteredPoints, Unit
-from surveyapp.services.assessment_rounds import RoundDraft, create_round, open_appraisal, open_self_assessment
+from surveyapp.models import AuditAction, AuditEntry, CriteriaSetVersion, EnteredPoints, Publication, Unit, User
+from surveyapp.services.assessment_rounds import (
+    RoundDraft,
+    close_appraisal,
+    create_round,
+    open_appraisal,
+    open_appraisal_2,
+    open_explanation,
+    open_self_assessment,
+)
+from surveyapp.services.explanations import submit_explanation
 from surveyapp.services.par_index import compute_round_index
 from surveyapp.services.self_assessments import ScoreDraft, get_assessment, save_score, submit_self_assessment
-from surveyapp.services.unit_appraisals import AppraisalDraft, appraise_item, assign_appraiser
+from surveyapp.services.unit_appraisals import AppraisalDraft, appraise_item, assign_appraiser, finish_appraisal
 from tests.helpers import csrf_token_of
 from tests.web.test_appraisal import appraiser_account
 from tests.web.test_par_results import cx4_csv
@@ -359,3 +368,71 @@ def test_points_import_from_a_workbook_and_the_audit_records_the_file(client, in
     assert entry.details == {"round_id": index_round.id, "file": "diem.xlsx", "rows": 2}
     html = client.get(index_url(index_round)).get_data(as_text=True)
     assert "<td>3,5</td><td>Báo cáo QĐ 766</td>" in html
+
+
+def close_the_appraisal(assessment_round, groups) -> None:
+    """Appraise what is left (Bình's 1.1 accepted), finish appraisal 1, and with no unit
+    explaining anything, run the explanation and appraisal 2 through to the closed appraisal."""
+    appraiser = db.session.scalar(select(User).filter_by(username="tdv9"))
+    assessments = [get_assessment(assessment_round.id, unit.id) for unit in groups]
+    appraise_item(assessments[1], "1.1", appraiser, AppraisalDraft(True, "", ""))
+    for assessment in assessments:
+        finish_appraisal(assessment, appraiser)
+    open_explanation(assessment_round, dt.date.today() + dt.timedelta(days=5))
+    for assessment in assessments:
+        submit_explanation(assessment)
+    open_appraisal_2(assessment_round)
+    close_appraisal(assessment_round)
+    db.session.commit()
+
+
+def test_the_decided_index_is_published_once_closed_frozen_and_corrected_by_a_new_version(
+    app, client, index_round, groups
+) -> None:
+    first, _second = groups
+    page = index_url(index_round)
+    post(client, page, "/points", {"unit_id": first.id, "code": "1.3", "points": "3,25", "note": "766"})
+    publish_page = f"/admin/rounds/{index_round.id}/publish"
+    decision = {"decision": "Quyết định số 12/QĐ-UBND", "decided_on": dt.date.today().isoformat()}
+    assert publish_page in client.get(page).get_data(as_text=True)
+
+    refused = post(client, publish_page, "", decision).get_data(as_text=True)
+    assert "Chỉ công bố được Chỉ số CCHC khi đã kết thúc thẩm định" in refused
+    db.session.rollback()
+    assert not db.session.scalars(select(Publication)).all()
+
+    close_the_appraisal(index_round, groups)
+    response = post(client, publish_page, "", decision)
+    assert response.status_code == 302
+    public_url = response.headers["Location"]
+    entry = db.session.scalar(select(AuditEntry).filter_by(action=AuditAction.INDEX_PUBLISHED))
+    assert entry.actor == "canbo" and entry.details["version"] == 1
+
+    # Everyone reads it without logging in: An 3.5 + 2 + 3.25 + 5 + 4.75 = 18.5 of 20 → 92.5 %,
+    # A, rank 1; Bình 3 (accepted) + 1.2 + 4 = 8.2 of 11 → 74.55 %, C, rank 2.
+    with app.test_client() as anyone:
+        html = anyone.get(public_url).get_data(as_text=True)
+        assert "Quyết định số 12/QĐ-UBND" in html and "Số đơn vị" in html
+        an_row = html.split(">90001-A<")[1].split("</tr>")[0]
+        binh_row = html.split(">90001-B<")[1].split("</tr>")[0]
+        assert "18,50" in an_row and "92,50" in an_row and ">A<" in an_row
+        assert "8,20" in binh_row and "74,55" in binh_row and ">C<" in binh_row
+        assert "Tạm tính" not in html
+        workbook = anyone.get(f"{public_url}/v1/du-lieu.xlsx")
+        assert workbook.status_code == 200
+        sheets = load_workbook(io.BytesIO(workbook.data)).sheetnames
+        assert len(sheets) == 2
+
+    # Points entered after publication leave the published version as it was; a correction
+    # must say what it changes, and becomes version 2.
+    post(client, page, "/points", {"unit_id": first.id, "code": "T1", "points": "1", "note": "QĐ khen"})
+    with app.test_client() as anyone:
+        assert "18,50" in anyone.get(public_url).get_data(as_text=True)
+    refused = post(client, publish_page, "", decision).get_data(as_text=True)
+    assert "hãy ghi rõ nội dung thay đổi" in refused
+    corrected = post(client, publish_page, "", decision | {"change_note": "Thêm điểm thưởng của Tổ dân phố An"})
+    assert corrected.status_code == 302
+    with app.test_client() as anyone:
+        html = anyone.get(public_url).get_data(as_text=True)
+        assert "19,50" in html and "Thêm điểm thưởng của Tổ dân phố An" in html
+        assert "18,50" in anyone.get(f"{public_url}/v1").get_data(as_text=True)

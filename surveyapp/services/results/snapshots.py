@@ -41,7 +41,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _table(key: str, title: str, columns: Sequence[tuple[str, Kind]], rows: Iterable[Sequence[Any]]) -> dict:
+def snapshot_table(key: str, title: str, columns: Sequence[tuple[str, Kind]], rows: Iterable[Sequence[Any]]) -> dict:
     return {
         "key": key,
         "title": title,
@@ -50,7 +50,7 @@ def _table(key: str, title: str, columns: Sequence[tuple[str, Kind]], rows: Iter
     }
 
 
-def _chart(title: str, description: str, target: float | None, bars: Iterable[tuple[str, Any, Any]]) -> dict:
+def snapshot_chart(title: str, description: str, target: float | None, bars: Iterable[tuple[str, Any, Any]]) -> dict:
     return {
         "title": title,
         "description": description,
@@ -120,7 +120,7 @@ def _sipas_section(results: CampaignResults, report: SipasReport, publish_min_fo
     for kind, rows in report.standings.groupby("group", sort=False):
         empty = {"index": None, "ci_low": None, "ci_high": None, "valid": 0, "flagged": False}
         tables.append(
-            _table(
+            snapshot_table(
                 f"{slug(code)}-xep-hang-{slug(kind or 'khac')}",
                 _("Xếp hạng %(kind)s theo chỉ số SIPAS (phiếu %(code)s)", kind=kind or _("đơn vị khác"), code=code),
                 standing_columns,
@@ -144,7 +144,7 @@ def _sipas_section(results: CampaignResults, report: SipasReport, publish_min_fo
             )
         )
     tables.append(
-        _table(
+        snapshot_table(
             f"{slug(code)}-thanh-phan",
             _("Chỉ số thành phần (phiếu %(code)s)", code=code),
             [(_("Thành phần"), Kind.TEXT), *_figures()],
@@ -155,7 +155,7 @@ def _sipas_section(results: CampaignResults, report: SipasReport, publish_min_fo
         )
     )
     tables.append(
-        _table(
+        snapshot_table(
             f"{slug(code)}-yeu-to",
             _("Chỉ số theo yếu tố (phiếu %(code)s)", code=code),
             [(_("Mã yếu tố"), Kind.TEXT), (_("Yếu tố"), Kind.TEXT), *_figures()],
@@ -166,7 +166,7 @@ def _sipas_section(results: CampaignResults, report: SipasReport, publish_min_fo
         )
     )
     tables.append(
-        _table(
+        snapshot_table(
             f"{slug(code)}-don-vi-yeu-to",
             _("Chỉ số của từng đơn vị theo yếu tố (phiếu %(code)s)", code=code),
             [(_("Mã đơn vị"), Kind.TEXT), (_("Đơn vị"), Kind.TEXT), (_("Mã yếu tố"), Kind.TEXT), *_figures()],
@@ -178,7 +178,7 @@ def _sipas_section(results: CampaignResults, report: SipasReport, publish_min_fo
         )
     )
     charts = [
-        _chart(
+        snapshot_chart(
             _("SIPAS theo đơn vị"),
             _(
                 "SIPAS của từng đơn vị (%%); đường nét đứt là chỉ tiêu %(target)s%%; * là ít câu trả lời hợp lệ.",
@@ -187,7 +187,7 @@ def _sipas_section(results: CampaignResults, report: SipasReport, publish_min_fo
             campaign.sipas_target,
             ((label("unit", unit), row["index"], row["flagged"]) for unit, row in by_unit.items()),
         ),
-        _chart(
+        snapshot_chart(
             _("Chỉ số theo yếu tố"),
             _(
                 "Chỉ số hài lòng của từng yếu tố (%%); đường nét đứt là chỉ tiêu %(target)s%%.",
@@ -216,7 +216,7 @@ def _par_section(results: CampaignResults, report: ParReport) -> dict:
         "summary": [_("%(forms)s phiếu được tính.", forms=format_decimal(report.responses))],
         "charts": [],
         "tables": [
-            _table(
+            snapshot_table(
                 f"{slug(report.name)}-diem-don-vi",
                 _("Điểm điều tra, chỉ số, xếp loại và xếp hạng (%(forms)s)", forms=report.name),
                 [
@@ -244,7 +244,7 @@ def _par_section(results: CampaignResults, report: ParReport) -> dict:
                     for row in totals
                 ),
             ),
-            _table(
+            snapshot_table(
                 f"{slug(report.name)}-tieu-chi",
                 _("Điểm tiêu chí thành phần (%(forms)s)", forms=report.name),
                 [
