@@ -211,8 +211,9 @@ def delete_evidence(evidence: EvidenceFile) -> None:
     if cited_by:
         raise EvidenceError(
             _l(
-                "Tài liệu «%(title)s» đang được trích dẫn cho tiêu chí %(codes)s nên chưa xóa được. Hãy bỏ "
-                "trích dẫn ở trang tự đánh giá trước.",
+                "Tài liệu «%(title)s» đang được trích dẫn cho tiêu chí %(codes)s nên chưa xóa được. Tài liệu "
+                "đã trích dẫn trong bản tự đánh giá hay giải trình còn sửa được thì bỏ trích dẫn ở đó trước; "
+                "đã gửi thì được giữ làm hồ sơ.",
                 title=evidence.title,
                 codes=", ".join(dict.fromkeys(cited_by)),
             )
