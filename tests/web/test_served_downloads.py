@@ -26,10 +26,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, AuditEntry, Campaign
+from surveyapp.models import AssessmentRound, AuditAction, AuditEntry, Campaign
+from surveyapp.services.assessment_rounds import RoundDraft, create_round, open_self_assessment
 from surveyapp.services.publications import Decision, get_campaign_publications, publish_results
+from surveyapp.services.self_assessments import ScoreDraft, get_assessment, get_round_assessments, save_score
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, submit
 from tests.web.test_hostile_uploads import csv_file, multipart
+from tests.web.test_round_index import make_groups, store_small_set
 
 # A route serves a file when its path ends with an extension (or an extension placeholder).
 FILE_RULE = re.compile(r"\.(?:[a-z]+|<[^>]+>)$")
@@ -132,6 +135,21 @@ def test_the_public_page_of_published_results_has_no_script_and_is_small(served)
     assert len(body) < 60_000, len(body)
 
 
+def assessed_round() -> tuple[int, int]:
+    """The ids of a round in self-assessment (made now if there is none) and of one unit it assesses,
+    partly scored: the index's small set over a ward's two residential groups."""
+    assessment_round = db.session.scalar(select(AssessmentRound))
+    if assessment_round is None:
+        first, _second = make_groups()
+        today = dt.date.today()
+        draft = RoundDraft("Chỉ số CCHC thử", today.year, store_small_set().id, first.parent_id, today, today)
+        assessment_round = create_round(draft)
+        open_self_assessment(assessment_round)
+        save_score(get_assessment(assessment_round.id, first.id), "1.1", ScoreDraft("3", "", (), "Chưa số hóa"))
+        db.session.commit()
+    return assessment_round.id, get_round_assessments(assessment_round)[0].unit_id
+
+
 def exported_files() -> list[str]:
     db.session.rollback()  # see what the server committed since
     return [e.details["file"] for e in db.session.scalars(select(AuditEntry)) if e.action is AuditAction.EXPORTED]
@@ -158,6 +176,14 @@ DOWNLOADS: dict[str, tuple[Callable[[Officer, int], list[str]], bool]] = {
     "admin.posters_zip": (lambda _, c: [f"/admin/campaigns/{c}/posters.zip"], False),
     "admin.qr": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/21172.{x}" for x in ("png", "svg")], False),
     "admin.poster": (lambda _, c: [f"/admin/campaigns/{c}/poster/SIPAS-2017/21172.svg"], False),
+    "admin.round_index_xlsx": (lambda _, c: [f"/admin/rounds/{assessed_round()[0]}/index.xlsx"], True),
+    "admin.export_round_gaps": (lambda _, c: [f"/admin/rounds/{assessed_round()[0]}/gaps.xlsx"], True),
+    "admin.export_round_scoring": (lambda _, c: [f"/admin/rounds/{assessed_round()[0]}/scoring.xlsx"], True),
+    "admin.export_unit_scoring": (
+        lambda _, c: ["/admin/rounds/{}/units/{}/scoring.xlsx".format(*assessed_round())],
+        True,
+    ),
+    "admin.reminder_list": (lambda _, c: [f"/admin/rounds/{assessed_round()[0]}/reminders.csv"], True),
     "public.workbook": (lambda _, c: [f"{published(c)}/v1/du-lieu.xlsx"], False),
     "public.table_csv": (lambda _, c: [f"{published(c)}/v1/{key}.csv" for key in published_tables(c)], False),
 }
