@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from scoring.sipas import sipas_points
-from surveyapp.questionnaires.definition import CODE_PATTERN, FILE_NAME_PATTERN, Text
+from surveyapp.questionnaires.definition import CODE_PATTERN, FILE_NAME_PATTERN, SafeLoader, Text
 
 FILE_KEYS = frozenset(
     [
@@ -324,7 +324,7 @@ def _alphabetical(name: str) -> tuple[str, str]:
     return "".join(char for char in letters if not unicodedata.combining(char)).casefold(), name
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(SafeLoader):
     """A YAML loader whose mappings remember the line they start on (``_Located.line``)."""
 
 
@@ -343,12 +343,11 @@ def _construct_located(loader: _LineLoader, node: yaml.MappingNode) -> _Located:
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_located)
 
 
-def read_criteria_source(path: str | Path) -> Any:
+def _read_source(path: Path) -> Any:
     """The raw content of a criteria set file (mappings remember their lines); ``CriteriaError``
     if it cannot be read as YAML."""
-    path = Path(path)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # a SafeLoader
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # a safe loader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise CriteriaError(f"{path.name}: cannot be read as YAML: {error}") from error
 
@@ -361,14 +360,21 @@ def load_criteria_file(
     ``survey_subcriteria`` maps each questionnaire code to its sub-criteria and their maximums;
     given, the survey links of the set are checked against it.
     """
+    return read_criteria_file(path, survey_subcriteria)[0]
+
+
+def read_criteria_file(
+    path: str | Path, survey_subcriteria: Mapping[str, Mapping[str, float]] | None = None
+) -> tuple[CriteriaSet, Any]:
+    """One criteria set file read once: its checked set (as ``load_criteria_file``) and its raw
+    content (what the stored version keeps)."""
     path = Path(path)
-    criteria_set = parse_criteria_set(
-        read_criteria_source(path), origin=path.name, survey_subcriteria=survey_subcriteria
-    )
+    source = _read_source(path)
+    criteria_set = parse_criteria_set(source, origin=path.name, survey_subcriteria=survey_subcriteria)
     expected = f"{criteria_set.code}.v{criteria_set.version}.yaml"
     if not FILE_NAME_PATTERN.match(path.name) or path.name != expected:
         raise CriteriaError(f"{path.name}: the file must be named {expected} after its code and version")
-    return criteria_set
+    return criteria_set, source
 
 
 def parse_criteria_set(

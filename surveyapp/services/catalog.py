@@ -12,11 +12,7 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import CriteriaSetVersion, Questionnaire
-from surveyapp.questionnaires.definition import (
-    QuestionnaireError,
-    load_questionnaire_file,
-    read_questionnaire_source,
-)
+from surveyapp.questionnaires.definition import QuestionnaireError, read_questionnaire_file
 
 # A catalogue row kept per file version: a questionnaire or a criteria set.
 Versioned = TypeVar("Versioned", Questionnaire, CriteriaSetVersion)
@@ -36,10 +32,7 @@ def sync_questionnaires(forms_dir: str | Path) -> list[Questionnaire]:
     change needs a new version.
     """
     paths = sorted(Path(forms_dir).glob("*.yaml"))
-    checked = []
-    for path in paths:
-        definition = load_questionnaire_file(path)
-        checked.append((path, definition, read_questionnaire_source(path)))
+    checked = [(path, *read_questionnaire_file(path)) for path in paths]
     return store_new_versions(
         Questionnaire, checked, QuestionnaireError, purpose=lambda definition: definition.purpose.value
     )

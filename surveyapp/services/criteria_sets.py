@@ -12,7 +12,7 @@ from surveyapp.criteria.definition import (
     CriteriaSet,
     ScoringMethod,
     load_criteria_file,
-    read_criteria_source,
+    read_criteria_file,
 )
 from surveyapp.extensions import db
 from surveyapp.models import CriteriaSetVersion
@@ -54,10 +54,8 @@ def sync_criteria_sets(criteria_dir: str | Path, forms_dir: str | Path) -> list[
     exact criteria and points they ran with, so a change needs a new version.
     """
     survey_subcriteria = read_survey_subcriteria(forms_dir)
-    checked = []
-    for path in sorted(Path(criteria_dir).glob("*.yaml")):
-        definition = load_criteria_file(path, survey_subcriteria)
-        checked.append((path, definition, read_criteria_source(path)))
+    paths = sorted(Path(criteria_dir).glob("*.yaml"))
+    checked = [(path, *read_criteria_file(path, survey_subcriteria)) for path in paths]
     return store_new_versions(CriteriaSetVersion, checked, CriteriaError)
 
 
