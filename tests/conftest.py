@@ -25,7 +25,7 @@ from surveyapp.models import AuditAction, AuditEntry, Campaign, CampaignPurpose,
 from surveyapp.services.catalog import sync_questionnaires
 from surveyapp.services.criteria_sets import sync_criteria_sets
 from surveyapp.services.users import create_user
-from tests.helpers import PASSWORD, SECRET_KEY, AuthActions
+from tests.helpers import PASSWORD, PASSWORD_HASH_METHOD, SECRET_KEY, AuthActions
 from tests.served import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +65,7 @@ def app(database_url: str, _schema: None, tmp_path: Path, evidence_dir: Path) ->
             "SQLALCHEMY_DATABASE_URI": database_url,
             "TESTING": True,
             "SECRET_KEY": SECRET_KEY,
+            "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
             "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             # Tests post forms at once; the tests of form keys set their own wait.
             "FORM_SECONDS_PER_ANSWER": 0,
@@ -101,6 +102,7 @@ def gunicorn(database_url: str, _schema: None, evidence_dir: Path) -> Iterator[C
             base = {
                 "DATABASE_URL": database_url,
                 "SECRET_KEY": SECRET_KEY,
+                "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
                 "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
                 "FORM_SECONDS_PER_ANSWER": "0",
                 "EVIDENCE_DIR": str(evidence_dir),

@@ -15,6 +15,9 @@ PASSWORD = "mat-khau-an-toan"
 # The tests' application and the gunicorn servers they start share it; new at every run, so
 # that no key the tests use is printed in the repository.
 SECRET_KEY = secrets.token_hex(32)
+# The tests' accounts are hashed at a 32nd of the service's scrypt cost: hashing at full
+# cost took about a quarter of a second per account created and per log-in.
+PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 def csrf_token_of(html: str) -> str:

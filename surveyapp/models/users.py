@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import secrets
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -102,7 +103,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a hash of ``password``; the sessions opened with the old one end."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         self.end_sessions()
 
     def check_password(self, password: str) -> bool:

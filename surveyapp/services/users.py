@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Sequence
 from functools import cache
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -81,7 +82,7 @@ def authenticate(username: str, password: str) -> User | None:
     """
     user = get_user(username)
     if user is None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     if not user.check_password(password) or not user.is_active:
         return None
@@ -89,9 +90,9 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 @cache
-def _dummy_hash() -> str:
-    """A hash of a random password, made with the current method, for unknown usernames."""
-    return generate_password_hash(secrets.token_urlsafe(16))
+def _dummy_hash(method: str) -> str:
+    """A hash of a random password, made with the accounts' method, for unknown usernames."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def random_password() -> str:

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from surveyapp import create_app
 from surveyapp.extensions import db
-from surveyapp.models import CampaignStatus, Response, ResponseMode, User
+from surveyapp.models import CampaignStatus, Response, ResponseMode, User, UserRole
 from surveyapp.questionnaires.answers import field_name
-from tests.helpers import csrf_token_of, filled_form, form_fields_of, submit
+from tests.helpers import PASSWORD, SECRET_KEY, csrf_token_of, filled_form, form_fields_of, submit
 
 
 def test_the_login_page_is_in_vietnamese(client) -> None:
@@ -21,6 +22,15 @@ def test_the_login_page_is_in_vietnamese(client) -> None:
 def test_passwords_are_stored_hashed(officer) -> None:
     stored = db.session.scalar(select(User.password_hash).filter_by(username="canbo"))
     assert "mat-khau-an-toan" not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_the_service_hashes_passwords_at_full_scrypt_cost_unless_told_otherwise() -> None:
+    # The suite hashes cheaply (tests/helpers.py); a deployment must not.
+    app = create_app({"SECRET_KEY": SECRET_KEY, "TESTING": True})
+    with app.app_context():
+        account = User(username="x", full_name="x", role=UserRole.OFFICER)
+        account.set_password(PASSWORD)
+    assert account.password_hash.startswith("scrypt:32768:8:1$")
 
 
 def test_a_wrong_password_is_refused_with_a_message(client, auth, officer) -> None:
