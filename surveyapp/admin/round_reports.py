@@ -4,7 +4,8 @@ upward (one unit's, or the whole round's workbook)."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
@@ -12,13 +13,16 @@ from surveyapp.admin.downloads import recorded_download, workbook_blocks
 from surveyapp.admin.loading import loads_round, loads_self_assessment
 from surveyapp.auth.access import officer_required
 from surveyapp.models import AssessmentRound, SelfAssessment
+from surveyapp.paging import Page
 from surveyapp.services.responses import local_today
 from surveyapp.services.round_gaps import (
     MISSING_LABELS,
     ROLE_LABELS,
+    GapFilter,
     get_department_standings,
     get_department_summaries,
     get_gap_report,
+    get_round_unit_kinds,
 )
 from surveyapp.services.round_tables import (
     gap_report_table,
@@ -66,11 +70,28 @@ def round_department(assessment_round: AssessmentRound, number: int) -> str:
 @officer_required
 @loads_round
 def round_gaps(assessment_round: AssessmentRound) -> str:
-    """The gap report: the items on which units lose points, most first, with the leading department."""
+    """The gap report: the items on which units lose points, most first, with the leading
+    department, a page at a time, for the units of one kind or the items of one area if asked."""
+    kinds = get_round_unit_kinds(assessment_round)
+    areas = assessment_round.criteria_set.definition.areas
+    kind, area = request.args.get("kind") or None, request.args.get("area") or None
+    errors = []
+    if kind is not None and kind not in kinds:
+        errors.append(_("Kỳ đánh giá không có đơn vị loại “%(kind)s”; đang hiện mọi loại đơn vị.", kind=kind))
+        kind = None
+    if area is not None and area not in {node.code for node in areas}:
+        errors.append(_("Bộ tiêu chí không có lĩnh vực mã “%(area)s”; đang hiện mọi lĩnh vực.", area=area))
+        area = None
+    gaps = GapFilter(kind, area).select(assessment_round, get_gap_report(assessment_round))
     return render_template(
         "admin/round_gaps.html",
         assessment_round=assessment_round,
-        gaps=get_gap_report(assessment_round),
+        gaps=Page.of(gaps, "page"),
+        total=len(gaps),
+        kinds=kinds,
+        areas=areas,
+        chosen=GapFilter(kind, area),
+        errors=errors,
         missing_labels=MISSING_LABELS,
         source_label=source_label,
     )

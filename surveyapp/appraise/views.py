@@ -99,7 +99,7 @@ def appraisal_page(
     the reason an item was refused shows either way."""
     appraised = appraisals_by_code(assessment)
     forms = dict(posted or {})
-    for item in assessment.assessment_round.criteria_set.definition.self_assessed:
+    for item in assessment.assessment_round.criteria_set.definition.scored_by_units:
         if item.code not in forms:
             score = appraised.get(item.code)
             forms[item.code] = AppraisalForm(

@@ -72,7 +72,7 @@ CRITERION_KEYS = NODE_KEYS | {"subcriteria"}
 TARGET_KEYS = frozenset({"text", "value"})
 SIPAS_KEYS = frozenset({"rule", "bands"})
 BAND_KEYS = frozenset({"at_least", "points"})
-ADJUSTMENT_KEYS = frozenset({"code", "title", "kind", "max_points", "guidance"})
+ADJUSTMENT_KEYS = frozenset({"code", "title", "kind", "max_points", "guidance", "scoring"})
 # Points are decimals of at most a few places: sums are compared to this tolerance.
 TOLERANCE = 1e-9
 
@@ -220,13 +220,16 @@ class Node:
 
 @dataclass(frozen=True)
 class Adjustment:
-    """A bonus or penalty item, with its own maximum outside the set's total."""
+    """A bonus or penalty item, with its own maximum outside the set's total. ``scoring`` is
+    OTHER when the officer enters its points (the default), SELF_ASSESSED when the unit scores
+    it in its self-assessment, with evidence, and the appraisal appraises it like an item."""
 
     code: str
     title: Text
     kind: AdjustmentKind
     max_points: float
     guidance: Text | None = None
+    scoring: ScoringMethod = ScoringMethod.OTHER
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,16 @@ class CriteriaSet:
     def self_assessed(self) -> tuple[Node, ...]:
         """The leaves the units score themselves, with evidence."""
         return tuple(leaf for leaf in self.leaves if leaf.scoring is ScoringMethod.SELF_ASSESSED)
+
+    @property
+    def self_assessed_adjustments(self) -> tuple[Adjustment, ...]:
+        """The bonus and penalty items the units score themselves, with evidence."""
+        return tuple(item for item in self.adjustments if item.scoring is ScoringMethod.SELF_ASSESSED)
+
+    @property
+    def scored_by_units(self) -> tuple[Node | Adjustment, ...]:
+        """What a unit scores itself: the self-assessed leaves, then the bonus and penalty it may claim."""
+        return (*self.self_assessed, *self.self_assessed_adjustments)
 
     @cached_property
     def responsibilities(self) -> dict[str, Responsibility]:
@@ -610,12 +623,16 @@ class _Parser:
         if code in used:
             raise self.fail(raw, where, "the code is used twice")
         used[code] = _line_of(raw)
+        scoring = self.choice_of(ScoringMethod, raw.get("scoring", ScoringMethod.OTHER.value), raw, f"{where} scoring")
+        if scoring not in (ScoringMethod.OTHER, ScoringMethod.SELF_ASSESSED):
+            raise self.fail(raw, f"{where} scoring", "a bonus or penalty is scored 'other' or 'self_assessed'")
         return Adjustment(
             code=code,
             title=self.text(raw.get("title"), raw, f"{where} title"),
             kind=self.choice_of(AdjustmentKind, raw.get("kind"), raw, f"{where} kind"),
             max_points=self.points(raw.get("max_points"), raw, f"{where} max_points"),
             guidance=self.optional_text(raw, "guidance", where),
+            scoring=scoring,
         )
 
     def survey_links(self, data: Mapping[str, Any]) -> tuple[str, ...]:

@@ -60,13 +60,17 @@ class SelfAssessment(db.Model):
     appraisal_finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # When the unit submitted its explanation, or declared it has none (``services/explanations``).
     explanation_submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The officer who submitted an explanation received on paper on the unit's behalf, with a note.
+    explanation_typed_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    explanation_typed_in_note: Mapped[str | None] = mapped_column(Text)
 
     # When the officer last recorded reminding the unit to submit (``services/reminders``).
     reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     assessment_round: Mapped[AssessmentRound] = relationship()
     unit: Mapped[Unit] = relationship()
-    typed_in_by: Mapped[User | None] = relationship()
+    typed_in_by: Mapped[User | None] = relationship(foreign_keys=[typed_in_by_id])
+    explanation_typed_in_by: Mapped[User | None] = relationship(foreign_keys=[explanation_typed_in_by_id])
     # Loaded with the assessments (and their cited files with the scores), in a few queries for
     # a whole round: the officer's list reads every unit's progress.
     scores: Mapped[list[SelfScore]] = relationship(
@@ -163,12 +167,15 @@ class Explanation(db.Model):
     # SET NULL: deleting an account never takes the decision with it (the audit log keeps who).
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The officer who typed in the explanation from the unit's paper one; None: the unit's own.
+    typed_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     assessment: Mapped[SelfAssessment] = relationship(back_populates="explanations")
     evidence: Mapped[list[EvidenceFile]] = relationship(
         secondary=explanation_evidence, order_by=EvidenceFile.id, lazy="selectin"
     )
-    decided_by: Mapped[User | None] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    typed_in_by: Mapped[User | None] = relationship(foreign_keys=[typed_in_by_id])
 
 
 class AppraiserAssignment(db.Model):

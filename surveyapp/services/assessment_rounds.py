@@ -21,7 +21,7 @@ from surveyapp.services.audit import record_action
 from surveyapp.services.explanations import get_undecided, is_explanation_overdue
 from surveyapp.services.responses import local_today
 from surveyapp.services.self_assessments import freeze_units, get_round_assessments
-from surveyapp.services.unit_appraisals import appraised_points
+from surveyapp.services.unit_appraisals import get_appraised_total
 
 STAGE_LABELS = {
     RoundStage.PREPARING: _l("Đang chuẩn bị"),
@@ -243,7 +243,7 @@ def close_appraisal(assessment_round: AssessmentRound) -> None:
     record_action(
         AuditAction.APPRAISAL_CLOSED,
         round_id=assessment_round.id,
-        points={assessment.unit.code: sum(appraised_points(assessment).values()) for assessment in assessments},
+        points={assessment.unit.code: get_appraised_total(assessment) for assessment in assessments},
     )
     db.session.flush()
 

@@ -5,7 +5,9 @@ While the round is in explanation, a unit answers each item whose appraisal 1 it
 with: the points it proposes (read by the rule of every item's points, ``read_points``), a
 written explanation and more evidence; then it submits its explanation, or declares it has
 none, which locks it; the round's explanation due date locks it by itself. An item is
-explained when it has an ``Explanation``: what was saved by the due date stands.
+explained when it has an ``Explanation``: what was saved by the due date stands. An officer
+types in an explanation the unit sent on paper under the same rules (``typed_in_by``): each
+item and the submission record who typed them.
 
 While the round is in appraisal 2, an appraiser assigned to the unit and the item's area
 (``may_appraise``) decides each explained item: the proposed points accepted, appraisal 1's
@@ -103,9 +105,12 @@ def is_explanation_overdue(due_on: dt.date | None) -> bool:
     return due_on is not None and due_on < local_today()
 
 
-def save_explanation(assessment: SelfAssessment, code: str, draft: ExplanationDraft) -> Explanation:
+def save_explanation(
+    assessment: SelfAssessment, code: str, draft: ExplanationDraft, *, typed_in_by: User | None = None
+) -> Explanation:
     """Keep the unit's explanation of the item ``code``: the points it proposes, why, and the
-    evidence it cites. Audited (before and after).
+    evidence it cites; ``typed_in_by`` is the officer typing in one the unit sent on paper (None:
+    the unit's own). Audited (before and after, and whether typed in).
 
     Refused, nothing changed, when the explanation is locked (``check_explainable``), the item
     is not self-assessed, the points are missing or break the rule of every item's points, the
@@ -118,6 +123,10 @@ def save_explanation(assessment: SelfAssessment, code: str, draft: ExplanationDr
         evidence = read_evidence(assessment, draft.evidence_ids)
     except SelfAssessmentError as error:
         raise ExplanationError(str(error)) from error
+    if code not in appraisals_by_code(assessment):
+        raise ExplanationError(
+            _("Mục %(code)s không có điểm thẩm định lần 1 nên không có gì để giải trình.", code=code)
+        )
     if points is None:
         raise ExplanationError(_("Hãy nhập điểm đơn vị đề nghị cho tiêu chí %(code)s.", code=code))
     if not draft.text.strip():
@@ -131,6 +140,7 @@ def save_explanation(assessment: SelfAssessment, code: str, draft: ExplanationDr
     explanation.text = draft.text.strip()
     explanation.evidence = evidence
     explanation.explained_at = dt.datetime.now(dt.UTC)
+    explanation.typed_in_by = typed_in_by
     db.session.flush()
     record_action(
         AuditAction.ITEM_EXPLAINED,
@@ -140,6 +150,7 @@ def save_explanation(assessment: SelfAssessment, code: str, draft: ExplanationDr
         appraised=appraisals_by_code(assessment)[code].points,
         before=before,
         after=_summary(explanation),
+        typed_in=typed_in_by is not None,
     )
     return explanation
 
@@ -173,10 +184,21 @@ def remove_explanation(assessment: SelfAssessment, code: str) -> None:
     )
 
 
-def submit_explanation(assessment: SelfAssessment) -> None:
+def submit_explanation(assessment: SelfAssessment, *, typed_in_by: User | None = None, note: str = "") -> None:
     """Submit the unit's explanation, or declare it has none when no item is explained; either
-    locks it. Audited with the items explained."""
+    locks it. Audited with the items explained.
+
+    An officer who typed in an explanation the unit sent on paper submits it as ``typed_in_by``
+    with a ``note`` (required) of how it was received.
+    """
     check_explainable(assessment)
+    if typed_in_by is not None:
+        if not note.strip():
+            raise ExplanationError(
+                _("Hãy ghi chú giải trình của đơn vị được nhận thế nào (bản giấy, tệp có chữ ký số…) và ngày nhận.")
+            )
+        assessment.explanation_typed_in_by = typed_in_by
+        assessment.explanation_typed_in_note = note.strip()
     assessment.explanation_submitted_at = dt.datetime.now(dt.UTC)
     db.session.flush()
     record_action(
@@ -184,6 +206,7 @@ def submit_explanation(assessment: SelfAssessment) -> None:
         round_id=assessment.round_id,
         unit=assessment.unit.code,
         items=sorted(explanations_by_code(assessment)),
+        typed_in_note=assessment.explanation_typed_in_note if typed_in_by is not None else None,
     )
 
 

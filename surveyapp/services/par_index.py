@@ -14,6 +14,10 @@ Where each leaf's points come from (the arithmetic is ``scoring.par_index``):
   leaf's rule; it applies when the unit has a SIPAS index;
 - other: the points the officer typed or imported for the unit; it applies once given.
 
+A bonus or penalty is entered by the officer too, unless the set lets the units score it
+(``scoring: self_assessed``): then it counts its appraised points, before appraisal the unit's
+own (which makes the index provisional); one the unit did not claim counts 0.
+
 A leaf that does not apply leaves the unit's maximum (METHODOLOGY.md section 6). Writes flush,
 record their audit entry and raise ``IndexSettingError`` with a Vietnamese message; the caller
 commits.
@@ -187,7 +191,14 @@ def _unit_points(
             points[node.code] = entered[(unit.id, node.code)].points
     adjustments = {kind: 0.0 for kind in AdjustmentKind}
     for item in definition.adjustments:
-        if (unit.id, item.code) in entered:
+        if item.scoring is ScoringMethod.SELF_ASSESSED:
+            score = own.get(item.code)
+            if item.code in appraised:
+                adjustments[item.kind] += appraised[item.code]
+            elif score is not None and score.points is not None:
+                unappraised.append(item.code)
+                adjustments[item.kind] += score.points
+        elif (unit.id, item.code) in entered:
             adjustments[item.kind] += entered[(unit.id, item.code)].points
     return (
         UnitPoints(
@@ -307,11 +318,12 @@ def set_class_bounds(assessment_round: AssessmentRound, lower_bounds: Sequence[f
 
 
 def entered_items(definition: CriteriaSet) -> dict[str, Node | Adjustment]:
-    """The items whose points the officer gives, by code: other-source leaves, then bonus and penalty items."""
+    """The items whose points the officer gives, by code: other-source leaves, then the bonus and
+    penalty items the units do not score themselves."""
     items: dict[str, Node | Adjustment] = {
         node.code: node for node in definition.leaves if node.scoring is ScoringMethod.OTHER
     }
-    items.update({item.code: item for item in definition.adjustments})
+    items.update({item.code: item for item in definition.adjustments if item.scoring is ScoringMethod.OTHER})
     return items
 
 

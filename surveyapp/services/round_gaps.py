@@ -132,6 +132,34 @@ def get_gap_report(assessment_round: AssessmentRound) -> list[ItemStanding]:
 
 
 @dataclass(frozen=True)
+class GapFilter:
+    """Which rows of the gap report an officer looks at: the units of one kind, the items of
+    one area of the set (by its code); None keeps them all."""
+
+    kind: str | None = None
+    area: str | None = None
+
+    def select(self, assessment_round: AssessmentRound, gaps: list[ItemStanding]) -> list[ItemStanding]:
+        """The rows of ``gaps`` this filter keeps, in their order."""
+        areas = {
+            node.code: area.code
+            for area in assessment_round.criteria_set.definition.areas
+            for node in area.walk()
+            if node.is_leaf
+        }
+        return [
+            gap
+            for gap in gaps
+            if self.kind in (None, gap.assessment.unit.kind) and self.area in (None, areas[gap.item.code])
+        ]
+
+
+def get_round_unit_kinds(assessment_round: AssessmentRound) -> list[str]:
+    """The kinds of the round's units (commune, ward, ...), alphabetical: the gap report's filter."""
+    return sorted({assessment.unit.kind for assessment in get_round_assessments(assessment_round)})
+
+
+@dataclass(frozen=True)
 class DepartmentSummary:
     """A department the round's set names: how many items it answers for (in any role), the
     points the units lose on them so far, and how many items of a unit still lack evidence."""

@@ -3,7 +3,9 @@ saving an item's points, submitting, returning for changes, typing in one receiv
 
 What makes an item complete, an assessment complete and an assessment editable is written
 here once (``is_complete``, ``get_missing``, ``check_editable``); the unit's page, the submit
-verb and the officer's list all read it. Writes flush, record their audit entry and raise
+verb and the officer's list all read it. A bonus or penalty the set lets the units score
+(``scoring: self_assessed``) is saved like an item, but is not needed to submit: a unit claims
+it or not. Writes flush, record their audit entry and raise
 ``SelfAssessmentError`` with a Vietnamese message; the caller commits.
 """
 
@@ -18,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from surveyapp.criteria.definition import TOLERANCE, CriteriaSet, Node
+from surveyapp.criteria.definition import TOLERANCE, Adjustment, CriteriaSet, Node
 from surveyapp.extensions import db
 from surveyapp.i18n import short_date
 from surveyapp.models import (
@@ -176,15 +178,17 @@ def check_editable(assessment: SelfAssessment, *, typing_in: bool = False) -> No
         )
 
 
-def get_item(assessment: SelfAssessment, code: str) -> Node:
-    """The self-assessed item ``code`` of the round's set; refused if the set has no such item."""
-    item = next((node for node in get_items(assessment, None) if node.code == code), None)
+def get_item(assessment: SelfAssessment, code: str) -> Node | Adjustment:
+    """The self-assessed item ``code`` of the round's set, or its bonus or penalty the units score
+    themselves; refused if the set has no such item."""
+    items = assessment.assessment_round.criteria_set.definition.scored_by_units
+    item = next((node for node in items if node.code == code), None)
     if item is None:
         raise SelfAssessmentError(_("Tiêu chí %(code)s không do đơn vị tự chấm điểm.", code=code))
     return item
 
 
-def read_points(definition: CriteriaSet, item: Node, typed: str) -> float | None:
+def read_points(definition: CriteriaSet, item: Node | Adjustment, typed: str) -> float | None:
     """The points typed for ``item`` (``1,25`` or ``1.25``; empty: none), checked against its
     maximum and the set's steps: the rule of every score given to an item, by the unit or by an
     appraiser. Raises ``SelfAssessmentError`` naming the item."""
@@ -241,12 +245,17 @@ def save_score(assessment: SelfAssessment, code: str, draft: ScoreDraft, *, typi
 
     Refused, nothing changed, when the assessment is locked (``check_editable``), the item is
     not self-assessed, the points are not a number, negative, above the item's maximum or not
-    in the set's steps, or a cited file is not the unit's evidence.
+    in the set's steps, a cited file is not the unit's evidence, or a bonus or penalty claimed
+    (points above 0) comes with neither evidence nor a reason for having none.
     """
     check_editable(assessment, typing_in=typing_in)
     item = get_item(assessment, code)
     points = read_points(assessment.assessment_round.criteria_set.definition, item, draft.points)
     evidence = read_evidence(assessment, draft.evidence_ids)
+    if isinstance(item, Adjustment) and points and not evidence and not draft.no_evidence_reason.strip():
+        raise SelfAssessmentError(
+            _("Điểm thưởng, điểm trừ %(code)s cần tài liệu kiểm chứng hoặc lý do không có.", code=code)
+        )
     score = scores_by_code(assessment).get(code)
     if score is None:
         score = SelfScore(code=code)

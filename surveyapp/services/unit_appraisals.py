@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from surveyapp.criteria.definition import TOLERANCE, Node
+from surveyapp.criteria.definition import TOLERANCE, Adjustment, Node
 from surveyapp.extensions import db
 from surveyapp.models import (
     AppraisalScore,
@@ -133,10 +133,11 @@ def _area_of(assessment: SelfAssessment, item: Node) -> Node:
     return next(area for area in definition.areas if any(node.code == item.code for node in area.walk()))
 
 
-def may_appraise(appraiser: User, assessment: SelfAssessment, item: Node) -> bool:
-    """Whether ``appraiser`` is assigned to the unit in the round for the area holding ``item``."""
+def may_appraise(appraiser: User, assessment: SelfAssessment, item: Node | Adjustment) -> bool:
+    """Whether ``appraiser`` is assigned to the unit in the round for the area holding ``item``;
+    a bonus or penalty, in no area, is appraised by those assigned to all of the unit's areas."""
     areas = get_assigned_areas(appraiser, assessment)
-    return None in areas or _area_of(assessment, item).code in areas
+    return None in areas or (isinstance(item, Node) and _area_of(assessment, item).code in areas)
 
 
 def assign_appraiser(
@@ -240,9 +241,10 @@ def appraisals_by_code(assessment: SelfAssessment) -> dict[str, AppraisalScore]:
 
 
 def appraised_points(assessment: SelfAssessment) -> dict[str, float]:
-    """The points the appraisal gives the unit's self-assessed items so far, by item code
-    (items not appraised yet are absent): appraisal 2's decision on an item the unit explained,
-    appraisal 1's points otherwise. What the unit's index counts for them."""
+    """The points the appraisal gives the unit's self-assessed items (and the bonus or penalty it
+    scored itself) so far, by item code (items not appraised yet are absent): appraisal 2's
+    decision on an item the unit explained, appraisal 1's points otherwise. What the unit's
+    index counts for them."""
     points = {score.code: score.points for score in assessment.appraisal_scores}
     points |= {
         explanation.code: explanation.decided_points
@@ -252,10 +254,18 @@ def appraised_points(assessment: SelfAssessment) -> dict[str, float]:
     return points
 
 
+def get_appraised_total(assessment: SelfAssessment) -> float:
+    """The appraised points of the unit's self-assessed items so far, added up; its bonus or
+    penalty stays apart (the index adds or takes it)."""
+    codes = {item.code for item in get_items(assessment)}
+    return sum(points for code, points in appraised_points(assessment).items() if code in codes)
+
+
 def get_first_appraisal_points(assessment: SelfAssessment) -> float:
-    """The total appraisal 1 gave the unit's items, whatever appraisal 2 decides later: what the
-    unit sees, and answers in its explanation."""
-    return sum(score.points for score in assessment.appraisal_scores)
+    """The total appraisal 1 gave the unit's items (not its bonus or penalty), whatever appraisal 2
+    decides later: what the unit sees, and answers in its explanation."""
+    codes = {item.code for item in get_items(assessment)}
+    return sum(score.points for score in assessment.appraisal_scores if score.code in codes)
 
 
 def appraise_item(assessment: SelfAssessment, code: str, appraiser: User, draft: AppraisalDraft) -> AppraisalScore:
@@ -278,7 +288,10 @@ def appraise_item(assessment: SelfAssessment, code: str, appraiser: User, draft:
                     unit=assessment.unit.name,
                 )
             )
-        unit_points = scores_by_code(assessment)[code].points
+        own = scores_by_code(assessment).get(code)
+        if own is None or own.points is None:
+            raise AppraisalError(_("Đơn vị không tự chấm mục %(code)s nên không có gì để thẩm định.", code=code))
+        unit_points = own.points
         if draft.is_accepted:
             points = unit_points
         else:
@@ -319,10 +332,17 @@ def appraise_item(assessment: SelfAssessment, code: str, appraiser: User, draft:
     return score
 
 
-def get_unappraised(assessment: SelfAssessment) -> list[Node]:
-    """The self-assessed items without appraised points yet: appraisal 1 is complete when none is left."""
+def get_unappraised(assessment: SelfAssessment) -> list[Node | Adjustment]:
+    """The self-assessed items, and the bonus or penalty the unit claimed, without appraised
+    points yet: appraisal 1 is complete when none is left."""
     appraised = appraisals_by_code(assessment)
-    return [item for item in get_items(assessment) if item.code not in appraised]
+    scores = scores_by_code(assessment)
+    claimed = [
+        item
+        for item in assessment.assessment_round.criteria_set.definition.self_assessed_adjustments
+        if item.code in scores and scores[item.code].points is not None
+    ]
+    return [item for item in (*get_items(assessment), *claimed) if item.code not in appraised]
 
 
 def get_appraisal_progress(assessment: SelfAssessment) -> AppraisalProgress:

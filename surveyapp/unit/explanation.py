@@ -23,6 +23,13 @@ from surveyapp.unit.forms import ExplanationForm
 from surveyapp.unit.self_assessment import assessment_page, explanation_prefix, loads_own_assessment
 
 
+def explanation_draft_of(form: ExplanationForm) -> ExplanationDraft:
+    """What was typed to explain an item: the points proposed, the text and the files ticked."""
+    return ExplanationDraft(
+        points=form.points.data or "", text=form.text.data or "", evidence_ids=tuple(form.evidence_ids.data or ())
+    )
+
+
 @bp.post("/rounds/<int:round_id>/explanations/<code>")
 @unit_account_required
 @loads_own_assessment
@@ -30,11 +37,8 @@ def explain_item(assessment: SelfAssessment, code: str) -> str | WerkzeugRespons
     """Save the explanation of one item; refused, the page comes back with what was typed and the reason."""
     form = ExplanationForm(prefix=explanation_prefix(code))
     if form.validate_on_submit():
-        draft = ExplanationDraft(
-            points=form.points.data or "", text=form.text.data or "", evidence_ids=tuple(form.evidence_ids.data or ())
-        )
         try:
-            save_explanation(assessment, code, draft)
+            save_explanation(assessment, code, explanation_draft_of(form))
         except ExplanationError as error:
             db.session.rollback()
             form.form_errors.append(str(error))

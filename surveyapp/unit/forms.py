@@ -60,3 +60,9 @@ class TypedInForm(FlaskForm):
     """How a self-assessment typed in by an officer was received; the service refuses it empty."""
 
     note = TextAreaField(_l("Ghi chú về bản tự đánh giá nhận được"))
+
+
+class ExplanationTypedInForm(FlaskForm):
+    """How an explanation typed in by an officer was received; the service refuses it empty."""
+
+    note = TextAreaField(_l("Ghi chú về giải trình nhận được"))

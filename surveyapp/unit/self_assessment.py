@@ -37,7 +37,12 @@ from surveyapp.services.self_assessments import (
     scores_by_code,
     submit_self_assessment,
 )
-from surveyapp.services.unit_appraisals import appraisals_by_code, appraised_points, get_first_appraisal_points
+from surveyapp.services.unit_appraisals import (
+    appraisals_by_code,
+    appraised_points,
+    get_appraised_total,
+    get_first_appraisal_points,
+)
 from surveyapp.unit import bp
 from surveyapp.unit.forms import ExplanationForm, ScoreForm
 
@@ -60,7 +65,7 @@ def score_forms(assessment: SelfAssessment, posted: dict[str, ScoreForm]) -> dic
     was typed and its errors) stands in for its item's."""
     scores = scores_by_code(assessment)
     forms = dict(posted)
-    for item in assessment.assessment_round.criteria_set.definition.self_assessed:
+    for item in assessment.assessment_round.criteria_set.definition.scored_by_units:
         if item.code in forms:
             continue
         score = scores.get(item.code)
@@ -88,7 +93,7 @@ def explanation_forms(assessment: SelfAssessment, posted: dict[str, ExplanationF
     of ``posted`` (with what was typed and its errors) stands in for its item's."""
     explanations = explanations_by_code(assessment)
     forms = dict(posted)
-    for item in assessment.assessment_round.criteria_set.definition.self_assessed:
+    for item in assessment.assessment_round.criteria_set.definition.scored_by_units:
         if item.code in forms:
             continue
         explanation = explanations.get(item.code)
@@ -116,8 +121,8 @@ def assessment_page(
     """What the unit's page and the officer's page of a self-assessment show; ``posted`` and
     ``posted_explanations`` map an item refused to its form as typed. The appraisal's points
     and reasons show once appraisal 1 of the unit is finished; the unit (not the officer, who
-    is ``typing_in``) explains items while its explanation is open; the final points show once
-    the round's appraisal is closed."""
+    is ``typing_in`` one the unit sent on paper) explains items while its explanation is open; the
+    final points show once the round's appraisal is closed."""
     definition = assessment.assessment_round.criteria_set.definition
     try:
         check_editable(assessment, typing_in=typing_in)
@@ -132,7 +137,7 @@ def assessment_page(
         explanation_locked = str(error)
     else:
         explanation_locked = None
-    is_explaining = explanation_locked is None and not typing_in
+    is_explaining = explanation_locked is None
     return {
         "assessment": assessment,
         "definition": definition,
@@ -153,10 +158,14 @@ def assessment_page(
         "explanations": explanations_by_code(assessment),
         "explanation_locked": explanation_locked if stage is RoundStage.EXPLANATION else None,
         "is_explaining": is_explaining,
+        # Where an item's explanation is saved and dropped: the officer's own routes when typing in.
+        "explain_endpoint": "admin.type_in_explanation" if typing_in else "unit.explain_item",
+        "unexplain_endpoint": "admin.remove_typed_in_explanation" if typing_in else "unit.remove_item_explanation",
         "explanation_forms": explanation_forms(assessment, posted_explanations or {})
         if is_explaining
         else dict(posted_explanations or {}),
         "final": appraised_points(assessment) if stage is RoundStage.CLOSED else {},
+        "final_total": get_appraised_total(assessment),
     }
 
 

@@ -303,6 +303,13 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/items/<code>": (P, officers(OK)),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/submit": (P, officers(UNIT_ASSESSMENT_PAGE)),
     "/admin/rounds/<int:round_id>/units/<int:unit_id>/return": (P, officers(UNIT_ASSESSMENT_PAGE)),
+    # Typing in a unit's explanation before the round is in explanation: refused, on or back to the page.
+    "/admin/rounds/<int:round_id>/units/<int:unit_id>/explanations/<code>": (P, officers(OK)),
+    "/admin/rounds/<int:round_id>/units/<int:unit_id>/explanations/<code>/remove": (
+        P,
+        officers(to("/admin/rounds/{round_id}/units/{unit_id}#item-CX4")),
+    ),
+    "/admin/rounds/<int:round_id>/units/<int:unit_id>/explanation/submit": (P, officers(UNIT_ASSESSMENT_PAGE)),
     # Appraising "CX4" or finishing before the round is in appraisal: refused, on or back to the page.
     "/appraise/rounds/<int:round_id>/units/<int:unit_id>/items/<code>": (P, assigned_appraiser(OK)),
     "/appraise/rounds/<int:round_id>/units/<int:unit_id>/finish": (

@@ -412,3 +412,68 @@ def test_a_unit_drops_an_explanation_until_it_submits(client, auth, ward, explai
     assert "Đơn vị đã gửi giải trình nên không sửa được nữa." in client.get(url).get_data(as_text=True)
     assert stored("1.1.1")[:2] == (1.0, "Đủ hồ sơ")
     assert len(audit(AuditAction.EXPLANATION_REMOVED)) == 1
+
+
+def officer_url(assessment_round, unit) -> str:
+    return f"/admin/rounds/{assessment_round.id}/units/{unit.id}"
+
+
+def type_in(client, assessment_round, unit, code: str, **fields):
+    """Post, as the officer, the explanation of item ``code`` the unit sent on paper."""
+    url = officer_url(assessment_round, unit)
+    token = csrf_token_of(client.get(url).get_data(as_text=True))
+    prefix = f"explain-{code}-"
+    data = {f"{prefix}csrf_token": token} | {f"{prefix}{name}": value for name, value in fields.items()}
+    return client.post(f"{url}/explanations/{code}", data=data)
+
+
+def test_the_officer_types_in_an_explanation_sent_on_paper_under_the_units_rules(
+    client, auth, ward, explaining_round, plan
+) -> None:
+    auth.login("canbo")
+    url = officer_url(explaining_round, ward)
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="explain-1.1.1-points"' in page and "Ghi nhận giải trình nhập hộ" in page
+    # The unit's rules: the text is required, the points within the maximum; refused, kept as typed.
+    refused = type_in(client, explaining_round, ward, "1.1.1", points="1,5", text="Đủ hồ sơ").get_data(as_text=True)
+    assert "Điểm của tiêu chí 1.1.1 (1,5) vượt điểm tối đa 1,25." in refused and "Đủ hồ sơ</textarea>" in refused
+    refused = type_in(client, explaining_round, ward, "1.1.1", points="1", text=" ").get_data(as_text=True)
+    assert "Hãy ghi nội dung giải trình của tiêu chí 1.1.1." in refused
+    assert stored("1.1.1") is None
+
+    saved = type_in(
+        client, explaining_round, ward, "1.1.1", points="1", text="Kế hoạch ban hành đúng hạn", evidence_ids=plan.id
+    )
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"{url}#item-1.1.1")
+    assert stored("1.1.1")[:3] == (1.0, "Kế hoạch ban hành đúng hạn", [plan.id])
+    (entry,) = audit(AuditAction.ITEM_EXPLAINED)
+    assert entry.actor == "canbo" and entry.details["typed_in"] is True
+    assert "Giải trình do Cán bộ Nội vụ nhập hộ từ bản giấy của đơn vị." in client.get(url).get_data(as_text=True)
+
+    # Recorded only with a note of how it was received; then locked, for the officer and the unit.
+    post(client, f"{url}/explanation/submit", url)
+    assert the_assessment(explaining_round, ward).explanation_submitted_at is None
+    post(client, f"{url}/explanation/submit", url, {"note": "Công văn số 25/UBND-VP nhận ngày 20/3"})
+    assessment = the_assessment(explaining_round, ward)
+    assert assessment.explanation_submitted_at is not None and assessment.explanation_typed_in_by.username == "canbo"
+    assert audit(AuditAction.EXPLANATION_SENT)[0].details["typed_in_note"] == "Công văn số 25/UBND-VP nhận ngày 20/3"
+    refused = type_in(client, explaining_round, ward, "1.2.1", points="1", text="Khác").get_data(as_text=True)
+    assert "Đơn vị đã gửi giải trình nên không sửa được nữa." in refused and stored("1.2.1") is None
+
+    auth.login("phuong")
+    page = client.get(unit_url(explaining_round)).get_data(as_text=True)
+    assert "Giải trình do Cán bộ Nội vụ nhập hộ. Ghi chú: Công văn số 25/UBND-VP nhận ngày 20/3" in page
+    assert "Giải trình do Cán bộ Nội vụ nhập hộ từ bản giấy của đơn vị." in page
+
+
+def test_the_officer_types_in_no_explanation_past_the_due_date(client, auth, ward, explaining_round) -> None:
+    """The due date holds the officer as it holds the unit: a paper explanation comes by then."""
+    explaining_round.explanation_due_on = dt.date.today() - dt.timedelta(days=1)
+    db.session.commit()
+    auth.login("canbo")
+    url = officer_url(explaining_round, ward)
+    assert 'name="explain-1.1.1-points"' not in client.get(url).get_data(as_text=True)
+    refused = type_in(client, explaining_round, ward, "1.1.1", points="1", text="Đủ hồ sơ").get_data(as_text=True)
+    assert "Đã quá hạn giải trình" in refused and stored("1.1.1") is None
+    post(client, f"{url}/explanation/submit", url, {"note": "Bản giấy"})
+    assert the_assessment(explaining_round, ward).explanation_submitted_at is None

@@ -6,6 +6,7 @@ one from another source)."""
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 
 import pytest
@@ -297,3 +298,48 @@ def test_a_unit_sees_its_targets_and_responsible_departments(client, auth, small
     assert "Chỉ tiêu:" in page and "Hoàn thành 100% kế hoạch" in page
     assert "Cơ quan theo dõi: Văn phòng - Thống kê." in page  # area 1's
     assert "Cơ quan chủ trì: Văn hóa - Thông tin." in page and "Cơ quan phối hợp: Tư pháp - Hộ tịch." in page
+
+
+def test_the_gap_report_of_150_units_comes_a_page_at_a_time_and_the_workbook_whole(
+    client, auth, tmp_path, officer
+) -> None:
+    """150 communes and wards, none scored yet: 5 rows each (3 items not scored, SIPAS, other)."""
+    (tmp_path / "THU.v1.yaml").write_text(
+        textwrap.dedent(SMALL_SET).replace("[phường]", "[phường, xã]"), encoding="utf-8"
+    )
+    (criteria_set,) = sync_criteria_sets(tmp_path, FORMS_DIR)
+    city = Unit(code="522", name="Thành phố Quảng Ngãi", kind="thành phố")
+    for number in range(150):
+        kind = "xã" if number % 3 == 0 else "phường"
+        city.children.append(Unit(code=f"{30000 + number}", name=f"{kind.capitalize()} số {number}", kind=kind))
+    db.session.add(city)
+    db.session.commit()
+    assessment_round = open_round(criteria_set, city)
+    auth.login("canbo")
+    url = f"/admin/rounds/{assessment_round.id}/gaps"
+
+    def units_listed(response) -> list[str]:
+        return re.findall(r"<td>((?:Xã|Phường) số \d+)</td>", response.get_data(as_text=True))
+
+    pages = [client.get(url, query_string={"page": number}) for number in range(1, 9)]
+    assert all(len(page.get_data()) < 100_000 for page in pages)
+    listed = [units_listed(page) for page in pages]
+    assert [len(rows) for rows in listed] == [100] * 7 + [50]
+    assert "Trang 1/8" in pages[0].get_data(as_text=True) and "Trang sau" in pages[0].get_data(as_text=True)
+    # Page 2 goes on where page 1 stopped: every unit's five rows are on some page, once.
+    everything = [unit for rows in listed for unit in rows]
+    assert sorted(everything) == sorted(f"{unit.name}" for unit in city.children for _ in range(5))
+    assert units_listed(client.get(url, query_string={"page": 99})) == listed[-1]  # the last page
+
+    assert len(rows_of(client.get(f"{url}.xlsx").get_data())) == 1 + 750  # the header, then every row
+
+    communes = client.get(url, query_string={"kind": "xã", "area": "1"})
+    assert "Trang 2/2" not in communes.get_data(as_text=True)
+    # 50 communes × 3 items of area 1 = 150 rows: two pages, only communes.
+    assert "Trang 1/2" in communes.get_data(as_text=True)
+    assert set(name.split()[0] for name in units_listed(communes)) == {"Xã"}
+    second = client.get(url, query_string={"kind": "xã", "area": "1", "page": 2})
+    assert len(units_listed(second)) == 50 and "Chỉ số SIPAS" not in second.get_data(as_text=True)
+
+    unknown = client.get(url, query_string={"kind": "thị trấn"}).get_data(as_text=True)
+    assert "Kỳ đánh giá không có đơn vị loại “thị trấn”" in unknown and "Trang 1/8" in unknown
