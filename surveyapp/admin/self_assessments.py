@@ -140,7 +140,7 @@ def type_in_explanation(assessment: SelfAssessment, code: str) -> str | Werkzeug
 def remove_typed_in_explanation(assessment: SelfAssessment, code: str) -> WerkzeugResponse:
     """Drop the explanation of one item typed in by mistake: it keeps appraisal 1's points."""
     try:
-        remove_explanation(assessment, code)
+        remove_explanation(assessment, code, typing_in=True)
     except ExplanationError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -6,8 +6,9 @@ with: the points it proposes (read by the rule of every item's points, ``read_po
 written explanation and more evidence; then it submits its explanation, or declares it has
 none, which locks it; the round's explanation due date locks it by itself. An item is
 explained when it has an ``Explanation``: what was saved by the due date stands. An officer
-types in an explanation the unit sent on paper under the same rules (``typed_in_by``): each
-item and the submission record who typed them.
+types in an explanation the unit sent on paper under the same rules (``typed_in_by``), except
+the due date: paper sent in time may arrive later, until appraisal 2 opens. Each item and the
+submission record who typed them.
 
 While the round is in appraisal 2, an appraiser assigned to the unit and the item's area
 (``may_appraise``) decides each explained item: the proposed points accepted, appraisal 1's
@@ -83,15 +84,16 @@ def explanations_by_code(assessment: SelfAssessment) -> dict[str, Explanation]:
     return {explanation.code: explanation for explanation in assessment.explanations}
 
 
-def check_explainable(assessment: SelfAssessment) -> None:
+def check_explainable(assessment: SelfAssessment, *, typing_in: bool = False) -> None:
     """Refuse a change of a unit's explanation that is locked: the round is not in explanation,
-    the unit has submitted it, or the explanation due date has passed."""
+    the unit has submitted it, or the explanation due date has passed. An officer typing in one
+    the unit sent on paper (``typing_in``) is not held by the due date."""
     assessment_round = assessment.assessment_round
     if assessment_round.stage is not RoundStage.EXPLANATION:
         raise ExplanationError(_("Kỳ đánh giá không ở giai đoạn giải trình nên không giải trình được."))
     if assessment.explanation_submitted_at is not None:
         raise ExplanationError(_("Đơn vị đã gửi giải trình nên không sửa được nữa."))
-    if is_explanation_overdue(assessment_round.explanation_due_on):
+    if not typing_in and is_explanation_overdue(assessment_round.explanation_due_on):
         raise ExplanationError(
             _(
                 "Đã quá hạn giải trình (%(date)s) nên không sửa được nữa.",
@@ -116,7 +118,7 @@ def save_explanation(
     is not self-assessed, the points are missing or break the rule of every item's points, the
     text is empty, or a cited file is not the unit's evidence.
     """
-    check_explainable(assessment)
+    check_explainable(assessment, typing_in=typed_in_by is not None)
     try:
         item = get_item(assessment, code)
         points = read_points(assessment.assessment_round.criteria_set.definition, item, draft.points)
@@ -164,11 +166,12 @@ def _summary(explanation: Explanation) -> dict:
     }
 
 
-def remove_explanation(assessment: SelfAssessment, code: str) -> None:
+def remove_explanation(assessment: SelfAssessment, code: str, *, typing_in: bool = False) -> None:
     """Drop the unit's explanation of the item ``code`` (it agrees with appraisal 1 after all):
     the item keeps appraisal 1's points. Audited with what was dropped. Refused, nothing changed,
-    when the explanation is locked or the item has none."""
-    check_explainable(assessment)
+    when the explanation is locked (``typing_in``: the officer drops one typed in by mistake) or
+    the item has none."""
+    check_explainable(assessment, typing_in=typing_in)
     explanation = explanations_by_code(assessment).get(code)
     if explanation is None:
         raise ExplanationError(_("Tiêu chí %(code)s chưa có giải trình nên không có gì để bỏ.", code=code))
@@ -191,7 +194,7 @@ def submit_explanation(assessment: SelfAssessment, *, typed_in_by: User | None =
     An officer who typed in an explanation the unit sent on paper submits it as ``typed_in_by``
     with a ``note`` (required) of how it was received.
     """
-    check_explainable(assessment)
+    check_explainable(assessment, typing_in=typed_in_by is not None)
     if typed_in_by is not None:
         if not note.strip():
             raise ExplanationError(

@@ -132,7 +132,7 @@ def assessment_page(
         locked = None
     stage = assessment.assessment_round.stage
     try:
-        check_explainable(assessment)
+        check_explainable(assessment, typing_in=typing_in)
     except ExplanationError as error:
         explanation_locked = str(error)
     else:
