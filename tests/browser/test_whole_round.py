@@ -14,6 +14,7 @@ from surveyapp.extensions import db
 from surveyapp.models import AssessmentRound, Publication, RoundStage, Unit
 from surveyapp.services.assessment_rounds import (
     RoundDraft,
+    close_appraisal,
     create_round,
     open_appraisal,
     open_appraisal_2,
@@ -22,6 +23,7 @@ from surveyapp.services.assessment_rounds import (
 )
 from surveyapp.services.evidence import upload_evidence
 from surveyapp.services.explanations import submit_explanation
+from surveyapp.services.publications import Decision, publish_round_index
 from surveyapp.services.self_assessments import ScoreDraft, get_round_assessments, save_score, submit_self_assessment
 from surveyapp.services.unit_appraisals import (
     AppraisalDraft,
@@ -30,7 +32,7 @@ from surveyapp.services.unit_appraisals import (
     assign_appraiser,
     finish_appraisal,
 )
-from tests.browser.conftest import audit_accessibility, log_in, save_screenshot
+from tests.browser.conftest import DESKTOP, audit_accessibility, log_in, save_screenshot
 from tests.web.test_appraisal import appraiser_account
 from tests.web.test_self_assessment import PDF, complete_all_but, the_assessment
 
@@ -245,3 +247,23 @@ def test_a_districts_communes_are_ranked_and_the_public_ranking_is_right(
         assert (cells[1], cells[2], cells[5], cells[7]) == (code, DISTRICT_COMMUNES[code], rounded, rank)
     audit_accessibility(screen, axe_js)
     save_screenshot(screen, f"whole-round-{device}-district-public")
+
+
+def test_a_published_ranking_reads_on_a_desktop_without_rows_stretched_by_a_long_cell(
+    live_server, chromium_browser, axe_js, officer, criteria_sets
+) -> None:
+    """The column of the items that do not count (25 codes here, no survey being linked) once
+    squeezed the public table's rows to 25 lines each (650 px); the public page now has the
+    width of the officer's preview, and a row is a few lines (under 250 px)."""
+    assessment_round = district_round_in_appraisal_2(criteria_sets["CCHC-XA"])
+    close_appraisal(assessment_round)
+    publication = publish_round_index(assessment_round, Decision(DECISION, dt.date.today()))
+    db.session.commit()
+    context = chromium_browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{live_server}/cong-bo/{publication.slug}")
+    rows = page.locator("table.published", has_text="Xã Hạ Mỹ").first.locator("tbody tr")
+    heights = [rows.nth(number).bounding_box()["height"] for number in range(rows.count())]
+    assert len(heights) == 4 and max(heights) < 250, heights
+    audit_accessibility(page, axe_js)
+    context.close()
