@@ -58,6 +58,7 @@ from surveyapp.models import (
     CampaignPurpose,
     CriteriaSetVersion,
     QuotaPolicy,
+    Reappraisal,
     Response,
     ResponseMode,
     SelfAssessment,
@@ -65,7 +66,6 @@ from surveyapp.models import (
     User,
     UserRole,
 )
-from surveyapp.models.self_assessments import Reappraisal
 from surveyapp.questionnaires.definition import Option, Question, QuestionType
 from surveyapp.services.assessment_rounds import (
     RoundDraft,
@@ -255,7 +255,8 @@ DEMO_ROUND_ACCOUNTS = (
 # public page and the index's change from the previous year have figures.
 DEMO_PAST_ROUND_NAME = "Chỉ số CCHC cấp xã tỉnh Quảng Ngãi năm 2025"
 DEMO_PAST_ROUND_DECISION = "Quyết định số 125/QĐ-UBND của Ủy ban nhân dân tỉnh Quảng Ngãi (demo)"
-# Items the appraiser lowers in each commune, and the one the ward explains (appraisal 2 accepts it).
+# How many items the appraiser lowers in each commune, and the texts the demo's people type:
+# why an item has no evidence file, why the appraiser lowered one, the ward's explanation.
 LOWERED_PER_UNIT = 2
 NO_EVIDENCE_REASON = "Hồ sơ lưu bản giấy tại Văn phòng UBND"
 LOWERED_REASON = "Tài liệu kiểm chứng chưa thể hiện đủ kết quả thực hiện"
@@ -307,16 +308,18 @@ class DemoResult:
 def load_demo(
     forms_dir: str | Path | None = None, today: dt.date | None = None, *, before_reform: bool = False
 ) -> DemoResult:
-    """Load the demo units, questionnaires, campaigns (open, with quotas) and accounts.
+    """Load the demo units, questionnaires, campaigns (open, with quotas), accounts and PAR
+    Index rounds.
 
     First the world before the reform: the seed units, their campaigns and the accounts; then
-    today's province (see the module's docstring) and its campaigns. ``before_reform`` stops
+    today's province (see the module's docstring), its campaigns and its rounds (2025's closed
+    and published, 2026's in self-assessment). ``before_reform`` stops
     after the first part, as the demo was before it had today's province: a later load adds
     that province over it, as it does over a database holding that older demo.
 
     Idempotent: what exists already (the seed units, once loaded, even if a later list such
     as the 2025 one changed them; today's province's units; questionnaire versions; campaigns
-    by name; accounts by username) is left as it is, so a second run adds nothing; but a demo
+    and rounds by name; accounts by username) is left as it is, so a second run adds nothing; but a demo
     account that still holds its formerly published password gets a random one. ``forms_dir``
     defaults to the app's ``FORMS_DIR``; ``today`` (the middle of the open period) to today
     in the survey's time zone. The session is flushed, not committed.
