@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from surveyapp.demo import (
     DEMO_CAMPAIGNS,
     DEMO_COMMUNES,
+    DEMO_PAST_ROUND_NAME,
     DEMO_ROUND_ACCOUNTS,
     DEMO_ROUND_NAME,
     PUBLISHED_DEMO_PASSWORDS,
@@ -23,16 +24,20 @@ from surveyapp.demo import (
 from surveyapp.extensions import db
 from surveyapp.instance_files import read_demo_accounts
 from surveyapp.models import (
+    AppraisalScore,
     AssessmentRound,
     AuditEntry,
     Campaign,
     CampaignPurpose,
     CampaignStatus,
+    Explanation,
+    Publication,
     Questionnaire,
     QuotaCell,
     Response,
     RoundStage,
     SelfAssessment,
+    SelfScore,
     Unit,
     User,
     UserRole,
@@ -207,7 +212,9 @@ def test_load_demo_builds_the_seed_campaigns_and_accounts(app, runner) -> None:
     # Today's PAR Index round: the six communes self-assess on the commune set; the ward's staff
     # has an account on today's ward, and an appraiser one to be assigned.
     assert f"Assessment round opened for self-assessment: {DEMO_ROUND_NAME}" in result.output
-    assessment_round = db.session.scalar(select(AssessmentRound))
+    # Last year's round of the same communes is closed and published (tests/web/test_demo_rounds.py).
+    assert f"Assessment round closed, its index published: {DEMO_PAST_ROUND_NAME}" in result.output
+    assessment_round = db.session.scalar(select(AssessmentRound).filter_by(name=DEMO_ROUND_NAME))
     assert (assessment_round.name, assessment_round.year) == (DEMO_ROUND_NAME, 2026)
     assert (assessment_round.criteria_set.code, assessment_round.criteria_set.version) == ("CCHC-XA", 1)
     assert assessment_round.stage is RoundStage.SELF_ASSESSMENT and assessment_round.self_assessment_due_on > today
@@ -220,7 +227,21 @@ def test_load_demo_builds_the_seed_campaigns_and_accounts(app, runner) -> None:
 
 def test_load_demo_twice_changes_nothing(runner) -> None:
     assert runner.invoke(args=["load-demo"]).exit_code == 0
-    models = (Unit, Questionnaire, Campaign, QuotaCell, User, Response, AuditEntry, AssessmentRound, SelfAssessment)
+    models = (
+        Unit,
+        Questionnaire,
+        Campaign,
+        QuotaCell,
+        User,
+        Response,
+        AuditEntry,
+        AssessmentRound,
+        SelfAssessment,
+        SelfScore,
+        AppraisalScore,
+        Explanation,
+        Publication,
+    )
     before = [count(model) for model in models]
     again = runner.invoke(args=["load-demo"])
     assert again.exit_code == 0 and "The demo is already loaded; nothing changed." in again.output

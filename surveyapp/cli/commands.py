@@ -340,7 +340,7 @@ def check_criteria(path: Path) -> None:
 @bp.cli.command("load-demo")
 def load_demo_command() -> None:
     """Load the demo: seed plans 000 and 001, and today's Quảng Ngãi; units, questionnaires, 5 open campaigns,
-    a PAR Index round in self-assessment, accounts.
+    a PAR Index round of 2025 closed and published, one of 2026 in self-assessment, accounts.
 
     Running it again changes nothing, except that a demo account still holding the password
     earlier versions published gets a random one. The accounts' random passwords are printed
@@ -367,6 +367,8 @@ def load_demo_command() -> None:
         units = f"{campaign.units} unit" + "s" * (campaign.units != 1)
         quota = f", {campaign.quota_total} forms planned" if campaign.quota_total else ""
         click.echo(f"Campaign opened: {campaign.name} ({', '.join(campaign.questionnaires)}; {units}{quota})")
+    for name in result.published_rounds_added:
+        click.echo(f"Assessment round closed, its index published: {name}")
     for name in result.rounds_added:
         click.echo(f"Assessment round opened for self-assessment: {name}")
     if result.passwords:

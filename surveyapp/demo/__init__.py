@@ -20,8 +20,14 @@ insurance) and the service centres of six communes. Then:
   answer records the centre or agency that handled the dossier. One commune centre has fewer
   forms than the results' minimum, so that the ranking by kind of unit leaves it unranked.
 - A 2026 PAR survey of the six communes on today's forms (XA1–XA4), with quotas.
-- A 2026 PAR Index assessment round of the six communes on the commune set (CCHC-XA v1), open
-  for self-assessment, with an account for the ward's staff and an appraiser's account.
+- A 2025 PAR Index assessment round of the six communes on the commune set (CCHC-XA v1),
+  carried through to the end: invented self-assessed points (the same on every run), appraised
+  by the appraiser's account, a few items lowered, the ward's explanation of one of them decided
+  in appraisal 2, the appraisal closed and the round's index published.
+- A 2026 PAR Index assessment round of the same communes and set, open for self-assessment,
+  with an account for the ward's staff and an appraiser's account. The five other communes
+  have scored every item (invented points, not submitted), so that its provisional index
+  compares them with the 2025 round; the ward's items are left for the demo's user.
 
 The ward's two campaigns and the 2026 SIPAS survey come with invented answers (the same on
 every run), so that their results pages have figures to show; the district's campaign and the
@@ -52,20 +58,40 @@ from surveyapp.models import (
     CampaignPurpose,
     CriteriaSetVersion,
     QuotaPolicy,
+    Reappraisal,
     Response,
     ResponseMode,
+    SelfAssessment,
     Unit,
     User,
     UserRole,
 )
 from surveyapp.questionnaires.definition import Option, Question, QuestionType
-from surveyapp.services.assessment_rounds import RoundDraft, create_round, open_self_assessment
+from surveyapp.services.assessment_rounds import (
+    RoundDraft,
+    close_appraisal,
+    create_round,
+    open_appraisal,
+    open_appraisal_2,
+    open_explanation,
+    open_self_assessment,
+)
 from surveyapp.services.campaigns import CampaignDraft, create_campaign, open_campaign
 from surveyapp.services.catalog import get_latest_questionnaires, sync_questionnaires
 from surveyapp.services.criteria_sets import sync_criteria_sets
+from surveyapp.services.explanations import (
+    ExplanationDraft,
+    ReappraisalDraft,
+    reappraise_item,
+    save_explanation,
+    submit_explanation,
+)
 from surveyapp.services.official_units import REFORM_DAY, load_official_units
+from surveyapp.services.publications import Decision, publish_round_index
 from surveyapp.services.quotas import QuotaRule, count_imported, plan_quotas, save_quotas
 from surveyapp.services.responses import local_today, response_row
+from surveyapp.services.self_assessments import ScoreDraft, get_round_assessments, save_score, submit_self_assessment
+from surveyapp.services.unit_appraisals import AppraisalDraft, appraise_item, assign_appraiser, finish_appraisal
 from surveyapp.services.units import import_units_csv
 from surveyapp.services.users import create_user, random_password, set_password
 
@@ -220,10 +246,21 @@ DEMO_ACCOUNTS = (
 DEMO_ROUND_NAME = "Chỉ số CCHC cấp xã tỉnh Quảng Ngãi năm 2026"
 DEMO_ROUND_SET = ("CCHC-XA", 1)
 DEMO_ROUND_DUE_DAYS = 30
+DEMO_APPRAISER = "tdv.sonoivu"
 DEMO_ROUND_ACCOUNTS = (
     ("donvi.truongquangtrong", "Văn phòng UBND phường Trương Quang Trọng (demo)", UserRole.UNIT, WARD),
-    ("tdv.sonoivu", "Thẩm định viên Sở Nội vụ (demo)", UserRole.APPRAISER, None),
+    (DEMO_APPRAISER, "Thẩm định viên Sở Nội vụ (demo)", UserRole.APPRAISER, None),
 )
+# Last year's round of the same communes, run through to its published index, so that the
+# public page and the index's change from the previous year have figures.
+DEMO_PAST_ROUND_NAME = "Chỉ số CCHC cấp xã tỉnh Quảng Ngãi năm 2025"
+DEMO_PAST_ROUND_DECISION = "Quyết định số 125/QĐ-UBND của Ủy ban nhân dân tỉnh Quảng Ngãi (demo)"
+# How many items the appraiser lowers in each commune, and the texts the demo's people type:
+# why an item has no evidence file, why the appraiser lowered one, the ward's explanation.
+LOWERED_PER_UNIT = 2
+NO_EVIDENCE_REASON = "Hồ sơ lưu bản giấy tại Văn phòng UBND"
+LOWERED_REASON = "Tài liệu kiểm chứng chưa thể hiện đủ kết quả thực hiện"
+EXPLANATION = "Đơn vị bổ sung báo cáo kết quả thực hiện, đã ký, kèm hồ sơ lưu"
 
 
 @dataclass(frozen=True)
@@ -252,6 +289,7 @@ class DemoResult:
     users_added: list[str]
     passwords: dict[str, str]
     rounds_added: list[str] = field(default_factory=list)
+    published_rounds_added: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -263,22 +301,25 @@ class DemoResult:
             or self.users_added
             or self.passwords
             or self.rounds_added
+            or self.published_rounds_added
         )
 
 
 def load_demo(
     forms_dir: str | Path | None = None, today: dt.date | None = None, *, before_reform: bool = False
 ) -> DemoResult:
-    """Load the demo units, questionnaires, campaigns (open, with quotas) and accounts.
+    """Load the demo units, questionnaires, campaigns (open, with quotas), accounts and PAR
+    Index rounds.
 
     First the world before the reform: the seed units, their campaigns and the accounts; then
-    today's province (see the module's docstring) and its campaigns. ``before_reform`` stops
+    today's province (see the module's docstring), its campaigns and its rounds (2025's closed
+    and published, 2026's in self-assessment). ``before_reform`` stops
     after the first part, as the demo was before it had today's province: a later load adds
     that province over it, as it does over a database holding that older demo.
 
     Idempotent: what exists already (the seed units, once loaded, even if a later list such
     as the 2025 one changed them; today's province's units; questionnaire versions; campaigns
-    by name; accounts by username) is left as it is, so a second run adds nothing; but a demo
+    and rounds by name; accounts by username) is left as it is, so a second run adds nothing; but a demo
     account that still holds its formerly published password gets a random one. ``forms_dir``
     defaults to the app's ``FORMS_DIR``; ``today`` (the middle of the open period) to today
     in the survey's time zone. The session is flushed, not committed.
@@ -304,11 +345,13 @@ def load_demo(
     campaigns_added = add_campaigns(PAST_CAMPAIGNS)
     users_added, passwords = _add_demo_users()
     rounds_added: list[str] = []
+    published_rounds_added: list[str] = []
     if not before_reform:
         units_added += _add_todays_province()
         campaigns_added += add_campaigns(TODAYS_CAMPAIGNS)
-        rounds_added = _add_demo_round(today)
         users_added += _add_round_users(passwords)
+        published_rounds_added = _add_past_round(today)
+        rounds_added = _add_demo_round(today)
     db.session.flush()
     return DemoResult(
         units_added=units_added,
@@ -318,6 +361,7 @@ def load_demo(
         users_added=users_added,
         passwords=passwords,
         rounds_added=rounds_added,
+        published_rounds_added=published_rounds_added,
     )
 
 
@@ -336,7 +380,83 @@ def _add_demo_round(today: dt.date) -> list[str]:
         )
     )
     open_self_assessment(assessment_round, only=set(DEMO_COMMUNES))
+    for assessment in get_round_assessments(assessment_round):
+        if assessment.unit.code != WARD:
+            _score_invented(assessment)
     return [DEMO_ROUND_NAME]
+
+
+def _score_invented(assessment: SelfAssessment) -> None:
+    """Score every item of ``assessment`` with invented points from half its maximum to all of
+    it, in the set's steps (the same on every run, seeded by the round and the unit)."""
+    definition = assessment.assessment_round.criteria_set.definition
+    rng = random.Random(f"{assessment.assessment_round.name} {assessment.unit.code}")
+    for item in definition.self_assessed:
+        steps = round(item.max_points / definition.point_step)
+        points = rng.randint((steps + 1) // 2, steps) * definition.point_step
+        save_score(assessment, item.code, ScoreDraft(f"{points:g}", "", (), NO_EVIDENCE_REASON))
+
+
+def _add_past_round(today: dt.date) -> list[str]:
+    """Last year's round of the six communes, closed and its index published, all on ``today``
+    (the round's dates too, so that every stage's rule about dates holds as it did); its name
+    in a list, or none when it is there.
+
+    Each commune scores every item with invented points (the same on every run); the demo
+    appraiser accepts all but ``LOWERED_PER_UNIT`` items, lowered by half a point with a
+    reason; the ward explains its first lowered item, and appraisal 2 accepts its own points
+    back; the other communes send no explanation.
+    """
+    if db.session.scalar(select(AssessmentRound.id).filter_by(name=DEMO_PAST_ROUND_NAME)) is not None:
+        return []
+    code, version = DEMO_ROUND_SET
+    criteria_set = db.session.scalar(select(CriteriaSetVersion).filter_by(code=code, version=version))
+    definition = criteria_set.definition
+    appraiser = db.session.scalar(select(User).filter_by(username=DEMO_APPRAISER))
+    assessment_round = create_round(
+        RoundDraft(
+            DEMO_PAST_ROUND_NAME,
+            2025,
+            criteria_set.id,
+            _current_units()[PROVINCE].id,
+            today - dt.timedelta(days=DEMO_ROUND_DUE_DAYS),
+            today,
+        )
+    )
+    open_self_assessment(assessment_round, only=set(DEMO_COMMUNES))
+    assessments = get_round_assessments(assessment_round)
+    lowered: dict[str, list[str]] = {}
+    for assessment in assessments:
+        _score_invented(assessment)
+        submit_self_assessment(assessment)
+        assign_appraiser(assessment_round, appraiser, assessment.unit, None)
+        rng = random.Random(f"{DEMO_PAST_ROUND_NAME} {assessment.unit.code} appraisal")
+        lowered[assessment.unit.code] = sorted(
+            rng.sample([item.code for item in definition.self_assessed], LOWERED_PER_UNIT)
+        )
+    open_appraisal(assessment_round)
+    for assessment in assessments:
+        for score in assessment.scores:
+            if score.code in lowered[assessment.unit.code]:
+                draft = AppraisalDraft(
+                    is_accepted=False, points=f"{max(score.points - 0.5, 0):g}", reason=LOWERED_REASON
+                )
+            else:
+                draft = AppraisalDraft(is_accepted=True, points="", reason="")
+            appraise_item(assessment, score.code, appraiser, draft)
+        finish_appraisal(assessment, appraiser)
+    open_explanation(assessment_round, today)
+    ward = next(assessment for assessment in assessments if assessment.unit.code == WARD)
+    explained = lowered[WARD][0]
+    own = next(score.points for score in ward.scores if score.code == explained)
+    save_explanation(ward, explained, ExplanationDraft(f"{own:g}", EXPLANATION, ()))
+    for assessment in assessments:
+        submit_explanation(assessment)
+    open_appraisal_2(assessment_round)
+    reappraise_item(ward, explained, appraiser, ReappraisalDraft(Reappraisal.ACCEPTED, "", ""))
+    close_appraisal(assessment_round)
+    publish_round_index(assessment_round, Decision(DEMO_PAST_ROUND_DECISION, today))
+    return [DEMO_PAST_ROUND_NAME]
 
 
 def _add_round_users(passwords: dict[str, str]) -> list[str]:
