@@ -247,7 +247,8 @@ def _sources(
 
 
 def compute_round_index(assessment_round: AssessmentRound, *, with_change: bool = True) -> RoundIndex:
-    """Every unit's index in the round; ``with_change`` compares it with the previous year's round."""
+    """Every unit's index in the round; ``with_change`` compares it with the previous year's round
+    (for the units that have scored themselves)."""
     definition = assessment_round.criteria_set.definition
     survey, sipas, entered = _sources(assessment_round)
     assessments = get_round_assessments(assessment_round)
@@ -255,7 +256,8 @@ def compute_round_index(assessment_round: AssessmentRound, *, with_change: bool 
     units, unappraised = [], {}
     for assessment in assessments:
         previous_percent = None
-        earlier = get_previous_round(assessment_round, assessment.unit) if with_change else None
+        # A unit that has scored nothing yet has a figure of nothing: no change to show.
+        earlier = get_previous_round(assessment_round, assessment.unit) if with_change and assessment.scores else None
         if earlier is not None:
             if earlier.id not in previous:
                 rows = compute_round_index(earlier, with_change=False).rows

@@ -156,6 +156,27 @@ def index_round(small_set, groups, make_campaign, client, auth, officer):
     return assessment_round
 
 
+def test_a_unit_that_has_scored_nothing_yet_shows_no_change_from_last_year(small_set, groups) -> None:
+    """Last year An scored 3.5 + 3.25 of 9 (75 %); this year nothing yet: a provisional 0 %, not
+    a fall of 75 points. Bình scored 2 + 4.75 last year (75 %) and 1.1 = 2 of 4 so far this year
+    (its other item counts 0 until scored): 2 of 9 → 22.2 %, a change shown as provisional."""
+    first, second = groups
+    last_year = {first.code: {"1.1": "3.5", "2.2": "3.25"}, second.code: {"1.1": "2", "2.2": "4.75"}}
+    scored_round(small_set, first.parent, dt.date.today().year - 1, last_year)
+    today = dt.date.today()
+    this_year = create_round(
+        RoundDraft(
+            "Chỉ số CCHC năm nay", today.year, small_set.id, first.parent.id, today, today + dt.timedelta(days=9)
+        )
+    )
+    open_self_assessment(this_year)
+    save_score(get_assessment(this_year.id, second.id), "1.1", ScoreDraft("2", "", (), "Chưa số hóa"))
+    db.session.commit()
+    rows = {row.unit.code: row for row in compute_round_index(this_year).rows}
+    assert rows[first.code].index.change is None
+    assert rows[second.code].index.change == pytest.approx(2 / 9 * 100 - 75)
+
+
 def index_url(assessment_round) -> str:
     return f"/admin/rounds/{assessment_round.id}/index"
 
