@@ -48,11 +48,13 @@ def _compress(response: Response) -> Response:
     body = response.get_data()
     if len(body) < MINIMUM_BYTES:
         return response
-    response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
     response.headers["Content-Encoding"] = "gzip"
     etag, is_weak = response.get_etag()
-    if etag:  # the compressed body is another representation: it needs its own tag
+    if etag:  # the compressed body is another representation: it needs its own tag,
         response.set_etag(f"{etag}-gzip", weak=is_weak)
+        response.make_conditional(request)  # which a browser that holds it sends back: 304
+    if response.status_code == 200:
+        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
     return response
 
 

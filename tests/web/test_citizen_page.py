@@ -43,7 +43,10 @@ def test_the_stylesheet_is_compressed_under_a_tag_of_its_own(client) -> None:
     assert packed.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.get_data()) == plain.get_data()
     assert packed.headers["ETag"] != plain.headers["ETag"]  # a cache never mixes the two bodies
-    plain.close(), packed.close()
+    # A browser that has it already is told so, as for the plain file.
+    kept = client.get("/static/app.css", headers=GZIP | {"If-None-Match": packed.headers["ETag"]})
+    assert kept.status_code == 304 and kept.get_data() == b""
+    plain.close(), packed.close(), kept.close()
 
 
 def test_the_favicon_exists(client, sipas) -> None:
