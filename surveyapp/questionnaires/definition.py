@@ -321,7 +321,7 @@ class QuestionnaireDefinition:
     def length(self, units: int = 1) -> Length:
         """What the campaign form, the poster and the questionnaire's first screen announce.
 
-        >>> sipas = load_questionnaire_file("forms/SIPAS-2017.v1.yaml")
+        >>> sipas = load_questionnaire_file(Path(__file__).parents[2] / "forms" / "SIPAS-2017.v1.yaml")
         >>> sipas.length()
         Length(questions=27, minutes=5)
         """
