@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
+from surveyapp import compression
 from surveyapp.config import INSTANCE_DIR, Config
 from surveyapp.extensions import csrf, db, login_manager, migrate
 from surveyapp.instance_files import configure_secret_key
@@ -43,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from surveyapp import admin, appraise, auth, cli, errors, field, health, logs, public, respond, security, unit
 
+    compression.init_app(app)  # first, so that it runs after every other after_request hook
     logs.init_app(app)
     security.init_app(app)
     app.register_blueprint(health.bp)

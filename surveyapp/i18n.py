@@ -11,6 +11,9 @@ from surveyapp.extensions import babel
 from surveyapp.questionnaires.definition import Text
 
 LANGUAGE_PARAMETER = "lang"
+# The name of the questionnaire's language buttons: the form posted with it is shown again
+# in the other language with its answers, and is not a submission (is_language_switch).
+LANGUAGE_SWITCH_FIELD = "switch_language"
 
 
 def select_locale() -> str:
@@ -51,6 +54,11 @@ def language_url(language: str) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **{LANGUAGE_PARAMETER: language})
 
 
+def is_language_switch() -> bool:
+    """Whether this request posts a form only to see it in another language (nothing to store)."""
+    return request.method == "POST" and LANGUAGE_SWITCH_FIELD in request.form
+
+
 def localized(text: Text | None) -> str:
     """A questionnaire text in the page's language (Vietnamese when no translation exists)."""
     return text.in_language(str(get_locale())) if text else ""
@@ -70,4 +78,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_language() -> dict[str, object]:
-        return {"current_language": select_locale(), "language_url": language_url}
+        return {
+            "current_language": select_locale(),
+            "language_url": language_url,
+            "language_switch_field": LANGUAGE_SWITCH_FIELD,
+        }

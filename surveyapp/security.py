@@ -33,6 +33,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import TooManyRequests
 
+from surveyapp.i18n import is_language_switch
 from surveyapp.services.limits import (
     BUCKET_SECONDS,
     RETENTION,
@@ -43,19 +44,29 @@ from surveyapp.services.limits import (
     record_and_count,
 )
 
-# Nothing but our own files: no inline script or style, no framing, forms post only here.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
-)
+
+def content_security_policy(*style_digests: str) -> str:
+    """Nothing but our own files: no inline script, no framing, forms post only here.
+
+    No inline style either, except the ``<style>`` elements whose SHA-256 digests (base64)
+    are given: exactly those texts, nothing an attacker could write into a page.
+    """
+    styles = " ".join(["'self'", *(f"'sha256-{digest}'" for digest in style_digests)])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src {styles}",
+            "img-src 'self' data:",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 # The service needs no device feature at all; the citizen's phone camera is used by the
 # phone's own QR scanner, never by our pages.
 PERMISSIONS_POLICY = ", ".join(
@@ -284,10 +295,11 @@ def _limit_public_submissions() -> None:
     Only POSTs to the public ``respond`` pages count: reading a questionnaire is never limited.
     A refused submission is not counted, so a source that keeps sending gets ``RESPOND_LIMIT``
     forms an hour through (up to workers × ``RESPOND_LIMIT_BATCH`` more, ``BatchedLimit``).
-    Retry-After is a minute, when the oldest minute of the hour leaves the window.
+    Retry-After is a minute, when the oldest minute of the hour leaves the window. A form
+    posted only to switch its language is not a submission and does not count.
     """
     limit: BatchedLimit | None = current_app.extensions[SUBMISSION_LIMIT_KEY]
-    if limit is None or request.method != "POST" or request.blueprint != "respond":
+    if limit is None or request.method != "POST" or request.blueprint != "respond" or is_language_switch():
         return
     if not limit.admit(client_source()):
         raise TooManyRequests(retry_after=BUCKET_SECONDS)

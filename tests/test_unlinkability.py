@@ -111,6 +111,18 @@ def test_a_link_answers_once_even_before_its_person_is_released(client, links) -
     assert db.session.query(SpentLink).count() == 1
 
 
+def test_switching_the_language_of_a_link_keeps_the_answers_and_does_not_spend_it(client, links) -> None:
+    questionnaire, urls = links
+    page = client.get(urls[0]).get_data(as_text=True)
+    answers = filled_form(questionnaire.definition, choice=1)
+    english = client.post(f"{urls[0]}?lang=en", data=form_fields_of(page) | answers | {"switch_language": "en"})
+    rated = next(name for name in answers if name.startswith("q_"))
+    assert f'name="{rated}" value="{answers[rated]}" checked' in english.get_data(as_text=True)
+    assert db.session.query(SpentLink).count() == 0 and db.session.query(Response).count() == 0
+    sent = client.post(urls[0], data=form_fields_of(english.get_data(as_text=True)) | answers)
+    assert sent.status_code == 302 and db.session.query(SpentLink).count() == 1
+
+
 def test_postgresql_xmin_does_not_tie_an_answer_to_its_person(app, client, links) -> None:
     if db.engine.dialect.name != "postgresql":
         pytest.skip("xmin is PostgreSQL's")

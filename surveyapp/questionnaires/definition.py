@@ -268,6 +268,15 @@ class Methodology:
 
 
 @dataclass(frozen=True)
+class Length:
+    """How long a questionnaire is, as a respondent is told before starting: its numbered
+    questions and about how many minutes answering takes."""
+
+    questions: int
+    minutes: int
+
+
+@dataclass(frozen=True)
 class QuestionnaireDefinition:
     """A whole questionnaire version: the respondent-facing form and its scoring settings."""
 
@@ -308,6 +317,15 @@ class QuestionnaireDefinition:
     def estimated_minutes(self, units: int = 1) -> int:
         """About how long answering takes on a phone, in whole minutes (``SECONDS_PER_ANSWER`` each)."""
         return max(1, math.ceil(self.answer_count(units) * SECONDS_PER_ANSWER / 60))
+
+    def length(self, units: int = 1) -> Length:
+        """What the campaign form, the poster and the questionnaire's first screen announce.
+
+        >>> sipas = load_questionnaire_file(Path(__file__).parents[2] / "forms" / "SIPAS-2017.v1.yaml")
+        >>> sipas.length()
+        Length(questions=27, minutes=5)
+        """
+        return Length(questions=len(self.questions), minutes=self.estimated_minutes(units))
 
     @property
     def asks_respondent_group(self) -> bool:

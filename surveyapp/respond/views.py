@@ -12,7 +12,10 @@ from surveyapp.answering import (
     refused_form,
     render_questionnaire,
 )
+from surveyapp.compression import compress_pages_of
 from surveyapp.extensions import db
+from surveyapp.i18n import is_language_switch
+from surveyapp.inline_style import inline_stylesheet_in
 from surveyapp.models import Campaign, Questionnaire, ResponseMode, SampleEntry
 from surveyapp.respond import bp
 from surveyapp.services.collection import CollectionPoint, get_collection_point, get_public_point, is_closed_to_qr
@@ -72,13 +75,16 @@ def _not_collecting(campaign: Campaign) -> tuple[str, int]:
 def questionnaire(
     campaign_id: int, questionnaire_code: str, unit_code: str | None = None
 ) -> tuple[str, int] | WerkzeugResponse:
-    """The questionnaire a QR code opens, already tagged with its campaign and unit."""
+    """The questionnaire a QR code opens, already tagged with its campaign and unit.
+
+    A form posted by a language button comes back in that language with its answers, unstored.
+    """
     point = _public_point_or_404(campaign_id, questionnaire_code, unit_code)
     if not point.campaign.accepts(ResponseMode.DESK_QR, local_today()):
         return _not_collecting(point.campaign)
     if is_closed_to_qr(point):
         return render_template("respond/qr_closed.html", campaign=point.campaign), 200
-    if request.method == "POST":
+    if request.method == "POST" and not is_language_switch():
         try:
             outcome = receive_submission(point, ResponseMode.DESK_QR)
         except CampaignNotCollecting:
@@ -100,14 +106,15 @@ def thanks(campaign_id: int) -> str:
 
 @bp.route("/link/<token>", methods=["GET", "POST"])
 def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
-    """A sampled person's single-use link: the questionnaire of their unit, answered once."""
+    """A sampled person's single-use link: the questionnaire of their unit, answered once
+    (a form posted by a language button comes back in that language with its answers, unstored)."""
     entry = get_entry_by_link(token)
     if entry is None:
         return render_template("respond/link_used.html"), 200
     point = _point_of_entry(entry)
     if not point.campaign.accepts(ResponseMode.ONLINE_LINK, local_today()):
         return _not_collecting(point.campaign)
-    if request.method == "POST":
+    if request.method == "POST" and not is_language_switch():
         try:
             outcome = receive_submission(point, ResponseMode.ONLINE_LINK, before_commit=lambda: spend_link(token))
         except CampaignNotCollecting:
@@ -127,5 +134,7 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
 
 
 accept_anonymous_forms(bp)
+compress_pages_of(bp)
+inline_stylesheet_in(bp)
 keep_answers_when_not_stored(bp, "respond.questionnaire", TEMPLATE, _public_point_or_404, is_open_qr=True)
 keep_answers_when_not_stored(bp, "respond.personal_link", TEMPLATE, _point_of_link)

@@ -7,8 +7,8 @@ posters speak to citizens at a Vietnamese one-stop desk, so their text is Vietna
 the language of the officer's pages.
 
 >>> svg = poster_svg(campaign_name="Khảo sát 2022", unit_name="Tổ dân phố 1", questionnaire_title="SIPAS",
-...                  url="https://khaosat.example.vn/r/1/SIPAS-2017/21172-T01", minutes=5)
->>> 'width="210mm"' in svg and "Tổ dân phố 1" in svg
+...                  url="https://khaosat.example.vn/r/1/SIPAS-2017/21172-T01", length=Length(27, 5))
+>>> 'width="210mm"' in svg and "Tổ dân phố 1" in svg and "27 câu hỏi (khoảng 5 phút)" in svg
 True
 >>> poster_file_name("SIPAS-2017", "21172-T01")
 '21172-T01_SIPAS-2017.svg'
@@ -30,6 +30,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from qrcode.image.pure import PyPNGImage
 from qrcode.image.svg import SvgPathFillImage
 
+from surveyapp.questionnaires.definition import Length
 from surveyapp.services.collection import CollectionPoint, public_url
 
 QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
@@ -93,9 +94,9 @@ def _wrap(text: str, width: int, max_lines: int) -> list[str]:
     return lines
 
 
-def poster_svg(*, campaign_name: str, unit_name: str, questionnaire_title: str, url: str, minutes: int) -> str:
+def poster_svg(*, campaign_name: str, unit_name: str, questionnaire_title: str, url: str, length: Length) -> str:
     """An A4 poster (210 × 297 mm): the unit's name, a 12 cm QR code of ``url`` and how to answer
-    (in about ``minutes``)."""
+    (``length``: how many questions, in about how many minutes)."""
     matrix = _matrix(url)
     qr_x, qr_y = (210 - QR_SIZE_MM) / 2, 90.0
     # Short names stay large; a long one gets a smaller size and a third line.
@@ -114,7 +115,8 @@ def poster_svg(*, campaign_name: str, unit_name: str, questionnaire_title: str, 
         _text([url], y=qr_y + QR_SIZE_MM + 4, size=3.4, step=0, attrs=' fill="#444"'),
         '<text x="24" y="236" font-size="5.8" font-weight="700">Cách trả lời:</text>',
         '<text x="24" y="246" font-size="5.2">1. Mở camera hoặc Zalo trên điện thoại, quét mã QR.</text>',
-        f'<text x="24" y="255" font-size="5.2">2. Trả lời các câu hỏi (khoảng {minutes} phút). Phiếu ẩn danh.</text>',
+        f'<text x="24" y="255" font-size="5.2">2. Trả lời {length.questions} câu hỏi (khoảng {length.minutes} phút).'
+        " Phiếu ẩn danh.</text>",
         '<text x="24" y="264" font-size="5.2">3. Bấm “Gửi phiếu”. Xin cảm ơn anh/chị!</text>',
         _text(_wrap(questionnaire_title, 100, 2), y=282, size=3.4, step=4, attrs=' fill="#666"'),
     ]
@@ -150,7 +152,7 @@ def point_poster(point: CollectionPoint) -> tuple[str, str]:
         unit_name=unit_name,
         questionnaire_title=f"{point.questionnaire.code}: {point.questionnaire.title}",
         url=public_url(point),
-        minutes=point.definition.estimated_minutes(len(point.units)),
+        length=point.definition.length(len(point.units)),
     )
     return poster_file_name(point.questionnaire.code, point.unit_code), svg
 

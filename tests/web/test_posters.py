@@ -14,6 +14,7 @@ import qrcode
 
 from surveyapp.extensions import db
 from surveyapp.models import Unit
+from surveyapp.questionnaires.definition import Length
 from surveyapp.services.posters import poster_file_name, poster_svg, posters_zip, qr_png, qr_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -117,7 +118,7 @@ def test_the_poster_is_an_a4_page_with_the_unit_the_link_and_its_qr_code(officer
     assert (root.get("width"), root.get("height"), root.get("viewBox")) == ("210mm", "297mm", "0 0 210 297")
     assert "Tổ dân phố 1" in texts and "Khảo sát thử" in texts and url in texts
     assert "quét mã QR" in texts and "Gửi phiếu" in texts and "ẩn danh" in texts
-    assert "khoảng 2 phút" in texts  # CX4's 12 questions, not a fixed promise
+    assert "2. Trả lời 12 câu hỏi (khoảng 2 phút). Phiếu ẩn danh." in texts  # CX4's real length, not a fixed promise
     group = root.find(f"{SVG}g")
     assert dark_modules(group.find(f"{SVG}path").get("d")) == expected_modules(url)
     scale = float(re.search(r"scale\(([\d.]+)\)", group.get("transform")).group(1))
@@ -136,7 +137,7 @@ def test_names_are_escaped_in_posters() -> None:
         unit_name='Tổ "1" <b>',
         questionnaire_title="x & y",
         url="https://e.vn/r/1/X?a=1&b=2",
-        minutes=5,
+        length=Length(20, 5),
     )
     texts = texts_of(ET.fromstring(svg))  # well-formed despite the markup characters
     assert "A & B <c>" in texts and 'Tổ "1" <b>' in texts and "https://e.vn/r/1/X?a=1&b=2" in texts
@@ -145,7 +146,9 @@ def test_names_are_escaped_in_posters() -> None:
 def test_a_long_unit_name_stays_above_the_qr_code() -> None:
     name = "Ban quản lý dự án đầu tư xây dựng và phát triển quỹ đất khu vực phía Nam huyện Bố Trạch tỉnh Quảng Bình"
     root = ET.fromstring(
-        poster_svg(campaign_name="Đợt 1", unit_name=name, questionnaire_title="CX4", url="https://e.vn", minutes=2)
+        poster_svg(
+            campaign_name="Đợt 1", unit_name=name, questionnaire_title="CX4", url="https://e.vn", length=Length(8, 2)
+        )
     )
     lines = [t for t in root.iter(f"{SVG}text") if t.text and t.text.split()[0] in name.split()]
     assert lines[0].text.startswith("Ban quản lý dự án")
@@ -224,7 +227,7 @@ def test_a_zip_built_from_a_stream_of_posters_holds_each_one_under_its_name() ->
                         unit_name=f"Tổ dân phố {n}",
                         questionnaire_title="CX4: Phiếu khảo sát người dân",
                         url=f"https://khaosat.quangngai.gov.vn/r/12/CX4/T{n:04d}",
-                        minutes=2,
+                        length=Length(8, 2),
                     ),
                 )
                 for n in range(count)

@@ -306,7 +306,7 @@ def test_a_resident_answers_the_national_form_end_to_end(client, national) -> No
     campaign, definition, url = national
     html = client.get(url).get_data(as_text=True)
     assert definition.question("Q8_4").text.vi in html and definition.question("S4_6").text.vi in html
-    assert "no-answer" not in html  # no "don't know" anywhere on the national form
+    assert "option no-answer" not in html  # no "don't know" anywhere on the national form (the CSS is inline)
     assert 'name="respondent_group"' not in html and 'name="procedure_field"' not in html
     answers = filled_form(definition, choice=0)
     for question in definition.sections[0].questions:  # about the respondent: optional

@@ -129,6 +129,19 @@ def test_the_submission_limit_of_a_source_holds_across_workers(gunicorn, desk) -
     assert Client(server.url, source="127.0.0.2").submit(url, data) == 302
 
 
+def test_switching_the_language_is_not_a_submission_and_does_not_count(gunicorn, desk) -> None:
+    data, url = desk
+    server = gunicorn(RESPOND_LIMIT="2", RESPOND_LIMIT_BATCH="1")
+    person = Client(server.url)
+    html = person.request("GET", url)[2]
+    for language in ("en", "vi", "en", "vi"):  # a hesitant reader, at a busy desk's address
+        status, _headers, html = person.request(
+            "POST", f"{url}?lang={language}", form_fields_of(html) | data | {"switch_language": language}
+        )
+        assert status == 200
+    assert [person.submit(url, data) for _ in range(3)] == [302, 302, 429]
+
+
 def test_counted_in_batches_the_limit_holds_within_workers_times_batch(gunicorn, desk) -> None:
     """Each of the 2 workers writes its counts 3 at a time: at most 12 + 2 × 3 forms get through,
     where two workers counting alone would let 24 through; the source is then refused.

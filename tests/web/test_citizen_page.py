@@ -1,0 +1,111 @@
+"""The citizen's page, lighter and shorter (issue 14): compression, favicon, language switch, real length.
+
+What Chromium sees of it (bytes on the wire, first paint on slow 3G, focus) is in
+``tests/browser/test_light_citizen_page.py``.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from sqlalchemy import func, select
+
+from surveyapp.extensions import db
+from surveyapp.models import Response
+from surveyapp.questionnaires.answers import field_name
+from tests.helpers import filled_form, form_fields_of, submit
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+@pytest.fixture
+def sipas(make_campaign, ward):
+    """An open SIPAS-2017 campaign in the ward: its definition and its QR link."""
+    campaign = make_campaign(["SIPAS-2017"], [ward])
+    return campaign.questionnaires[0].definition, f"/r/{campaign.id}/SIPAS-2017/21172"
+
+
+def test_the_questionnaire_is_sent_compressed_to_a_phone_that_accepts_it(client, sipas) -> None:
+    _definition, url = sipas
+    plain = client.get(url)
+    packed = client.get(url, headers=GZIP)
+    assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    page = gzip.decompress(packed.get_data()).decode()
+    assert "Gửi phiếu" in page and page.rstrip().endswith("</html>")  # the whole page
+    assert len(packed.get_data()) < len(plain.get_data()) / 5
+    assert int(packed.headers["Content-Length"]) == len(packed.get_data())
+
+
+def test_the_stylesheet_is_compressed_under_a_tag_of_its_own(client) -> None:
+    plain, packed = client.get("/static/app.css"), client.get("/static/app.css", headers=GZIP)
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert packed.headers["ETag"] != plain.headers["ETag"]  # a cache never mixes the two bodies
+    # A browser that has it already is told so, as for the plain file.
+    kept = client.get("/static/app.css", headers=GZIP | {"If-None-Match": packed.headers["ETag"]})
+    assert kept.status_code == 304 and kept.get_data() == b""
+    plain.close(), packed.close(), kept.close()
+
+
+def test_the_favicon_exists(client, sipas) -> None:
+    html = client.get(sipas[1]).get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+
+
+@pytest.mark.parametrize("path", ["/login", "/healthz"])
+def test_pages_outside_the_citizen_s_are_never_compressed(client, path) -> None:
+    """The log-in page carries a CSRF token next to what was typed: its size must not leak it (BREACH)."""
+    reply = client.get(path, headers=GZIP)
+    assert reply.status_code == 200 and "Content-Encoding" not in reply.headers
+
+
+def test_a_refused_form_that_echoes_the_answers_is_not_compressed(client, sipas) -> None:
+    definition, url = sipas
+    answers = filled_form(definition)
+    del answers[field_name(definition.question("C3_2"))]
+    html = client.get(url).get_data(as_text=True)
+    refused = client.post(url, data=form_fields_of(html) | answers, headers=GZIP)
+    assert refused.status_code == 422 and "Content-Encoding" not in refused.headers
+
+
+def test_the_form_posts_to_its_error_summary_so_a_refusal_opens_on_it(client, sipas) -> None:
+    definition, url = sipas
+    assert 'action="#error-summary"' in client.get(url).get_data(as_text=True)
+    answers = filled_form(definition)
+    del answers[field_name(definition.question("C3_2"))]
+    refused = submit(client, url, answers).get_data(as_text=True)
+    assert 'class="error-summary" role="alert" tabindex="-1" id="error-summary"' in refused
+
+
+def test_switching_to_english_keeps_the_answers_and_stores_nothing(client, sipas) -> None:
+    definition, url = sipas
+    html = client.get(url).get_data(as_text=True)
+    assert 'formaction="' + url + '?lang=en"' in html and 'name="switch_language" value="en"' in html
+    answers = filled_form(definition, choice=1)
+    english = client.post(f"{url}?lang=en", data=form_fields_of(html) | answers | {"switch_language": "en"})
+    page = english.get_data(as_text=True)
+    assert english.status_code == 200 and ">Send</button>" in page and 'id="error-summary"' not in page
+    rated = field_name(definition.question("C1_1"))
+    assert f'name="{rated}" value="{answers[rated]}" checked' in page
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    # Back to Vietnamese, the same way, with the answers still there; then it is sent.
+    back = client.post(f"{url}?lang=vi", data=form_fields_of(page) | answers | {"switch_language": "vi"})
+    assert "Gửi phiếu" in back.get_data(as_text=True)
+    assert f'name="{rated}" value="{answers[rated]}" checked' in back.get_data(as_text=True)
+    assert client.post(url, data=form_fields_of(back.get_data(as_text=True)) | answers).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "told"), [("SIPAS-2017", "27 câu hỏi, khoảng 5 phút"), ("SIPAS-2023", "71 câu hỏi, khoảng 12 phút")]
+)
+def test_the_first_screen_tells_the_real_length(client, make_campaign, ward, code, told) -> None:
+    campaign = make_campaign([code], [ward])
+    page = client.get(f"/r/{campaign.id}/{code}/21172").get_data(as_text=True)
+    head, questions = page.split("<form", 1)
+    assert f'<p class="length">{told}</p>' in head  # on the first screen, before any question
+    assert f'<span class="qnum">{told.split()[0]}.</span>' in questions  # as many as are numbered
