@@ -38,8 +38,8 @@ from surveyapp.services.responses import DuplicateSubmission, submit_response
 
 QUESTIONS_TEMPLATE = "_questionnaire_questions.html"
 # Blank question blocks by (content digest of the version, language, rated units of a matrix,
-# respondent groups hidden).
-_BLANK_QUESTIONS: dict[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...]], Markup] = {}
+# respondent groups hidden, fields given by the page).
+_BLANK_QUESTIONS: dict[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]], Markup] = {}
 # Blueprints whose forms are anonymous: no session, no CSRF token (see accept_anonymous_forms).
 _ANONYMOUS_BLUEPRINTS: set[str] = set()
 # What a browser says of a post that another site's page made (Fetch metadata).
@@ -101,7 +101,10 @@ class SubmissionOutcome:
 
 
 def receive_submission(
-    point: CollectionPoint, mode: ResponseMode, before_commit: Callable[[], None] | None = None
+    point: CollectionPoint,
+    mode: ResponseMode,
+    before_commit: Callable[[], None] | None = None,
+    given: Mapping[str, str] | None = None,
 ) -> SubmissionOutcome:
     """Check the form's key, validate the posted form and store it; commits on success.
 
@@ -110,7 +113,8 @@ def receive_submission(
     counts as stored, so the respondent sees the thank-you page again and nothing is stored
     twice. A form for a full cell of a campaign that closes full cells is not stored
     (``is_quota_full``). ``before_commit`` runs in the same transaction once the responses
-    are written.
+    are written. ``given`` fields (e.g. the field of a dossier's procedure) are the page's,
+    not the respondent's: they replace whatever the form posts for them.
 
     A QR form (``DESK_QR``) is refused for a respondent group its campaign closed to QR
     (``Campaign.is_qr_open_to``), and held for review beyond its source's allowance
@@ -120,7 +124,12 @@ def receive_submission(
     key = check_form_key(request.form.get(FORM_KEY_FIELD, ""), point)
     if key.problem is KeyProblem.FORGED or key.problem is KeyProblem.EXPIRED:
         return SubmissionOutcome(is_stored=False, notice=key_notice(key.problem, key.wait), status=400)
-    check = check_submission(point.definition, request.form, point.unit_keys)
+    form = request.form
+    if given:
+        form = request.form.copy()
+        for name, value in given.items():
+            form.setlist(name, [value])
+    check = check_submission(point.definition, form, point.unit_keys)
     if not check.is_valid:
         return SubmissionOutcome(is_stored=False, problems=check.problems)
     if key.problem is KeyProblem.TOO_SOON:
@@ -191,12 +200,14 @@ def _questions_html(
     values: MultiDict[str, str] | None,
     problems: Mapping[str, str],
     hidden_groups: tuple[str, ...],
+    given_fields: tuple[str, ...] = (),
 ) -> Markup:
     """The question blocks of the form, with the person's answers and the problems if any.
 
-    ``hidden_groups`` are respondent groups not offered (closed to the open QR form).
+    ``hidden_groups`` are respondent groups not offered (closed to the open QR form), and
+    ``given_fields`` the fields the page fills in itself, not asked.
     A blank form depends only on the questionnaire version, the page's language, the hidden
-    groups and, for a matrix, the rated units: it is rendered once per process and kept,
+    groups, the given fields and, for a matrix, the rated units: it is rendered once per process and kept,
     because versions never change and these blocks are most of the cost of opening the page.
     (Not while templates reload in development, so that edits show.)
     """
@@ -206,6 +217,7 @@ def _questions_html(
         str(get_locale()),
         tuple((unit.code, unit.name) for unit in point.units) if point.definition.is_matrix else (),
         hidden_groups,
+        given_fields,
     )
     if is_kept and key in _BLANK_QUESTIONS:
         return _BLANK_QUESTIONS[key]
@@ -220,6 +232,7 @@ def _questions_html(
             respondent_group_field=RESPONDENT_GROUP_FIELD,
             procedure_field_field=PROCEDURE_FIELD_FIELD,
             hidden_groups=hidden_groups,
+            given_fields=given_fields,
         )
     )
     if is_kept:
@@ -235,13 +248,15 @@ def render_questionnaire(
     notice: str | None = None,
     status: int = 200,
     is_open_qr: bool = False,
+    given: Mapping[str, str] | None = None,
     **context: object,
 ) -> tuple[str, int]:
     """The questionnaire page, with the person's answers and the problems when it comes back.
 
     The form carries a signed key (``surveyapp.form_keys``): the posted one while it can
     still be used, else a fresh one. The open QR form (``is_open_qr``) does not offer the
-    respondent groups its campaign closed to it.
+    respondent groups its campaign closed to it; ``given`` fields are not asked (see
+    ``receive_submission``).
     """
     is_posted = request.method == "POST"
     values = request.form if is_posted else None
@@ -254,7 +269,11 @@ def render_questionnaire(
         definition=point.definition,
         values=values,
         questions=_questions_html(
-            point, values, messages, tuple(sorted(point.campaign.qr_closed_groups)) if is_open_qr else ()
+            point,
+            values,
+            messages,
+            tuple(sorted(point.campaign.qr_closed_groups)) if is_open_qr else (),
+            tuple(sorted(given or ())),
         ),
         problem_summary=[(name, labels.get(name, name), messages[name]) for name in problems],
         notice=notice,
