@@ -131,8 +131,10 @@ def give_receipt_link(system: CallingSystem, dossier: ReturnedDossier, today: dt
             procedure=dossier.procedure,
         )
         .on_conflict_do_nothing()
+        .returning(ReceiptLink.digest)
     )
-    is_new = bool(written.rowcount)
+    # A row comes back only when this call wrote it (psycopg gives no row count here).
+    is_new = written.first() is not None
     system.last_used_at = dt.datetime.now(dt.UTC)
     record_action(
         AuditAction.RECEIPT_LINK_GIVEN,
@@ -197,6 +199,8 @@ def _known_field(point: CollectionPoint, field: str) -> str | None:
 
 def get_receipt_link(code: str) -> ReceiptLink | None:
     """The link of a code that may still be answered: known and not spent."""
+    if len(code) != CODE_LENGTH:
+        return None
     if db.session.get(SpentLink, link_digest(code, SPENT_DIGEST_PURPOSE)) is not None:
         return None
     return db.session.scalar(select(ReceiptLink).filter_by(digest=link_digest(code, LINK_DIGEST_PURPOSE)))

@@ -14,6 +14,7 @@ import http.client
 import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -405,3 +406,13 @@ def test_a_matrix_questionnaire_or_a_unit_it_does_not_rate_is_refused(app, make_
         create_calling_system("x", campaign, campaign.questionnaire_by_code("CH3"), "21172")
     with pytest.raises(CallingSystemError, match="21172-T01"):
         create_calling_system("x", campaign, campaign.questionnaire_by_code("SIPAS-2017"), "21172 21172-T01")
+
+
+def test_calls_for_one_dossier_at_once_give_one_link(app, one_stop, system_of) -> None:
+    system = system_of()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _n: system.ask("H29-AT-ONCE"), range(6)))
+    assert {answer["link"] for _status, answer in answers} == {answers[0][1]["link"]}
+    assert sorted(status for status, _answer in answers) == [200] * 5 + [201]
+    db.session.rollback()
+    assert len(db.session.execute(select(db.metadata.tables["receipt_links"])).all()) == 1
