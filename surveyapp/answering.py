@@ -207,8 +207,9 @@ def _questions_html(
     ``hidden_groups`` are respondent groups not offered (closed to the open QR form), and
     ``given_fields`` the fields the page fills in itself, not asked.
     A blank form depends only on the questionnaire version, the page's language, the hidden
-    groups, the given fields and, for a matrix, the rated units: it is rendered once per process and kept,
-    because versions never change and these blocks are most of the cost of opening the page.
+    groups, the given fields and, for a matrix, the rated units: it is rendered once per
+    process and kept, because versions never change and these blocks are most of the cost of
+    opening the page.
     (Not while templates reload in development, so that edits show.)
     """
     is_kept = values is None and not problems and not current_app.jinja_env.auto_reload
@@ -287,11 +288,13 @@ def render_questionnaire(
 
 @dataclass(frozen=True)
 class _KeptForm:
-    """How to show one endpoint's questionnaire again: its template, collection point and page context."""
+    """How to show one endpoint's questionnaire again: its template, collection point and page
+    context (fixed, and loaded from the view arguments)."""
 
     template: str
     load_point: Callable[..., CollectionPoint]
     context: Mapping[str, object]
+    load_context: Callable[..., Mapping[str, object]] | None
 
 
 # Endpoint → its form, per blueprint (a blueprint has one handler per kind of error).
@@ -299,19 +302,25 @@ _KEPT_FORMS: dict[str, dict[str, _KeptForm]] = {}
 
 
 def keep_answers_when_not_stored(
-    blueprint: Blueprint, endpoint: str, template: str, load_point: Callable[..., CollectionPoint], **context: object
+    blueprint: Blueprint,
+    endpoint: str,
+    template: str,
+    load_point: Callable[..., CollectionPoint],
+    load_context: Callable[..., Mapping[str, object]] | None = None,
+    **context: object,
 ) -> None:
     """When a posted form is refused before it is read, show it again with every answer kept.
 
     Two refusals happen before the view: an expired session (CSRF failure) and too many
     submissions from one address (429). A respondent or surveyor may take longer over a form
     than a session lasts, or share a busy desk's address; losing their answers then would be
-    the worst outcome, so the page comes back ready to be sent again. ``load_point`` gets the
-    endpoint's view arguments; several endpoints of one blueprint may be registered.
+    the worst outcome, so the page comes back ready to be sent again. ``load_point`` (and
+    ``load_context``, for page context that depends on the address) gets the endpoint's view
+    arguments; several endpoints of one blueprint may be registered.
     """
     forms = _KEPT_FORMS.setdefault(blueprint.name, {})
     is_first = not forms
-    forms[endpoint] = _KeptForm(template, load_point, context)
+    forms[endpoint] = _KeptForm(template, load_point, context, load_context)
     if not is_first:
         return
 
@@ -321,9 +330,11 @@ def keep_answers_when_not_stored(
             return error_page(error)
         try:
             point = form.load_point(**(request.view_args or {}))
+            loaded = form.load_context(**(request.view_args or {})) if form.load_context else {}
         except HTTPException as refused:  # an unknown collection point or no access: say so, not 500
             return error_page(refused)
-        return make_response(render_questionnaire(form.template, point, notice=notice, status=status, **form.context))
+        page = render_questionnaire(form.template, point, notice=notice, status=status, **form.context, **loaded)
+        return make_response(page)
 
     @blueprint.errorhandler(CSRFError)
     def expired_form(error: CSRFError) -> object:

@@ -38,6 +38,12 @@ def _given(receipt: ReceiptLink) -> dict[str, str]:
     return {PROCEDURE_FIELD_FIELD: receipt.procedure_field} if receipt.procedure_field else {}
 
 
+def _context_of_code(code: str) -> dict[str, object]:
+    """The page context of a receipt link's questionnaire, shown again after a refusal."""
+    receipt = get_receipt_link(code)
+    return {"given": _given(receipt), "receipt": receipt} if receipt is not None else {}
+
+
 @bp.get("/m")
 def enter_code() -> str | WerkzeugResponse:
     """Where a person types the short code printed on the receipt."""
@@ -78,4 +84,4 @@ def receipt_link(code: str) -> tuple[str, int] | WerkzeugResponse:
     return render_questionnaire(TEMPLATE, point, given=given, receipt=receipt)
 
 
-keep_answers_when_not_stored(bp, "respond.receipt_link", TEMPLATE, _point_of_code)
+keep_answers_when_not_stored(bp, "respond.receipt_link", TEMPLATE, _point_of_code, _context_of_code)

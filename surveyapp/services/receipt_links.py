@@ -69,7 +69,7 @@ class ReceiptRefusal(Exception):
 
 
 def actor_of(system: CallingSystem) -> str:
-    """How the audit log names a calling system (never a staff username: those have no colon)."""
+    """How the audit log names a calling system: its name after ``api:``, to read apart from staff usernames."""
     return f"api:{system.name}"
 
 

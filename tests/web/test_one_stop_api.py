@@ -418,3 +418,22 @@ def test_calls_for_one_dossier_at_once_give_one_link(app, one_stop, system_of) -
     assert sorted(status for status, _answer in answers) == [200] * 5 + [201]
     db.session.rollback()
     assert len(db.session.execute(select(db.metadata.tables["receipt_links"])).all()) == 1
+
+
+def test_a_receipt_form_refused_for_too_many_forms_comes_back_as_it_was(
+    app, one_stop, gunicorn, questionnaires
+) -> None:
+    """Beyond the source's limit (429), the page comes back with the answers, the procedure
+    named and its field still not asked."""
+    server = gunicorn(RESPOND_LIMIT="1", RESPOND_LIMIT_BATCH="1")
+    _campaign, token = one_stop
+    system = OneStopSystem(server.url, token)
+    first, second = (system.ask(code)[1]["link"] for code in ("H29-1", "H29-2"))
+    answers = filled_form(questionnaires["SIPAS-2017"].definition)
+    citizen = Citizen(server.url)
+    assert citizen.answer(first, answers)[0] == 302
+    status, page, _location = citizen.answer(second, answers)
+    assert status == 429
+    assert "Đăng ký biến động quyền sử dụng đất" in page
+    assert f'name="{PROCEDURE_FIELD_FIELD}"' not in page
+    assert page.count(" checked") >= len([q for q in questionnaires["SIPAS-2017"].definition.questions if q.options])
