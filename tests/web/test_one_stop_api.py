@@ -437,3 +437,12 @@ def test_a_receipt_form_refused_for_too_many_forms_comes_back_as_it_was(
     assert "Đăng ký biến động quyền sử dụng đất" in page
     assert f'name="{PROCEDURE_FIELD_FIELD}"' not in page
     assert page.count(" checked") >= len([q for q in questionnaires["SIPAS-2017"].definition.questions if q.options])
+
+
+def test_a_campaign_that_takes_no_answers_gives_no_link(app, client, one_stop) -> None:
+    campaign, token = one_stop
+    campaign.closes_on = dt.date.today() - dt.timedelta(days=1)
+    db.session.commit()
+    reply = client.post("/api/v1/survey-links", json=dossier("H29-1"), headers={"Authorization": f"Bearer {token}"})
+    assert (reply.status_code, reply.json["error"]["code"]) == (409, "campaign_not_collecting")
+    assert refusals() == [("campaign_not_collecting", None)]
