@@ -1,7 +1,7 @@
 """calling systems and receipt links
 
 Revision ID: e1f3a5c7b9d2
-Revises: d4a8c2e6f1b3
+Revises: e7b3d9a1c5f2
 Create Date: 2026-12-03 14:00:00.000000
 
 The one-stop system's API: the systems allowed to ask for survey links (a digest of their
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e1f3a5c7b9d2'
-down_revision = 'd4a8c2e6f1b3'
+down_revision = 'e7b3d9a1c5f2'
 branch_labels = None
 depends_on = None
 
