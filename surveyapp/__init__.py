@@ -42,7 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     paging.init_app(app)
 
-    from surveyapp import admin, appraise, auth, cli, errors, field, health, logs, public, respond, security, unit
+    from surveyapp import admin, api, appraise, auth, cli, errors, field, health, logs, public, respond, security, unit
 
     compression.init_app(app)  # first, so that it runs after every other after_request hook
     logs.init_app(app)
@@ -55,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(unit.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(appraise.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(cli.bp)
     errors.init_app(app)
     return app

@@ -39,8 +39,8 @@ from surveyapp.services.responses import DuplicateSubmission, submit_response
 
 QUESTIONS_TEMPLATE = "_questionnaire_questions.html"
 # Blank question blocks by (content digest of the version, language, rated units of a matrix,
-# respondent groups hidden).
-_BLANK_QUESTIONS: dict[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...]], Markup] = {}
+# respondent groups hidden, fields given by the page).
+_BLANK_QUESTIONS: dict[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]], Markup] = {}
 # A run of blanks around a line break, as the indented template leaves them (a browser shows
 # one blank either way): a third of the blank question blocks' bytes.
 _BLANK_LINES = re.compile(r"\s*\n\s*")
@@ -105,7 +105,10 @@ class SubmissionOutcome:
 
 
 def receive_submission(
-    point: CollectionPoint, mode: ResponseMode, before_commit: Callable[[], None] | None = None
+    point: CollectionPoint,
+    mode: ResponseMode,
+    before_commit: Callable[[], None] | None = None,
+    given: Mapping[str, str] | None = None,
 ) -> SubmissionOutcome:
     """Check the form's key, validate the posted form and store it; commits on success.
 
@@ -114,7 +117,8 @@ def receive_submission(
     counts as stored, so the respondent sees the thank-you page again and nothing is stored
     twice. A form for a full cell of a campaign that closes full cells is not stored
     (``is_quota_full``). ``before_commit`` runs in the same transaction once the responses
-    are written.
+    are written. ``given`` fields (e.g. the field of a dossier's procedure) are the page's,
+    not the respondent's: they replace whatever the form posts for them.
 
     A QR form (``DESK_QR``) is refused for a respondent group its campaign closed to QR
     (``Campaign.is_qr_open_to``), and held for review beyond its source's allowance
@@ -124,7 +128,12 @@ def receive_submission(
     key = check_form_key(request.form.get(FORM_KEY_FIELD, ""), point)
     if key.problem is KeyProblem.FORGED or key.problem is KeyProblem.EXPIRED:
         return SubmissionOutcome(is_stored=False, notice=key_notice(key.problem, key.wait), status=400)
-    check = check_submission(point.definition, request.form, point.unit_keys)
+    form = request.form
+    if given:
+        form = request.form.copy()
+        for name, value in given.items():
+            form.setlist(name, [value])
+    check = check_submission(point.definition, form, point.unit_keys)
     if not check.is_valid:
         return SubmissionOutcome(is_stored=False, problems=check.problems)
     if key.problem is KeyProblem.TOO_SOON:
@@ -195,15 +204,17 @@ def _questions_html(
     values: MultiDict[str, str] | None,
     problems: Mapping[str, str],
     hidden_groups: tuple[str, ...],
+    given_fields: tuple[str, ...] = (),
 ) -> Markup:
     """The question blocks of the form, with the person's answers and the problems if any.
 
-    ``hidden_groups`` are respondent groups not offered (closed to the open QR form).
+    ``hidden_groups`` are respondent groups not offered (closed to the open QR form), and
+    ``given_fields`` the fields the page fills in itself, not asked.
     A blank form depends only on the questionnaire version, the page's language, the hidden
-    groups and, for a matrix, the rated units: it is rendered once per process and kept,
-    because versions never change and these blocks are most of the cost of opening the page.
-    (Not while templates reload in development, so that edits show.) A blank form loses the
-    template's indentation: fewer bytes for a phone to fetch and parse.
+    groups, the given fields and, for a matrix, the rated units: it is rendered once per
+    process and kept, because versions never change and these blocks are most of the cost of
+    opening the page. (Not while templates reload in development, so that edits show.) A
+    blank form loses the template's indentation: fewer bytes for a phone to fetch and parse.
     """
     is_kept = values is None and not problems and not current_app.jinja_env.auto_reload
     key = (
@@ -211,6 +222,7 @@ def _questions_html(
         str(get_locale()),
         tuple((unit.code, unit.name) for unit in point.units) if point.definition.is_matrix else (),
         hidden_groups,
+        given_fields,
     )
     if is_kept and key in _BLANK_QUESTIONS:
         return _BLANK_QUESTIONS[key]
@@ -224,6 +236,7 @@ def _questions_html(
         respondent_group_field=RESPONDENT_GROUP_FIELD,
         procedure_field_field=PROCEDURE_FIELD_FIELD,
         hidden_groups=hidden_groups,
+        given_fields=given_fields,
     )
     if values is None:  # (with answers, a text answer's own line breaks stay as they were typed)
         html = _BLANK_LINES.sub("\n", html)
@@ -240,13 +253,15 @@ def render_questionnaire(
     notice: str | None = None,
     status: int = 200,
     is_open_qr: bool = False,
+    given: Mapping[str, str] | None = None,
     **context: object,
 ) -> tuple[str, int]:
     """The questionnaire page, with the person's answers and the problems when it comes back.
 
     The form carries a signed key (``surveyapp.form_keys``): the posted one while it can
     still be used, else a fresh one. The open QR form (``is_open_qr``) does not offer the
-    respondent groups its campaign closed to it.
+    respondent groups its campaign closed to it; ``given`` fields are not asked (see
+    ``receive_submission``).
     """
     is_posted = request.method == "POST"
     values = request.form if is_posted else None
@@ -259,7 +274,11 @@ def render_questionnaire(
         definition=point.definition,
         values=values,
         questions=_questions_html(
-            point, values, messages, tuple(sorted(point.campaign.qr_closed_groups)) if is_open_qr else ()
+            point,
+            values,
+            messages,
+            tuple(sorted(point.campaign.qr_closed_groups)) if is_open_qr else (),
+            tuple(sorted(given or ())),
         ),
         problem_summary=[(name, labels.get(name, name), messages[name]) for name in problems],
         notice=notice,
@@ -273,11 +292,13 @@ def render_questionnaire(
 
 @dataclass(frozen=True)
 class _KeptForm:
-    """How to show one endpoint's questionnaire again: its template, collection point and page context."""
+    """How to show one endpoint's questionnaire again: its template, collection point and page
+    context (fixed, and loaded from the view arguments)."""
 
     template: str
     load_point: Callable[..., CollectionPoint]
     context: Mapping[str, object]
+    load_context: Callable[..., Mapping[str, object]] | None
 
 
 # Endpoint → its form, per blueprint (a blueprint has one handler per kind of error).
@@ -285,19 +306,25 @@ _KEPT_FORMS: dict[str, dict[str, _KeptForm]] = {}
 
 
 def keep_answers_when_not_stored(
-    blueprint: Blueprint, endpoint: str, template: str, load_point: Callable[..., CollectionPoint], **context: object
+    blueprint: Blueprint,
+    endpoint: str,
+    template: str,
+    load_point: Callable[..., CollectionPoint],
+    load_context: Callable[..., Mapping[str, object]] | None = None,
+    **context: object,
 ) -> None:
     """When a posted form is refused before it is read, show it again with every answer kept.
 
     Two refusals happen before the view: an expired session (CSRF failure) and too many
     submissions from one address (429). A respondent or surveyor may take longer over a form
     than a session lasts, or share a busy desk's address; losing their answers then would be
-    the worst outcome, so the page comes back ready to be sent again. ``load_point`` gets the
-    endpoint's view arguments; several endpoints of one blueprint may be registered.
+    the worst outcome, so the page comes back ready to be sent again. ``load_point`` (and
+    ``load_context``, for page context that depends on the address) gets the endpoint's view
+    arguments; several endpoints of one blueprint may be registered.
     """
     forms = _KEPT_FORMS.setdefault(blueprint.name, {})
     is_first = not forms
-    forms[endpoint] = _KeptForm(template, load_point, context)
+    forms[endpoint] = _KeptForm(template, load_point, context, load_context)
     if not is_first:
         return
 
@@ -307,9 +334,11 @@ def keep_answers_when_not_stored(
             return error_page(error)
         try:
             point = form.load_point(**(request.view_args or {}))
+            loaded = form.load_context(**(request.view_args or {})) if form.load_context else {}
         except HTTPException as refused:  # an unknown collection point or no access: say so, not 500
             return error_page(refused)
-        return make_response(render_questionnaire(form.template, point, notice=notice, status=status, **form.context))
+        page = render_questionnaire(form.template, point, notice=notice, status=status, **form.context, **loaded)
+        return make_response(page)
 
     @blueprint.errorhandler(CSRFError)
     def expired_form(error: CSRFError) -> object:

@@ -97,6 +97,10 @@ class Config:
     # Spent single-use links mark their people "answered" only in shuffled batches of at
     # least this many per campaign, unit and questionnaire (see services/samples.py).
     ANONYMITY_K = int(os.environ.get("ANONYMITY_K", "10"))
+    # The one-stop system's API: calls per calling system per minute (counted across every
+    # worker and instance), and the largest request body it reads, in bytes.
+    API_CALLS_PER_MINUTE = int(os.environ.get("API_CALLS_PER_MINUTE", "120"))
+    API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", "4096"))
     # Published SIPAS results name a unit with fewer forms than this without its figures.
     PUBLISH_MIN_FORMS = int(os.environ.get("PUBLISH_MIN_FORMS", "5"))
     # Level of the JSON-lines log written to stderr.

@@ -5,7 +5,8 @@ path, the status and the duration. What is never logged, so that the log cannot 
 respondent or open their answers:
 
 - the query string and the request body (form answers, passwords);
-- the token of a single-use answer link: ``/r/link/<token>`` becomes ``/r/link/<redacted>``;
+- the token of a single-use answer link: ``/r/link/<token>`` becomes ``/r/link/<redacted>``,
+  and a receipt link's code ``/r/m/<code>`` becomes ``/r/m/<redacted>``;
 - the client's IP address or user agent.
 
 Unhandled exceptions are logged with their traceback (``exception``); the user only sees the
@@ -27,7 +28,7 @@ from flask.logging import default_handler
 
 LOGGER_NAME = "surveyapp"
 REQUEST_LOGGER_NAME = "surveyapp.request"
-_LINK_TOKEN = re.compile(r"/r/link/[^/]+")
+_LINK_TOKEN = re.compile(r"/r/(link|m)/[^/]+")
 # Paths polled by the reverse proxy: logged only when they fail.
 QUIET_PATHS = frozenset({"/healthz"})
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms")
@@ -38,10 +39,12 @@ def redact_path(path: str) -> str:
 
     >>> redact_path("/r/link/AbC-123_x")
     '/r/link/<redacted>'
+    >>> redact_path("/r/m/ABCDEFGHJKMN")
+    '/r/m/<redacted>'
     >>> redact_path("/r/4/CX4/21172-T01")
     '/r/4/CX4/21172-T01'
     """
-    return _LINK_TOKEN.sub("/r/link/<redacted>", path)
+    return _LINK_TOKEN.sub(r"/r/\1/<redacted>", path)
 
 
 class JsonFormatter(logging.Formatter):

@@ -280,7 +280,7 @@ def _add_headers(response: Response) -> Response:
 # Pages that show personal data or a personal link: staff pages (sample lists with names and
 # phones, exports, accounts) and the single-use link's page. No browser or proxy keeps them.
 NO_STORE_BLUEPRINTS = frozenset({"admin", "field", "auth", "unit"})
-NO_STORE_ENDPOINTS = frozenset({"respond.personal_link"})
+NO_STORE_ENDPOINTS = frozenset({"respond.personal_link", "respond.receipt_link"})
 
 
 def _forbid_storing_personal_pages(response: Response) -> Response:

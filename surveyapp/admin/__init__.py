@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from surveyapp.admin import (  # noqa: E402,F401  (routes register on the blueprint)
     accounts,
     audit,
+    calling_systems,
     campaigns,
     criteria,
     evidence,

@@ -602,3 +602,26 @@ class PointsUploadForm(FlaskForm):
     """A table of points of other-source and bonus/penalty items per unit."""
 
     points_file = _table_file_field(_l("Tệp điểm (.csv hoặc .xlsx: Mã đơn vị, Mã tiêu chí, Điểm, Ghi chú)"))
+
+
+class CallingSystemForm(FlaskForm):
+    """A new calling system of the API: its name, the campaign's questionnaire it serves, its units."""
+
+    name = StringField(
+        _l("Tên hệ thống (ví dụ: Hệ thống thông tin một cửa tỉnh, phần mềm của Trung tâm PVHCC)"),
+        validators=[DataRequired(), Length(max=120)],
+    )
+    served = SelectField(_l("Đợt điều tra và phiếu"), validators=[DataRequired()])
+    unit_codes = TextAreaField(
+        _l("Mã các đơn vị (trung tâm, cơ quan) mà hệ thống được xin đường dẫn, cách nhau bởi dấu phẩy hoặc xuống dòng"),
+        validators=[DataRequired(), Length(max=20000)],
+    )
+
+    def offer(self, campaigns: list[Campaign]) -> None:
+        """Offer each questionnaire about one unit of each campaign given, as ``campaign_id:questionnaire_id``."""
+        self.served.choices = [
+            (f"{campaign.id}:{questionnaire.id}", f"{campaign.name} ({campaign.year}) — {questionnaire.code}")
+            for campaign in campaigns
+            for questionnaire in campaign.questionnaires
+            if not questionnaire.definition.is_matrix
+        ]

@@ -1,6 +1,7 @@
 """The database models, one module per aggregate."""
 
 from surveyapp.models.audit import AuditAction, AuditEntry
+from surveyapp.models.calling_systems import CallingSystem, ReceiptLink
 from surveyapp.models.campaigns import Campaign, CampaignPurpose, CampaignStatus
 from surveyapp.models.criteria import AssessmentRound, CriteriaSetVersion, RoundStage
 from surveyapp.models.evidence import EvidenceFile
@@ -33,6 +34,7 @@ __all__ = [
     "AssessmentRound",
     "AuditAction",
     "AuditEntry",
+    "CallingSystem",
     "Campaign",
     "CampaignPurpose",
     "CampaignStatus",
@@ -52,6 +54,7 @@ __all__ = [
     "QuotaCell",
     "QuotaPolicy",
     "Reappraisal",
+    "ReceiptLink",
     "Replacement",
     "Response",
     "ResponseMode",

@@ -74,6 +74,12 @@ class AuditAction(enum.Enum):
     EVIDENCE_CARRIED = "evidence_carried"
     APPRAISER_UNASSIGNED = "appraiser_unassigned"
 
+    # The one-stop system's API (issue 14): its credentials, and every call made with one.
+    CALLING_SYSTEM_CREATED = "api_system_created"
+    CALLING_SYSTEM_REVOKED = "api_system_revoked"
+    RECEIPT_LINK_GIVEN = "receipt_link_given"
+    API_CALL_REFUSED = "api_call_refused"
+
 
 class AuditEntry(db.Model):
     """One staff action. Entries are only ever added: nothing in the service updates or deletes them.

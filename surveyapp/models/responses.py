@@ -22,6 +22,9 @@ class ResponseMode(enum.Enum):
     ONLINE_LINK = "online_link"
     INTERVIEW = "interview"
     PAPER = "paper"
+    # A dossier's receipt link (the one-stop system's API): everyone whose result is returned
+    # is invited and chooses to answer, unlike a personal link, which reaches a drawn sample.
+    RECEIPT_LINK = "receipt_link"
 
     @property
     def is_typed_in(self) -> bool:

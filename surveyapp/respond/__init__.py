@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 
-from surveyapp.respond import views  # noqa: E402,F401  (routes register on the blueprint)
+from surveyapp.respond import receipts, views  # noqa: E402,F401  (routes register on the blueprint)

@@ -83,6 +83,10 @@ ACTION_LABELS = {
     AuditAction.REMINDERS_SENT: _l("Nhắc đơn vị gửi bản tự đánh giá"),
     AuditAction.EVIDENCE_CARRIED: _l("Dùng lại tài liệu kiểm chứng năm trước"),
     AuditAction.APPRAISER_UNASSIGNED: _l("Bỏ phân công thẩm định"),
+    AuditAction.CALLING_SYSTEM_CREATED: _l("Cấp khóa cho hệ thống gọi API"),
+    AuditAction.CALLING_SYSTEM_REVOKED: _l("Thu hồi khóa của hệ thống gọi API"),
+    AuditAction.RECEIPT_LINK_GIVEN: _l("Cấp đường dẫn khảo sát cho hồ sơ"),
+    AuditAction.API_CALL_REFUSED: _l("Từ chối lời gọi API"),
 }
 
 
@@ -91,12 +95,15 @@ def current_actor() -> str:
     return current_user.username if has_request_context() and current_user.is_authenticated else COMMAND_ACTOR
 
 
-def record_action(action: AuditAction, campaign: Campaign | None = None, **details: Any) -> None:
-    """Add an entry for ``action`` by the logged-in user (``cli`` outside a request); not committed."""
+def record_action(
+    action: AuditAction, campaign: Campaign | None = None, *, actor: str | None = None, **details: Any
+) -> None:
+    """Add an entry for ``action`` by ``actor``, by default the logged-in user (``cli`` outside
+    a request); not committed."""
     db.session.add(
         AuditEntry(
             at=dt.datetime.now(dt.UTC),
-            actor=current_actor(),
+            actor=actor or current_actor(),
             action=action,
             campaign_id=campaign.id if campaign is not None else None,
             details=details,

@@ -273,15 +273,15 @@ def get_entry_by_link(token: str) -> SampleEntry | None:
     )
 
 
-def spend_link(token: str) -> None:
+def spend_link(token: str, purpose: str = SPENT_DIGEST_PURPOSE) -> None:
     """Record the link as spent, in the answer's transaction; a second use raises ``LinkSpent``.
 
-    Only the spent-link digest is written: the person's sample entry is not touched here
-    (``mark_answered`` does it later, in a batch), so nothing written with the answer
-    names them.
+    Only the spent-link digest (of ``purpose``: a dossier's receipt link has its own) is
+    written: the person's sample entry is not touched here (``mark_answered`` does it later,
+    in a batch), so nothing written with the answer names them.
     """
     try:
-        db.session.connection().execute(_INSERT_SPENT_LINK, {"digest": link_digest(token, SPENT_DIGEST_PURPOSE)})
+        db.session.connection().execute(_INSERT_SPENT_LINK, {"digest": link_digest(token, purpose)})
     except IntegrityError:
         raise LinkSpent from None
 

@@ -159,6 +159,12 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/r/<int:campaign_id>/<questionnaire_code>": (GP, PUBLIC),
     "/r/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, PUBLIC),
     "/r/<int:campaign_id>/thanks": (G, PUBLIC),
+    # A dossier's receipt link: where its code is typed, and the link (a guessed code for everyone).
+    "/r/m": (G, PUBLIC),
+    "/r/m/<code>": (GP, (LINK_REFUSED,) * len(CALLERS)),
+    # The one-stop system's API: a bearer token, never a session (its description is public).
+    "/api/v1/openapi.json": (G, PUBLIC),
+    "/api/v1/survey-links": (P, (Outcome(401),) * len(CALLERS)),
     # Published results and their open data: public, read-only.
     "/cong-bo/": (G, PUBLIC),
     "/cong-bo/<slug_text>": (G, PUBLIC),
@@ -243,6 +249,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/held/<source_tag>/<hour_key>/accept": (P, officers(HIDDEN)),
     "/admin/campaigns/<int:campaign_id>/held/<source_tag>/<hour_key>/reject": (P, officers(HIDDEN)),
     "/admin/devices/<int:device_id>/revoke": (P, officers(HIDDEN)),
+    "/admin/calling-systems": (GP, OFFICERS),
+    "/admin/calling-systems/<int:system_id>/revoke": (P, officers(HIDDEN)),
     "/admin/campaigns/<int:campaign_id>/sample/purge-contacts": (P, officers(SAMPLE_PAGE)),
     "/field/sample/outcome": (
         P,
@@ -429,6 +437,7 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         "source_tag": "0123abcd",
         "hour_key": "2026010100",
         "device_id": 1,
+        "system_id": 1,
         "set_id": criteria_sets["CCHC-XA"].id,
         "round_id": assessment_round.id,
         "assignment_id": assignment.id,

@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import http.cookiejar
 import io
+import json
 import re
 import urllib.parse
 import urllib.request
@@ -161,6 +162,7 @@ PARSERS: dict[str, Callable[[bytes], object]] = {
     "zip": read_zip,
     "png": read_png,
     "svg": read_svg,
+    "json": json.loads,
 }
 # endpoint → (its paths given the officer and the campaign id, whether a download is recorded as an export)
 DOWNLOADS: dict[str, tuple[Callable[[Officer, int], list[str]], bool]] = {
@@ -186,6 +188,7 @@ DOWNLOADS: dict[str, tuple[Callable[[Officer, int], list[str]], bool]] = {
     "admin.reminder_list": (lambda _, c: [f"/admin/rounds/{assessed_round()[0]}/reminders.csv"], True),
     "public.workbook": (lambda _, c: [f"{published(c)}/v1/du-lieu.xlsx"], False),
     "public.table_csv": (lambda _, c: [f"{published(c)}/v1/{key}.csv" for key in published_tables(c)], False),
+    "api.openapi": (lambda _, c: ["/api/v1/openapi.json"], False),
 }
 
 

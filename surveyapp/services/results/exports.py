@@ -60,6 +60,7 @@ MODE_LABELS = {
     ResponseMode.ONLINE_LINK: _l("Đường dẫn trực tuyến"),
     ResponseMode.INTERVIEW: _l("Phỏng vấn trực tiếp"),
     ResponseMode.PAPER: _l("Phiếu giấy"),
+    ResponseMode.RECEIPT_LINK: _l("Đường dẫn trên phiếu trả kết quả hồ sơ"),
 }
 SLICE_LABELS = {
     "": _l("Toàn bộ"),
