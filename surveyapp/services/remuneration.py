@@ -1,4 +1,5 @@
-"""The remuneration sheet (seed 001): per form to respondents, per unit to surveyors."""
+"""The remuneration sheet (seed 001): per form to respondents, per unit to surveyors; the
+detail per respondent group and mode, and the sign-off sheets of respondents paid in person."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from surveyapp.auth.access import is_within_assignment
 from surveyapp.extensions import db
@@ -90,7 +92,10 @@ def remuneration_rows(campaign: Campaign) -> list[RemunerationRow]:
             PaymentLine(groups.get(group, group), mode, n, n * campaign.rate_per_form)
         )
     surveyors = db.session.scalars(
-        select(User).where(User.role == UserRole.SURVEYOR, User.is_active_account).order_by(User.full_name)
+        select(User)
+        .where(User.role == UserRole.SURVEYOR, User.is_active_account)
+        .options(selectinload(User.assigned_units))
+        .order_by(User.full_name)
     ).all()
     return [
         RemunerationRow(
@@ -105,7 +110,8 @@ def remuneration_rows(campaign: Campaign) -> list[RemunerationRow]:
 
 
 def remuneration_tables(campaign: Campaign, rows: list[RemunerationRow]) -> list[Table]:
-    """The sheet with Vietnamese headers and a total row, and the campaign and rates it used."""
+    """The sheet with Vietnamese headers and a total row, its detail per unit, group and mode,
+    and the campaign and rates it used."""
     money = [
         Column(_("Thù lao người trả lời (đ)"), Kind.COUNT),
         Column(_("Thù lao điều tra viên (đ)"), Kind.COUNT),
