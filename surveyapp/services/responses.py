@@ -167,6 +167,16 @@ def count_responses(campaign: Campaign, unit_ids: Collection[int] | None = None)
     return {(unit_id, questionnaire_id): n for unit_id, questionnaire_id, n in db.session.execute(statement)}
 
 
+def count_responses_by_group_and_mode(campaign: Campaign) -> dict[tuple[int, str, ResponseMode], int]:
+    """The responses ``count_responses`` counts, per (unit id, respondent group, mode) instead."""
+    statement = (
+        select(Response.unit_id, Response.respondent_group, Response.mode, func.count())
+        .where(Response.campaign_id == campaign.id)
+        .group_by(Response.unit_id, Response.respondent_group, Response.mode)
+    )
+    return {(unit_id, group, mode): n for unit_id, group, mode, n in db.session.execute(statement)}
+
+
 def get_open_campaigns() -> list[Campaign]:
     """Campaigns in the open status, newest first."""
     return list(

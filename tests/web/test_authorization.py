@@ -215,6 +215,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/sample": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/remuneration": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/remuneration.xlsx": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/remuneration/sign-off": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/remuneration/sign-off.xlsx": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/results": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/publish": (GP, OFFICERS),
     "/admin/rounds/<int:round_id>/publish": (GP, OFFICERS),

@@ -174,6 +174,7 @@ DOWNLOADS: dict[str, tuple[Callable[[Officer, int], list[str]], bool]] = {
     "admin.audit_export": (lambda _, c: [f"/admin/audit.csv?campaign={c}", "/admin/audit.csv"], True),
     "admin.import_template": (lambda _, c: [f"/admin/campaigns/{c}/import/template/SIPAS-2017.csv"], True),
     "admin.remuneration_download": (lambda _, c: [f"/admin/campaigns/{c}/remuneration.xlsx"], True),
+    "admin.sign_off_download": (lambda _, c: [f"/admin/campaigns/{c}/remuneration/sign-off.xlsx"], True),
     "admin.upload_problems": (lambda officer, c: [officer.refused_upload_problems(c)], False),
     "admin.posters_zip": (lambda _, c: [f"/admin/campaigns/{c}/posters.zip"], False),
     "admin.qr": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/21172.{x}" for x in ("png", "svg")], False),
