@@ -83,16 +83,21 @@ def devices() -> str | WerkzeugResponse:
         db.session.commit()
         flash(_("Đã đăng ký thiết bị này: phiếu gửi từ thiết bị không bị tạm giữ."), "success")
         response = redirect(url_for(".devices"))
-        response.set_cookie(
-            DEVICE_COOKIE,
-            token,
-            max_age=DEVICE_COOKIE_MAX_AGE,
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-            httponly=True,
-            samesite="Lax",
-        )
+        set_device_cookie(response, token)
         return response
     return render_template("admin/devices.html", form=form, devices=get_desk_devices())
+
+
+def set_device_cookie(response: WerkzeugResponse, token: str) -> None:
+    """Make the browser that receives ``response`` the registered device whose token this is."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_COOKIE_MAX_AGE,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 @bp.post("/devices/<int:device_id>/revoke")
