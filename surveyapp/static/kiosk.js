@@ -1,6 +1,7 @@
 // Desk kiosk pages only (templates/respond/kiosk_base.html): after the page's idle delay
-// without a touch or a key, go back to the kiosk's start, leaving nothing of the last
-// person's answers on screen. A page brought back from the browser's history is left too.
+// without a touch or a key (a minute on a form, a few seconds on the thank-you screen), go
+// back to the kiosk's start, leaving nothing of the last person's answers on screen. A page
+// brought back from the browser's history is left too.
 (function () {
   "use strict";
   var idle = document.querySelector('meta[name="kiosk-idle-seconds"]');

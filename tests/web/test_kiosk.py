@@ -104,7 +104,7 @@ def test_the_kiosk_keeps_nothing_of_one_person_for_the_next(app, client, auth, o
         stored = client.post("/r/kiosk/form", data={"form_key": form_key_of(html)} | filled_form(definition))
         assert stored.headers["Location"] == "/r/kiosk/thanks" and "Set-Cookie" not in stored.headers
         thanks = client.get("/r/kiosk/thanks")
-        assert 'http-equiv="refresh" content="5;url=/r/kiosk"' in thanks.get_data(as_text=True)
+        assert '<meta name="kiosk-idle-seconds" content="5">' in thanks.get_data(as_text=True)
         assert thanks.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in thanks.headers
     assert len(keys) == 3 and responses() == 3
 
