@@ -289,6 +289,7 @@ NO_STORE_ENDPOINTS = frozenset(
     {
         "respond.personal_link",
         "respond.receipt_link",
+        "respond.kiosk_enrol",
         "respond.kiosk_start",
         "respond.kiosk",
         "respond.kiosk_rating",

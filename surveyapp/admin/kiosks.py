@@ -8,14 +8,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
 from surveyapp.admin.forms import KioskForm
-from surveyapp.admin.held import set_device_cookie
 from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
 from surveyapp.models import Campaign
 from surveyapp.services.collection import get_collection_point
-from surveyapp.services.devices import KioskSetup, get_desk_devices, register_desk_device
+from surveyapp.services.devices import KioskSetup, get_desk_devices, register_desk_device, set_device_cookie
 from surveyapp.services.quick_ratings import query_comments, query_rating_index
 
 

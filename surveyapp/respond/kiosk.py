@@ -24,7 +24,7 @@ from surveyapp.models import DeskDevice, ResponseMode
 from surveyapp.respond import bp
 from surveyapp.respond.views import not_collecting_page
 from surveyapp.services.collection import CollectionPoint, get_collection_point, is_closed_to_qr
-from surveyapp.services.devices import DEVICE_COOKIE, get_desk_device
+from surveyapp.services.devices import DEVICE_COOKIE, get_desk_device, set_device_cookie
 from surveyapp.services.quick_ratings import COMMENT_MAX_LENGTH, RATINGS, QuickRatingDraft, submit_quick_rating
 from surveyapp.services.responses import CampaignNotCollecting, local_today
 
@@ -63,6 +63,21 @@ def kiosk_start() -> WerkzeugResponse:
     """The start of a kiosk: the quick rating when it has one, else the questionnaire."""
     kiosk = _kiosk_or_404()
     return redirect(url_for(".kiosk_rating" if kiosk.has_quick_rating else ".kiosk"))
+
+
+@bp.route("/kiosk/enrol", methods=["GET", "POST"])
+def kiosk_enrol() -> tuple[str, int] | WerkzeugResponse:
+    """Make this tablet a kiosk by typing the token shown once when an officer registered it elsewhere."""
+    problem = None
+    if request.method == "POST":
+        token = request.form.get("token", "").strip()
+        device = get_desk_device(token)
+        if device is not None and device.is_kiosk:
+            response = redirect(url_for(".kiosk_start"))
+            set_device_cookie(response, token)
+            return response
+        problem = _("Mã thiết bị không đúng hoặc thiết bị đã bị thu hồi. Vui lòng kiểm tra lại.")
+    return render_template("respond/kiosk_enrol.html", problem=problem), 422 if problem else 200
 
 
 @bp.route("/kiosk/form", methods=["GET", "POST"])

@@ -15,13 +15,17 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, DeskDevice, Questionnaire, Unit
 from surveyapp.services.audit import record_action
 
 DEVICE_COOKIE = "surveyapp_desk"
+# A desk device's cookie outlives any campaign: a tablet stays at its desk for years.
+DEVICE_COOKIE_MAX_AGE = 5 * 365 * 24 * 60 * 60
 _TOKEN_BYTES = 32
 # Longer cookies are not looked up.
 _MAX_TOKEN_LENGTH = 64
@@ -75,6 +79,18 @@ def revoke_desk_device(device: DeskDevice) -> None:
     record_action(AuditAction.DEVICE_REVOKED, device.campaign, name=device.name)
     db.session.delete(device)
     db.session.flush()
+
+
+def set_device_cookie(response: WerkzeugResponse, token: str) -> None:
+    """Make the browser that receives ``response`` the registered device whose token this is."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_COOKIE_MAX_AGE,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def get_desk_device(token: str | None) -> DeskDevice | None:

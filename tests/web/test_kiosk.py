@@ -56,6 +56,20 @@ def test_an_officer_registers_a_kiosk_for_one_questionnaire_at_one_unit(client, 
     assert entry.campaign_id == desk.id and entry.details["unit"] == UNIT and token not in str(entry.details)
 
 
+def test_another_tablet_becomes_the_kiosk_with_the_token_shown_once(app, client, auth, officer, desk) -> None:
+    auth.login("canbo")
+    register(client, desk)
+    token = client.get_cookie("surveyapp_desk").value
+    tablet = app.test_client()
+    assert tablet.get("/r/kiosk/enrol").status_code == 200 and tablet.get("/r/kiosk/form").status_code == 404
+    refused = tablet.post("/r/kiosk/enrol", data={"token": token[:-1]})
+    assert refused.status_code == 422 and "Mã thiết bị không đúng" in refused.get_data(as_text=True)
+    assert tablet.get_cookie("surveyapp_desk") is None
+    enrolled = tablet.post("/r/kiosk/enrol", data={"token": token})
+    assert enrolled.headers["Location"] == "/r/kiosk" and "HttpOnly" in enrolled.headers["Set-Cookie"]
+    assert tablet.get("/r/kiosk/form").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
