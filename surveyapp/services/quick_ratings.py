@@ -4,7 +4,7 @@ A quick rating is not a SIPAS form: it is stored in ``quick_ratings`` and summed
 unit (how many, the share satisfied, the mean), never mixed into a campaign's results. Like a
 response it keeps no time and no device, only the local day. The counter that served the
 person, when the kiosk asks it, is reported only for counters with at least
-``COUNTER_MIN_ANSWERS`` ratings (``COUNTER_MIN_ANSWERS``): never a person's rating.
+``COUNTER_MIN_ANSWERS`` ratings: never a person's rating.
 """
 
 from __future__ import annotations
