@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
+from surveyapp.admin.downloads import recorded_download
 from surveyapp.admin.forms import KioskForm
 from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
@@ -15,7 +16,9 @@ from surveyapp.i18n import localized
 from surveyapp.models import Campaign
 from surveyapp.services.collection import get_collection_point
 from surveyapp.services.devices import KioskSetup, get_desk_devices, register_desk_device, set_device_cookie
-from surveyapp.services.quick_ratings import query_comments, query_rating_index
+from surveyapp.services.quick_ratings import query_comments, query_rating_index, rating_index_table
+from surveyapp.services.responses import local_today
+from surveyapp.tables.writing import csv_bytes
 
 
 def _kiosk_form(campaign: Campaign) -> KioskForm:
@@ -76,3 +79,12 @@ def kiosks(campaign: Campaign) -> str | WerkzeugResponse:
     if token is not None:
         set_device_cookie(response, token)
     return response
+
+
+@bp.get("/campaigns/<int:campaign_id>/quick-ratings.csv")
+@officer_required
+@loads_campaign
+def quick_ratings_csv(campaign: Campaign) -> WerkzeugResponse:
+    """The quick rating index of the campaign's kiosks, as on the page, as CSV."""
+    data = csv_bytes(rating_index_table(query_rating_index(campaign)))
+    return recorded_download(campaign, f"danh-gia-nhanh-{campaign.id}-{local_today():%Y%m%d}.csv", lambda: [data])

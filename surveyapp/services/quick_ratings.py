@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, DeskDevice, QuickRating, Unit
 from surveyapp.services.responses import local_today
+from surveyapp.tables.writing import Column, Kind, Table, table_of_rows
 
 RATINGS = (1, 2, 3, 4, 5)
 # A rating of this or above counts as satisfied (the two smiling faces).
@@ -116,3 +118,27 @@ def query_comments(campaign: Campaign) -> list[tuple[Unit, str]]:
         .order_by(Unit.name, QuickRating.comment)
     )
     return [(unit, comment) for unit, comment in rows]
+
+
+def rating_index_table(rows: list[UnitRatings]) -> Table:
+    """The quick rating index as the officer downloads it: a row per unit, then its counters'
+    (figures left empty, and said, where a counter has too few ratings)."""
+    columns = [
+        Column(_("Mã đơn vị"), Kind.CODE),
+        Column(_("Đơn vị")),
+        Column(_("Quầy số"), Kind.CODE),
+        Column(_("Số phiếu"), Kind.COUNT),
+        Column(_("Tỷ lệ hài lòng (%)"), Kind.PERCENT),
+        Column(_("Điểm trung bình (1–5)"), Kind.POINTS),
+        Column(_("Ghi chú")),
+    ]
+    lines = []
+    for row in rows:
+        for counter, index in ((None, row.index), *((index.label, index) for index in row.counters)):
+            figures = (
+                [index.count, 100 * index.satisfied_share, index.mean, None]
+                if index.is_shown
+                else [None, None, None, _("chưa đủ số phiếu")]
+            )
+            lines.append([row.unit.code, row.unit.name, counter, *figures])
+    return table_of_rows("danh-gia-nhanh", _("Chỉ số đánh giá nhanh"), columns, lines)

@@ -252,6 +252,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/sample/draw": (P, officers(SAMPLE_PAGE)),
     "/admin/devices": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/kiosks": (GP, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/quick-ratings.csv": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/sample/links": (P, officers(OK)),  # the links file
     "/admin/campaigns/<int:campaign_id>/channels": (P, officers(to("/admin/campaigns/{campaign_id}#channels"))),
     # No such batch or device in the world: an officer gets the ordinary 404.

@@ -169,6 +169,12 @@ def test_the_quick_rating_is_stored_apart_and_feeds_its_own_index(app, client, a
     assert "50,00" in index and "3,33" in index and "Cán bộ nhiệt tình" in index
     assert "Quầy số 1" in index and "66,67" in index and "3,67" in index
     assert "Quầy số 2" in index and "chưa đủ số phiếu" in index
+    lines = client.get(f"/admin/campaigns/{desk.id}/quick-ratings.csv").get_data(as_text=True).splitlines()
+    assert lines[1:] == [
+        f"{UNIT},Phường Trương Quang Trọng,,6,50.00,3.33,",
+        f"{UNIT},Phường Trương Quang Trọng,1,3,66.67,3.67,",
+        f"{UNIT},Phường Trương Quang Trọng,2,,,,chưa đủ số phiếu",
+    ]
 
 
 @pytest.mark.parametrize("name", ["KIOSK_IDLE_SECONDS", "KIOSK_THANKS_SECONDS", "COUNTER_MIN_ANSWERS"])
