@@ -167,7 +167,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/api/v1/survey-links": (P, (Outcome(401),) * len(CALLERS)),
     # A desk kiosk's pages open only on a registered kiosk (its device cookie): nobody here is one.
     "/r/kiosk": (G, (HIDDEN,) * len(CALLERS)),
-    "/r/kiosk/enrol": (GP, (Outcome(422),) * len(CALLERS)),  # the form; no token posted: refused
+    "/r/kiosk/enrol": (GP, PUBLIC),  # typing a kiosk token: open to anyone, like a log-in page
     "/r/kiosk/form": (GP, (HIDDEN,) * len(CALLERS)),
     "/r/kiosk/rating": (GP, (HIDDEN,) * len(CALLERS)),
     "/r/kiosk/thanks": (G, (HIDDEN,) * len(CALLERS)),
