@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from surveyapp.answering import receive_submission, refused_form, render_questionnaire
 from surveyapp.extensions import db
+from surveyapp.i18n import is_language_switch
 from surveyapp.models import DeskDevice, ResponseMode
 from surveyapp.respond import bp
 from surveyapp.respond.views import not_collecting_page
@@ -89,7 +90,7 @@ def kiosk() -> tuple[str, int] | WerkzeugResponse:
         return not_collecting_page(point.campaign)
     if is_closed_to_qr(point):
         return render_template("respond/qr_closed.html", campaign=point.campaign), 200
-    if request.method == "POST":
+    if request.method == "POST" and not is_language_switch():
         try:
             outcome = receive_submission(point, ResponseMode.DESK_QR)
         except CampaignNotCollecting:
