@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
+from surveyapp.i18n import LANGUAGE_SWITCH_FIELD
 from surveyapp.models import AuditAction, AuditEntry, DeskDevice, QuickRating, Response
 from surveyapp.respond.kiosk import check_kiosk_settings
 from tests.helpers import csrf_token_of, filled_form, form_key_of
@@ -125,6 +126,18 @@ def test_the_kiosk_keeps_nothing_of_one_person_for_the_next(app, client, auth, o
         assert '<meta name="kiosk-idle-seconds" content="5">' in thanks.get_data(as_text=True)
         assert thanks.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in thanks.headers
     assert len(keys) == 3 and responses() == 3
+
+
+def test_switching_the_kiosks_language_keeps_the_answers_and_stores_nothing(client, auth, officer, desk) -> None:
+    auth.login("canbo")
+    register(client, desk)
+    page = client.get("/r/kiosk/form").get_data(as_text=True)
+    answers = filled_form(desk.questionnaires[0].definition)
+    switched = client.post(
+        "/r/kiosk/form?lang=en", data={"form_key": form_key_of(page), LANGUAGE_SWITCH_FIELD: "en"} | answers
+    )
+    assert switched.status_code == 200 and CHOSEN.search(switched.get_data(as_text=True))
+    assert responses() == 0
 
 
 def test_a_kiosk_is_not_held_to_the_per_address_limit(app, client, auth, officer, desk) -> None:
