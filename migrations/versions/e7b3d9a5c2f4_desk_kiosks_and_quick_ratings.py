@@ -1,7 +1,7 @@
 """desk kiosks and quick ratings
 
 Revision ID: e7b3d9a5c2f4
-Revises: e7b3d9a1c5f2
+Revises: e1f3a5c7b9d2
 Create Date: 2026-12-03 14:10:00.000000
 
 A desk device may be a kiosk: registered for one campaign's questionnaire at one unit, with
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7b3d9a5c2f4'
-down_revision = 'e7b3d9a1c5f2'
+down_revision = 'e1f3a5c7b9d2'
 branch_labels = None
 depends_on = None
 

@@ -23,7 +23,7 @@ from surveyapp.extensions import db
 from surveyapp.i18n import is_language_switch
 from surveyapp.models import DeskDevice, ResponseMode
 from surveyapp.respond import bp
-from surveyapp.respond.views import not_collecting_page
+from surveyapp.respond.views import _not_collecting
 from surveyapp.services.collection import CollectionPoint, get_collection_point, is_closed_to_qr
 from surveyapp.services.devices import DEVICE_COOKIE, get_desk_device, set_device_cookie
 from surveyapp.services.quick_ratings import COMMENT_MAX_LENGTH, RATINGS, QuickRatingDraft, submit_quick_rating
@@ -87,14 +87,14 @@ def kiosk() -> tuple[str, int] | WerkzeugResponse:
     kiosk = _kiosk_or_404()
     point = _point_of(kiosk)
     if not point.campaign.accepts(ResponseMode.DESK_QR, local_today()):
-        return not_collecting_page(point.campaign)
+        return _not_collecting(point.campaign)
     if is_closed_to_qr(point):
         return render_template("respond/qr_closed.html", campaign=point.campaign), 200
     if request.method == "POST" and not is_language_switch():
         try:
             outcome = receive_submission(point, ResponseMode.DESK_QR)
         except CampaignNotCollecting:
-            return not_collecting_page(point.campaign)
+            return _not_collecting(point.campaign)
         if outcome.is_stored:
             return redirect(url_for(".kiosk_thanks"))
         if outcome.is_quota_full:
@@ -137,7 +137,7 @@ def kiosk_rating() -> tuple[str, int] | WerkzeugResponse:
         abort(404)
     assert kiosk.campaign is not None
     if not kiosk.campaign.accepts(ResponseMode.DESK_QR, local_today()):
-        return not_collecting_page(kiosk.campaign)
+        return _not_collecting(kiosk.campaign)
     form = QuickRatingForm(request.form if request.method == "POST" else None, kiosk.counters)
     if request.method == "POST":
         if form.validate():

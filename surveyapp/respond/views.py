@@ -66,7 +66,7 @@ def _read_outside_a_transaction() -> None:
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-def not_collecting_page(campaign: Campaign) -> tuple[str, int]:
+def _not_collecting(campaign: Campaign) -> tuple[str, int]:
     return render_template("respond/not_collecting.html", campaign=campaign, today=local_today()), 200
 
 
@@ -81,14 +81,14 @@ def questionnaire(
     """
     point = _public_point_or_404(campaign_id, questionnaire_code, unit_code)
     if not point.campaign.accepts(ResponseMode.DESK_QR, local_today()):
-        return not_collecting_page(point.campaign)
+        return _not_collecting(point.campaign)
     if is_closed_to_qr(point):
         return render_template("respond/qr_closed.html", campaign=point.campaign), 200
     if request.method == "POST" and not is_language_switch():
         try:
             outcome = receive_submission(point, ResponseMode.DESK_QR)
         except CampaignNotCollecting:
-            return not_collecting_page(point.campaign)
+            return _not_collecting(point.campaign)
         if outcome.is_stored:
             return redirect(url_for(".thanks", campaign_id=campaign_id))
         if outcome.is_quota_full:
@@ -113,12 +113,12 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
         return render_template("respond/link_used.html"), 200
     point = _point_of_entry(entry)
     if not point.campaign.accepts(ResponseMode.ONLINE_LINK, local_today()):
-        return not_collecting_page(point.campaign)
+        return _not_collecting(point.campaign)
     if request.method == "POST" and not is_language_switch():
         try:
             outcome = receive_submission(point, ResponseMode.ONLINE_LINK, before_commit=lambda: spend_link(token))
         except CampaignNotCollecting:
-            return not_collecting_page(point.campaign)
+            return _not_collecting(point.campaign)
         except LinkSpent:
             db.session.rollback()
             return render_template("respond/link_used.html"), 200
