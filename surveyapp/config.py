@@ -103,5 +103,11 @@ class Config:
     API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", "4096"))
     # Published SIPAS results name a unit with fewer forms than this without its figures.
     PUBLISH_MIN_FORMS = int(os.environ.get("PUBLISH_MIN_FORMS", "5"))
+    # Desk kiosks (surveyapp/respond/kiosk.py): seconds without a touch before a kiosk's page
+    # returns to its start, seconds its thank-you screen shows, and the fewest quick ratings
+    # of a counter for its figures to be shown (fewer: "chưa đủ số phiếu").
+    KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "60"))
+    KIOSK_THANKS_SECONDS = int(os.environ.get("KIOSK_THANKS_SECONDS", "5"))
+    COUNTER_MIN_ANSWERS = int(os.environ.get("COUNTER_MIN_ANSWERS", "10"))
     # Level of the JSON-lines log written to stderr.
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

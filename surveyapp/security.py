@@ -20,6 +20,8 @@ their own, before the request's session writes anything (SQLite lets one writer 
   hour, all campaigns together; beyond it, 429 (the form comes back with its answers kept).
   Each worker counts them itself and writes them ``RESPOND_LIMIT_BATCH`` at a time
   (``BatchedLimit``): a source may get up to workers × batch forms beyond the limit.
+  A registered desk device (``services.devices``) is not limited: a kiosk serves a whole
+  desk from one address.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import TooManyRequests
 
 from surveyapp.i18n import is_language_switch
+from surveyapp.services.devices import DEVICE_COOKIE, is_desk_device
 from surveyapp.services.limits import (
     BUCKET_SECONDS,
     RETENTION,
@@ -278,9 +281,21 @@ def _add_headers(response: Response) -> Response:
 
 
 # Pages that show personal data or a personal link: staff pages (sample lists with names and
-# phones, exports, accounts) and the single-use link's page. No browser or proxy keeps them.
+# phones, exports, accounts), the single-use link's page, and a kiosk's pages (the next person
+# at the desk must not find the last one's answers behind the back button). No browser or
+# proxy keeps them.
 NO_STORE_BLUEPRINTS = frozenset({"admin", "field", "auth", "unit"})
-NO_STORE_ENDPOINTS = frozenset({"respond.personal_link", "respond.receipt_link"})
+NO_STORE_ENDPOINTS = frozenset(
+    {
+        "respond.personal_link",
+        "respond.receipt_link",
+        "respond.kiosk_enrol",
+        "respond.kiosk_start",
+        "respond.kiosk",
+        "respond.kiosk_rating",
+        "respond.kiosk_thanks",
+    }
+)
 
 
 def _forbid_storing_personal_pages(response: Response) -> Response:
@@ -296,10 +311,13 @@ def _limit_public_submissions() -> None:
     A refused submission is not counted, so a source that keeps sending gets ``RESPOND_LIMIT``
     forms an hour through (up to workers × ``RESPOND_LIMIT_BATCH`` more, ``BatchedLimit``).
     Retry-After is a minute, when the oldest minute of the hour leaves the window. A form
-    posted only to switch its language is not a submission and does not count.
+    posted only to switch its language is not a submission and does not count. A
+    registered desk device is not limited (one kiosk serves a whole desk).
     """
     limit: BatchedLimit | None = current_app.extensions[SUBMISSION_LIMIT_KEY]
     if limit is None or request.method != "POST" or request.blueprint != "respond" or is_language_switch():
+        return
+    if is_desk_device(request.cookies.get(DEVICE_COOKIE)):
         return
     if not limit.admit(client_source()):
         raise TooManyRequests(retry_after=BUCKET_SECONDS)

@@ -12,6 +12,7 @@ from surveyapp.admin import (  # noqa: E402,F401  (routes register on the bluepr
     criteria,
     evidence,
     held,
+    kiosks,
     posters,
     publications,
     quotas,

@@ -314,6 +314,29 @@ class DeskDeviceForm(FlaskForm):
     )
 
 
+# The most counters a kiosk's quick rating offers.
+MAX_COUNTERS = 50
+
+
+class KioskForm(DeskDeviceForm):
+    """A kiosk being registered on this tablet: which questionnaire, at which unit, and its options."""
+
+    questionnaire_code = SelectField(_l("Mẫu phiếu"))
+    unit_code = StringField(
+        _l("Mã đơn vị được đánh giá (bộ phận một cửa đặt ki-ốt)"),
+        validators=[DataRequired(_l("Hãy nhập mã đơn vị.")), Length(max=40)],
+    )
+    has_quick_rating = BooleanField(_l("Mở đầu bằng đánh giá nhanh (năm mặt cười và một góp ý)"))
+    counters = IntegerField(
+        _l("Số quầy để người dân chọn quầy đã phục vụ (0: không hỏi)"),
+        default=0,
+        validators=[
+            InputRequired(_l("Hãy nhập số quầy (0 nếu không hỏi).")),
+            NumberRange(0, MAX_COUNTERS, _l("Số quầy phải từ 0 đến %(max)s.", max=MAX_COUNTERS)),
+        ],
+    )
+
+
 class AccountForm(FlaskForm):
     """A new account made on the accounts page (an appraiser's): its username and the holder's name."""
 

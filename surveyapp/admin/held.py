@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -16,15 +16,12 @@ from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, DeskDevice
 from surveyapp.services.devices import (
-    DEVICE_COOKIE,
     get_desk_devices,
     register_desk_device,
     revoke_desk_device,
+    set_device_cookie,
 )
 from surveyapp.services.held import NoHeldBatch, accept_held_batch, parse_hour, reject_held_batch
-
-# A desk device's cookie outlives any campaign: a tablet stays at its desk for years.
-DEVICE_COOKIE_MAX_AGE = 5 * 365 * 24 * 60 * 60
 
 
 def _hour_or_404(hour_key: str) -> dt.datetime:
@@ -83,14 +80,7 @@ def devices() -> str | WerkzeugResponse:
         db.session.commit()
         flash(_("Đã đăng ký thiết bị này: phiếu gửi từ thiết bị không bị tạm giữ."), "success")
         response = redirect(url_for(".devices"))
-        response.set_cookie(
-            DEVICE_COOKIE,
-            token,
-            max_age=DEVICE_COOKIE_MAX_AGE,
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-            httponly=True,
-            samesite="Lax",
-        )
+        set_device_cookie(response, token)
         return response
     return render_template("admin/devices.html", form=form, devices=get_desk_devices())
 

@@ -6,7 +6,7 @@ from surveyapp.models.campaigns import Campaign, CampaignPurpose, CampaignStatus
 from surveyapp.models.criteria import AssessmentRound, CriteriaSetVersion, RoundStage
 from surveyapp.models.evidence import EvidenceFile
 from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, SampleEntry, SampleStatus, SpentLink
-from surveyapp.models.held import DeskDevice, HeldForm
+from surveyapp.models.held import DeskDevice, HeldForm, QuickRating
 from surveyapp.models.index_points import EnteredPoints
 from surveyapp.models.limits import LimitCount
 from surveyapp.models.publications import Publication, PublicationSubject, PublishedVersionChanged
@@ -51,6 +51,7 @@ __all__ = [
     "PublicationSubject",
     "PublishedVersionChanged",
     "Questionnaire",
+    "QuickRating",
     "QuotaCell",
     "QuotaPolicy",
     "Reappraisal",

@@ -80,6 +80,9 @@ class AuditAction(enum.Enum):
     RECEIPT_LINK_GIVEN = "receipt_link_given"
     API_CALL_REFUSED = "api_call_refused"
 
+    # Desk kiosks (issue 14): a desk device registered for one campaign's questionnaire at one unit.
+    KIOSK_REGISTERED = "kiosk_registered"
+
 
 class AuditEntry(db.Model):
     """One staff action. Entries are only ever added: nothing in the service updates or deletes them.

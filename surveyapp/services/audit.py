@@ -87,6 +87,7 @@ ACTION_LABELS = {
     AuditAction.CALLING_SYSTEM_REVOKED: _l("Thu hồi khóa của hệ thống gọi API"),
     AuditAction.RECEIPT_LINK_GIVEN: _l("Cấp đường dẫn khảo sát cho hồ sơ"),
     AuditAction.API_CALL_REFUSED: _l("Từ chối lời gọi API"),
+    AuditAction.KIOSK_REGISTERED: _l("Đăng ký ki-ốt khảo sát tại quầy"),
 }
 
 

@@ -165,6 +165,12 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     # The one-stop system's API: a bearer token, never a session (its description is public).
     "/api/v1/openapi.json": (G, PUBLIC),
     "/api/v1/survey-links": (P, (Outcome(401),) * len(CALLERS)),
+    # A desk kiosk's pages open only on a registered kiosk (its device cookie): nobody here is one.
+    "/r/kiosk": (G, (HIDDEN,) * len(CALLERS)),
+    "/r/kiosk/enrol": (GP, PUBLIC),  # typing a kiosk token: open to anyone, like a log-in page
+    "/r/kiosk/form": (GP, (HIDDEN,) * len(CALLERS)),
+    "/r/kiosk/rating": (GP, (HIDDEN,) * len(CALLERS)),
+    "/r/kiosk/thanks": (G, (HIDDEN,) * len(CALLERS)),
     # Published results and their open data: public, read-only.
     "/cong-bo/": (G, PUBLIC),
     "/cong-bo/<slug_text>": (G, PUBLIC),
@@ -245,6 +251,8 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/results/appraisals": (P, officers(OK)),
     "/admin/campaigns/<int:campaign_id>/sample/draw": (P, officers(SAMPLE_PAGE)),
     "/admin/devices": (GP, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/kiosks": (GP, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/quick-ratings.csv": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/sample/links": (P, officers(OK)),  # the links file
     "/admin/campaigns/<int:campaign_id>/channels": (P, officers(to("/admin/campaigns/{campaign_id}#channels"))),
     # No such batch or device in the world: an officer gets the ordinary 404.

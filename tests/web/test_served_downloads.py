@@ -186,6 +186,7 @@ DOWNLOADS: dict[str, tuple[Callable[[Officer, int], list[str]], bool]] = {
         lambda _, c: ["/admin/rounds/{}/units/{}/scoring.xlsx".format(*assessed_round())],
         True,
     ),
+    "admin.quick_ratings_csv": (lambda _, c: [f"/admin/campaigns/{c}/quick-ratings.csv"], True),
     "admin.reminder_list": (lambda _, c: [f"/admin/rounds/{assessed_round()[0]}/reminders.csv"], True),
     "public.workbook": (lambda _, c: [f"{published(c)}/v1/du-lieu.xlsx"], False),
     "public.table_csv": (lambda _, c: [f"{published(c)}/v1/{key}.csv" for key in published_tables(c)], False),
