@@ -1,7 +1,8 @@
 """A PAR Index round from its creation to the public page, in a browser, once per seed plan:
 the ward of seed 000 on the commune set, through every stage, and the communes of seed 001's
 district, ranked and published. What a person does goes through the pages (and axe-core); what
-would take them days of typing (the other items' points) is set up through the services."""
+would take them days of typing (the other items' points, the survey's and SIPAS's responses) is
+set up through the services."""
 
 from __future__ import annotations
 
@@ -207,7 +208,8 @@ def test_a_wards_round_from_creation_to_the_public_page(
     assert the_round().stage is RoundStage.CLOSED
     assert sum(appraised_points(the_assessment(assessment_round, ward)).values()) == 23.25
 
-    # The index: 23,25 of 66 → 35,227 %, D, and nothing provisional; published, then public.
+    # The index with the survey and SIPAS points: 42,95 of 98 → 43,827 %, D, nothing
+    # provisional, only 3.3.3 not counted; published, then public.
     screen.get_by_role("link", name="Chỉ số CCHC của các đơn vị").click()
     link_index_sources(screen, par, sipas)
     row = screen.locator("table.index-ranking tbody tr").first
