@@ -145,7 +145,7 @@ def _sipas_indices(campaign: Campaign | None) -> dict[str, float]:
     if campaign is None:
         return {}
     indices: dict[str, float] = {}
-    for report in compute_results(campaign).sipas:
+    for report in compute_results(campaign, sipas_slices=()).sipas:
         for unit, index in zip(report.standings["unit"], report.standings["index"], strict=True):
             if not math.isnan(index):
                 indices.setdefault(unit, float(index))

@@ -1,17 +1,19 @@
 """A PAR Index round from its creation to the public page, in a browser, once per seed plan:
 the ward of seed 000 on the commune set, through every stage, and the communes of seed 001's
 district, ranked and published. What a person does goes through the pages (and axe-core); what
-would take them days of typing (the other items' points) is set up through the services."""
+would take them days of typing (the other items' points, the survey's and SIPAS's responses) is
+set up through the services."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import AssessmentRound, Publication, RoundStage, Unit
+from surveyapp.models import AssessmentRound, Campaign, Publication, RoundStage, Unit
 from surveyapp.services.assessment_rounds import (
     RoundDraft,
     close_appraisal,
@@ -24,6 +26,8 @@ from surveyapp.services.assessment_rounds import (
 from surveyapp.services.evidence import upload_evidence
 from surveyapp.services.explanations import submit_explanation
 from surveyapp.services.publications import Decision, publish_round_index
+from surveyapp.services.response_import import import_responses
+from surveyapp.services.results.raw_layout import HEAD_COLUMNS
 from surveyapp.services.self_assessments import ScoreDraft, get_round_assessments, save_score, submit_self_assessment
 from surveyapp.services.unit_appraisals import (
     AppraisalDraft,
@@ -34,9 +38,61 @@ from surveyapp.services.unit_appraisals import (
 )
 from tests.browser.conftest import audit_accessibility, log_in, save_screenshot
 from tests.web.test_appraisal import appraiser_account
+from tests.web.test_results import SIPAS_ITEMS, sipas_csv
 from tests.web.test_self_assessment import PDF, complete_all_but, the_assessment
 
 DECISION = "Quyết định số 25/QĐ-UBND"
+# The forms of the commune set's survey (CCHC-XA names XA1-XA4): a respondent group of each and
+# its number of rated questions.
+SURVEY_FORMS = {
+    "XA1": ("council_delegate", 11),
+    "XA2": ("commune_official", 13),
+    "XA3": ("citizen", 11),
+    "XA4": ("business", 11),
+}
+
+
+def survey_csv(questionnaire: str, units: list[str], rating: str = "B") -> bytes:
+    """One response of ``questionnaire`` per unit code, rating every question ``rating``."""
+    group, count = SURVEY_FORMS[questionnaire]
+    items = [f"{questionnaire}_{number:02d}" for number in range(1, count + 1)]
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, fieldnames=[*HEAD_COLUMNS, *items])
+    writer.writeheader()
+    for unit in units:
+        writer.writerow(
+            {"Mẫu phiếu": questionnaire, "Mã đơn vị": unit, "Đối tượng": group, "Lĩnh vực": "Hộ tịch"}
+            | dict.fromkeys(items, rating)
+        )
+    return stream.getvalue().encode("utf-8")
+
+
+def surveyed(make_campaign, units: list[Unit]) -> tuple[Campaign, Campaign]:
+    """A PAR campaign of the commune set's forms over ``units``, one response per form and unit
+    rating every question "B" (coefficient 0,6); and a SIPAS campaign with four responses per
+    unit, three satisfied with everything (5) and one with nothing (2)."""
+    codes = [unit.code for unit in units]
+    par = make_campaign(list(SURVEY_FORMS), units)
+    par.name = "Điều tra xã hội học Chỉ số CCHC"
+    for questionnaire in SURVEY_FORMS:
+        import_responses(par, "phieu.csv", io.BytesIO(survey_csv(questionnaire, codes)))
+    sipas = make_campaign(["SIPAS-2017"], units)
+    sipas.name = "Khảo sát SIPAS"
+    for code in codes:
+        data = sipas_csv([{}] * 3 + [dict.fromkeys(SIPAS_ITEMS, 2)], unit=code)
+        import_responses(sipas, "phieu.csv", io.BytesIO(data))
+    db.session.commit()
+    return par, sipas
+
+
+def link_index_sources(page, par: Campaign, sipas: Campaign) -> None:
+    """On the round's index page, the officer links the PAR and SIPAS campaigns."""
+    page.get_by_label("Đợt điều tra Chỉ số CCHC (điểm điều tra xã hội học)").select_option(
+        label=f"{par.name} ({par.year})"
+    )
+    page.get_by_label("Đợt khảo sát SIPAS (điểm chỉ số hài lòng)").select_option(label=f"{sipas.name} ({sipas.year})")
+    page.get_by_role("button", name="Lưu nguồn điểm").click()
+    assert "Đã lưu nguồn điểm điều tra và SIPAS" in page.locator(".flash-success").inner_text()
 
 
 def the_round() -> AssessmentRound:
@@ -52,13 +108,20 @@ def officer_clicks(page, live_server: str, assessment_round: AssessmentRound, bu
 
 
 def test_a_wards_round_from_creation_to_the_public_page(
-    live_server, screen, device, axe_js, officer, criteria_sets, ward, unit_account
+    live_server, screen, device, axe_js, officer, criteria_sets, ward, unit_account, make_campaign
 ) -> None:
     """The ward scores 1.1.1 at 1,25 citing its plan, and every other of the 45 self-assessed
     items at 0,5 (44 × 0,5 = 22). The appraiser lowers 1.1.1 to 0,5; the ward explains it and
-    appraisal 2 accepts the 1,25 it proposes. No survey, SIPAS or other points are linked, so
-    the index counts the self-assessed items only: 22 + 1,25 = 23,25 of 66 points,
-    23,25 / 66 = 35,227 % (35,23 % published), class D (under 70), rank 1 of 1."""
+    appraisal 2 accepts the 1,25 it proposes: 22 + 1,25 = 23,25 of the 66 self-assessed points.
+    The officer links the survey and SIPAS campaigns on the index page. Survey: the 22 survey
+    items take 26 sub-criteria of the forms XA1-XA4, 22 points at most; every answer is "B"
+    (0,6), so each sub-criterion earns 0,6 × its maximum: 22 × 0,6 = 13,2. SIPAS: three of four
+    respondents satisfied with everything, one with nothing, an index of 75 %: 8.1.1 (4 points,
+    bands) earns 2 (at least 70 %), 8.1.2 (6 points, proportional) 6 × 0,75 = 4,5, so 6,5 of 10.
+    Only 3.3.3 (2 points, Decision 766, typed by the officer) is missing and leaves the maximum:
+    23,25 + 13,2 + 6,5 = 42,95 of 66 + 22 + 10 = 98 points, 42,95 / 98 = 43,827 % (43,83 %
+    published), class D (under 70), rank 1 of 1."""
+    par, sipas = surveyed(make_campaign, [ward])
     appraiser = appraiser_account("tdv1", "Thẩm định viên Một")
     plan = upload_evidence(ward, "Kế hoạch CCHC năm nay", "ke-hoach.pdf", io.BytesIO(PDF), by=unit_account)
     db.session.commit()
@@ -145,11 +208,14 @@ def test_a_wards_round_from_creation_to_the_public_page(
     assert the_round().stage is RoundStage.CLOSED
     assert sum(appraised_points(the_assessment(assessment_round, ward)).values()) == 23.25
 
-    # The index: 23,25 of 66 → 35,227 %, D, and nothing provisional; published, then public.
+    # The index with the survey and SIPAS points: 42,95 of 98 → 43,827 %, D, nothing
+    # provisional, only 3.3.3 not counted; published, then public.
     screen.get_by_role("link", name="Chỉ số CCHC của các đơn vị").click()
+    link_index_sources(screen, par, sipas)
     row = screen.locator("table.index-ranking tbody tr").first
     assert row.get_attribute("id") == "unit-21172"
-    assert "\t23,25\t66\t35,227\tD\t" in row.inner_text()
+    cells = row.inner_text().split("\t")
+    assert cells[3:] == ["42,95", "98", "43,827", "D", "—", "3.3.3"]
     assert "Kết quả tạm tính:" not in screen.inner_text("main")
     audit_accessibility(screen, axe_js)
     save_screenshot(screen, f"whole-round-{device}-index")
@@ -161,7 +227,7 @@ def test_a_wards_round_from_creation_to_the_public_page(
     screen.goto(f"{live_server}/cong-bo/")
     screen.get_by_role("link", name=assessment_round.name).click()
     row = screen.locator("tr", has_text="Phường Trương Quang Trọng").first
-    assert "23,25" in row.inner_text() and "35,23" in row.inner_text()
+    assert "42,95" in row.inner_text() and "43,83" in row.inner_text()
     audit_accessibility(screen, axe_js)
     save_screenshot(screen, f"whole-round-{device}-public")
     db.session.rollback()
@@ -209,27 +275,31 @@ def district_round_in_appraisal_2(criteria_set) -> AssessmentRound:
 
 
 def test_a_districts_communes_are_ranked_and_the_public_ranking_is_right(
-    live_server, screen, device, axe_js, officer, criteria_sets
+    live_server, screen, device, axe_js, officer, criteria_sets, make_campaign
 ) -> None:
     """Every commune scores 44 items at 0,5 (22 points) and 1.1.1 as ``FIRST_ITEM_POINTS``;
-    appraisal accepts it all. Of the 66 self-assessed points: Hạ Mỹ 23,25 → 35,227 %, rank 1;
-    Xuân Trạch and Lâm Trạch 23 → 34,848 %, both rank 2 (a tie shares its rank); Bắc Trạch 22,5
-    → 34,091 %, rank 4 (not 3). Hoàn Lão, a town, is not in the round."""
+    appraisal accepts it all. The survey and SIPAS campaigns linked on the index page give each
+    commune the same 13,2 survey points and 6,5 SIPAS points as the ward's round (19,7 of 32),
+    so of 98 points: Hạ Mỹ 23,25 + 19,7 = 42,95 → 43,827 %, rank 1; Xuân Trạch and Lâm Trạch
+    23 + 19,7 = 42,7 → 43,571 %, both rank 2 (a tie shares its rank); Bắc Trạch 22,5 + 19,7 =
+    42,2 → 43,061 %, rank 4 (not 3). Hoàn Lão, a town, is not in the round."""
     assessment_round = district_round_in_appraisal_2(criteria_sets["CCHC-XA"])
+    par, sipas = surveyed(make_campaign, [assessment.unit for assessment in get_round_assessments(assessment_round)])
     log_in(screen, live_server, "canbo")
     officer_clicks(screen, live_server, assessment_round, "Kết thúc thẩm định", "Đã kết thúc thẩm định")
     screen.get_by_role("link", name="Chỉ số CCHC của các đơn vị").click()
+    link_index_sources(screen, par, sipas)
     expected = [
-        ("1", "19123", "23,25", "35,227", "35,23"),
-        ("2", "19117", "23", "34,848", "34,85"),
-        ("2", "19129", "23", "34,848", "34,85"),
-        ("4", "19126", "22,5", "34,091", "34,09"),
+        ("1", "19123", "42,95", "43,827", "43,83"),
+        ("2", "19117", "42,7", "43,571", "43,57"),
+        ("2", "19129", "42,7", "43,571", "43,57"),
+        ("4", "19126", "42,2", "43,061", "43,06"),
     ]
     rows = screen.locator("table.index-ranking tbody tr")
     assert rows.count() == 4 and "Hoàn Lão" not in screen.inner_text("main")
     for number, (rank, code, points, percent, _rounded) in enumerate(expected):
         cells = rows.nth(number).inner_text().split("\t")
-        assert (cells[0], cells[1], cells[3], cells[5]) == (rank, code, points, percent)
+        assert (cells[0], cells[1], cells[3], cells[4], cells[5]) == (rank, code, points, "98", percent)
     audit_accessibility(screen, axe_js)
     screen.get_by_role("link", name="Công bố Chỉ số CCHC").click()
     screen.get_by_label("Quyết định phê duyệt kết quả").fill(DECISION)

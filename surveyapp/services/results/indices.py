@@ -41,7 +41,7 @@ META_COLUMNS = ("questionnaire", "unit", "parent_unit", "respondent_group", "mod
 
 @dataclass(frozen=True)
 class SipasReport:
-    """SIPAS of one questionnaire, for every slice of ``SIPAS_SLICES``, and the units' standing.
+    """SIPAS of one questionnaire, for the slices of ``SIPAS_SLICES`` asked, and the units' standing.
 
     ``standings`` ranks each unit's SIPAS among the units of its kind (``rank_by_kind``).
     """
@@ -230,8 +230,11 @@ def _categories(numbers: np.ndarray, labels: Sequence[str] | np.ndarray) -> pd.C
     return pd.Categorical.from_codes(label_numbers[numbers], unique_labels)
 
 
-def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignResults:
-    """Score the campaign's responses (all of them, or those within a unit's subtree)."""
+def compute_results(
+    campaign: Campaign, within: Unit | None = None, *, sipas_slices: Sequence[str] = SIPAS_SLICES
+) -> CampaignResults:
+    """Score the campaign's responses (all of them, or those within a unit's subtree); a SIPAS
+    campaign's reports hold the ``sipas_slices`` asked (the standings need none)."""
     units = all_units()
     # Names and parents as the campaign knew them: a code may name another unit since.
     reporting = {unit.code: unit for unit in get_reporting_units(campaign)}
@@ -243,7 +246,8 @@ def compute_results(campaign: Campaign, within: Unit | None = None) -> CampaignR
         for questionnaire in campaign.questionnaires:
             responses = load_responses(campaign, [questionnaire], within, units)
             settings = sipas_settings(questionnaire.definition)
-            slices = {by: compute_sipas(responses, settings, [by] if by else []) for by in SIPAS_SLICES}
+            wanted = [by for by in SIPAS_SLICES if by in sipas_slices or by == "unit"]
+            slices = {by: compute_sipas(responses, settings, [by] if by else []) for by in wanted}
             assessed = [unit.code for unit in campaign.units_for(questionnaire) if within is None or unit.id in scope]
             standings = rank_by_kind(slices["unit"], responses, assessed, reporting, campaign.rank_min_forms)
             results.sipas.append(SipasReport(questionnaire, slices, len(responses), standings))
