@@ -385,6 +385,20 @@ def quota_group_labels(progress: Progress, questionnaire: Questionnaire) -> list
     return [localized(group.label) for group in groups if group.code in progress.groups]
 
 
+def partial_quotas(
+    campaign: Campaign, progress: Mapping[tuple[int, int], Progress]
+) -> list[tuple[Questionnaire, list[str]]]:
+    """The campaign's questionnaires whose quotas cover only some groups, with those groups' names.
+
+    ``progress`` is ``collection_progress(campaign)``.
+    """
+    groups: dict[int, frozenset[str]] = defaultdict(frozenset)
+    for (_unit_id, questionnaire_id), own in progress.items():
+        groups[questionnaire_id] |= own.groups
+    named = [(q, quota_group_labels(Progress(groups=groups[q.id]), q)) for q in campaign.questionnaires]
+    return [(questionnaire, labels) for questionnaire, labels in named if labels]
+
+
 def roll_up(progress: Mapping[int, Progress], parents: Mapping[int, int | None]) -> dict[int, Progress]:
     """Progress per unit id, each unit's own counted in it and in every ancestor.
 

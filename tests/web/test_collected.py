@@ -51,8 +51,9 @@ def test_the_officer_sees_the_same_collected_count_in_every_table(client, auth, 
 
     progress = _row(html, '<td class="depth-1">Tổ dân phố 1</td>')
     assert [cell.split("</td>")[0] for cell in progress.split('<td class="num">')[1:]] == ["30", "7", "23", "0", "17"]
+    assert f"Chỉ tiêu của mẫu phiếu CX4 chỉ tính nhóm {CITIZENS}." in html
     qr = _row(html, '<td class="point-unit">Tổ dân phố 1</td>')
-    assert ">7 <span" in qr and "+17 ngoài chỉ tiêu" in qr
+    assert f'>7 <span class="hint">(nhóm {CITIZENS})</span>' in qr and "+17 ngoài chỉ tiêu" in qr
     counts = _row(html, "<tr><td>Tổ dân phố 1</td>")
     assert counts.count('<td class="num">7</td>') == 2 and '<td class="num">17</td>' in counts
     assert "24 phiếu" in html, "the campaign's total still counts every form stored"
