@@ -116,10 +116,12 @@ def campaign(campaign: Campaign) -> str:
     """
     counts = get_response_counts(campaign)
     points = Page.of(list_qr_points(campaign), "links_page")
-    links = [(point, public_url(point), counts.of_point(point)) for point in points.rows]
-    links = [(point, url, got, quota_group_labels(got, point.questionnaire)) for point, url, got in links]
+    links = []
+    for point in points.rows:
+        collected = counts.of_point(point)
+        links.append((point, public_url(point), collected, quota_group_labels(collected, point.questionnaire)))
     tree = get_unit_tree(campaign)
-    rolled_up = roll_up(progress_by_unit(campaign), {unit.id: unit.parent_id for unit, _depth in tree})
+    rolled_up = roll_up(progress_by_unit(counts.by_cell), {unit.id: unit.parent_id for unit, _depth in tree})
     progress = Page.of(
         [(unit, depth, rolled_up[unit.id]) for unit, depth in tree if unit.id in rolled_up], "progress_page"
     )

@@ -453,12 +453,15 @@ def collection_progress(campaign: Campaign, unit_ids: Collection[int] | None = N
     return dict(progress)
 
 
-def progress_by_unit(campaign: Campaign) -> dict[int, Progress]:
-    """Progress per unit id with a quota, every questionnaire and group together (not rolled up)."""
+def progress_by_unit(progress: Mapping[tuple[int, int], Progress]) -> dict[int, Progress]:
+    """Progress per unit id with a quota, every questionnaire and group together (not rolled up).
+
+    ``progress`` is ``collection_progress`` of a campaign.
+    """
     totals: dict[int, Progress] = defaultdict(Progress)
-    for (unit_id, _questionnaire_id), progress in collection_progress(campaign).items():
-        if progress.groups:
-            totals[unit_id] = totals[unit_id] + progress
+    for (unit_id, _questionnaire_id), own in progress.items():
+        if own.groups:
+            totals[unit_id] = totals[unit_id] + own
     return totals
 
 
