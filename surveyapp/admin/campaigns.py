@@ -30,7 +30,7 @@ from surveyapp.services.campaigns import (
 )
 from surveyapp.services.catalog import get_latest_questionnaires
 from surveyapp.services.collection import list_qr_points, public_url
-from surveyapp.services.quotas import count_refusals, progress_by_unit, roll_up
+from surveyapp.services.quotas import count_refusals, partial_quotas, progress_by_unit, quota_group_labels, roll_up
 from surveyapp.services.responses import local_today
 from surveyapp.services.units import get_unit_tree
 
@@ -116,9 +116,12 @@ def campaign(campaign: Campaign) -> str:
     """
     counts = get_response_counts(campaign)
     points = Page.of(list_qr_points(campaign), "links_page")
-    links = [(point, public_url(point), counts.of_point(point)) for point in points.rows]
+    links = []
+    for point in points.rows:
+        collected = counts.of_point(point)
+        links.append((point, public_url(point), collected, quota_group_labels(collected, point.questionnaire)))
     tree = get_unit_tree(campaign)
-    rolled_up = roll_up(progress_by_unit(campaign), {unit.id: unit.parent_id for unit, _depth in tree})
+    rolled_up = roll_up(progress_by_unit(counts.by_cell), {unit.id: unit.parent_id for unit, _depth in tree})
     progress = Page.of(
         [(unit, depth, rolled_up[unit.id]) for unit, depth in tree if unit.id in rolled_up], "progress_page"
     )
@@ -132,6 +135,7 @@ def campaign(campaign: Campaign) -> str:
         progress_page=progress,
         count_rows=Page.of(list(counts.units), "counts_page"),
         refused=count_refusals(campaign),
+        partial_quotas=partial_quotas(campaign, counts.by_cell),
         channels_form=ChannelsForm(campaign),
     )
 

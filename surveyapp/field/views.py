@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,9 +14,9 @@ from surveyapp.field import bp
 from surveyapp.models import Campaign, ResponseMode, SampleEntry, SampleStatus
 from surveyapp.paging import Page
 from surveyapp.services.collection import CollectionPoint, get_collection_point, list_collection_points
-from surveyapp.services.quotas import Progress, is_behind_schedule, progress_by_unit_questionnaire
-from surveyapp.services.responses import CampaignNotCollecting, count_responses, get_open_campaigns, local_today
+from surveyapp.services.responses import CampaignNotCollecting, get_open_campaigns, local_today
 from surveyapp.services.samples import FOLLOW_UP_STATUSES, SampleError, get_sample, record_outcome, replace_entry
+from surveyapp.services.worklists import get_worklist
 
 TEMPLATE = "field/enter.html"
 TYPED_MODES = (ResponseMode.PAPER, ResponseMode.INTERVIEW)
@@ -29,22 +27,15 @@ MODE_CONTEXT = {"modes": TYPED_MODES, "mode_field": MODE_FIELD}
 @bp.route("/")
 @login_required
 def home() -> str:
-    """The open campaigns and, in each, the forms this person may type in, with counts."""
-    sheets, today = [], local_today()
+    """The open campaigns and, in each, the forms this person may type in: a summary line, then
+    the points still missing forms first."""
+    lists, today = [], local_today()
     for campaign in get_open_campaigns():
         points = [t for t in list_collection_points(campaign) if can_collect_for(current_user, t.units)]
         if points:
-            page = Page.of(points, f"page_{campaign.id}")  # a province's surveyor has thousands
-            shown = {unit.id for point in page.rows for unit in point.units}
-            counts, progress = count_responses(campaign, shown), progress_by_unit_questionnaire(campaign, shown)
-            rows = []
-            for point in page.rows:
-                keys = [(unit.id, point.questionnaire.id) for unit in point.units]
-                quota = sum((progress[key] for key in keys if key in progress), Progress())
-                collected = sum(counts.get(key, 0) for key in keys)
-                rows.append((point, collected, quota, is_behind_schedule(campaign, quota, today)))
-            sheets.append((campaign, replace(page, rows=rows), max((campaign.closes_on - today).days, 0)))
-    return render_template("field/home.html", sheets=sheets)
+            worklist = get_worklist(campaign, points, today)
+            lists.append((worklist, Page.of(list(worklist.items), f"page_{campaign.id}")))
+    return render_template("field/home.html", lists=lists)
 
 
 def _point_for_current_user(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionPoint:

@@ -18,7 +18,7 @@ from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, CampaignPurpose, CampaignStatus, Questionnaire, Response, Unit
 from surveyapp.services.audit import record_action
 from surveyapp.services.collection import CollectionPoint, list_collection_points
-from surveyapp.services.responses import count_responses
+from surveyapp.services.quotas import Progress, collection_progress
 from surveyapp.services.results.indices import par_families
 
 PURPOSE_LABELS = {
@@ -152,10 +152,12 @@ def get_campaigns() -> list[tuple[Campaign, int]]:
 
 @dataclass(frozen=True)
 class UnitCounts:
-    """One assessed unit's responses per questionnaire of the campaign (``None``: does not apply)."""
+    """One assessed unit's collected forms per questionnaire of the campaign (``None``: does not
+    apply), and its forms of groups outside the quotas (``collection_progress``)."""
 
     unit: Unit
     counts: tuple[int | None, ...]
+    outside: int
 
     @property
     def total(self) -> int:
@@ -164,30 +166,36 @@ class UnitCounts:
 
 @dataclass(frozen=True)
 class ResponseCounts:
-    """A campaign's responses per assessed unit × questionnaire, for its page."""
+    """A campaign's forms per assessed unit × questionnaire, for its page."""
 
     questionnaires: tuple[Questionnaire, ...]
     units: tuple[UnitCounts, ...]
-    by_cell: dict[tuple[int, int], int]
+    by_cell: dict[tuple[int, int], Progress]
 
     @property
     def total(self) -> int:
-        return sum(self.by_cell.values())
+        """Every form stored, collected toward a quota or not."""
+        return sum(progress.forms for progress in self.by_cell.values())
 
-    def of_point(self, point: CollectionPoint) -> int:
-        """Responses toward ``point``: for a matrix, the (respondent, unit) pairs of all its units."""
-        return sum(self.by_cell.get((unit.id, point.questionnaire.id), 0) for unit in point.units)
+    def of_point(self, point: CollectionPoint) -> Progress:
+        """What ``point`` collected: for a matrix, the (respondent, unit) pairs of all its units."""
+        cells = (self.by_cell.get((unit.id, point.questionnaire.id), Progress()) for unit in point.units)
+        return sum(cells, Progress())
 
 
 def get_response_counts(campaign: Campaign) -> ResponseCounts:
-    """How many responses each assessed unit of ``campaign`` has, per questionnaire."""
-    by_cell = count_responses(campaign)
+    """What each assessed unit of ``campaign`` collected, per questionnaire."""
+    by_cell = collection_progress(campaign)
     questionnaires = tuple(campaign.questionnaires)
     applicable = {q.id: {unit.id for unit in campaign.units_for(q)} for q in questionnaires}
     units = tuple(
         UnitCounts(
             unit,
-            tuple(by_cell.get((unit.id, q.id), 0) if unit.id in applicable[q.id] else None for q in questionnaires),
+            tuple(
+                by_cell.get((unit.id, q.id), Progress()).collected if unit.id in applicable[q.id] else None
+                for q in questionnaires
+            ),
+            sum(by_cell.get((unit.id, q.id), Progress()).outside for q in questionnaires),
         )
         for unit in campaign.units
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, bindparam, case, func, or_, select, true, update
+from sqlalchemy import Integer, bindparam, func, or_, select, update
 
 from sampling import (
     Allocation,
@@ -27,6 +27,7 @@ from sampling import (
     allocate_proportional,
 )
 from surveyapp.extensions import db
+from surveyapp.i18n import localized
 from surveyapp.models import (
     ANY_GROUP,
     AuditAction,
@@ -188,7 +189,8 @@ def save_quotas(campaign: Campaign, plan: QuotaPlan, policy: QuotaPolicy) -> Non
     for key, cell in existing.items():
         if key not in wanted:
             db.session.delete(cell)
-    counted = _count_responses(campaign)
+    counted = _count_by_group(campaign)
+    cell_groups = _cell_groups(wanted)
     for (unit_id, questionnaire_id, group), target in wanted.items():
         cell = existing.get((unit_id, questionnaire_id, group))
         if cell is None:
@@ -197,31 +199,42 @@ def save_quotas(campaign: Campaign, plan: QuotaPlan, policy: QuotaPolicy) -> Non
             )
             db.session.add(cell)
         cell.target = target
-        cell.filled = _filled_from(counted, unit_id, questionnaire_id, group, wanted)
+        key = (unit_id, questionnaire_id)
+        cell.filled = _filled_from(counted.get(key, {}), group, cell_groups[key])
     record_action(AuditAction.QUOTAS_SAVED, campaign, total=plan.total, policy=policy.value)
     db.session.flush()
 
 
-def _count_responses(campaign: Campaign) -> dict[tuple[int, int, str], int]:
-    rows = db.session.execute(
+def _count_by_group(
+    campaign: Campaign, unit_ids: Collection[int] | None = None
+) -> dict[tuple[int, int], dict[str, int]]:
+    """Stored responses per (unit id, questionnaire id), then per respondent group."""
+    statement = (
         select(Response.unit_id, Response.questionnaire_id, Response.respondent_group, func.count())
         .where(Response.campaign_id == campaign.id)
         .group_by(Response.unit_id, Response.questionnaire_id, Response.respondent_group)
     )
-    return {(unit_id, questionnaire_id, group): n for unit_id, questionnaire_id, group, n in rows}
+    if unit_ids is not None:
+        statement = statement.where(Response.unit_id.in_(list(unit_ids)))
+    counted: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    for unit_id, questionnaire_id, group, n in db.session.execute(statement):
+        counted[(unit_id, questionnaire_id)][group] = n
+    return counted
 
 
-def _filled_from(
-    counted: dict[tuple[int, int, str], int], unit_id: int, questionnaire_id: int, group: str, wanted: dict
-) -> int:
+def _cell_groups(cells: Iterable[tuple[int, int, str]]) -> dict[tuple[int, int], set[str]]:
+    """The groups with a cell, per (unit id, questionnaire id)."""
+    groups: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for unit_id, questionnaire_id, group in cells:
+        groups[(unit_id, questionnaire_id)].add(group)
+    return groups
+
+
+def _filled_from(by_group: Mapping[str, int], group: str, cell_groups: Collection[str]) -> int:
     """Responses that count toward a cell: its group's, or for ``*`` those of groups without a cell."""
     if group != ANY_GROUP:
-        return counted.get((unit_id, questionnaire_id, group), 0)
-    return sum(
-        n
-        for (u, q, g), n in counted.items()
-        if (u, q) == (unit_id, questionnaire_id) and (unit_id, questionnaire_id, g) not in wanted
-    )
+        return by_group.get(group, 0)
+    return sum(n for g, n in by_group.items() if g not in cell_groups)
 
 
 # The cell a response of a group counts in: the group's own cell when the unit has one, else
@@ -325,22 +338,65 @@ def get_uniform_targets(campaign: Campaign) -> dict[tuple[int, str], int]:
 
 @dataclass
 class Progress:
-    """Summed targets and counts of a unit and everything below it."""
+    """Summed targets and counts of a unit and everything below it (``collection_progress``)."""
 
     target: int = 0
-    filled: int = 0
-    counted: int = 0  # filled, but never more than the target of each cell
+    collected: int = 0  # forms that count toward the quota (every form where there is none)
+    counted: int = 0  # collected, but never more than the target of each cell
+    outside: int = 0  # forms of groups the quota does not cover: stored, not counted toward it
+    groups: frozenset[str] = frozenset()  # the groups with a quota cell (``*`` for all groups)
 
     @property
     def remaining(self) -> int:
         return self.target - self.counted
 
+    @property
+    def excess(self) -> int:
+        return self.collected - self.counted
+
+    @property
+    def forms(self) -> int:
+        """Every form stored, whether it counts toward the quota or not."""
+        return self.collected + self.outside
+
     def __add__(self, other: Progress) -> Progress:
-        return Progress(self.target + other.target, self.filled + other.filled, self.counted + other.counted)
+        return Progress(
+            self.target + other.target,
+            self.collected + other.collected,
+            self.counted + other.counted,
+            self.outside + other.outside,
+            self.groups | other.groups,
+        )
 
     @property
     def percent(self) -> int:
         return round(100 * self.counted / self.target) if self.target else 100
+
+
+def quota_group_labels(progress: Progress, questionnaire: Questionnaire) -> list[str]:
+    """The names of the groups a quota covers when it covers only some of them, else ``[]``.
+
+    Pages put them beside the target ("Chỉ tiêu nhóm Người dân: 30"), so that nobody reads a
+    group's target as the whole unit's.
+    """
+    groups = questionnaire.definition.respondent_groups
+    if not progress.groups or ANY_GROUP in progress.groups or {g.code for g in groups} <= progress.groups:
+        return []
+    return [localized(group.label) for group in groups if group.code in progress.groups]
+
+
+def partial_quotas(
+    campaign: Campaign, progress: Mapping[tuple[int, int], Progress]
+) -> list[tuple[Questionnaire, list[str]]]:
+    """The campaign's questionnaires whose quotas cover only some groups, with those groups' names.
+
+    ``progress`` is ``collection_progress(campaign)``.
+    """
+    groups: dict[int, frozenset[str]] = defaultdict(frozenset)
+    for (_unit_id, questionnaire_id), own in progress.items():
+        groups[questionnaire_id] |= own.groups
+    named = [(q, quota_group_labels(Progress(groups=groups[q.id]), q)) for q in campaign.questionnaires]
+    return [(questionnaire, labels) for questionnaire, labels in named if labels]
 
 
 def roll_up(progress: Mapping[int, Progress], parents: Mapping[int, int | None]) -> dict[int, Progress]:
@@ -368,36 +424,44 @@ def is_behind_schedule(campaign: Campaign, progress: Progress, today: dt.date) -
     return progress.counted < progress.target * elapsed / days
 
 
-def progress_by_unit_questionnaire(
-    campaign: Campaign, unit_ids: Collection[int] | None = None
-) -> dict[tuple[int, int], Progress]:
-    """Progress per (unit id, questionnaire id), all groups together, summed by the database.
+def collection_progress(campaign: Campaign, unit_ids: Collection[int] | None = None) -> dict[tuple[int, int], Progress]:
+    """What each unit × questionnaire has collected: the one count every page and export shows.
 
-    ``unit_ids`` keeps some units only.
+    A stored form is *collected* when it counts toward the unit's quota for the questionnaire:
+    its group has a cell, or the unit has a cell for all groups (``*``, taking the groups
+    without a cell of their own, as ``reserve_places`` does). Forms of other groups are kept
+    apart (``outside``). Where the unit × questionnaire has no quota, every form is collected.
+    Keys are (unit id, questionnaire id) with a form or a cell; ``unit_ids`` keeps some units only.
     """
-    counted = case((QuotaCell.filled < QuotaCell.target, QuotaCell.filled), else_=QuotaCell.target)
-    rows = db.session.execute(
-        select(
-            QuotaCell.unit_id,
-            QuotaCell.questionnaire_id,
-            func.sum(QuotaCell.target),
-            func.sum(QuotaCell.filled),
-            func.sum(counted),
-        )
-        .where(QuotaCell.campaign_id == campaign.id)
-        .where(QuotaCell.unit_id.in_(list(unit_ids)) if unit_ids is not None else true())
-        .group_by(QuotaCell.unit_id, QuotaCell.questionnaire_id)
-    )
-    return {
-        (unit_id, q_id): Progress(int(target), int(filled), int(sure)) for unit_id, q_id, target, filled, sure in rows
-    }
+    statement = select(QuotaCell.unit_id, QuotaCell.questionnaire_id, QuotaCell.respondent_group, QuotaCell.target)
+    statement = statement.where(QuotaCell.campaign_id == campaign.id)
+    if unit_ids is not None:
+        statement = statement.where(QuotaCell.unit_id.in_(list(unit_ids)))
+    targets = {(unit_id, q_id, group): target for unit_id, q_id, group, target in db.session.execute(statement)}
+    counted, cell_groups = _count_by_group(campaign, unit_ids), _cell_groups(targets)
+    progress: dict[tuple[int, int], Progress] = defaultdict(Progress)
+    for (unit_id, q_id, group), target in targets.items():
+        key = (unit_id, q_id)
+        collected = _filled_from(counted.get(key, {}), group, cell_groups[key])
+        progress[key] += Progress(target, collected, min(collected, target), groups=frozenset({group}))
+    for key, by_group in counted.items():
+        groups = cell_groups.get(key)
+        if groups is None:
+            progress[key] += Progress(collected=sum(by_group.values()))
+        elif ANY_GROUP not in groups:
+            progress[key] += Progress(outside=sum(n for g, n in by_group.items() if g not in groups))
+    return dict(progress)
 
 
-def progress_by_unit(campaign: Campaign) -> dict[int, Progress]:
-    """Progress per unit id, every questionnaire and group together (not rolled up)."""
+def progress_by_unit(progress: Mapping[tuple[int, int], Progress]) -> dict[int, Progress]:
+    """Progress per unit id with a quota, every questionnaire and group together (not rolled up).
+
+    ``progress`` is ``collection_progress`` of a campaign.
+    """
     totals: dict[int, Progress] = defaultdict(Progress)
-    for (unit_id, _questionnaire_id), progress in progress_by_unit_questionnaire(campaign).items():
-        totals[unit_id] = totals[unit_id] + progress
+    for (unit_id, _questionnaire_id), own in progress.items():
+        if own.groups:
+            totals[unit_id] = totals[unit_id] + own
     return totals
 
 

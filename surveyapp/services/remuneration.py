@@ -82,7 +82,8 @@ def set_rates(campaign: Campaign, rate_per_form: int, rate_per_unit: int) -> Non
 
 def remuneration_rows(campaign: Campaign) -> list[RemunerationRow]:
     """One row per assessed unit with forms: forms × rate to respondents (by group and mode),
-    the fixed rate to its surveyor; forms as ``count_responses`` counts them."""
+    the fixed rate to its surveyor; every form stored is paid (``Progress.forms`` of
+    ``collection_progress``: collected toward a quota or outside it)."""
     groups = {g.code: str(g.label) for q in campaign.questionnaires for g in q.definition.respondent_groups}
     lines_by_unit: dict[int, list[PaymentLine]] = {}
     modes = list(ResponseMode)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -155,20 +155,8 @@ def response_row(
     }
 
 
-def count_responses(campaign: Campaign, unit_ids: Collection[int] | None = None) -> dict[tuple[int, int], int]:
-    """Responses of ``campaign`` per (unit id, questionnaire id), of some units only if given."""
-    statement = (
-        select(Response.unit_id, Response.questionnaire_id, func.count())
-        .where(Response.campaign_id == campaign.id)
-        .group_by(Response.unit_id, Response.questionnaire_id)
-    )
-    if unit_ids is not None:
-        statement = statement.where(Response.unit_id.in_(list(unit_ids)))
-    return {(unit_id, questionnaire_id): n for unit_id, questionnaire_id, n in db.session.execute(statement)}
-
-
 def count_responses_by_group_and_mode(campaign: Campaign) -> dict[tuple[int, str, ResponseMode], int]:
-    """The responses ``count_responses`` counts, per (unit id, respondent group, mode) instead."""
+    """Every stored response of ``campaign``, per (unit id, respondent group, mode)."""
     statement = (
         select(Response.unit_id, Response.respondent_group, Response.mode, func.count())
         .where(Response.campaign_id == campaign.id)

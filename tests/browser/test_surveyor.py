@@ -1,14 +1,20 @@
-"""A surveyor logs in, sees the quota of their residential group, types in a paper form, sees it counted."""
+"""A surveyor logs in, sees the quota of their residential group, types in a paper form, sees it counted;
+on a phone, the first screen shows where forms are still missing."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import ANY_GROUP, QuotaPolicy, Response, ResponseMode
+from surveyapp.models import ANY_GROUP, QuotaPolicy, Response, ResponseMode, Unit, UserRole
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
-from tests.browser.conftest import answer_everything, log_in, save_screenshot
+from surveyapp.services.responses import local_today
+from tests.browser.conftest import answer_everything, audit_accessibility, log_in, save_screenshot
+from tests.conftest import existing_account
+from tests.helpers import PASSWORD, AuthActions, filled_form, submit
 
 
 @pytest.fixture
@@ -57,3 +63,53 @@ def test_a_surveyor_types_in_a_paper_form_and_sees_the_progress_go_up(
     save_screenshot(screen, f"surveyor-{device}-progress-after")
     [response] = db.session.scalars(select(Response))
     assert response.mode is ResponseMode.PAPER and response.unit.code == "21172-T01"
+
+
+@pytest.fixture
+def six_groups(client, make_campaign):
+    """A surveyor covering six residential groups of CX4, 9 forms each, 20 days in and 10 left:
+    forms typed in so that three are behind schedule, two on pace and one complete."""
+    ward = Unit(code="W700", name="Phường Sáu Tổ", kind="phường")
+    ward.children.extend(Unit(code=f"W700-T{n}", name=f"Tổ dân phố {n}", kind="tổ dân phố") for n in range(1, 7))
+    db.session.add(ward)
+    db.session.commit()
+    existing_account(
+        username="dtv6", full_name="Điều tra viên Sáu", password=PASSWORD, role=UserRole.SURVEYOR, units=ward.children
+    )
+    today = local_today()
+    campaign = make_campaign(
+        ["CX4"], list(ward.children), opens_on=today - dt.timedelta(days=20), closes_on=today + dt.timedelta(days=10)
+    )
+    plan = plan_quotas(campaign, [QuotaRule(campaign.questionnaire_by_code("CX4"), ANY_GROUP, 9)])
+    save_quotas(campaign, plan, QuotaPolicy.FLAG_EXCESS)
+    db.session.commit()
+    AuthActions(client).login("dtv6")
+    answers = {**filled_form(campaign.questionnaires[0].definition), "mode": "paper"}
+    for number, forms in enumerate([9, 7, 0, 3, 8, 5], start=1):
+        for _ in range(forms):
+            assert submit(client, f"/field/enter/{campaign.id}/CX4/W700-T{number}", answers).status_code == 302
+    return campaign
+
+
+def test_the_first_phone_screen_shows_the_summary_and_every_unit_still_missing_forms_most_urgent_first(
+    live_server, phone, axe_js, six_groups
+) -> None:
+    log_in(phone, live_server, "dtv6")
+    height = phone.viewport_size["height"]
+
+    summary = phone.locator(".worklist-summary")
+    assert summary.inner_text() == "1/6 đơn vị đủ chỉ tiêu · còn thiếu 22 phiếu · còn 10 ngày"
+    items = phone.locator(".progress-item")
+    names = [items.nth(i).locator("strong").inner_text() for i in range(items.count())]
+    # Behind schedule first (pace: 9 × 21/31 ≈ 6.1 forms by today), each part by forms missing.
+    assert names == [f"Tổ dân phố {n}" for n in (3, 4, 6, 2, 5, 1)]
+    assert [items.nth(i).locator(".badge-late").count() for i in range(6)] == [1, 1, 1, 0, 0, 0]
+    save_screenshot(phone, "surveyor-phone-worklist")
+    first_screen = [summary, *(items.nth(i) for i in range(5))]
+    for shown in first_screen:
+        box = shown.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, shown
+    entry = items.nth(0).get_by_role("link", name="Nhập phiếu")
+    assert entry.bounding_box()["y"] + entry.bounding_box()["height"] <= height, "the action is one tap away"
+    assert entry.get_attribute("href").endswith(f"/field/enter/{six_groups.id}/CX4/W700-T3")
+    audit_accessibility(phone, axe_js)

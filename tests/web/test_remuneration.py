@@ -7,7 +7,7 @@ import io
 from flask import g
 from openpyxl import load_workbook
 
-from surveyapp.services.responses import count_responses
+from surveyapp.services.quotas import collection_progress
 from tests.helpers import AuthActions, csrf_token_of, filled_form, submit
 
 
@@ -106,7 +106,8 @@ def test_the_payment_list_gives_per_unit_its_surveyors_and_forms_per_group_and_m
     ]
     assert rows[-1][1:] == ("Tổng cộng", None, None, None, 5, 50000, 400000, 450000)
     summary = list(workbook["Thù lao"].iter_rows(values_only=True))
-    assert summary[-1][2] == rows[-1][5] == sum(count_responses(campaign).values()), "one count of collected forms"
+    stored = sum(progress.forms for progress in collection_progress(campaign).values())
+    assert summary[-1][2] == rows[-1][5] == stored, "every form stored is paid"
 
 
 def test_the_sign_off_sheet_has_one_numbered_line_per_paper_or_interview_form_and_nothing_of_the_answers(
