@@ -80,6 +80,10 @@ class AuditAction(enum.Enum):
     RECEIPT_LINK_GIVEN = "receipt_link_given"
     API_CALL_REFUSED = "api_call_refused"
 
+    # Invitations to the sample (issue 14): a message list downloaded, or sent by the gateway.
+    INVITATIONS_LISTED = "invitations_listed"
+    INVITATIONS_SENT = "invitations_sent"
+
 
 class AuditEntry(db.Model):
     """One staff action. Entries are only ever added: nothing in the service updates or deletes them.
