@@ -29,7 +29,7 @@ from surveyapp.i18n import localized
 from surveyapp.models import AuditAction, Campaign, CriteriaSetVersion, Questionnaire, Unit, User
 from surveyapp.services.audit import ACTION_LABELS, AuditFilter
 from surveyapp.services.campaigns import PURPOSE_LABELS
-from surveyapp.services.invitations import MAX_INVITATION, ListKind
+from surveyapp.services.invitations import ListKind
 from surveyapp.services.quotas import POLICY_LABELS, QuotaRule
 from surveyapp.urls import MAX_ID
 
@@ -248,7 +248,7 @@ class FrameUploadForm(FlaskForm):
 class InvitationForm(FlaskForm):
     """The campaign's invitation text (empty: the default one), saved or only previewed."""
 
-    text = TextAreaField(_l("Nội dung tin nhắn mời trả lời"), validators=[Length(max=MAX_INVITATION)])
+    text = TextAreaField(_l("Nội dung tin nhắn mời trả lời"))  # checked by check_invitation
     preview = SubmitField(_l("Xem trước"))
 
 

@@ -104,7 +104,9 @@ def _sample_page(
     draw.questionnaire_id.choices = [SelectChoice(q.id, f"{q.code} – {q.title}") for q in campaign.questionnaires]
     if invitation is None:
         invitation = InvitationForm(prefix="invitation", formdata=None, text=invitation_text(campaign))
-    preview, length = preview_invitation(campaign, invitation.text.data)
+    # A refused text cannot be previewed: the saved one is, beside it and its errors.
+    shown = invitation_text(campaign) if invitation.errors else invitation.text.data
+    preview, length = preview_invitation(campaign, shown)
     return render_template(
         "admin/sample.html",
         campaign=campaign,
