@@ -105,7 +105,7 @@ def _sample_page(
     if invitation is None:
         invitation = InvitationForm(prefix="invitation", formdata=None, text=invitation_text(campaign))
     # A refused text cannot be previewed: the saved one is, beside it and its errors.
-    shown = invitation_text(campaign) if invitation.errors else invitation.text.data
+    shown = invitation_text(campaign) if invitation.errors else invitation.text.data or ""
     preview, length = preview_invitation(campaign, shown)
     return render_template(
         "admin/sample.html",
@@ -171,10 +171,11 @@ def invitation_view(campaign: Campaign) -> str | WerkzeugResponse:
     form = InvitationForm(prefix="invitation")
     if form.validate_on_submit():
         try:
+            text = form.text.data or ""  # a form without the field leaves it None
             if form.preview.data:
-                check_invitation(form.text.data)
+                check_invitation(text)
                 return _sample_page(campaign, invitation=form)
-            save_invitation(campaign, form.text.data)
+            save_invitation(campaign, text)
         except InvitationError as error:
             form.text.errors.append(str(error))
         else:

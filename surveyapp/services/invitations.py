@@ -25,9 +25,11 @@ from surveyapp.services.collection import absolute_url
 from surveyapp.services.samples import TOKEN_LENGTH, IssuedLink
 from surveyapp.tables.writing import Column, Kind, Table, table_of_rows
 
-DEFAULT_INVITATION = _l(
+# Sent to citizens, so in Vietnamese whatever language the officer's pages are in.
+DEFAULT_INVITATION = (
     "{don_vi} mời Ông/Bà đánh giá sự phục vụ khi giải quyết hồ sơ. Phiếu ẩn danh, khoảng {so_phut} phút: {duong_dan}"
 )
+EXAMPLE_NAME = "Nguyễn Văn An"  # the person of the preview
 LINK = "duong_dan"
 # What each placeholder is replaced by; the link is the only one a text must hold.
 PLACEHOLDERS = {
@@ -158,7 +160,7 @@ def check_invitation(text: str) -> None:
     """Raise ``InvitationError`` unless ``text`` is a usable invitation: only known
     placeholders, the link among them, and at most ``MAX_INVITATION`` characters (an empty
     text stands for the default one)."""
-    text = text.strip() or str(DEFAULT_INVITATION)
+    text = text.strip() or DEFAULT_INVITATION
     if len(text) > MAX_INVITATION:
         raise InvitationError(_("Nội dung tin nhắn dài quá %(max)d ký tự.", max=MAX_INVITATION))
     if not any(field == LINK for _literal, field in _parts(text)):
@@ -172,7 +174,7 @@ def fill_invitation(text: str, values: dict[str, str]) -> str:
 
 def invitation_text(campaign: Campaign) -> str:
     """The campaign's invitation text, or the default one."""
-    return campaign.invitation_text or str(DEFAULT_INVITATION)
+    return campaign.invitation_text or DEFAULT_INVITATION
 
 
 def save_invitation(campaign: Campaign, text: str) -> None:
@@ -186,12 +188,12 @@ def preview_invitation(campaign: Campaign, text: str) -> tuple[str, SmsLength]:
     """``text`` (empty: the default one) as a person of the campaign's first unit would read it,
     with a link of the real length, and its SMS length (names and units differ: the length of
     each message too)."""
-    text = text.strip() or str(DEFAULT_INVITATION)
+    text = text.strip() or DEFAULT_INVITATION
     questionnaire = campaign.questionnaires[0] if campaign.questionnaires else None
     message = fill_invitation(
         text,
         {
-            "ho_ten": _("Nguyễn Văn An"),
+            "ho_ten": EXAMPLE_NAME,
             "don_vi": campaign.units[0].name if campaign.units else "",
             "so_phut": str(questionnaire.definition.estimated_minutes() if questionnaire else 5),
             LINK: absolute_url("respond.personal_link", token="x" * TOKEN_LENGTH),
