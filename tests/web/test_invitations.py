@@ -7,6 +7,7 @@ import io
 import logging
 import re
 import time
+import urllib.parse
 import zipfile
 from dataclasses import astuple
 from html import unescape
@@ -16,10 +17,13 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, AuditEntry, Campaign
+from surveyapp.services.frames import import_frame
 from surveyapp.services.invitations import normalise_phone, sms_length
+from surveyapp.services.samples import draw_sample
 from surveyapp.services.senders import LOGGER_NAME
 from tests.helpers import csrf_token_of
 from tests.web.test_sampling_frame import officer_page, ward_campaign  # noqa: F401 (fixtures)
+from tests.web.test_served_downloads import served  # noqa: F401 (fixture)
 
 PEOPLE = 1000
 HEADER = ["Mã hồ sơ", "Lĩnh vực", "Mã đơn vị", "Ngày tiếp nhận", "Ngày trả kết quả", "Trạng thái", "Người nộp"]
@@ -243,3 +247,27 @@ def test_phones_are_read_as_vietnamese_mobile_numbers(written, normalised) -> No
 )
 def test_the_sms_length_is_counted_as_gateways_count_it(text, encoding, characters, segments) -> None:
     assert astuple(sms_length(text)) == (encoding, characters, segments)
+
+
+def test_the_message_list_arrives_whole_from_gunicorn(served) -> None:  # noqa: F811 (fixture)
+    officer, campaign_id = served
+    campaign = db.session.get_one(Campaign, campaign_id)
+    rows = [[*HEADER, "Số điện thoại"]] + [
+        [f"HS-{n}", "Hộ tịch", "21172", "01/10/2026", "05/10/2026", "Đã trả kết quả", f"Người {n}", phone_of(n)]
+        for n in range(1, 41)
+    ]
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    import_frame(campaign, "khung.csv", out.getvalue().encode(), skip_bad_rows=False)
+    draw_sample(campaign, campaign.questionnaires[0], "s", 40)
+    db.session.commit()
+
+    token = csrf_token_of(officer.get(f"/admin/campaigns/{campaign_id}/sample")[1].decode())
+    form = urllib.parse.urlencode({"csrf_token": token, "kind": "zalo"}).encode()
+    with officer.opener.open(f"{officer.base_url}/admin/campaigns/{campaign_id}/sample/links", data=form) as reply:
+        assert reply.headers["Content-Type"] == "application/zip" and reply.headers["Cache-Control"] == "no-store"
+        files = read_zip(reply.read())
+    zalo = next(rows for name, rows in files.items() if name.endswith("_zalo.csv"))
+    refused = next(rows for name, rows in files.items() if name.endswith("_khong-gui-duoc.csv"))
+    assert (len(zalo), len(refused)) == (38, 2)
+    assert all(row["message"].startswith("Phường Trương Quang Trọng mời Ông/Bà") for row in zalo)
