@@ -113,6 +113,7 @@ def test_the_officer_gets_the_sms_list_of_1000_people_in_one_step(client, sample
     [listed] = audit(AuditAction.INVITATIONS_LISTED)
     assert listed.details == {"form": "sms", "messages": PEOPLE - 2, "refused": 2}
     assert audit(AuditAction.LINKS_ISSUED)[0].details == {"issued": PEOPLE}
+    assert "Tải danh sách tin nhắn mời trả lời" in client.get("/admin/audit").get_data(as_text=True)
     assert elapsed < 30, f"{elapsed:.1f} s for {PEOPLE} messages"
 
 
@@ -193,6 +194,7 @@ def test_a_configured_sender_sends_and_logs_no_token(app, client, sampled, caplo
     assert "attachment" in sent.headers["Content-Disposition"]
     assert len(list(csv.reader(io.StringIO(sent.get_data(as_text=True).lstrip("\ufeff"))))) == 1 + len(BAD_PHONES)
     assert audit(AuditAction.INVITATIONS_SENT)[0].details == {"sent": PEOPLE - 2, "failed": 0}
+    assert "Gửi tin nhắn mời trả lời qua tổng đài" in client.get("/admin/audit").get_data(as_text=True)
 
 
 def test_what_the_gateway_refuses_is_listed_with_its_link(app, client, sampled) -> None:
