@@ -166,7 +166,7 @@ def purge_contacts_view(campaign: Campaign) -> WerkzeugResponse:
 @bp.route("/campaigns/<int:campaign_id>/sample/invitation", methods=["POST"])
 @officer_required
 @loads_campaign
-def invitation_view(campaign: Campaign) -> str | WerkzeugResponse:
+def invitation_view(campaign: Campaign) -> str | tuple[str, int] | WerkzeugResponse:
     """Preview the invitation text as typed, or save it: a refused text is shown back as typed."""
     form = InvitationForm(prefix="invitation")
     if form.validate_on_submit():
