@@ -101,6 +101,9 @@ class Config:
     # worker and instance), and the largest request body it reads, in bytes.
     API_CALLS_PER_MINUTE = int(os.environ.get("API_CALLS_PER_MINUTE", "120"))
     API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", "4096"))
+    # The gateway that sends invitations to the sample: empty, none (the officer downloads the
+    # message list); "log", the log; or "package.module:Class" (see services/senders.py).
+    MESSAGE_SENDER = os.environ.get("MESSAGE_SENDER", "")
     # Published SIPAS results name a unit with fewer forms than this without its figures.
     PUBLISH_MIN_FORMS = int(os.environ.get("PUBLISH_MIN_FORMS", "5"))
     # Desk kiosks (surveyapp/respond/kiosk.py): seconds without a touch before a kiosk's page

@@ -12,10 +12,12 @@ from wtforms import (
     DateField,
     FloatField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     ValidationError,
     widgets,
@@ -27,6 +29,7 @@ from surveyapp.i18n import localized
 from surveyapp.models import AuditAction, Campaign, CriteriaSetVersion, Questionnaire, Unit, User
 from surveyapp.services.audit import ACTION_LABELS, AuditFilter
 from surveyapp.services.campaigns import PURPOSE_LABELS
+from surveyapp.services.invitations import ListKind
 from surveyapp.services.quotas import POLICY_LABELS, QuotaRule
 from surveyapp.urls import MAX_ID
 
@@ -240,6 +243,29 @@ class FrameUploadForm(FlaskForm):
 
     frame_file = _table_file_field(_l("Tệp danh sách hồ sơ đã trả kết quả (.csv hoặc .xlsx)"))
     skip_bad_rows = BooleanField(_l("Bỏ qua các dòng lỗi và nhập các dòng hợp lệ"))
+
+
+class InvitationForm(FlaskForm):
+    """The campaign's invitation text (empty: the default one), saved or only previewed."""
+
+    text = TextAreaField(_l("Nội dung tin nhắn mời trả lời"))  # checked by check_invitation
+    preview = SubmitField(_l("Xem trước"))
+
+
+class LinksForm(FlaskForm):
+    """The form of the file of newly issued links: the links alone, or a message list."""
+
+    kind = RadioField(
+        _l("Dạng tệp"),
+        choices=[
+            SelectChoice("links", _l("Danh sách đường dẫn (.csv)")),
+            SelectChoice(ListKind.SMS.value, _l("Danh sách tin nhắn cho tổng đài SMS (.zip: số điện thoại, nội dung)")),
+            SelectChoice(
+                ListKind.ZALO.value, _l("Danh sách gửi qua Zalo OA (.zip: số điện thoại, họ tên, nội dung, đường dẫn)")
+            ),
+        ],
+        default="links",
+    )
 
 
 class DrawSampleForm(FlaskForm):

@@ -83,6 +83,10 @@ class AuditAction(enum.Enum):
     # Desk kiosks (issue 14): a desk device registered for one campaign's questionnaire at one unit.
     KIOSK_REGISTERED = "kiosk_registered"
 
+    # Invitations to the sample (issue 14): a message list downloaded, or sent by the gateway.
+    INVITATIONS_LISTED = "invitations_listed"
+    INVITATIONS_SENT = "invitations_sent"
+
 
 class AuditEntry(db.Model):
     """One staff action. Entries are only ever added: nothing in the service updates or deletes them.

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, false
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
@@ -84,6 +84,9 @@ class Campaign(db.Model):
     # or surveyors only, never through the open QR form (the groups whose counts matter most).
     is_qr_closed: Mapped[bool] = mapped_column(default=False, server_default=false())
     qr_closed_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The message sent to sampled people with their single-use link (None: the default one,
+    # see services/invitations.py).
+    invitation_text: Mapped[str | None] = mapped_column(Text)
 
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         secondary=campaign_questionnaires, order_by=Questionnaire.code

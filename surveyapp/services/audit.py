@@ -88,6 +88,8 @@ ACTION_LABELS = {
     AuditAction.RECEIPT_LINK_GIVEN: _l("Cấp đường dẫn khảo sát cho hồ sơ"),
     AuditAction.API_CALL_REFUSED: _l("Từ chối lời gọi API"),
     AuditAction.KIOSK_REGISTERED: _l("Đăng ký ki-ốt khảo sát tại quầy"),
+    AuditAction.INVITATIONS_LISTED: _l("Tải danh sách tin nhắn mời trả lời"),
+    AuditAction.INVITATIONS_SENT: _l("Gửi tin nhắn mời trả lời qua tổng đài"),
 }
 
 

@@ -254,6 +254,9 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/kiosks": (GP, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/quick-ratings.csv": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/sample/links": (P, officers(OK)),  # the links file
+    # An empty invitation text is the default one (saved); no gateway configured: nothing sent.
+    "/admin/campaigns/<int:campaign_id>/sample/invitation": (P, officers(SAMPLE_PAGE)),
+    "/admin/campaigns/<int:campaign_id>/sample/send": (P, officers(SAMPLE_PAGE)),
     "/admin/campaigns/<int:campaign_id>/channels": (P, officers(to("/admin/campaigns/{campaign_id}#channels"))),
     # No such batch or device in the world: an officer gets the ordinary 404.
     "/admin/campaigns/<int:campaign_id>/held/<source_tag>/<hour_key>/accept": (P, officers(HIDDEN)),
