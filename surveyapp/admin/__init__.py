@@ -26,3 +26,11 @@ from surveyapp.admin import (  # noqa: E402,F401  (routes register on the bluepr
     self_assessments,
     uploads,
 )
+from surveyapp.services import senders  # noqa: E402
+
+
+@bp.record_once
+def _check_settings(state: object) -> None:
+    name = state.app.config["MESSAGE_SENDER"].strip()  # type: ignore[attr-defined]
+    if name:
+        senders.sender_class(name)

@@ -33,10 +33,13 @@ class MessageSender(Protocol):
 
 
 class LogSender:
-    """Writes each message to the ``surveyapp.messages`` log, the link's token redacted."""
+    """Writes each message to the ``surveyapp.messages`` log, the link's token and most of the
+    phone number redacted."""
 
     def send(self, phone: str, text: str) -> None:
-        logging.getLogger(LOGGER_NAME).info("message to %s: %s", phone, _TOKEN.sub(r"\1<redacted>", text))
+        # Nor the whole phone: the log is no list of who was sampled.
+        masked = f"{phone[:4]}…{phone[-3:]}"
+        logging.getLogger(LOGGER_NAME).info("message to %s: %s", masked, _TOKEN.sub(r"\1<redacted>", text))
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,18 @@ class SendResult:
     failed: list[Invitation]
 
 
+def sender_class(name: str) -> type[MessageSender]:
+    """The class ``MESSAGE_SENDER`` names (``log`` or a dotted path); ``ValueError`` naming the
+    setting when it cannot be imported, so that a service misconfigured refuses to start."""
+    if name == LOG_SENDER:
+        return LogSender
+    module, _, attribute = name.rpartition(":") if ":" in name else name.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError, ValueError) as error:
+        raise ValueError(f"MESSAGE_SENDER: cannot import {name!r} ({error})") from error
+
+
 def configured_sender() -> MessageSender | None:
     """The sender ``MESSAGE_SENDER`` names, made once per application; None when it is empty."""
     name = current_app.config["MESSAGE_SENDER"].strip()
@@ -54,11 +69,7 @@ def configured_sender() -> MessageSender | None:
         return None
     senders = current_app.extensions.setdefault("message_senders", {})
     if name not in senders:
-        if name == LOG_SENDER:
-            senders[name] = LogSender()
-        else:
-            module, _, attribute = name.rpartition(":") if ":" in name else name.rpartition(".")
-            senders[name] = getattr(importlib.import_module(module), attribute)()
+        senders[name] = sender_class(name)()
     return senders[name]
 
 

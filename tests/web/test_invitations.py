@@ -15,13 +15,14 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
+from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, AuditEntry, Campaign
 from surveyapp.services.frames import import_frame
 from surveyapp.services.invitations import normalise_phone, sms_length
 from surveyapp.services.samples import draw_sample
 from surveyapp.services.senders import LOGGER_NAME
-from tests.helpers import csrf_token_of
+from tests.helpers import SECRET_KEY, csrf_token_of
 from tests.web.test_sampling_frame import officer_page, ward_campaign  # noqa: F401 (fixtures)
 from tests.web.test_served_downloads import served  # noqa: F401 (fixture)
 
@@ -189,12 +190,18 @@ def test_a_configured_sender_sends_and_logs_no_token(app, client, sampled, caplo
         sent = client.post(f"{sampled}/send", data={"csrf_token": csrf_token_of(page)})
     logged = [record.getMessage() for record in caplog.records if record.name == LOGGER_NAME]
     assert len(logged) == PEOPLE - len(BAD_PHONES)
-    assert all(re.fullmatch(r"message to 84\d{9}: .*/r/link/<redacted>", line) for line in logged)
+    # Neither the token nor the whole phone: the log is no list of who was sampled.
+    assert all(re.fullmatch(r"message to 8491…\d{3}: .*/r/link/<redacted>", line) for line in logged)
     # The people it cannot reach come back once, with their links; the audit holds counts only.
     assert "attachment" in sent.headers["Content-Disposition"]
     assert len(list(csv.reader(io.StringIO(sent.get_data(as_text=True).lstrip("\ufeff"))))) == 1 + len(BAD_PHONES)
     assert audit(AuditAction.INVITATIONS_SENT)[0].details == {"sent": PEOPLE - 2, "failed": 0}
     assert "Gửi tin nhắn mời trả lời qua tổng đài" in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_a_sender_that_cannot_be_imported_stops_the_service_at_start() -> None:
+    with pytest.raises(ValueError, match=re.escape("MESSAGE_SENDER: cannot import 'tinnhan.khong_co:Gateway'")):
+        create_app({"SECRET_KEY": SECRET_KEY, "TESTING": True, "MESSAGE_SENDER": "tinnhan.khong_co:Gateway"})
 
 
 def test_what_the_gateway_refuses_is_listed_with_its_link(app, client, sampled) -> None:
