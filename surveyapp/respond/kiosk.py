@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from surveyapp.answering import receive_submission, refused_form, render_questionnaire
 from surveyapp.extensions import db
+from surveyapp.form_keys import FORM_KEY_FIELD, check_form_key, issue_form_key, minimum_seconds
 from surveyapp.i18n import is_language_switch
 from surveyapp.models import DeskDevice, ResponseMode
 from surveyapp.respond import bp
@@ -27,7 +28,7 @@ from surveyapp.respond.views import _not_collecting
 from surveyapp.services.collection import CollectionPoint, get_collection_point, is_closed_to_qr
 from surveyapp.services.devices import DEVICE_COOKIE, get_desk_device, set_device_cookie
 from surveyapp.services.quick_ratings import COMMENT_MAX_LENGTH, RATINGS, QuickRatingDraft, submit_quick_rating
-from surveyapp.services.responses import CampaignNotCollecting, local_today
+from surveyapp.services.responses import CampaignNotCollecting, DuplicateSubmission, local_today, spend_form_key
 
 TEMPLATE = "respond/questionnaire.html"
 
@@ -139,18 +140,33 @@ def kiosk_rating() -> tuple[str, int] | WerkzeugResponse:
     if not kiosk.campaign.accepts(ResponseMode.DESK_QR, local_today()):
         return _not_collecting(kiosk.campaign)
     form = QuickRatingForm(request.form if request.method == "POST" else None, kiosk.counters)
+    # A one-time key, as every form has: a double tap stores one rating. The rating has no
+    # minimum time (one tap is its whole answer), hence a key credited with the form's.
+    point = _point_of(kiosk)
+    problems: dict[str, str] = {}
     if request.method == "POST":
-        if form.validate():
+        checked = check_form_key(request.form.get(FORM_KEY_FIELD, ""), point)
+        if checked.digest is None:  # forged, or served more than FORM_KEY_MAX_AGE ago
+            problems = {"rating": _("Phiếu đánh giá đã quá hạn. Vui lòng chạm lại vào một mặt cười.")}
+        elif form.validate():
+            try:
+                spend_form_key(checked.digest, local_today())
+            except DuplicateSubmission:  # sent twice: the first one is stored
+                db.session.rollback()
+                return redirect(url_for(".kiosk_thanks"))
             submit_quick_rating(kiosk, form.draft())
             db.session.commit()
             return redirect(url_for(".kiosk_thanks"))
+        else:
+            problems = form.errors_by_field()
         status = 422
     else:
         status = 200
     page = render_template(
         "respond/kiosk_rating.html",
         form=form,
-        problems=form.errors_by_field(),
+        form_key=issue_form_key(point, credit_seconds=minimum_seconds(point)),
+        problems=problems,
         comment_max_length=COMMENT_MAX_LENGTH,
         **_kiosk_context(kiosk),
     )

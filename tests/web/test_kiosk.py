@@ -159,6 +159,22 @@ def test_a_kiosk_is_not_held_to_the_per_address_limit(app, client, auth, officer
     assert responses() == 1 + 4  # the stranger's first form counted, its second held; the kiosk's all count
 
 
+def rate(client, data: dict[str, str]):
+    """Tap a face on the kiosk's quick rating as served (with its one-time key)."""
+    key = form_key_of(client.get("/r/kiosk/rating").get_data(as_text=True))
+    return client.post("/r/kiosk/rating", data={"form_key": key} | data)
+
+
+def test_a_double_tap_on_the_quick_rating_stores_one_rating(client, auth, officer, desk) -> None:
+    auth.login("canbo")
+    register(client, desk, has_quick_rating="y")
+    key = form_key_of(client.get("/r/kiosk/rating").get_data(as_text=True))
+    for _tap in range(2):
+        sent = client.post("/r/kiosk/rating", data={"form_key": key, "rating": "5"})
+        assert sent.headers["Location"] == "/r/kiosk/thanks"
+    assert len(list(db.session.scalars(select(QuickRating)))) == 1
+
+
 def test_the_quick_rating_is_stored_apart_and_feeds_its_own_index(app, client, auth, officer, desk) -> None:
     app.config["COUNTER_MIN_ANSWERS"] = 3
     auth.login("canbo")
@@ -167,16 +183,17 @@ def test_the_quick_rating_is_stored_apart_and_feeds_its_own_index(app, client, a
     page = client.get("/r/kiosk/rating").get_data(as_text=True)
     assert 'autocomplete="off"' in page and "Quầy số" in page
     for rating, counter in ((5, "1"), (4, "1"), (2, "1"), (1, "2"), (5, "")):
-        stored = client.post("/r/kiosk/rating", data={"rating": str(rating), "counter": counter, "comment": ""})
+        stored = rate(client, {"rating": str(rating), "counter": counter, "comment": ""})
         assert stored.headers["Location"] == "/r/kiosk/thanks"
-    client.post("/r/kiosk/rating", data={"rating": "3", "comment": "Cán bộ nhiệt tình"})
+    rate(client, {"rating": "3", "comment": "Cán bộ nhiệt tình"})
     for bad, message in (
         ({"rating": "6"}, "Vui lòng chạm vào một mặt cười."),
         ({}, "Vui lòng chạm vào một mặt cười."),
         ({"rating": "3", "counter": "5"}, "Quầy này không có trong danh sách."),
         ({"rating": "3", "comment": "x" * 501}, "Góp ý dài quá 500 ký tự."),
+        ({"rating": "3", "form_key": "gia-mao"}, "Phiếu đánh giá đã quá hạn."),
     ):
-        refused = client.post("/r/kiosk/rating", data=bad)
+        refused = rate(client, bad)
         assert refused.status_code == 422 and message in refused.get_data(as_text=True)
     ratings = list(db.session.scalars(select(QuickRating)))
     assert len(ratings) == 6 and responses() == 0
