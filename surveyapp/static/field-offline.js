@@ -63,7 +63,12 @@
     if (!text.keysUrl || !navigator.onLine) {
       return Promise.resolve();
     }
-    var kept = read(KEYS + text.sendUrl);
+    // A key issued more than half its life ago is dropped while there is a signal to replace
+    // it: a form typed with it could otherwise not be sent before it expires.
+    var kept = read(KEYS + text.sendUrl).filter(function (key) {
+      return Date.now() / 1000 - parseInt(key.split(".")[1], 10) < text.keyMaxAge / 2;
+    });
+    write(KEYS + text.sendUrl, kept);
     if (kept.length >= 5) {
       return Promise.resolve();
     }

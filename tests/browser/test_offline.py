@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
+from surveyapp.field.offline import KEY_BATCH
 from surveyapp.models import ANY_GROUP, QuotaPolicy, Response
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
 from tests.browser.conftest import answer_everything, audit_accessibility, log_in, save_screenshot
@@ -98,6 +99,12 @@ def test_log_out_waits_for_the_kept_forms_then_leaves_nothing_on_the_phone(
     log_in(phone, live_server, "dtv1")
     phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
     phone.wait_for_function(KEYS_KEPT)
+    # A key kept since yesterday is replaced while there is a signal: it would expire unsent.
+    keys = f"surveyapp.field.keys:/field/send/{campaign.id}/CX4/21172-T01"
+    phone.evaluate(f"() => localStorage.setItem('{keys}', JSON.stringify(['old.1.key']))")
+    phone.reload()
+    phone.wait_for_function(f"() => JSON.parse(localStorage.getItem('{keys}')).length === {KEY_BATCH}")
+    assert "old.1.key" not in phone.evaluate(f"() => localStorage.getItem('{keys}')")
     phone.context.set_offline(True)
     type_in_a_form(phone, campaign.questionnaires[0].definition)
 
