@@ -79,13 +79,35 @@ def test_a_form_refused_on_arrival_comes_back_with_the_reason_and_nothing_is_sto
     assert stored() == 2
 
 
-def test_keys_are_for_one_form_only(client, ward, campaign, phone) -> None:
-    other = send(client, campaign, phone["keys"][0], phone["csrf_token"]) and client.post(
+def test_a_form_sent_sooner_than_it_can_be_answered_waits_and_one_sent_too_late_is_refused(
+    app, client, campaign, phone
+) -> None:
+    keys, token = phone["keys"], phone["csrf_token"]
+    app.config["FORM_SECONDS_PER_ANSWER"] = 1
+    soon = send(client, campaign, keys[0], token)
+    assert soon["result"] == "wait" and "quá nhanh" in soon["reason"]
+    app.config["FORM_SECONDS_PER_ANSWER"] = 0
+    assert send(client, campaign, keys[0], token) == {"result": "stored"}, "the key was not spent by the wait"
+
+    app.config["FORM_KEY_MAX_AGE"] = -1
+    late = send(client, campaign, keys[1], token)
+    assert late["result"] == "refused" and "quá lâu" in late["reason"]
+    assert stored() == 1
+
+
+def test_a_kept_form_is_a_typed_in_mode_of_the_surveyors_own_unit(client, campaign, phone) -> None:
+    kiosk = client.post(
         f"/field/send/{campaign.id}/CX4/21172-T01",
-        data={"csrf_token": phone["csrf_token"], "form_key": phone["keys"][1], "mode": "kiosk"},
+        data={"csrf_token": phone["csrf_token"], "form_key": phone["keys"][0], "mode": "desk_qr"},
     )
-    assert other.status_code == 400, "only the typed-in modes"
+    assert kiosk.status_code == 400, "only paper forms and interviews are typed in"
     assert client.get(f"/field/keys/{campaign.id}/CX4/21172-T02").status_code == 403, "another surveyor's group"
+    sent_elsewhere = client.post(
+        f"/field/send/{campaign.id}/CX4/21172-T02",
+        data={**filled_form(campaign.questionnaires[0].definition), "mode": "paper", "form_key": phone["keys"][1]}
+        | {"csrf_token": phone["csrf_token"]},
+    )
+    assert sent_elsewhere.status_code == 403 and stored() == 0
 
 
 def test_a_kept_form_sent_after_the_session_ended_goes_to_the_log_in_page_and_is_not_stored(
