@@ -184,7 +184,7 @@ def _is_held(point: CollectionPoint) -> bool:
     return is_beyond_allowance(point.campaign, client_source())
 
 
-def _field_labels(point: CollectionPoint) -> dict[str, str]:
+def field_labels(point: CollectionPoint) -> dict[str, str]:
     """What each form field asks, to name the questions in the summary of problems."""
     labels = {
         RESPONDENT_GROUP_FIELD: _("Nhóm người trả lời"),
@@ -267,7 +267,7 @@ def render_questionnaire(
     values = request.form if is_posted else None
     problems = problems or {}
     messages = {name: problem_message(problem) for name, problem in problems.items()}
-    labels = _field_labels(point) if problems else {}
+    labels = field_labels(point) if problems else {}
     html = render_template(
         template,
         point=point,

@@ -7,4 +7,4 @@ from surveyapp.auth.access import refuse_assessment_accounts
 bp = Blueprint("field", __name__, url_prefix="/field")
 bp.before_request(refuse_assessment_accounts)
 
-from surveyapp.field import views  # noqa: E402,F401  (routes register on the blueprint)
+from surveyapp.field import offline, views  # noqa: E402,F401  (routes register on the blueprint)

@@ -38,7 +38,7 @@ def home() -> str:
     return render_template("field/home.html", lists=lists)
 
 
-def _point_for_current_user(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionPoint:
+def point_for_current_user(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionPoint:
     # A form whose session expired reaches this before @login_required (the CSRF check runs
     # first): anyone not logged in goes to the log-in page, never to the form.
     if not current_user.is_authenticated:
@@ -58,7 +58,7 @@ def enter(
     campaign_id: int, questionnaire_code: str, unit_code: str | None = None
 ) -> tuple[str, int] | WerkzeugResponse:
     """Type in one paper form (or an interview); after saving, the page is ready for the next."""
-    point = _point_for_current_user(campaign_id, questionnaire_code, unit_code)
+    point = point_for_current_user(campaign_id, questionnaire_code, unit_code)
     if not point.campaign.accepts(ResponseMode.PAPER, local_today()):  # as every typed-in mode
         flash(_("Đợt điều tra không ở trạng thái đang mở nên không nhập được phiếu."), "error")
         return redirect(url_for(".home"))
@@ -85,7 +85,7 @@ def enter(
     return render_questionnaire(TEMPLATE, point, **MODE_CONTEXT)
 
 
-keep_answers_when_not_stored(bp, "field.enter", TEMPLATE, _point_for_current_user, **MODE_CONTEXT)
+keep_answers_when_not_stored(bp, "field.enter", TEMPLATE, point_for_current_user, **MODE_CONTEXT)
 
 
 @bp.route("/sample/<int:campaign_id>/<unit_code>")

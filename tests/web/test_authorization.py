@@ -185,6 +185,14 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/field/enter/<int:campaign_id>/<questionnaire_code>": (GP, ASSIGNED),
     "/field/enter/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, ASSIGNED),
     "/field/sample/<int:campaign_id>/<unit_code>": (G, ASSIGNED),
+    # Working without a signal: the app's files are fetched without a session (a unit's or an
+    # appraiser's account is refused the surveyors' pages); keys and kept forms need the unit.
+    "/field/service-worker": (G, (OK,) * 4 + (FORBIDDEN,) * 4 + (OK,)),
+    "/field/app-manifest": (G, (OK,) * 4 + (FORBIDDEN,) * 4 + (OK,)),
+    "/field/keys/<int:campaign_id>/<questionnaire_code>": (G, ASSIGNED),
+    "/field/keys/<int:campaign_id>/<questionnaire_code>/<unit_code>": (G, ASSIGNED),
+    "/field/send/<int:campaign_id>/<questionnaire_code>": (P, ASSIGNED),
+    "/field/send/<int:campaign_id>/<questionnaire_code>/<unit_code>": (P, ASSIGNED),
     # Assessed units: their home and their evidence (a POST without a file shows the form again).
     "/unit/": (G, UNITS),
     "/unit/evidence": (GP, UNITS),
@@ -527,7 +535,7 @@ def post_data(client: FlaskClient, rule: str, world: World, *, with_token: bool 
     """A POST that would change something if it were allowed, with the caller's CSRF token."""
     campaign = world.campaign
     data: dict = {}
-    if "/field/enter/" in rule:
+    if "/field/enter/" in rule or "/field/send/" in rule:
         questionnaire = campaign.questionnaire_by_code("CX4" if "<unit_code>" in rule else "CH3")
         keys = [] if "<unit_code>" in rule else ["D99-P01", "D99-P02"]
         data = filled_form(questionnaire.definition, keys) | {"mode": "paper"}
@@ -664,6 +672,8 @@ def test_a_post_without_csrf_token_to_a_surveyor_page_is_refused_without_a_crash
     for rule in (
         "/field/enter/<int:campaign_id>/<questionnaire_code>/<unit_code>",
         "/field/enter/<int:campaign_id>/<questionnaire_code>",
+        "/field/send/<int:campaign_id>/<questionnaire_code>/<unit_code>",
+        "/field/send/<int:campaign_id>/<questionnaire_code>",
     ):
         url = url_of(rule, world.values, caller, world.token)
         before = snapshot()

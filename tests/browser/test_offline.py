@@ -1,0 +1,122 @@
+"""A surveyor on a phone without a signal: the entry page opened once opens again offline, the
+forms typed in are kept on the phone and shown as waiting, and are stored once each when the
+signal returns; a form refused on arrival stays on the phone with the reason."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from surveyapp.extensions import db
+from surveyapp.field.offline import KEY_BATCH
+from surveyapp.models import ANY_GROUP, QuotaPolicy, Response
+from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
+from tests.browser.conftest import answer_everything, audit_accessibility, log_in, save_screenshot
+
+# What static/field-offline.js and static/field-sw.js keep on the phone.
+KEPT_PAGE = """async () => {
+    const cache = await caches.open("surveyapp-field-v1");
+    return Boolean(await cache.match(location.pathname));
+}"""
+KEYS_KEPT = """() => Object.keys(localStorage).some(name => name.startsWith("surveyapp.field.keys:")
+    && JSON.parse(localStorage.getItem(name)).length > 0)"""
+
+
+@pytest.fixture
+def campaign(make_campaign, ward):
+    """An open CX4 campaign over the residential groups, 3 forms each; full cells take no more."""
+    campaign = make_campaign(["CX4"], list(ward.children))
+    plan = plan_quotas(campaign, [QuotaRule(campaign.questionnaire_by_code("CX4"), ANY_GROUP, 3)])
+    save_quotas(campaign, plan, QuotaPolicy.CLOSE_WHEN_FULL)
+    db.session.commit()
+    return campaign
+
+
+def stored() -> int:
+    db.session.rollback()  # see what gunicorn wrote
+    return db.session.scalar(select(func.count()).select_from(Response))
+
+
+def type_in_a_form(phone, definition) -> None:
+    answer_everything(phone, definition)
+    phone.get_by_role("button", name="Gửi phiếu").click()
+
+
+def test_forms_typed_without_a_signal_wait_on_the_phone_and_are_stored_once_each_when_it_returns(
+    live_server, phone, axe_js, surveyor, campaign
+) -> None:
+    definition = campaign.questionnaires[0].definition
+    entry = f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01"
+    log_in(phone, live_server, "dtv1")
+    phone.goto(entry)
+    phone.wait_for_function(KEYS_KEPT)
+    for _ in range(100):  # the page keeps a copy of itself once its service worker is registered
+        if phone.evaluate(KEPT_PAGE):
+            break
+        phone.wait_for_timeout(100)
+    else:
+        pytest.fail("the entry page was not kept for use without a signal")
+
+    phone.context.set_offline(True)
+    phone.reload()  # the page opened once opens again without a signal
+    assert phone.get_by_role("heading", level=1).inner_text().startswith("Nhập phiếu CX4")
+    waiting = phone.locator(".offline-waiting")
+    for count in (1, 2, 3):
+        type_in_a_form(phone, definition)
+        assert waiting.inner_text() == f"Đang chờ gửi: {count} phiếu"
+    assert "phiếu đã được giữ trên máy" in phone.locator(".offline-note").inner_text()
+    assert phone.locator("input[type=radio]:checked").count() == 1, "a blank form for the next one: only the mode"
+    save_screenshot(phone, "surveyor-offline-waiting")
+    audit_accessibility(phone, axe_js)
+    assert stored() == 0
+
+    phone.context.set_offline(False)
+    waiting.wait_for(state="hidden")
+    assert stored() == 3
+    save_screenshot(phone, "surveyor-offline-sent")
+
+    # The group's quota is full now: a fourth form typed offline is refused on arrival.
+    phone.context.set_offline(True)
+    type_in_a_form(phone, definition)
+    assert waiting.inner_text() == "Đang chờ gửi: 1 phiếu"
+    phone.context.set_offline(False)
+    waiting.wait_for(state="hidden")
+    refused = phone.locator(".offline-refused li")
+    assert refused.count() == 1
+    assert "không được nhận: Nhóm này đã đủ số phiếu theo chỉ tiêu; phiếu không được lưu." in refused.inner_text()
+    save_screenshot(phone, "surveyor-offline-refused")
+    assert stored() == 3
+
+    phone.reload()
+    assert refused.count() == 1, "the refused form stays on the phone, with its reason, until put aside"
+    refused.get_by_role("button", name="Bỏ phiếu này").click()
+    assert refused.count() == 0
+
+
+def test_log_out_waits_for_the_kept_forms_then_leaves_nothing_on_the_phone(
+    live_server, phone, surveyor, campaign
+) -> None:
+    log_in(phone, live_server, "dtv1")
+    phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
+    phone.wait_for_function(KEYS_KEPT)
+    # A key kept since yesterday is replaced while there is a signal: it would expire unsent.
+    keys = f"surveyapp.field.keys:/field/send/{campaign.id}/CX4/21172-T01"
+    phone.evaluate(f"() => localStorage.setItem('{keys}', JSON.stringify(['old.1.key']))")
+    phone.reload()
+    phone.wait_for_function(f"() => JSON.parse(localStorage.getItem('{keys}')).length === {KEY_BATCH}")
+    assert "old.1.key" not in phone.evaluate(f"() => localStorage.getItem('{keys}')")
+    phone.context.set_offline(True)
+    type_in_a_form(phone, campaign.questionnaires[0].definition)
+
+    phone.get_by_role("button", name="Đăng xuất").click()
+    assert "Còn phiếu chưa gửi trên máy" in phone.locator(".offline-note").inner_text()
+    assert phone.locator(".offline-waiting").inner_text() == "Đang chờ gửi: 1 phiếu"
+
+    phone.context.set_offline(False)
+    phone.locator(".offline-waiting").wait_for(state="hidden")
+    assert stored() == 1
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Đăng xuất").click()
+    assert phone.url == f"{live_server}/login"
+    assert phone.evaluate("() => Object.keys(localStorage).filter(name => name.startsWith('surveyapp.'))") == []
+    assert phone.evaluate("() => caches.has('surveyapp-field-v1')") is False
