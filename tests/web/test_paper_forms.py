@@ -1,0 +1,167 @@
+"""Batches of numbered paper forms printed from the questionnaire, each serial typed in once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.i18n import localized
+from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, SpentSerial
+from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
+from tests.helpers import csrf_token_of, filled_form, submit
+
+SERIAL = re.compile(r"Số sê-ri: <strong>([^<]+)</strong>")
+
+
+@pytest.fixture
+def ward_campaign(make_campaign, ward):
+    """An open PAR campaign over the ward and its residential groups (CX4: businesses, citizens)."""
+    return make_campaign(["CX4"], [ward, *ward.children])
+
+
+def print_forms(client, campaign, unit_code: str = "21172-T01", **form: str):
+    url = f"/field/paper/{campaign.id}/CX4/{unit_code}"
+    token = csrf_token_of(client.get(url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **form})
+
+
+def printed_serials(page) -> list[str]:
+    return SERIAL.findall(page.get_data(as_text=True))
+
+
+def test_a_surveyor_prints_a_batch_of_numbered_forms_from_the_questionnaire(
+    client, auth, surveyor, ward_campaign
+) -> None:
+    auth.login("dtv1")
+    page = print_forms(client, ward_campaign, forms="3", respondent_group="citizen")
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    serials = printed_serials(page)
+    assert len(serials) == 3 and len(set(serials)) == 3
+    assert all(re.fullmatch(r"21172-T01-1-[1-3]-[A-Z2-9]{8}", serial) for serial in serials)
+    assert html.count('class="sheet"') == 3 and "paper_forms.css" in html
+    assert "Tổ dân phố 1" in html and "Người dân" in html
+    definition = ward_campaign.questionnaires[0].definition
+    for question in definition.questions:  # the import template's column names
+        assert f'<span class="code">{question.code}</span>' in html
+    first_choice = definition.questions[0].choices[0]
+    assert f'<span class="box"></span> {localized(first_choice.label)}' in html
+    assert html.count("<svg") == 3  # a QR code per form
+    batch = db.session.scalar(select(PaperBatch))
+    assert (batch.number, batch.forms, batch.respondent_group, batch.unit.code) == (1, 3, "citizen", "21172-T01")
+    entry = db.session.scalar(select(AuditEntry).filter_by(action=AuditAction.PAPER_BATCH_PRINTED))
+    assert entry.actor == "dtv1" and entry.details["forms"] == 3
+
+
+def test_batches_are_numbered_within_the_campaign(client, auth, officer, ward_campaign) -> None:
+    auth.login("canbo")
+    print_forms(client, ward_campaign, forms="1")
+    second = printed_serials(print_forms(client, ward_campaign, "21172-T02", forms="2"))
+    assert [serial.rsplit("-", 1)[0] for serial in second] == ["21172-T02-2-1", "21172-T02-2-2"]
+
+
+@pytest.mark.parametrize(
+    ("forms", "group", "message"),
+    [
+        ("0", "", "Số phiếu cần in phải từ 1 đến 500; đã nhập 0."),
+        ("501", "", "Số phiếu cần in phải từ 1 đến 500; đã nhập 501."),
+        ("ba", "", "Số phiếu cần in phải là một số nguyên."),
+        ("2", "student", "Nhóm người trả lời «student» không có trong phiếu. Các nhóm: business, citizen."),
+    ],
+)
+def test_a_batch_asked_wrongly_is_refused_with_a_message(
+    client, auth, officer, ward_campaign, forms, group, message
+) -> None:
+    auth.login("canbo")
+    page = print_forms(client, ward_campaign, forms=forms, respondent_group=group)
+    assert page.status_code == 422 and message in page.get_data(as_text=True)
+    assert db.session.scalar(select(PaperBatch)) is None
+
+
+def test_a_surveyor_cannot_print_for_a_unit_outside_their_assignment(client, auth, surveyor, ward_campaign) -> None:
+    auth.login("dtv1")
+    assert client.get(f"/field/paper/{ward_campaign.id}/CX4/21172-T02").status_code == 403
+
+
+def test_the_qr_code_opens_the_entry_page_with_the_serial_and_group_filled_in(
+    client, auth, surveyor, ward_campaign
+) -> None:
+    auth.login("dtv1")
+    [serial] = printed_serials(print_forms(client, ward_campaign, forms="1", respondent_group="citizen"))
+
+    html = client.get(f"/field/enter/{ward_campaign.id}/CX4/21172-T01?serial={serial}").get_data(as_text=True)
+
+    assert f'name="serial" autocomplete="off"\n        value="{serial}"' in html
+    assert f'name="{RESPONDENT_GROUP_FIELD}"' not in html  # printed on the form: not asked
+
+
+def test_a_serial_is_typed_in_once_and_the_response_row_does_not_name_it(client, auth, surveyor, ward_campaign) -> None:
+    auth.login("dtv1")
+    [serial] = printed_serials(print_forms(client, ward_campaign, forms="1", respondent_group="citizen"))
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01"
+    answers = {**filled_form(ward_campaign.questionnaires[0].definition), "mode": "paper", "serial": serial}
+    del answers[RESPONDENT_GROUP_FIELD]
+
+    assert submit(client, url, answers).status_code == 302
+    again = submit(client, url, answers)
+
+    assert again.status_code == 422
+    assert f"Phiếu giấy số sê-ri {serial} đã được nhập trước đó; mỗi phiếu chỉ được nhập một lần." in again.get_data(
+        as_text=True
+    )
+    [response] = db.session.scalars(select(Response))
+    assert response.respondent_group == "citizen"  # the batch's group
+    row = db.session.execute(select(Response.__table__)).one()._asdict()
+    dumped = repr(row)
+    assert serial not in dumped and serial.rsplit("-", 1)[1] not in dumped
+    [spent] = db.session.scalars(select(SpentSerial))
+    assert serial not in spent.digest and len(spent.digest) == 64
+    assert set(SpentSerial.__table__.columns.keys()) == {"digest"}
+
+
+@pytest.mark.parametrize(
+    ("serial", "message"),
+    [
+        ("21172-T01-1-1", "không đúng dạng in trên phiếu"),
+        ("21172-T01-9-1-ABCDEFGH", "không thuộc lô phiếu giấy nào đã in cho đơn vị và mẫu phiếu này"),
+        ("21172-T01-1-5-ABCDEFGH", "không thuộc lô phiếu giấy nào đã in cho đơn vị và mẫu phiếu này"),
+    ],
+)
+def test_a_serial_no_batch_printed_is_refused_and_the_answers_kept(
+    client, auth, surveyor, ward_campaign, serial, message
+) -> None:
+    auth.login("dtv1")
+    print_forms(client, ward_campaign, forms="2")
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01"
+    answers = {**filled_form(ward_campaign.questionnaires[0].definition), "mode": "paper", "serial": serial}
+
+    page = submit(client, url, answers)
+
+    assert page.status_code == 422 and message in page.get_data(as_text=True)
+    assert db.session.scalar(select(Response)) is None
+
+
+def test_a_serial_of_another_unit_is_refused(client, auth, officer, ward_campaign) -> None:
+    auth.login("canbo")
+    [serial] = printed_serials(print_forms(client, ward_campaign, "21172-T02", forms="1"))
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01"
+    page = submit(client, url, {**filled_form(ward_campaign.questionnaires[0].definition), "serial": serial})
+    assert page.status_code == 422 and db.session.scalar(select(Response)) is None
+
+
+def test_the_officer_sees_forms_printed_and_typed_in_per_unit(client, auth, officer, ward_campaign) -> None:
+    auth.login("canbo")
+    [serial, _other] = printed_serials(print_forms(client, ward_campaign, forms="2", respondent_group="business"))
+    print_forms(client, ward_campaign, forms="5")
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01"
+    submit(client, url, {**filled_form(ward_campaign.questionnaires[0].definition), "mode": "paper", "serial": serial})
+
+    html = client.get(f"/admin/campaigns/{ward_campaign.id}/paper-forms").get_data(as_text=True)
+
+    row = html.split("<td>Tổ dân phố 1</td>", 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["2", "7", "1"]
+    assert f"/field/paper/{ward_campaign.id}/CX4/21172-T02" in html
