@@ -76,7 +76,7 @@ def enter(
         return redirect(url_for(".home"))
     source = request.form if request.method == "POST" else request.args
     serial = normalize_serial(source.get(SERIAL_FIELD, ""))
-    given = None
+    given, page = None, {"serial": serial, "printed_group": None}
     if serial:
         try:
             batch = get_serial_batch(point, serial)
@@ -84,6 +84,7 @@ def enter(
             return render_questionnaire(TEMPLATE, point, notice=str(error), status=422, serial=serial, **MODE_CONTEXT)
         if batch.respondent_group:  # printed on the form: not asked again
             given = {RESPONDENT_GROUP_FIELD: batch.respondent_group}
+            page["printed_group"] = batch.respondent_group
     if request.method == "POST":
         mode_value = request.form.get(MODE_FIELD, ResponseMode.PAPER.value)
         mode = next((m for m in TYPED_MODES if m.value == mode_value), None)
@@ -99,7 +100,7 @@ def enter(
         except SerialSpent as error:
             db.session.rollback()
             return render_questionnaire(
-                TEMPLATE, point, notice=str(error), status=422, given=given, serial=serial, **MODE_CONTEXT
+                TEMPLATE, point, notice=str(error), status=422, given=given, **page, **MODE_CONTEXT
             )
         if outcome.was_stored_before:
             flash(_("Phiếu này đã được lưu trước đó; không lưu lần thứ hai."), "info")
@@ -110,8 +111,8 @@ def enter(
         if outcome.is_quota_full:
             flash(_("Nhóm này đã đủ số phiếu theo chỉ tiêu; phiếu không được lưu."), "error")
             return redirect(url_for(".home"))
-        return refused_form(TEMPLATE, point, outcome, given=given, serial=serial, **MODE_CONTEXT)
-    return render_questionnaire(TEMPLATE, point, given=given, serial=serial, **MODE_CONTEXT)
+        return refused_form(TEMPLATE, point, outcome, given=given, **page, **MODE_CONTEXT)
+    return render_questionnaire(TEMPLATE, point, given=given, **page, **MODE_CONTEXT)
 
 
 keep_answers_when_not_stored(bp, "field.enter", TEMPLATE, point_for_current_user, **MODE_CONTEXT)

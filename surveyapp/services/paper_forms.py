@@ -109,7 +109,7 @@ def print_batch(point: CollectionPoint, respondent_group: str | None, forms: int
         forms=forms,
     )
     db.session.flush()
-    serials = tuple(f"{point.unit.code}-{batch.number}-{n}-{_random_check()}" for n in range(1, forms + 1))
+    serials = tuple(f"{point.unit.code.upper()}-{batch.number}-{n}-{_random_check()}" for n in range(1, forms + 1))
     return PrintedBatch(batch, serials)
 
 
@@ -118,14 +118,14 @@ def _random_check() -> str:
 
 
 def normalize_serial(text: str) -> str:
-    """A serial as printed: without spaces around it, its random part in capitals."""
-    serial = text.strip()
-    head, _sep, check = serial.rpartition("-")
-    return f"{head}-{check.upper()}" if head else serial
+    """A serial as typed, in the one spelling its digest is taken of: no spaces around it, in
+    capitals (a unit code's letters included)."""
+    return text.strip().upper()
 
 
 def get_serial_batch(point: CollectionPoint, serial: str) -> PaperBatch:
-    """The batch of ``point`` (same campaign, questionnaire and unit) that printed ``serial``.
+    """The batch of ``point`` (same campaign, questionnaire and unit) that printed ``serial``
+    (spelt as ``normalize_serial`` gives it, as printed).
 
     Raises ``PaperFormError`` for a serial that no batch of this entry page printed, and
     ``SerialSpent`` for one typed in already.
@@ -142,7 +142,7 @@ def get_serial_batch(point: CollectionPoint, serial: str) -> PaperBatch:
         or batch.unit_id != point.unit.id
         or batch.questionnaire_id != point.questionnaire.id
         or not 1 <= int(match["form"]) <= batch.forms
-        or match["unit"] != point.unit.code
+        or match["unit"] != point.unit.code.upper()
     ):
         raise PaperFormError(
             _("Số sê-ri «%(serial)s» không thuộc lô phiếu giấy nào đã in cho đơn vị và mẫu phiếu này.", serial=serial)

@@ -97,6 +97,19 @@ def test_the_qr_code_opens_the_entry_page_with_the_serial_and_group_filled_in(
 
     assert f'name="serial" autocomplete="off"\n        value="{serial}"' in html
     assert f'name="{RESPONDENT_GROUP_FIELD}"' not in html  # printed on the form: not asked
+    assert "Nhóm người trả lời (in trên phiếu): <strong>Người dân" in html
+
+
+def test_a_serial_typed_in_lower_case_with_spaces_is_the_printed_one(client, auth, surveyor, ward_campaign) -> None:
+    auth.login("dtv1")
+    [serial] = printed_serials(print_forms(client, ward_campaign, forms="1"))
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01"
+    answers = {**filled_form(ward_campaign.questionnaires[0].definition), "mode": "paper"}
+
+    assert submit(client, url, answers | {"serial": f" {serial.lower()} "}).status_code == 302
+    again = submit(client, url, answers | {"serial": serial})
+
+    assert again.status_code == 422 and "đã được nhập trước đó" in again.get_data(as_text=True)
 
 
 def test_a_serial_is_typed_in_once_and_the_response_row_does_not_name_it(client, auth, surveyor, ward_campaign) -> None:
