@@ -26,6 +26,7 @@ from surveyapp.services.paper_forms import (
 )
 from surveyapp.services.posters import qr_svg
 from surveyapp.services.responses import CampaignNotCollecting, get_open_campaigns, local_today
+from surveyapp.services.results.raw_layout import FIELD, GROUP
 from surveyapp.services.samples import FOLLOW_UP_STATUSES, SampleError, get_sample, record_outcome, replace_entry
 from surveyapp.services.worklists import get_worklist
 
@@ -207,5 +208,13 @@ def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> st
             )
             for serial in printed.serials
         }
-        return render_template("field/paper_forms_print.html", point=point, printed=printed, qr_codes=qr_codes)
+        # The import template's column names, whatever the page's language: a typist copies the codes.
+        return render_template(
+            "field/paper_forms_print.html",
+            point=point,
+            printed=printed,
+            qr_codes=qr_codes,
+            group_column=GROUP,
+            field_column=FIELD,
+        )
     return render_template("field/paper_batch.html", point=point)

@@ -51,6 +51,7 @@ def test_a_surveyor_prints_a_batch_of_numbered_forms_from_the_questionnaire(
     first_choice = definition.questions[0].choices[0]
     assert f'<span class="box"></span> {localized(first_choice.label)}' in html
     assert html.count("<svg") == 3  # a QR code per form
+    assert '<span class="code">Lĩnh vực</span>' in html and '<span class="box"></span> Đất đai' in html
     batch = db.session.scalar(select(PaperBatch))
     assert (batch.number, batch.forms, batch.respondent_group, batch.unit.code) == (1, 3, "citizen", "21172-T01")
     entry = db.session.scalar(select(AuditEntry).filter_by(action=AuditAction.PAPER_BATCH_PRINTED))
@@ -59,9 +60,11 @@ def test_a_surveyor_prints_a_batch_of_numbered_forms_from_the_questionnaire(
 
 def test_batches_are_numbered_within_the_campaign(client, auth, officer, ward_campaign) -> None:
     auth.login("canbo")
-    print_forms(client, ward_campaign, forms="1")
+    first = print_forms(client, ward_campaign, forms="1").get_data(as_text=True)
     second = printed_serials(print_forms(client, ward_campaign, "21172-T02", forms="2"))
     assert [serial.rsplit("-", 1)[0] for serial in second] == ["21172-T02-2-1", "21172-T02-2-2"]
+    assert '<span class="code">Đối tượng</span>' in first  # no group chosen: boxes for each, as imported
+    assert '<span class="box"></span> Người dân có giao dịch với UBND cấp xã <span class="code">citizen</span>' in first
 
 
 @pytest.mark.parametrize(
