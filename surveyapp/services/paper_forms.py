@@ -89,17 +89,24 @@ def print_batch(point: CollectionPoint, respondent_group: str | None, forms: int
         )
     if respondent_group is None and len(groups) == 1:
         respondent_group = groups[0]
-    last = db.session.scalar(select(func.max(PaperBatch.number)).filter_by(campaign_id=point.campaign.id))
+    # Two batches printed at once must not take the same number. The number is computed inside
+    # the INSERT (SQLite: under its write lock); on PostgreSQL the second printer also waits
+    # here for the first (FOR NO KEY UPDATE: answers stored meanwhile, which only share the
+    # campaign's key, do not wait).
+    db.session.execute(select(Campaign.id).filter_by(id=point.campaign.id).with_for_update(key_share=True))
     batch = PaperBatch(
         campaign=point.campaign,
         questionnaire=point.questionnaire,
         unit=point.unit,
         respondent_group=respondent_group,
-        number=(last or 0) + 1,
+        number=select(func.coalesce(func.max(PaperBatch.number), 0) + 1)
+        .filter_by(campaign_id=point.campaign.id)
+        .scalar_subquery(),
         forms=forms,
         created_at=dt.datetime.now(dt.UTC),
     )
     db.session.add(batch)
+    db.session.flush()
     record_action(
         AuditAction.PAPER_BATCH_PRINTED,
         point.campaign,

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
 
+from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
 from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, SpentSerial
 from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
+from surveyapp.services.collection import get_collection_point
+from surveyapp.services.paper_forms import print_batch
 from tests.helpers import csrf_token_of, filled_form, submit
 
 SERIAL = re.compile(r"Số sê-ri: <strong>([^<]+)</strong>")
@@ -181,3 +185,37 @@ def test_the_officer_sees_forms_printed_and_typed_in_per_unit(client, auth, offi
     row = html.split("<td>Tổ dân phố 1</td>", 1)[1].split("</tr>", 1)[0]
     assert re.findall(r'<td class="num">(\d+)</td>', row) == ["2", "7", "1"]
     assert f"/field/paper/{ward_campaign.id}/CX4/21172-T02" in html
+
+
+def test_batches_printed_at_the_same_moment_take_different_numbers(app, ward_campaign) -> None:
+    """Each thread has its own application context, session and connection (as gunicorn's
+    workers do), waits at a barrier, then prints a batch and commits."""
+    printers = 6
+    racing_app = create_app({**app.config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": printers + 2, "max_overflow": 0}})
+    campaign_id = ward_campaign.id  # read here: the test's session is not the threads'
+    start = threading.Barrier(printers, timeout=60)
+    errors: list[BaseException] = []
+
+    def printer() -> None:
+        with racing_app.app_context():
+            try:
+                point = get_collection_point(campaign_id, "CX4", "21172-T01")
+                start.wait()
+                print_batch(point, None, 2)
+                db.session.commit()
+            except BaseException as error:  # reported in the main thread
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=printer) for _n in range(printers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    with racing_app.app_context():
+        db.engine.dispose()
+
+    assert not errors, errors
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(PaperBatch.number))) == list(range(1, printers + 1))
