@@ -14,7 +14,7 @@ from surveyapp.i18n import localized
 from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, SpentSerial
 from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
 from surveyapp.services.collection import get_collection_point
-from surveyapp.services.paper_forms import print_batch
+from surveyapp.services.paper_forms import SerialSpent, print_batch, spend_serial
 from tests.helpers import csrf_token_of, filled_form, submit
 
 SERIAL = re.compile(r"Số sê-ri: <strong>([^<]+)</strong>")
@@ -219,3 +219,19 @@ def test_batches_printed_at_the_same_moment_take_different_numbers(app, ward_cam
     assert not errors, errors
     db.session.expire_all()
     assert sorted(db.session.scalars(select(PaperBatch.number))) == list(range(1, printers + 1))
+
+
+def test_the_audit_log_names_a_printed_batch(client, auth, officer, ward_campaign) -> None:
+    auth.login("canbo")
+    print_forms(client, ward_campaign, forms="4")
+    html = client.get(f"/admin/audit?campaign={ward_campaign.id}").get_data(as_text=True)
+    assert "In lô phiếu giấy có số sê-ri" in html
+
+
+def test_the_store_refuses_a_serial_spent_already(app) -> None:
+    """What stops the second of two entries that both passed the check before storing (two
+    surveyors at once): the digest's unique key, in the response's transaction, which the
+    entry page then rolls back."""
+    spend_serial("21172-T01-1-1-ABCDEFGH")
+    with pytest.raises(SerialSpent):
+        spend_serial("21172-T01-1-1-ABCDEFGH")
