@@ -43,6 +43,7 @@ def test_a_surveyor_prints_a_batch_of_numbered_forms_from_the_questionnaire(
     page = print_forms(client, ward_campaign, forms="3", respondent_group="citizen")
 
     assert page.status_code == 200
+    assert "no-store" in page.headers["Cache-Control"]  # the one copy of the serials
     html = page.get_data(as_text=True)
     serials = printed_serials(page)
     assert len(serials) == 3 and len(set(serials)) == 3
