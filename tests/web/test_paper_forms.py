@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import threading
+from http.cookiejar import CookieJar
+from urllib.parse import urlencode
+from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +18,7 @@ from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, Spen
 from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
 from surveyapp.services.collection import get_collection_point
 from surveyapp.services.paper_forms import SerialSpent, print_batch, spend_serial
-from tests.helpers import csrf_token_of, filled_form, submit
+from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, submit
 
 SERIAL = re.compile(r"Số sê-ri: <strong>([^<]+)</strong>")
 
@@ -236,3 +239,27 @@ def test_the_store_refuses_a_serial_spent_already(app) -> None:
     spend_serial("21172-T01-1-1-ABCDEFGH")
     with pytest.raises(SerialSpent):
         spend_serial("21172-T01-1-1-ABCDEFGH")
+
+
+def test_the_served_log_never_holds_a_serial(gunicorn, surveyor, ward_campaign) -> None:
+    """Served as in production: a batch printed, its form opened by the QR code's address and typed in."""
+    server = gunicorn()
+    opener = build_opener(HTTPCookieProcessor(CookieJar()))
+
+    def fetch(path: str, data: dict | None = None) -> str:
+        body = urlencode(data, doseq=True).encode() if data is not None else None
+        with opener.open(server.url + path, body, timeout=10) as response:
+            return response.read().decode()
+
+    page = fetch("/login")
+    fetch("/login", {"username": "dtv1", "password": PASSWORD, "csrf_token": csrf_token_of(page)})
+    batch_url = f"/field/paper/{ward_campaign.id}/CX4/21172-T01"
+    printed = fetch(batch_url, {"csrf_token": csrf_token_of(fetch(batch_url)), "forms": "1", "respondent_group": ""})
+    [serial] = SERIAL.findall(printed)
+    entry_url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01?serial={serial}"
+    answers = {**filled_form(ward_campaign.questionnaires[0].definition), "mode": "paper"}
+    assert "Đã lưu phiếu" in fetch(entry_url, form_fields_of(fetch(entry_url)) | answers)
+
+    log = server.log()
+    assert f"/field/enter/{ward_campaign.id}/CX4/21172-T01" in log
+    assert serial.rsplit("-", 1)[1] not in log
