@@ -17,6 +17,7 @@ from surveyapp.paging import Page
 from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
 from surveyapp.services.collection import CollectionPoint, absolute_url, get_collection_point, list_collection_points
 from surveyapp.services.paper_forms import (
+    MAX_FORMS,
     PaperFormError,
     SerialSpent,
     get_serial_batch,
@@ -196,7 +197,7 @@ def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> st
             printed = print_batch(point, group, forms)
         except PaperFormError as error:
             flash(str(error), "error")
-            return render_template("field/paper_batch.html", point=point), 422
+            return render_template("field/paper_batch.html", point=point, max_forms=MAX_FORMS), 422
         db.session.commit()
         qr_codes = {
             serial: qr_image(
@@ -217,4 +218,4 @@ def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> st
             group_column=GROUP,
             field_column=FIELD,
         )
-    return render_template("field/paper_batch.html", point=point)
+    return render_template("field/paper_batch.html", point=point, max_forms=MAX_FORMS)
