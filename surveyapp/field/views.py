@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -65,6 +67,21 @@ def point_for_current_user(campaign_id: int, questionnaire_code: str, unit_code:
     return point
 
 
+def given_by_serial(point: CollectionPoint, serial: str) -> dict[str, str] | None:
+    """The answers a printed form's ``serial`` gives (its batch's group, printed on the form, is
+    not asked again); ``None`` without a serial. Raises ``PaperFormError`` for a serial that no
+    batch of ``point`` printed, or one typed in already."""
+    if not serial:
+        return None
+    batch = get_serial_batch(point, serial)
+    return {RESPONDENT_GROUP_FIELD: batch.respondent_group} if batch.respondent_group else None
+
+
+def serial_spender(serial: str) -> Callable[[], None] | None:
+    """What spends ``serial`` in the response's transaction (``SerialSpent`` if it was), if any."""
+    return (lambda: spend_serial(serial)) if serial else None
+
+
 @bp.route("/enter/<int:campaign_id>/<questionnaire_code>", methods=["GET", "POST"])
 @bp.route("/enter/<int:campaign_id>/<questionnaire_code>/<unit_code>", methods=["GET", "POST"])
 @login_required
@@ -76,26 +93,19 @@ def enter(
     if not point.campaign.accepts(ResponseMode.PAPER, local_today()):  # as every typed-in mode
         flash(_("Đợt điều tra không ở trạng thái đang mở nên không nhập được phiếu."), "error")
         return redirect(url_for(".home"))
-    source = request.form if request.method == "POST" else request.args
-    serial = normalize_serial(source.get(SERIAL_FIELD, ""))
-    given, page = None, {"serial": serial, "printed_group": None}
-    if serial:
-        try:
-            batch = get_serial_batch(point, serial)
-        except PaperFormError as error:
-            return render_questionnaire(TEMPLATE, point, notice=str(error), status=422, serial=serial, **MODE_CONTEXT)
-        if batch.respondent_group:  # printed on the form: not asked again
-            given = {RESPONDENT_GROUP_FIELD: batch.respondent_group}
-            page["printed_group"] = batch.respondent_group
+    serial = normalize_serial((request.form if request.method == "POST" else request.args).get(SERIAL_FIELD, ""))
+    try:
+        given = given_by_serial(point, serial)
+    except PaperFormError as error:
+        return render_questionnaire(TEMPLATE, point, notice=str(error), status=422, serial=serial, **MODE_CONTEXT)
+    page = {"serial": serial, "printed_group": (given or {}).get(RESPONDENT_GROUP_FIELD)}
     if request.method == "POST":
         mode_value = request.form.get(MODE_FIELD, ResponseMode.PAPER.value)
         mode = next((m for m in TYPED_MODES if m.value == mode_value), None)
         if mode is None:
             abort(400)
         try:
-            outcome = receive_submission(
-                point, mode, before_commit=(lambda: spend_serial(serial)) if serial else None, given=given
-            )
+            outcome = receive_submission(point, mode, before_commit=serial_spender(serial), given=given)
         except CampaignNotCollecting:
             flash(_("Đợt điều tra đã kết thúc nên không nhập được phiếu."), "error")
             return redirect(url_for(".home"))
@@ -187,7 +197,7 @@ def qr_image(endpoint: str, **values: object) -> Markup:
 def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> str | tuple[str, int]:
     """Print a batch of numbered paper forms for one unit: the form asks how many and for which
     group; the answer is the A4 print page, shown once (the serials' random part is kept nowhere)."""
-    point = _point_for_current_user(campaign_id, questionnaire_code, unit_code)
+    point = point_for_current_user(campaign_id, questionnaire_code, unit_code)
     if request.method == "POST":
         group = request.form.get("respondent_group", "") or None
         forms = request.form.get("forms", type=int)

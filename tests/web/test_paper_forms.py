@@ -274,3 +274,25 @@ def test_a_matrix_questionnaire_is_not_printed_in_batches_for_one_unit(make_camp
 
     with pytest.raises(PaperFormError, match="Phiếu dạng bảng đánh giá nhiều đơn vị"):
         print_batch(point, None, 10)
+
+
+def test_a_form_kept_on_the_phone_with_its_serial_is_typed_in_once_too(client, auth, surveyor, ward_campaign) -> None:
+    auth.login("dtv1")
+    [serial] = printed_serials(print_forms(client, ward_campaign, forms="1", respondent_group="citizen"))
+    batch = client.get(f"/field/keys/{ward_campaign.id}/CX4/21172-T01").json
+    answers = {**filled_form(ward_campaign.questionnaires[0].definition), "mode": "paper", "serial": serial}
+    answers |= {"csrf_token": batch["csrf_token"], RESPONDENT_GROUP_FIELD: "business"}
+
+    def send(key: str, **changes: str) -> dict:
+        return client.post(
+            f"/field/send/{ward_campaign.id}/CX4/21172-T01", data=answers | {"form_key": key} | changes
+        ).json
+
+    assert send(batch["keys"][0]) == {"result": "stored"}
+    again = send(batch["keys"][1])
+    unknown = send(batch["keys"][2], serial="21172-T01-7-1-ABCDEFGH")
+
+    assert again["result"] == "refused" and "đã được nhập trước đó" in again["reason"]
+    assert unknown["result"] == "refused" and "không thuộc lô phiếu giấy nào" in unknown["reason"]
+    [response] = db.session.scalars(select(Response))
+    assert response.respondent_group == "citizen", "the group printed on the form, not the one posted"
