@@ -13,6 +13,7 @@ from surveyapp.admin import (  # noqa: E402,F401  (routes register on the bluepr
     evidence,
     held,
     kiosks,
+    paper_forms,
     posters,
     publications,
     quotas,

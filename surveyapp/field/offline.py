@@ -18,10 +18,19 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.answering import field_labels, problem_message, receive_submission
+from surveyapp.extensions import db
 from surveyapp.field import bp
-from surveyapp.field.views import MODE_FIELD, TYPED_MODES, point_for_current_user
+from surveyapp.field.views import (
+    MODE_FIELD,
+    SERIAL_FIELD,
+    TYPED_MODES,
+    given_by_serial,
+    point_for_current_user,
+    serial_spender,
+)
 from surveyapp.form_keys import issue_form_key
 from surveyapp.models import ResponseMode
+from surveyapp.services.paper_forms import PaperFormError, normalize_serial
 from surveyapp.services.responses import CampaignNotCollecting, local_today
 
 # Keys handed to a phone at a time: a day's forms for one point seldom exceed it, and the page
@@ -78,10 +87,16 @@ def send(campaign_id: int, questionnaire_code: str, unit_code: str | None = None
         abort(400)
     if not point.campaign.accepts(ResponseMode.PAPER, local_today()):  # as every typed-in mode
         return _refused(_("Đợt điều tra không ở trạng thái đang mở nên không nhập được phiếu."))
+    serial = normalize_serial(request.form.get(SERIAL_FIELD, ""))
     try:
-        outcome = receive_submission(point, mode)
+        outcome = receive_submission(
+            point, mode, before_commit=serial_spender(serial), given=given_by_serial(point, serial)
+        )
     except CampaignNotCollecting:
         return _refused(_("Đợt điều tra đã kết thúc nên không nhập được phiếu."))
+    except PaperFormError as error:  # a serial no batch printed, or typed in already
+        db.session.rollback()
+        return _refused(str(error))
     if outcome.was_stored_before:
         return jsonify(result="stored_before")
     if outcome.is_stored:

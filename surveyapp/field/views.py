@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.answering import keep_answers_when_not_stored, receive_submission, refused_form, render_questionnaire
@@ -13,15 +16,28 @@ from surveyapp.extensions import db, login_manager
 from surveyapp.field import bp
 from surveyapp.models import Campaign, ResponseMode, SampleEntry, SampleStatus
 from surveyapp.paging import Page
-from surveyapp.services.collection import CollectionPoint, get_collection_point, list_collection_points
+from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
+from surveyapp.services.collection import CollectionPoint, absolute_url, get_collection_point, list_collection_points
+from surveyapp.services.paper_forms import (
+    MAX_FORMS,
+    PaperFormError,
+    SerialSpent,
+    get_serial_batch,
+    normalize_serial,
+    print_batch,
+    spend_serial,
+)
+from surveyapp.services.posters import qr_svg
 from surveyapp.services.responses import CampaignNotCollecting, get_open_campaigns, local_today
+from surveyapp.services.results.raw_layout import FIELD, GROUP
 from surveyapp.services.samples import FOLLOW_UP_STATUSES, SampleError, get_sample, record_outcome, replace_entry
 from surveyapp.services.worklists import get_worklist
 
 TEMPLATE = "field/enter.html"
 TYPED_MODES = (ResponseMode.PAPER, ResponseMode.INTERVIEW)
 MODE_FIELD = "mode"
-MODE_CONTEXT = {"modes": TYPED_MODES, "mode_field": MODE_FIELD}
+SERIAL_FIELD = "serial"  # a printed paper form's serial (``surveyapp.services.paper_forms``)
+MODE_CONTEXT = {"modes": TYPED_MODES, "mode_field": MODE_FIELD, "serial_field": SERIAL_FIELD}
 
 
 @bp.route("/")
@@ -51,6 +67,21 @@ def point_for_current_user(campaign_id: int, questionnaire_code: str, unit_code:
     return point
 
 
+def given_by_serial(point: CollectionPoint, serial: str) -> dict[str, str] | None:
+    """The answers a printed form's ``serial`` gives (its batch's group, printed on the form, is
+    not asked again); ``None`` without a serial. Raises ``PaperFormError`` for a serial that no
+    batch of ``point`` printed, or one typed in already."""
+    if not serial:
+        return None
+    batch = get_serial_batch(point, serial)
+    return {RESPONDENT_GROUP_FIELD: batch.respondent_group} if batch.respondent_group else None
+
+
+def serial_spender(serial: str) -> Callable[[], None] | None:
+    """What spends ``serial`` in the response's transaction (``SerialSpent`` if it was), if any."""
+    return (lambda: spend_serial(serial)) if serial else None
+
+
 @bp.route("/enter/<int:campaign_id>/<questionnaire_code>", methods=["GET", "POST"])
 @bp.route("/enter/<int:campaign_id>/<questionnaire_code>/<unit_code>", methods=["GET", "POST"])
 @login_required
@@ -62,16 +93,27 @@ def enter(
     if not point.campaign.accepts(ResponseMode.PAPER, local_today()):  # as every typed-in mode
         flash(_("Đợt điều tra không ở trạng thái đang mở nên không nhập được phiếu."), "error")
         return redirect(url_for(".home"))
+    serial = normalize_serial((request.form if request.method == "POST" else request.args).get(SERIAL_FIELD, ""))
+    try:
+        given = given_by_serial(point, serial)
+    except PaperFormError as error:
+        return render_questionnaire(TEMPLATE, point, notice=str(error), status=422, serial=serial, **MODE_CONTEXT)
+    page = {"serial": serial, "printed_group": (given or {}).get(RESPONDENT_GROUP_FIELD)}
     if request.method == "POST":
         mode_value = request.form.get(MODE_FIELD, ResponseMode.PAPER.value)
         mode = next((m for m in TYPED_MODES if m.value == mode_value), None)
         if mode is None:
             abort(400)
         try:
-            outcome = receive_submission(point, mode)
+            outcome = receive_submission(point, mode, before_commit=serial_spender(serial), given=given)
         except CampaignNotCollecting:
             flash(_("Đợt điều tra đã kết thúc nên không nhập được phiếu."), "error")
             return redirect(url_for(".home"))
+        except SerialSpent as error:
+            db.session.rollback()
+            return render_questionnaire(
+                TEMPLATE, point, notice=str(error), status=422, given=given, **page, **MODE_CONTEXT
+            )
         if outcome.was_stored_before:
             flash(_("Phiếu này đã được lưu trước đó; không lưu lần thứ hai."), "info")
             return redirect(request.path)
@@ -81,8 +123,8 @@ def enter(
         if outcome.is_quota_full:
             flash(_("Nhóm này đã đủ số phiếu theo chỉ tiêu; phiếu không được lưu."), "error")
             return redirect(url_for(".home"))
-        return refused_form(TEMPLATE, point, outcome, **MODE_CONTEXT)
-    return render_questionnaire(TEMPLATE, point, **MODE_CONTEXT)
+        return refused_form(TEMPLATE, point, outcome, given=given, **page, **MODE_CONTEXT)
+    return render_questionnaire(TEMPLATE, point, given=given, **page, **MODE_CONTEXT)
 
 
 keep_answers_when_not_stored(bp, "field.enter", TEMPLATE, point_for_current_user, **MODE_CONTEXT)
@@ -143,3 +185,47 @@ def sample_outcome() -> WerkzeugResponse:
     else:
         db.session.commit()
     return redirect(url_for(".sample", campaign_id=entry.campaign_id, unit_code=entry.unit.code))
+
+
+def qr_image(endpoint: str, **values: object) -> Markup:
+    """The QR code (inline SVG) of the address of ``endpoint`` with ``values``."""
+    return Markup(qr_svg(absolute_url(endpoint, **values)))
+
+
+@bp.route("/paper/<int:campaign_id>/<questionnaire_code>/<unit_code>", methods=["GET", "POST"])
+@login_required
+def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> str | tuple[str, int]:
+    """Print a batch of numbered paper forms for one unit: the form asks how many and for which
+    group; the answer is the A4 print page, shown once (the serials' random part is kept nowhere)."""
+    point = point_for_current_user(campaign_id, questionnaire_code, unit_code)
+    if request.method == "POST":
+        group = request.form.get("respondent_group", "") or None
+        forms = request.form.get("forms", type=int)
+        try:
+            if forms is None:
+                raise PaperFormError(_("Số phiếu cần in phải là một số nguyên."))
+            printed = print_batch(point, group, forms)
+        except PaperFormError as error:
+            flash(str(error), "error")
+            return render_template("field/paper_batch.html", point=point, max_forms=MAX_FORMS), 422
+        db.session.commit()
+        qr_codes = {
+            serial: qr_image(
+                "field.enter",
+                campaign_id=campaign_id,
+                questionnaire_code=questionnaire_code,
+                unit_code=unit_code,
+                serial=serial,
+            )
+            for serial in printed.serials
+        }
+        # The import template's column names, whatever the page's language: a typist copies the codes.
+        return render_template(
+            "field/paper_forms_print.html",
+            point=point,
+            printed=printed,
+            qr_codes=qr_codes,
+            group_column=GROUP,
+            field_column=FIELD,
+        )
+    return render_template("field/paper_batch.html", point=point, max_forms=MAX_FORMS)

@@ -9,6 +9,7 @@ from surveyapp.models.frames import FrameContact, FrameRecord, Replacement, Samp
 from surveyapp.models.held import DeskDevice, HeldForm, QuickRating
 from surveyapp.models.index_points import EnteredPoints
 from surveyapp.models.limits import LimitCount
+from surveyapp.models.paper_forms import PaperBatch, SpentSerial
 from surveyapp.models.publications import Publication, PublicationSubject, PublishedVersionChanged
 from surveyapp.models.questionnaires import Questionnaire
 from surveyapp.models.quotas import ANY_GROUP, QuotaCell, QuotaPolicy
@@ -47,6 +48,7 @@ __all__ = [
     "FrameRecord",
     "HeldForm",
     "LimitCount",
+    "PaperBatch",
     "Publication",
     "PublicationSubject",
     "PublishedVersionChanged",
@@ -66,6 +68,7 @@ __all__ = [
     "SelfAssessmentStatus",
     "SelfScore",
     "SpentLink",
+    "SpentSerial",
     "SubmissionReceipt",
     "Unit",
     "User",

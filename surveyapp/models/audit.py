@@ -87,6 +87,9 @@ class AuditAction(enum.Enum):
     INVITATIONS_LISTED = "invitations_listed"
     INVITATIONS_SENT = "invitations_sent"
 
+    # Paper forms (issue 15): a batch of numbered paper forms printed for one unit.
+    PAPER_BATCH_PRINTED = "paper_batch_printed"
+
 
 class AuditEntry(db.Model):
     """One staff action. Entries are only ever added: nothing in the service updates or deletes them.

@@ -90,6 +90,7 @@ ACTION_LABELS = {
     AuditAction.KIOSK_REGISTERED: _l("Đăng ký ki-ốt khảo sát tại quầy"),
     AuditAction.INVITATIONS_LISTED: _l("Tải danh sách tin nhắn mời trả lời"),
     AuditAction.INVITATIONS_SENT: _l("Gửi tin nhắn mời trả lời qua tổng đài"),
+    AuditAction.PAPER_BATCH_PRINTED: _l("In lô phiếu giấy có số sê-ri"),
 }
 
 

@@ -193,6 +193,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/field/keys/<int:campaign_id>/<questionnaire_code>/<unit_code>": (G, ASSIGNED),
     "/field/send/<int:campaign_id>/<questionnaire_code>": (P, ASSIGNED),
     "/field/send/<int:campaign_id>/<questionnaire_code>/<unit_code>": (P, ASSIGNED),
+    "/field/paper/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, ASSIGNED),
     # Assessed units: their home and their evidence (a POST without a file shows the form again).
     "/unit/": (G, UNITS),
     "/unit/evidence": (GP, UNITS),
@@ -231,6 +232,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/remuneration.xlsx": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/remuneration/sign-off": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/remuneration/sign-off.xlsx": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/paper-forms": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/results": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/publish": (GP, OFFICERS),
     "/admin/rounds/<int:round_id>/publish": (GP, OFFICERS),
@@ -539,6 +541,8 @@ def post_data(client: FlaskClient, rule: str, world: World, *, with_token: bool 
         questionnaire = campaign.questionnaire_by_code("CX4" if "<unit_code>" in rule else "CH3")
         keys = [] if "<unit_code>" in rule else ["D99-P01", "D99-P02"]
         data = filled_form(questionnaire.definition, keys) | {"mode": "paper"}
+    elif "/field/paper/" in rule:
+        data = {"forms": "1"}
     elif rule.endswith("/sample/outcome"):
         data = {"action": "refused", "entry_id": world.values["entry_id"]}
     elif rule.endswith("/quotas"):

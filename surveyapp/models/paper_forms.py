@@ -1,0 +1,55 @@
+"""Batches of printed paper forms, and the serials of paper forms already typed in.
+
+A *batch* is N paper forms of a campaign's questionnaire printed for one unit (and maybe one
+respondent group); each form carries a serial. A serial is typed in once: the spent serial is
+kept only as a keyed digest, in a table apart that refers to nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveyapp.extensions import db
+from surveyapp.models.campaigns import Campaign
+from surveyapp.models.questionnaires import Questionnaire
+from surveyapp.models.units import Unit
+
+
+class PaperBatch(db.Model):
+    """N paper forms printed for one unit, numbered ``number`` within the campaign.
+
+    The random part of each form's serial is printed once and stored nowhere, so that a copy of
+    the database with the secret key cannot list the serials and test them against spent ones.
+    """
+
+    __tablename__ = "paper_batches"
+    __table_args__ = (UniqueConstraint("campaign_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    respondent_group: Mapped[str | None] = mapped_column(String(40))
+    number: Mapped[int]
+    forms: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    campaign: Mapped[Campaign] = relationship()
+    questionnaire: Mapped[Questionnaire] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+
+class SpentSerial(db.Model):
+    """A paper form's serial that was typed in, known only by a keyed digest.
+
+    Written with the response, under a unique key, so a serial is typed in once; it names no
+    batch and no response. No row id (SQLite): rows are kept in key order, not in entry order.
+    """
+
+    __tablename__ = "spent_serials"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
