@@ -18,19 +18,15 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import Form, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from surveyapp.answering import receive_submission, refused_form, render_questionnaire
 from surveyapp.extensions import db
 from surveyapp.form_keys import FORM_KEY_FIELD, check_form_key, issue_form_key, minimum_seconds
-from surveyapp.i18n import is_language_switch
 from surveyapp.models import DeskDevice, ResponseMode
 from surveyapp.respond import bp
-from surveyapp.respond.views import _not_collecting
-from surveyapp.services.collection import CollectionPoint, get_collection_point, is_closed_to_qr
+from surveyapp.respond.views import answer_as_qr_form, not_collecting_page
+from surveyapp.services.collection import CollectionPoint, get_collection_point
 from surveyapp.services.devices import DEVICE_COOKIE, get_desk_device, set_device_cookie
 from surveyapp.services.quick_ratings import COMMENT_MAX_LENGTH, RATINGS, QuickRatingDraft, submit_quick_rating
-from surveyapp.services.responses import CampaignNotCollecting, DuplicateSubmission, local_today, spend_form_key
-
-TEMPLATE = "respond/questionnaire.html"
+from surveyapp.services.responses import DuplicateSubmission, local_today, spend_form_key
 
 
 def check_kiosk_settings(config: dict) -> None:
@@ -86,22 +82,7 @@ def kiosk_enrol() -> tuple[str, int] | WerkzeugResponse:
 def kiosk() -> tuple[str, int] | WerkzeugResponse:
     """The kiosk's questionnaire, answered as a QR form is, from a device never held or limited."""
     kiosk = _kiosk_or_404()
-    point = _point_of(kiosk)
-    if not point.campaign.accepts(ResponseMode.DESK_QR, local_today()):
-        return _not_collecting(point.campaign)
-    if is_closed_to_qr(point):
-        return render_template("respond/qr_closed.html", campaign=point.campaign), 200
-    if request.method == "POST" and not is_language_switch():
-        try:
-            outcome = receive_submission(point, ResponseMode.DESK_QR)
-        except CampaignNotCollecting:
-            return _not_collecting(point.campaign)
-        if outcome.is_stored:
-            return redirect(url_for(".kiosk_thanks"))
-        if outcome.is_quota_full:
-            return render_template("respond/quota_full.html", campaign=point.campaign), 200
-        return refused_form(TEMPLATE, point, outcome, is_open_qr=True, **_kiosk_context(kiosk))
-    return render_questionnaire(TEMPLATE, point, is_open_qr=True, **_kiosk_context(kiosk))
+    return answer_as_qr_form(_point_of(kiosk), url_for(".kiosk_thanks"), **_kiosk_context(kiosk))
 
 
 class QuickRatingForm(Form):
@@ -138,7 +119,7 @@ def kiosk_rating() -> tuple[str, int] | WerkzeugResponse:
         abort(404)
     assert kiosk.campaign is not None
     if not kiosk.campaign.accepts(ResponseMode.DESK_QR, local_today()):
-        return _not_collecting(kiosk.campaign)
+        return not_collecting_page(kiosk.campaign)
     form = QuickRatingForm(request.form if request.method == "POST" else None, kiosk.counters)
     # A one-time key, as every form has: a double tap stores one rating. The rating has no
     # minimum time (one tap is its whole answer), hence a key credited with the form's.

@@ -10,7 +10,7 @@ from surveyapp.extensions import db
 from surveyapp.models import ReceiptLink, ResponseMode
 from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD
 from surveyapp.respond import bp
-from surveyapp.respond.views import _not_collecting
+from surveyapp.respond.views import not_collecting_page
 from surveyapp.services.collection import CollectionPoint, get_collection_point
 from surveyapp.services.receipt_links import get_receipt_link, normalize_code, spend_receipt_link
 from surveyapp.services.responses import CampaignNotCollecting, local_today
@@ -64,7 +64,7 @@ def receipt_link(code: str) -> tuple[str, int] | WerkzeugResponse:
         return render_template("respond/link_used.html"), 200
     point = _point_of_receipt(receipt)
     if not point.campaign.accepts(ResponseMode.RECEIPT_LINK, local_today()):
-        return _not_collecting(point.campaign)
+        return not_collecting_page(point.campaign)
     given = _given(receipt)
     if request.method == "POST":
         try:
@@ -72,7 +72,7 @@ def receipt_link(code: str) -> tuple[str, int] | WerkzeugResponse:
                 point, ResponseMode.RECEIPT_LINK, before_commit=lambda: spend_receipt_link(code), given=given
             )
         except CampaignNotCollecting:
-            return _not_collecting(point.campaign)
+            return not_collecting_page(point.campaign)
         except LinkSpent:
             db.session.rollback()
             return render_template("respond/link_used.html"), 200

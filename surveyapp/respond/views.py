@@ -66,7 +66,8 @@ def _read_outside_a_transaction() -> None:
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-def _not_collecting(campaign: Campaign) -> tuple[str, int]:
+def not_collecting_page(campaign: Campaign) -> tuple[str, int]:
+    """The page a form of ``campaign`` gets when the campaign takes no answers today."""
     return render_template("respond/not_collecting.html", campaign=campaign, today=local_today()), 200
 
 
@@ -80,21 +81,28 @@ def questionnaire(
     A form posted by a language button comes back in that language with its answers, unstored.
     """
     point = _public_point_or_404(campaign_id, questionnaire_code, unit_code)
+    return answer_as_qr_form(point, url_for(".thanks", campaign_id=campaign_id))
+
+
+def answer_as_qr_form(point: CollectionPoint, thanks_url: str, **page: object) -> tuple[str, int] | WerkzeugResponse:
+    """Show or take the questionnaire of ``point`` as a QR form (a poster's or a kiosk's): refused
+    when the campaign takes no QR forms today, stored then sent to ``thanks_url``; ``page`` is
+    what the questionnaire's template needs besides (a kiosk's)."""
     if not point.campaign.accepts(ResponseMode.DESK_QR, local_today()):
-        return _not_collecting(point.campaign)
+        return not_collecting_page(point.campaign)
     if is_closed_to_qr(point):
         return render_template("respond/qr_closed.html", campaign=point.campaign), 200
     if request.method == "POST" and not is_language_switch():
         try:
             outcome = receive_submission(point, ResponseMode.DESK_QR)
         except CampaignNotCollecting:
-            return _not_collecting(point.campaign)
+            return not_collecting_page(point.campaign)
         if outcome.is_stored:
-            return redirect(url_for(".thanks", campaign_id=campaign_id))
+            return redirect(thanks_url)
         if outcome.is_quota_full:
             return render_template("respond/quota_full.html", campaign=point.campaign), 200
-        return refused_form(TEMPLATE, point, outcome, is_open_qr=True)
-    return render_questionnaire(TEMPLATE, point, is_open_qr=True)
+        return refused_form(TEMPLATE, point, outcome, is_open_qr=True, **page)
+    return render_questionnaire(TEMPLATE, point, is_open_qr=True, **page)
 
 
 @bp.route("/<int:campaign_id>/thanks")
@@ -113,12 +121,12 @@ def personal_link(token: str) -> tuple[str, int] | WerkzeugResponse:
         return render_template("respond/link_used.html"), 200
     point = _point_of_entry(entry)
     if not point.campaign.accepts(ResponseMode.ONLINE_LINK, local_today()):
-        return _not_collecting(point.campaign)
+        return not_collecting_page(point.campaign)
     if request.method == "POST" and not is_language_switch():
         try:
             outcome = receive_submission(point, ResponseMode.ONLINE_LINK, before_commit=lambda: spend_link(token))
         except CampaignNotCollecting:
-            return _not_collecting(point.campaign)
+            return not_collecting_page(point.campaign)
         except LinkSpent:
             db.session.rollback()
             return render_template("respond/link_used.html"), 200
