@@ -39,7 +39,7 @@ def text(html: str) -> str:
 def standings_on_the_page(page: str) -> dict[str, list[tuple[str, str, str, str]]]:
     """Kind → its rows (rank, unit, forms, note), as the results page shows them."""
     tables = re.findall(
-        r"<h4>(.*?)</h4>\s*<div class=\"table-wrap\"><table class=\"standings\">(.*?)</table>", page, re.S
+        r"<h4>(.*?)</h4>\s*<div class=\"table-wrap\"[^>]*><table class=\"standings\">(.*?)</table>", page, re.S
     )
     return {
         kind: [
