@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from jinja2 import MemcachedBytecodeCache
 from sqlalchemy import delete
 
 from surveyapp import create_app
+from surveyapp.config import Config
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, AuditEntry, Campaign, CampaignPurpose, CampaignStatus, Unit, User, UserRole
 from surveyapp.services.catalog import sync_questionnaires
@@ -33,6 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 FORMS_DIR = ROOT / "forms"
 CRITERIA_DIR = ROOT / "criteria"
 PUBLIC_BASE_URL = "https://khaosat.example.vn"
+
+# Tests write dates as the machine's today (``dt.date.today()``); the service reads them as today
+# in its time zone (``local_today``: Vietnam). Between 17:00 and 24:00 UTC the two days differ, so
+# the tests' clock runs in the service's zone (the servers they start inherit it).
+os.environ["TZ"] = Config.TIMEZONE
+time.tzset()
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,6 @@ campaigns and class bounds it uses, and the points of other sources and bonus/pe
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -34,6 +32,7 @@ from surveyapp.services.par_index import (
     set_index_sources,
 )
 from surveyapp.services.par_index_tables import index_tables
+from surveyapp.services.responses import local_today
 from surveyapp.services.self_assessments import get_round_assessments
 from surveyapp.tables.reading import RowsRejected, UnreadableTable
 
@@ -99,7 +98,7 @@ def round_index(assessment_round: AssessmentRound) -> str:
 @loads_round
 def round_index_xlsx(assessment_round: AssessmentRound) -> WerkzeugResponse:
     """The summary by unit and the points by area as a workbook."""
-    name = f"chi-so-cchc-ky-{assessment_round.id}-{dt.date.today():%Y%m%d}.xlsx"
+    name = f"chi-so-cchc-ky-{assessment_round.id}-{local_today():%Y%m%d}.xlsx"
     return recorded_download(None, name, workbook_blocks(index_tables(compute_round_index(assessment_round))))
 
 
