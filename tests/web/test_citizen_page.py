@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import Response
 from surveyapp.questionnaires.answers import field_name
-from tests.helpers import filled_form, form_fields_of, submit
+from tests.helpers import filled_form, form_fields_of, form_key_of, submit
 
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 
@@ -36,6 +36,34 @@ def test_the_questionnaire_is_sent_compressed_to_a_phone_that_accepts_it(client,
     assert "Gửi phiếu" in page and page.rstrip().endswith("</html>")  # the whole page
     assert len(packed.get_data()) < len(plain.get_data()) / 5
     assert int(packed.headers["Content-Length"]) == len(packed.get_data())
+
+
+def test_phones_opening_the_same_page_each_get_it_whole_with_their_own_key(client, sipas) -> None:
+    """From the second phone on, the page's unchanging beginning is sent as compressed once."""
+    definition, url = sipas
+    plain = client.get(url).get_data(as_text=True)
+    pages = [gzip.decompress(client.get(url, headers=GZIP).get_data()).decode() for _phone in range(4)]
+    keys = [form_key_of(page) for page in pages]
+    assert len({*keys, form_key_of(plain)}) == 5
+    for page, key in zip(pages, keys, strict=True):
+        assert page == plain.replace(form_key_of(plain), key)  # the whole page, only the key differs
+    # Each of the keys works: every phone's answer is stored.
+    for key in keys:
+        assert client.post(url, data={"form_key": key} | filled_form(definition)).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 4
+
+
+def test_a_compressed_page_shows_what_changed_since_the_last_phone(client, sipas, ward) -> None:
+    _definition, url = sipas
+    for _phone in range(3):
+        client.get(url, headers=GZIP)
+    ward.name = "Phường Đổi Tên Mới"
+    db.session.commit()
+    renamed = gzip.decompress(client.get(url, headers=GZIP).get_data()).decode()
+    plain = client.get(url).get_data(as_text=True)
+    assert "Phường Đổi Tên Mới" in renamed and renamed == plain.replace(form_key_of(plain), form_key_of(renamed))
+    english = gzip.decompress(client.get(f"{url}?lang=en", headers=GZIP).get_data()).decode()
+    assert ">Send</button>" in english and english.rstrip().endswith("</html>")
 
 
 def test_the_stylesheet_is_compressed_under_a_tag_of_its_own(client) -> None:
