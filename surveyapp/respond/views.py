@@ -18,6 +18,7 @@ from surveyapp.i18n import is_language_switch
 from surveyapp.inline_style import inline_stylesheet_in
 from surveyapp.models import Campaign, Questionnaire, ResponseMode, SampleEntry
 from surveyapp.respond import bp
+from surveyapp.services.campaigns import campaign_exists
 from surveyapp.services.collection import CollectionPoint, get_collection_point, get_public_point, is_closed_to_qr
 from surveyapp.services.responses import CampaignNotCollecting, local_today
 from surveyapp.services.samples import LinkSpent, get_entry_by_link, mark_answered, spend_link
@@ -107,9 +108,10 @@ def answer_as_qr_form(point: CollectionPoint, thanks_url: str, **page: object) -
 
 @bp.route("/<int:campaign_id>/thanks")
 def thanks(campaign_id: int) -> str:
-    """The end of the flow."""
-    campaign = db.get_or_404(Campaign, campaign_id)
-    return render_template("respond/thanks.html", campaign=campaign)
+    """The end of the flow (for a campaign that exists: the page shows nothing of it)."""
+    if not campaign_exists(campaign_id):
+        abort(404)
+    return render_template("respond/thanks.html")
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from scoring import ConflictingSettings, par_settings
 from surveyapp.extensions import db
@@ -42,6 +42,14 @@ class CampaignDraft:
     closes_on: dt.date
     questionnaire_ids: Sequence[int]
     unit_ids: Sequence[int]
+
+
+_CAMPAIGN_EXISTS = select(Campaign.id).where(Campaign.id == bindparam("campaign_id"))
+
+
+def campaign_exists(campaign_id: int) -> bool:
+    """Whether a campaign of that id exists: one indexed lookup, nothing loaded."""
+    return db.session.connection().execute(_CAMPAIGN_EXISTS, {"campaign_id": campaign_id}).first() is not None
 
 
 def _apply(campaign: Campaign, draft: CampaignDraft) -> None:
