@@ -33,6 +33,10 @@ from surveyapp.models import ResponseMode
 from surveyapp.services.paper_forms import PaperFormError, normalize_serial
 from surveyapp.services.responses import CampaignNotCollecting, local_today
 
+# Android's Chrome installs an app only with PNG icons of 192 and 512 px, one of them "maskable"
+# (drawn to the edges: the launcher cuts its own shape out of it). They are static/favicon.svg
+# rendered once by Chromium (README "Working without a signal" says how) and committed.
+PNG_ICONS = (("icon-192.png", 192, "any"), ("icon-512.png", 512, "any"), ("icon-maskable-512.png", 512, "maskable"))
 # Keys handed to a phone at a time: a day's forms for one point seldom exceed it, and the page
 # asks for more whenever it is online with fewer than half left.
 KEY_BATCH = 10
@@ -60,7 +64,16 @@ def manifest() -> WerkzeugResponse:
         lang="vi",
         background_color="#ffffff",
         theme_color="#1d4e89",
-        icons=[{"src": url_for("static", filename="favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+        icons=[{"src": url_for("static", filename="favicon.svg"), "sizes": "any", "type": "image/svg+xml"}]
+        + [
+            {
+                "src": url_for("static", filename=name),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": purpose,
+            }
+            for name, size, purpose in PNG_ICONS
+        ],
     )
     response.mimetype = "application/manifest+json"
     return response

@@ -3,6 +3,8 @@ endpoint a phone sends its kept forms to (``surveyapp/field/offline.py``)."""
 
 from __future__ import annotations
 
+import struct
+
 import pytest
 from sqlalchemy import func, select
 
@@ -16,6 +18,7 @@ from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
 from tests.helpers import csrf_token_of, filled_form
 
 DAY = 24 * 3600
+RGB_WITHOUT_ALPHA = 2  # a PNG colour type
 
 
 @pytest.fixture
@@ -161,6 +164,28 @@ def test_a_kept_form_sent_after_the_session_ended_goes_to_the_log_in_page_and_is
         data={**filled_form(campaign.questionnaires[0].definition), "mode": "paper", "form_key": phone["keys"][0]},
     )
     assert answer.status_code in (302, 400) and stored() == 0
+
+
+def png_size_and_colour(body: bytes) -> tuple[int, int, int]:
+    """A PNG's width, height and colour type, read from its header (IHDR, the first chunk)."""
+    assert body.startswith(b"\x89PNG\r\n\x1a\n") and body[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", body[16:24])
+    return width, height, body[25]
+
+
+def test_the_manifest_lists_png_icons_android_installs_from_one_of_them_maskable(client) -> None:
+    icons = client.get("/field/app-manifest").json["icons"]
+    pngs = [icon for icon in icons if icon["type"] == "image/png"]
+    assert {icon["sizes"] for icon in pngs} >= {"192x192", "512x512"}
+    assert any(icon["purpose"] == "maskable" for icon in pngs)
+    for icon in pngs:
+        served = client.get(icon["src"])
+        assert served.status_code == 200 and served.mimetype == "image/png", icon["src"]
+        width, height, colour = png_size_and_colour(served.get_data())
+        served.close()
+        assert f"{width}x{height}" == icon["sizes"], icon["src"]
+        if icon["purpose"] == "maskable":
+            assert colour == RGB_WITHOUT_ALPHA, "a maskable icon is drawn to its edges, with nothing transparent"
 
 
 def test_the_app_files_are_served_so_a_phone_can_install_the_surveyors_pages(client, surveyor, auth) -> None:
