@@ -164,3 +164,61 @@ def test_a_form_whose_post_fails_while_the_phone_says_online_is_kept_and_stored_
     waiting.wait_for(state="hidden", timeout=40_000)  # tried again by itself, without the online event
     assert stored() == 2, "each form stored once: the one stored already was not stored again"
     assert phone.locator(".offline-refused li").count() == 0
+
+    # The network works: the server's own answers come through the worker as they always did.
+    required = next(question for question in definition.questions if question.required)
+    answer_everything(phone, definition, skip=required.code)
+    phone.get_by_role("button", name="Gửi phiếu").click()
+    assert phone.locator(".error-summary h2").inner_text() == "Có 1 câu cần xem lại"
+    answer_everything(phone, definition)
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Gửi phiếu").click()
+    assert "Đã lưu phiếu" in phone.locator(".flash-success").inner_text()
+    assert stored() == 3 and waiting.is_hidden()
+
+
+def test_a_kept_copy_of_the_page_gives_its_own_key_to_one_form_only(live_server, phone, surveyor, campaign) -> None:
+    """With no key of the batch left, the page's own key serves one form. The copy of the page
+    opened again without a signal carries a key already used, which would make a second form
+    look like the first one sent again (and be dropped): the phone asks for keys instead."""
+    definition = campaign.questionnaires[0].definition
+    log_in(phone, live_server, "dtv1")
+    phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
+    phone.wait_for_function(KEYS_KEPT)
+    phone.wait_for_function(KEPT_PAGE)
+    phone.wait_for_function(WORKER_ACTIVE)
+    phone.reload()
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.context.route(f"{live_server}/**", lambda route: route.abort("internetdisconnected"))
+    phone.evaluate("() => localStorage.setItem(Object.keys(localStorage).find(n => n.includes('.keys:')), '[]')")
+
+    outcomes = []
+    while len(outcomes) < 4 and "asked for keys" not in outcomes:
+        type_in_a_form(phone, definition)
+        outcomes.append(kept_or_asked_for_keys(phone, waiting=len(outcomes) + 1))
+    assert outcomes[-1] == "asked for keys", outcomes
+    queued = phone.evaluate("() => JSON.parse(localStorage.getItem('surveyapp.field.waiting')).map(form => form.key)")
+    assert len(queued) == len(outcomes) - 1 >= 1 and len(set(queued)) == len(queued), "a key of its own for each"
+
+    phone.context.unroute_all(behavior="ignoreErrors")
+    phone.locator(".offline-waiting").wait_for(state="hidden", timeout=40_000)
+    assert stored() == len(queued)
+
+
+def kept_or_asked_for_keys(phone, waiting: int) -> str:
+    """What the page says after a form was sent: kept (``waiting`` forms wait), or asking for keys."""
+    for _ in range(100):
+        try:
+            state = phone.evaluate(
+                """(waiting) => document.querySelector(".offline-note").textContent.includes("Máy chưa nhận")
+                    ? "asked for keys"
+                    : document.querySelector(".offline-waiting").textContent === `Đang chờ gửi: ${waiting} phiếu`
+                    ? "kept" : null""",
+                waiting,
+            )
+        except Exception:  # the page is being replaced by its kept copy
+            state = None
+        if state:
+            return state
+        phone.wait_for_timeout(100)
+    raise AssertionError("the form was neither kept nor refused for want of a key")
