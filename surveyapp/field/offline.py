@@ -4,9 +4,10 @@ without a signal").
 
 A served page carries one form key; a phone that goes on typing forms from that page offline
 needs one key per form. While online, the page asks ``keys`` for a small batch, each a normal
-signed key for the same form (``issue_form_key``); the phone gives one to each form it keeps,
-so a form sent twice (a lost answer, a second tap on reconnecting) is stored once. ``send``
-stores one kept form and says, in JSON, what became of it.
+signed key for the same form (``issue_form_key``), accepted for ``FIELD_KEY_MAX_AGE`` as every
+form a surveyor types in (``form_keys.key_max_age``); the phone gives one to each form it keeps
+or posts, so a form sent twice (a lost answer, a second tap on reconnecting) is stored once.
+``send`` stores one kept form and says, in JSON, what became of it.
 """
 
 from __future__ import annotations
