@@ -125,7 +125,7 @@ def receive_submission(
     (``surveyapp.services.held``) unless it comes from a registered desk device; a held
     form looks stored to its sender.
     """
-    key = check_form_key(request.form.get(FORM_KEY_FIELD, ""), point)
+    key = check_form_key(request.form.get(FORM_KEY_FIELD, ""), point, is_typed_in=mode.is_typed_in)
     if key.problem is KeyProblem.FORGED or key.problem is KeyProblem.EXPIRED:
         return SubmissionOutcome(is_stored=False, notice=key_notice(key.problem, key.wait), status=400)
     form = request.form

@@ -70,9 +70,12 @@ class Config:
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
     EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
     EVIDENCE_UNIT_MAX_BYTES = int(os.environ.get("EVIDENCE_UNIT_MAX_BYTES", str(500 * 1024 * 1024)))
-    # Signed one-time form keys (surveyapp/form_keys.py): how long a served form may be sent,
-    # and the least time a person takes over it: seconds per question, capped.
+    # Signed one-time form keys (surveyapp/form_keys.py): how long a served form may be sent
+    # (a respondent's; a form a surveyor types in, which may wait on a phone through a week of
+    # rounds in villages without a signal), and the least time a person takes over it: seconds
+    # per question, capped.
     FORM_KEY_MAX_AGE = int(os.environ.get("FORM_KEY_MAX_AGE", str(12 * 3600)))
+    FIELD_KEY_MAX_AGE = int(os.environ.get("FIELD_KEY_MAX_AGE", str(7 * 24 * 3600)))
     FORM_SECONDS_PER_ANSWER = float(os.environ.get("FORM_SECONDS_PER_ANSWER", "1"))
     FORM_MIN_SECONDS_CAP = int(os.environ.get("FORM_MIN_SECONDS_CAP", "60"))
     # QR forms per hour per client source per campaign that count at once; beyond it they are

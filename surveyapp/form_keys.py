@@ -8,11 +8,17 @@ is accepted
 
 - once: ``submit_response`` records the digest of its nonce under a unique constraint (the
   receipt keeps the date only, and the nonce is random, so it leads to no response);
-- until it expires (``FORM_KEY_MAX_AGE``): an expired key brings the form back, answers
-  kept, with a fresh key;
+- until it expires (``key_max_age``): ``FORM_KEY_MAX_AGE`` (12 h) after it was served for a
+  respondent's form, ``FIELD_KEY_MAX_AGE`` (7 days) for a form a logged-in surveyor types in,
+  which may wait on a phone for days without a signal; an expired key brings the form back,
+  answers kept, with a fresh key;
 - not before a person could have read and answered the form: ``FORM_SECONDS_PER_ANSWER``
   seconds per question, at most ``FORM_MIN_SECONDS_CAP`` (22 questions are not answered in
   3 seconds). A post that comes sooner comes back with its answers and its key.
+
+Spent keys (``submission_receipts``) are never purged: a key is remembered as spent for longer
+than any key is accepted, so a form sent again days later is still stored once. A purge, if one
+is ever added, must keep a receipt at least ``FIELD_KEY_MAX_AGE``.
 """
 
 from __future__ import annotations
@@ -124,8 +130,21 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.split(".", 1)[0].encode()).hexdigest()
 
 
-def check_form_key(key: str, point: CollectionPoint) -> CheckedKey:
-    """Whether a posted key may store the form of ``point`` now (see the module docstring).
+def key_max_age(*, is_typed_in: bool) -> int:
+    """Seconds after it was served that a key may still store its form.
+
+    A form a surveyor types in (``ResponseMode.is_typed_in``: sent only through the surveyors'
+    pages, by a logged-in account that may collect for the unit, which can take keys at will
+    anyway) gets ``FIELD_KEY_MAX_AGE``: it may be kept on a phone for days in villages without a
+    signal. Every other form gets ``FORM_KEY_MAX_AGE``, which bounds how long keys gathered in
+    advance can stuff the public forms.
+    """
+    return int(current_app.config["FIELD_KEY_MAX_AGE" if is_typed_in else "FORM_KEY_MAX_AGE"])
+
+
+def check_form_key(key: str, point: CollectionPoint, *, is_typed_in: bool = False) -> CheckedKey:
+    """Whether a posted key may store the form of ``point`` now (see the module docstring);
+    ``is_typed_in`` for a form a surveyor types in (``key_max_age``).
 
     It does not record the key: the caller stores the digest with the answers, in one
     transaction, so a key is spent only by a stored form.
@@ -135,7 +154,7 @@ def check_form_key(key: str, point: CollectionPoint) -> CheckedKey:
         return CheckedKey(problem=KeyProblem.FORGED)
     _nonce, issued_at = parsed
     age = int(time.time()) - issued_at
-    if age > int(current_app.config["FORM_KEY_MAX_AGE"]):
+    if age > key_max_age(is_typed_in=is_typed_in):
         return CheckedKey(problem=KeyProblem.EXPIRED)
     wait = minimum_seconds(point) - age
     if wait > 0:
@@ -153,7 +172,7 @@ def key_for_page(posted: str | None, point: CollectionPoint) -> str:
     if posted:
         parsed = _parse(posted, point)
         if parsed is not None:
-            if int(time.time()) - parsed[1] <= int(current_app.config["FORM_KEY_MAX_AGE"]):
+            if int(time.time()) - parsed[1] <= key_max_age(is_typed_in=False):
                 return posted
             return issue_form_key(point, credit_seconds=minimum_seconds(point))
     return issue_form_key(point)

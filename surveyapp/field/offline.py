@@ -4,9 +4,10 @@ without a signal").
 
 A served page carries one form key; a phone that goes on typing forms from that page offline
 needs one key per form. While online, the page asks ``keys`` for a small batch, each a normal
-signed key for the same form (``issue_form_key``); the phone gives one to each form it keeps,
-so a form sent twice (a lost answer, a second tap on reconnecting) is stored once. ``send``
-stores one kept form and says, in JSON, what became of it.
+signed key for the same form (``issue_form_key``), accepted for ``FIELD_KEY_MAX_AGE`` as every
+form a surveyor types in (``form_keys.key_max_age``); the phone gives one to each form it keeps
+or posts, so a form sent twice (a lost answer, a second tap on reconnecting) is stored once.
+``send`` stores one kept form and says, in JSON, what became of it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from surveyapp.models import ResponseMode
 from surveyapp.services.paper_forms import PaperFormError, normalize_serial
 from surveyapp.services.responses import CampaignNotCollecting, local_today
 
+# Android's Chrome installs an app only with PNG icons of 192 and 512 px, one of them "maskable"
+# (drawn to the edges: the launcher cuts its own shape out of it). They are static/favicon.svg
+# rendered once by Chromium (README "Working without a signal" says how) and committed.
+PNG_ICONS = (("icon-192.png", 192, "any"), ("icon-512.png", 512, "any"), ("icon-maskable-512.png", 512, "maskable"))
 # Keys handed to a phone at a time: a day's forms for one point seldom exceed it, and the page
 # asks for more whenever it is online with fewer than half left.
 KEY_BATCH = 10
@@ -60,7 +65,16 @@ def manifest() -> WerkzeugResponse:
         lang="vi",
         background_color="#ffffff",
         theme_color="#1d4e89",
-        icons=[{"src": url_for("static", filename="favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+        icons=[{"src": url_for("static", filename="favicon.svg"), "sizes": "any", "type": "image/svg+xml"}]
+        + [
+            {
+                "src": url_for("static", filename=name),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": purpose,
+            }
+            for name, size, purpose in PNG_ICONS
+        ],
     )
     response.mimetype = "application/manifest+json"
     return response

@@ -1,9 +1,13 @@
 // Surveyors' pages only (templates/field/_offline.html; README "Working without a signal").
 // Without a signal, a form sent from an entry page is kept on the phone (localStorage) with a
 // form key of its own, taken from a batch the page fetched while online (/field/keys/...), and
-// shown as waiting. When the signal returns, kept forms go one by one to /field/send/...: a
-// stored form leaves the phone; a refused one stays, shown with the reason; one sent too soon
-// waits for the next try. Log-out is held while forms wait; otherwise it clears what is kept.
+// shown as waiting. A form posted with a signal that fails (the phone says online, the post
+// does not go through) is handed over by the service worker (static/field-sw.js) and joins the
+// waiting list here, with the key its page gave it. When the signal returns (the online event,
+// a page opened, or every RETRY ms while forms wait), kept forms go one by one to
+// /field/send/...: a stored form leaves the phone; a refused one stays, shown with the reason;
+// one sent too soon waits for the next try. Log-out is held while forms wait; otherwise it
+// clears what is kept.
 (function () {
   "use strict";
   var box = document.getElementById("offline");
@@ -13,7 +17,11 @@
   var QUEUE = "surveyapp.field.waiting";
   var REFUSED = "surveyapp.field.refused";
   var KEYS = "surveyapp.field.keys:";
+  var USED = "surveyapp.field.used-page-keys";
   var CACHE = "surveyapp-field-v1";
+  var HANDED = "/field/handed-over/";
+  // A phone on a weak signal may say it is online all along: kept forms are tried again this often.
+  var RETRY = 15000;
   var text = box.dataset;
   var form = document.getElementById("questionnaire-form");
   var sending = false;
@@ -91,7 +99,7 @@
     }
     sending = true;
     // A fresh CSRF token: the one a kept form carries may belong to an earlier session.
-    return fetch(waiting[0].keysUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    return fetch(waiting[0].keysUrl, { credentials: "same-origin", headers: { Accept: "application/json" }, signal: AbortSignal.timeout(RETRY) })
       .then(function (response) {
         return response.ok ? response.json() : Promise.reject(new Error("not logged in"));
       })
@@ -100,7 +108,7 @@
           return chain.then(function () {
             var body = new URLSearchParams(item.body);
             body.set("csrf_token", batch.csrf_token);
-            return fetch(item.url, { method: "POST", body: body, credentials: "same-origin" })
+            return fetch(item.url, { method: "POST", body: body, credentials: "same-origin", signal: AbortSignal.timeout(RETRY) })
               .then(function (response) {
                 return response.ok ? response.json() : null;
               })
@@ -128,22 +136,71 @@
       });
   }
 
-  function keep(event) {
-    if (navigator.onLine) {
-      return;
+  function queue(body, saved) {
+    var key = new URLSearchParams(body).get("form_key");
+    write(QUEUE, read(QUEUE).concat([{ url: text.sendUrl, keysUrl: text.keysUrl, key: key, body: body, saved: saved }]));
+  }
+
+  // Forms of this entry page that the service worker kept when their post failed.
+  function takeHandedOver() {
+    if (!window.caches || !text.sendUrl) {
+      return Promise.resolve();
     }
-    event.preventDefault();
+    return window.caches.open(CACHE).then(function (cache) {
+      return cache.keys().then(function (requests) {
+        var handed = requests.filter(function (request) {
+          return new URL(request.url).pathname.indexOf(HANDED) === 0;
+        });
+        return handed.reduce(function (chain, request) {
+          return chain.then(function () {
+            return cache.match(request).then(function (response) {
+              return response.json().then(function (form) {
+                if (form.page !== window.location.pathname) {
+                  return;
+                }
+                queue(form.body, form.saved);
+                say(box.querySelector(".offline-note"), text.kept);
+                return cache.delete(request);
+              });
+            });
+          });
+        }, Promise.resolve());
+      });
+    });
+  }
+
+  // Each form sent carries a key of its own: one of the batch, else the page's own the first time.
+  // A copy of the page opened again without a signal carries the key it was served with, and a
+  // second form sent with that key would be taken for the first one sent again, and dropped.
+  function takeKey() {
     var keys = read(KEYS + text.sendUrl);
     var key = keys.shift();
+    write(KEYS + text.sendUrl, keys);
+    if (key) {
+      return key;
+    }
+    var own = form.elements.form_key.value;
+    var used = read(USED);
+    if (used.indexOf(own) >= 0) {
+      return null;
+    }
+    write(USED, used.concat([own]).slice(-100));
+    return own;
+  }
+
+  function keep(event) {
+    var key = takeKey();
     if (!key) {
+      event.preventDefault();
       say(box.querySelector(".offline-note"), text.noKey);
       return;
     }
-    write(KEYS + text.sendUrl, keys);
-    var body = new URLSearchParams(new FormData(form));
-    body.set("form_key", key);
-    var saved = new Date().toLocaleString("vi-VN");
-    write(QUEUE, read(QUEUE).concat([{ url: text.sendUrl, keysUrl: text.keysUrl, key: key, body: body.toString(), saved: saved }]));
+    form.elements.form_key.value = key;
+    if (navigator.onLine) {
+      return; // posted as it is; the service worker keeps it if the post fails (static/field-sw.js)
+    }
+    event.preventDefault();
+    queue(new URLSearchParams(new FormData(form)).toString(), new Date().toLocaleString("vi-VN"));
     form.reset();
     window.scrollTo(0, 0);
     say(box.querySelector(".offline-note"), text.kept);
@@ -199,6 +256,16 @@
       }
     });
   }
-  show();
-  fetchKeys().then(sendWaiting);
+  window.setInterval(function () {
+    if (read(QUEUE).length) {
+      sendWaiting();
+    }
+  }, RETRY);
+  takeHandedOver()
+    .catch(function () {})
+    .then(function () {
+      show();
+      return fetchKeys();
+    })
+    .then(sendWaiting);
 })();

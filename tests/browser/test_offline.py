@@ -18,6 +18,10 @@ KEPT_PAGE = """async () => {
     const cache = await caches.open("surveyapp-field-v1");
     return Boolean(await cache.match(location.pathname));
 }"""
+WORKER_ACTIVE = """async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    return Boolean(registration && registration.active && registration.active.state === "activated");
+}"""
 KEYS_KEPT = """() => Object.keys(localStorage).some(name => name.startsWith("surveyapp.field.keys:")
     && JSON.parse(localStorage.getItem(name)).length > 0)"""
 
@@ -120,3 +124,101 @@ def test_log_out_waits_for_the_kept_forms_then_leaves_nothing_on_the_phone(
     assert phone.url == f"{live_server}/login"
     assert phone.evaluate("() => Object.keys(localStorage).filter(name => name.startsWith('surveyapp.'))") == []
     assert phone.evaluate("() => caches.has('surveyapp-field-v1')") is False
+
+
+def test_a_form_whose_post_fails_while_the_phone_says_online_is_kept_and_stored_once(
+    live_server, phone, surveyor, campaign
+) -> None:
+    """A weak signal or a captive Wi-Fi: ``navigator.onLine`` stays true, but requests to the
+    service fail (the browser context aborts them, those of the service worker included).
+    One post never reaches the service; the other is stored but its answer is lost."""
+    definition = campaign.questionnaires[0].definition
+    log_in(phone, live_server, "dtv1")
+    phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
+    phone.wait_for_function(KEYS_KEPT)
+    phone.wait_for_function(KEPT_PAGE)
+    # The service worker handles the posts of the pages it controls: those opened after it started.
+    phone.wait_for_function(WORKER_ACTIVE)
+    phone.reload()
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    answers_lost: list[str] = []
+
+    def weak_signal(route) -> None:
+        if route.request.method == "POST" and answers_lost == [] and "/field/enter/" in route.request.url:
+            route.fetch()  # it reaches the service, which stores it; its answer never comes back
+            answers_lost.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    phone.context.route(f"{live_server}/**", weak_signal)
+    waiting = phone.locator(".offline-waiting")
+    for count in (1, 2):
+        type_in_a_form(phone, definition)
+        waiting.wait_for()
+        assert waiting.inner_text() == f"Đang chờ gửi: {count} phiếu"
+        assert phone.evaluate("() => navigator.onLine") is True, "the phone believes it is online"
+    assert "phiếu đã được giữ trên máy" in phone.locator(".offline-note").inner_text()
+    assert answers_lost and stored() == 1
+
+    phone.context.unroute_all(behavior="ignoreErrors")
+    waiting.wait_for(state="hidden", timeout=40_000)  # tried again by itself, without the online event
+    assert stored() == 2, "each form stored once: the one stored already was not stored again"
+    assert phone.locator(".offline-refused li").count() == 0
+
+    # The network works: the server's own answers come through the worker as they always did.
+    required = next(question for question in definition.questions if question.required)
+    answer_everything(phone, definition, skip=required.code)
+    phone.get_by_role("button", name="Gửi phiếu").click()
+    assert phone.locator(".error-summary h2").inner_text() == "Có 1 câu cần xem lại"
+    answer_everything(phone, definition)
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Gửi phiếu").click()
+    assert "Đã lưu phiếu" in phone.locator(".flash-success").inner_text()
+    assert stored() == 3 and waiting.is_hidden()
+
+
+def test_a_kept_copy_of_the_page_gives_its_own_key_to_one_form_only(live_server, phone, surveyor, campaign) -> None:
+    """With no key of the batch left, the page's own key serves one form. The copy of the page
+    opened again without a signal carries a key already used, which would make a second form
+    look like the first one sent again (and be dropped): the phone asks for keys instead."""
+    definition = campaign.questionnaires[0].definition
+    log_in(phone, live_server, "dtv1")
+    phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
+    phone.wait_for_function(KEYS_KEPT)
+    phone.wait_for_function(KEPT_PAGE)
+    phone.wait_for_function(WORKER_ACTIVE)
+    phone.reload()
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.context.route(f"{live_server}/**", lambda route: route.abort("internetdisconnected"))
+    phone.evaluate("() => localStorage.setItem(Object.keys(localStorage).find(n => n.includes('.keys:')), '[]')")
+
+    outcomes = []
+    while len(outcomes) < 4 and "asked for keys" not in outcomes:
+        type_in_a_form(phone, definition)
+        outcomes.append(kept_or_asked_for_keys(phone, waiting=len(outcomes) + 1))
+    assert outcomes[-1] == "asked for keys", outcomes
+    queued = phone.evaluate("() => JSON.parse(localStorage.getItem('surveyapp.field.waiting')).map(form => form.key)")
+    assert len(queued) == len(outcomes) - 1 >= 1 and len(set(queued)) == len(queued), "a key of its own for each"
+
+    phone.context.unroute_all(behavior="ignoreErrors")
+    phone.locator(".offline-waiting").wait_for(state="hidden", timeout=40_000)
+    assert stored() == len(queued)
+
+
+def kept_or_asked_for_keys(phone, waiting: int) -> str:
+    """What the page says after a form was sent: kept (``waiting`` forms wait), or asking for keys."""
+    for _ in range(100):
+        try:
+            state = phone.evaluate(
+                """(waiting) => document.querySelector(".offline-note").textContent.includes("Máy chưa nhận")
+                    ? "asked for keys"
+                    : document.querySelector(".offline-waiting").textContent === `Đang chờ gửi: ${waiting} phiếu`
+                    ? "kept" : null""",
+                waiting,
+            )
+        except Exception:  # the page is being replaced by its kept copy
+            state = None
+        if state:
+            return state
+        phone.wait_for_timeout(100)
+    raise AssertionError("the form was neither kept nor refused for want of a key")

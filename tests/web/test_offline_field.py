@@ -3,15 +3,22 @@ endpoint a phone sends its kept forms to (``surveyapp/field/offline.py``)."""
 
 from __future__ import annotations
 
+import struct
+
 import pytest
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.field.offline import KEY_BATCH
+from surveyapp.form_keys import issue_form_key
 from surveyapp.models import ANY_GROUP, CampaignStatus, QuotaPolicy, Response, ResponseMode
 from surveyapp.questionnaires.answers import field_name
+from surveyapp.services.collection import get_collection_point
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
 from tests.helpers import csrf_token_of, filled_form
+
+DAY = 24 * 3600
+RGB_WITHOUT_ALPHA = 2  # a PNG colour type
 
 
 @pytest.fixture
@@ -89,10 +96,48 @@ def test_a_form_sent_sooner_than_it_can_be_answered_waits_and_one_sent_too_late_
     app.config["FORM_SECONDS_PER_ANSWER"] = 0
     assert send(client, campaign, keys[0], token) == {"result": "stored"}, "the key was not spent by the wait"
 
-    app.config["FORM_KEY_MAX_AGE"] = -1
+    app.config["FIELD_KEY_MAX_AGE"] = -1
     late = send(client, campaign, keys[1], token)
     assert late["result"] == "refused" and "quá lâu" in late["reason"]
     assert stored() == 1
+
+
+def key_issued_ago(campaign, seconds: int) -> str:
+    """A key of Tổ dân phố 1's form issued ``seconds`` ago by the service (its own signer)."""
+    return issue_form_key(get_collection_point(campaign.id, "CX4", "21172-T01"), credit_seconds=seconds)
+
+
+def test_a_form_kept_three_days_in_villages_without_a_signal_is_stored_once(app, client, campaign, phone) -> None:
+    assert app.config["FIELD_KEY_MAX_AGE"] == 7 * DAY > app.config["FORM_KEY_MAX_AGE"]
+    key, token = key_issued_ago(campaign, 3 * DAY), phone["csrf_token"]
+    assert send(client, campaign, key, token) == {"result": "stored"}
+    assert send(client, campaign, key, token) == {"result": "stored_before"}, "its receipt outlives the key"
+    assert stored() == 1
+
+    # The entry page kept on the phone since then posts its own key: stored as well.
+    entry = f"/field/enter/{campaign.id}/CX4/21172-T01"
+    page = client.post(
+        entry,
+        data=filled_form(campaign.questionnaires[0].definition)
+        | {"csrf_token": token}
+        | {"mode": "paper", "form_key": key_issued_ago(campaign, 3 * DAY)},
+    )
+    assert page.status_code == 302 and stored() == 2
+
+    beyond = send(client, campaign, key_issued_ago(campaign, 7 * DAY + 60), token)
+    assert beyond["result"] == "refused"
+    assert beyond["reason"].startswith("Phiếu đã được mở quá lâu nên chưa được lưu."), "the reason is given"
+    assert stored() == 2
+
+
+def test_a_citizens_form_key_still_expires_after_twelve_hours(client, campaign) -> None:
+    qr_form = f"/r/{campaign.id}/CX4/21172-T01"
+    late = client.post(
+        qr_form,
+        data=filled_form(campaign.questionnaires[0].definition) | {"form_key": key_issued_ago(campaign, 13 * 3600)},
+    )
+    assert late.status_code == 400 and "quá lâu" in late.get_data(as_text=True)
+    assert stored() == 0
 
 
 def test_a_kept_form_is_a_typed_in_mode_of_the_surveyors_own_unit(client, campaign, phone) -> None:
@@ -119,6 +164,28 @@ def test_a_kept_form_sent_after_the_session_ended_goes_to_the_log_in_page_and_is
         data={**filled_form(campaign.questionnaires[0].definition), "mode": "paper", "form_key": phone["keys"][0]},
     )
     assert answer.status_code in (302, 400) and stored() == 0
+
+
+def png_size_and_colour(body: bytes) -> tuple[int, int, int]:
+    """A PNG's width, height and colour type, read from its header (IHDR, the first chunk)."""
+    assert body.startswith(b"\x89PNG\r\n\x1a\n") and body[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", body[16:24])
+    return width, height, body[25]
+
+
+def test_the_manifest_lists_png_icons_android_installs_from_one_of_them_maskable(client) -> None:
+    icons = client.get("/field/app-manifest").json["icons"]
+    pngs = [icon for icon in icons if icon["type"] == "image/png"]
+    assert {icon["sizes"] for icon in pngs} >= {"192x192", "512x512"}
+    assert any(icon["purpose"] == "maskable" for icon in pngs)
+    for icon in pngs:
+        served = client.get(icon["src"])
+        assert served.status_code == 200 and served.mimetype == "image/png", icon["src"]
+        width, height, colour = png_size_and_colour(served.get_data())
+        served.close()
+        assert f"{width}x{height}" == icon["sizes"], icon["src"]
+        if icon["purpose"] == "maskable":
+            assert colour == RGB_WITHOUT_ALPHA, "a maskable icon is drawn to its edges, with nothing transparent"
 
 
 def test_the_app_files_are_served_so_a_phone_can_install_the_surveyors_pages(client, surveyor, auth) -> None:

@@ -12,11 +12,12 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from surveyapp import create_app
 from surveyapp.extensions import db
-from surveyapp.models import LimitCount
+from surveyapp.models import Campaign, LimitCount, Response
+from surveyapp.services.devices import DEVICE_COOKIE, KioskSetup, register_desk_device
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of
 
 LOCKED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
@@ -127,6 +128,26 @@ def test_the_submission_limit_of_a_source_holds_across_workers(gunicorn, desk) -
 
     assert statuses == [302, 302, 302, 429, 429, 429]
     assert Client(server.url, source="127.0.0.2").submit(url, data) == 302
+
+
+def test_a_kiosk_is_not_held_to_the_limit_of_its_address_while_a_stranger_from_it_still_is(gunicorn, desk) -> None:
+    """The desk kiosk serves a whole desk from one address; a stranger's browser at that address
+    stays limited, whichever of the 2 workers takes each form."""
+    data, url = desk
+    campaign = db.session.get(Campaign, int(url.split("/")[2]))
+    assert campaign is not None
+    token = register_desk_device("Ki-ốt quầy 1", KioskSetup(campaign, campaign.questionnaires[0], campaign.units[0]))
+    db.session.commit()
+    server = gunicorn(RESPOND_LIMIT="3", RESPOND_LIMIT_BATCH="1")
+    stranger = Client(server.url)
+    kiosk = Client(server.url, headers={"Cookie": f"{DEVICE_COOKIE}={token}"})
+
+    assert [stranger.submit(url, data) for _ in range(4)] == [302, 302, 302, 429]
+    for _ in range(6):  # the kiosk goes on, and the stranger is still refused in between
+        assert kiosk.submit("/r/kiosk/form", data) == 302
+        assert stranger.submit(url, data) == 429
+    db.session.rollback()  # see what gunicorn wrote
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 3 + 6
 
 
 def test_switching_the_language_is_not_a_submission_and_does_not_count(gunicorn, desk) -> None:
