@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pypdf import PdfReader
 
 from surveyapp import pdf
 from surveyapp.pdf import PdfUnavailable, RefusedAddress, html_to_pdf, static_file
+from tests.helpers import SECRET_KEY
 
 A4 = (595, 842)  # points, portrait
 BASE_URL = "http://surveyapp.test/"
@@ -137,3 +139,16 @@ def test_without_weasyprint_a_pdf_is_refused_with_what_to_do_instead(app: Flask,
     assert not pdf.is_available()
     with pytest.raises(PdfUnavailable, match="dùng lệnh In của trình duyệt"):
         render(app, "<p>x</p>")
+
+
+def test_the_service_starts_and_serves_without_weasyprint() -> None:
+    # A fresh interpreter where WeasyPrint cannot be imported (as on a machine without Pango):
+    # the factory and a page never import it.
+    script = (
+        "import sys; sys.modules['weasyprint'] = None\n"
+        "from surveyapp import create_app\n"
+        f"app = create_app({{'SECRET_KEY': {SECRET_KEY!r}, 'SQLALCHEMY_DATABASE_URI': 'sqlite://'}})\n"
+        "assert app.test_client().get('/login').status_code == 200\n"
+        "from surveyapp import pdf; assert not pdf.is_available()\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
