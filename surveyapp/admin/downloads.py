@@ -23,6 +23,7 @@ from surveyapp.tables import writing
 # The type of every file the officers download, by the extension of its name.
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
 }

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from surveyapp.admin.downloads import attachment
 from surveyapp.answering import keep_answers_when_not_stored, receive_submission, refused_form, render_questionnaire
 from surveyapp.auth.access import can_collect_for
 from surveyapp.extensions import db, login_manager
 from surveyapp.field import bp
 from surveyapp.models import Campaign, ResponseMode, SampleEntry, SampleStatus
 from surveyapp.paging import Page
+from surveyapp.pdf import html_to_pdf, is_available, unavailable_message
 from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
 from surveyapp.services.collection import CollectionPoint, absolute_url, get_collection_point, list_collection_points
 from surveyapp.services.paper_forms import (
     MAX_FORMS,
     PaperFormError,
+    PrintedBatch,
     SerialSpent,
     get_serial_batch,
     normalize_serial,
@@ -192,11 +195,41 @@ def qr_image(endpoint: str, **values: object) -> Markup:
     return Markup(qr_svg(absolute_url(endpoint, **values)))
 
 
+def pdf_max_forms(point: CollectionPoint) -> int:
+    """The most forms of ``point``'s questionnaire that one PDF holds (setting ``PDF_MAX_QUESTIONS``)."""
+    return max(1, current_app.config["PDF_MAX_QUESTIONS"] // len(point.definition.questions))
+
+
+def batch_form(point: CollectionPoint) -> str:
+    """The form that asks how many forms to print, for which group, and whether as a PDF."""
+    return render_template(
+        "field/paper_batch.html", point=point, max_forms=MAX_FORMS, pdf_max_forms=pdf_max_forms(point)
+    )
+
+
+def batch_pdf_refusal(point: CollectionPoint, printed: PrintedBatch) -> str | None:
+    """Why the batch just printed cannot come as a PDF, or ``None``. The batch is made by then
+    and its serials exist only in this answer, so a refused PDF gives the print page instead."""
+    if len(printed.serials) > pdf_max_forms(point):
+        return _(
+            "Tệp PDF chỉ làm được cho lô đến %(max)d phiếu của mẫu này; lô số %(number)d có %(forms)d phiếu nên "
+            "được hiện thành trang in dưới đây. Hãy dùng lệnh In của trình duyệt để in hoặc lưu thành PDF ngay: "
+            "trang này chỉ hiện một lần.",
+            max=pdf_max_forms(point),
+            number=printed.batch.number,
+            forms=len(printed.serials),
+        )
+    if not is_available():
+        return unavailable_message()
+    return None
+
+
 @bp.route("/paper/<int:campaign_id>/<questionnaire_code>/<unit_code>", methods=["GET", "POST"])
 @login_required
-def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> str | tuple[str, int]:
+def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> str | tuple[str, int] | WerkzeugResponse:
     """Print a batch of numbered paper forms for one unit: the form asks how many and for which
-    group; the answer is the A4 print page, shown once (the serials' random part is kept nowhere)."""
+    group; the answer is the A4 print page, or its PDF (*Tải PDF*), shown once (the serials'
+    random part is kept nowhere)."""
     point = point_for_current_user(campaign_id, questionnaire_code, unit_code)
     if request.method == "POST":
         group = request.form.get("respondent_group", "") or None
@@ -207,7 +240,7 @@ def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> st
             printed = print_batch(point, group, forms)
         except PaperFormError as error:
             flash(str(error), "error")
-            return render_template("field/paper_batch.html", point=point, max_forms=MAX_FORMS), 422
+            return batch_form(point), 422
         db.session.commit()
         qr_codes = {
             serial: qr_image(
@@ -219,13 +252,20 @@ def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> st
             )
             for serial in printed.serials
         }
+        as_pdf = request.form.get("format") == "pdf"
+        pdf_refusal = batch_pdf_refusal(point, printed) if as_pdf else None
         # The import template's column names, whatever the page's language: a typist copies the codes.
-        return render_template(
+        page = render_template(
             "field/paper_forms_print.html",
             point=point,
             printed=printed,
             qr_codes=qr_codes,
             group_column=GROUP,
             field_column=FIELD,
+            pdf_refusal=pdf_refusal,
         )
-    return render_template("field/paper_batch.html", point=point, max_forms=MAX_FORMS)
+        if as_pdf and pdf_refusal is None:
+            name = f"phieu-giay-{point.unit.code}-lo-{printed.batch.number}.pdf"
+            return attachment(name, html_to_pdf(page, request.url_root))
+        return page
+    return batch_form(point)

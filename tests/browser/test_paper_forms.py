@@ -30,6 +30,8 @@ def test_a_printed_batch_fills_whole_a4_pages_and_a_serial_types_in_once(
     phone.goto(f"{live_server}/field/enter/{ward_campaign.id}/CX4/21172-T01")
     phone.get_by_role("link", name="In lô phiếu giấy").click()
     audit_accessibility(phone, axe_js)
+    assert phone.get_by_role("button", name="Tải PDF").is_visible()  # its answer is a download
+    save_screenshot(phone, "paper-batch-form")
     phone.get_by_label("Số phiếu cần in").fill("3")
     phone.get_by_label("Nhóm người trả lời").select_option("citizen")
     phone.get_by_role("button", name="In lô phiếu").click()

@@ -24,6 +24,7 @@ from xml.etree import ElementTree
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from surveyapp.extensions import db
@@ -60,6 +61,12 @@ def read_svg(body: bytes) -> ElementTree.Element:
     root = ElementTree.fromstring(body)
     assert root.tag.endswith("svg")
     return root
+
+
+def read_pdf(body: bytes) -> str:
+    """The text of a whole PDF (pypdf reads the cross-reference table at its end)."""
+    assert body.startswith(b"%PDF-") and body.rstrip().endswith(b"%%EOF")
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
 
 
 def read_png(body: bytes) -> bytes:
@@ -160,6 +167,7 @@ PARSERS: dict[str, Callable[[bytes], object]] = {
     "csv": read_csv,
     "xlsx": read_xlsx,
     "zip": read_zip,
+    "pdf": read_pdf,
     "png": read_png,
     "svg": read_svg,
     "json": json.loads,
@@ -175,6 +183,8 @@ DOWNLOADS: dict[str, tuple[Callable[[Officer, int], list[str]], bool]] = {
     "admin.import_template": (lambda _, c: [f"/admin/campaigns/{c}/import/template/SIPAS-2017.csv"], True),
     "admin.remuneration_download": (lambda _, c: [f"/admin/campaigns/{c}/remuneration.xlsx"], True),
     "admin.sign_off_download": (lambda _, c: [f"/admin/campaigns/{c}/remuneration/sign-off.xlsx"], True),
+    "admin.remuneration_pdf": (lambda _, c: [f"/admin/campaigns/{c}/remuneration.pdf"], True),
+    "admin.sign_off_pdf": (lambda _, c: [f"/admin/campaigns/{c}/remuneration/sign-off.pdf"], True),
     "admin.upload_problems": (lambda officer, c: [officer.refused_upload_problems(c)], False),
     "admin.posters_zip": (lambda _, c: [f"/admin/campaigns/{c}/posters.zip"], False),
     "admin.qr": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/21172.{x}" for x in ("png", "svg")], False),
