@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+import subprocess
 
 from flask import g
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from surveyapp import pdf
 from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, RESPONDENT_GROUP_FIELD, field_name
 from surveyapp.questionnaires.definition import QuestionnaireDefinition, QuestionType
 
@@ -84,3 +86,18 @@ def form_fields_of(html: str) -> dict[str, str]:
     if 'name="csrf_token"' in html:
         fields["csrf_token"] = csrf_token_of(html)
     return fields
+
+
+def pdf_files_missing() -> str:
+    """Why PDF files cannot be made here as in production, or ``""``: WeasyPrint needs Pango, and
+    the print pages' Times New Roman stand-in must have the Vietnamese letters (Debian's
+    fonts-liberation2; README "PDF files")."""
+    if not pdf.is_available():
+        return "WeasyPrint cannot load Pango here (apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
+    try:
+        families = subprocess.run(["fc-list", ":lang=vi", "family"], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        families = ""
+    if "Liberation Serif" not in families:
+        return "no Liberation Serif with the Vietnamese letters (apt-get install fonts-liberation2)"
+    return ""

@@ -44,6 +44,7 @@ def font_families(data: bytes) -> set[str]:
     return {re.sub(r"-(Bold|Italic|BoldItalic)$", "", name.partition("+")[2]) for name in names}
 
 
+@pytest.mark.pdf
 def test_a_print_page_becomes_an_a4_pdf_whose_text_keeps_its_diacritics(app: Flask) -> None:
     data = render(app, "<h1>Phường Trương Quang Trọng</h1><p>Thủ trưởng đơn vị <em>(Ký, ghi rõ họ tên)</em></p>")
     sizes, text = read_pdf(data)
@@ -54,6 +55,7 @@ def test_a_print_page_becomes_an_a4_pdf_whose_text_keeps_its_diacritics(app: Fla
     assert font_families(data) == {"Liberation-Serif"}, "install fonts-liberation2 (README: PDF files)"
 
 
+@pytest.mark.pdf
 def test_the_page_stylesheet_is_read_from_our_static_folder(app: Flask) -> None:
     # payment_list.css turns the page to A4 landscape: the layout is the print page's own.
     sizes, _text = read_pdf(render(app, "<p>Bảng thù lao</p>", "payment_list.css"))
@@ -85,6 +87,7 @@ def outside_server() -> Iterator[tuple[str, list[str]]]:
     thread.join()
 
 
+@pytest.mark.pdf
 def test_no_address_outside_our_static_files_is_fetched(app: Flask, outside_server, tmp_path) -> None:
     address, asked = outside_server
     secret = tmp_path / "secret.txt"

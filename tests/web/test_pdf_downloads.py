@@ -33,6 +33,7 @@ def pdf_attachment(response) -> bytes:
     return response.get_data()
 
 
+@pytest.mark.pdf
 def test_the_sign_off_sheets_come_as_an_a4_pdf_one_numbered_line_per_form(
     app, client, auth, officer, surveyor, make_campaign, ward
 ) -> None:
@@ -55,6 +56,7 @@ def test_the_sign_off_sheets_come_as_an_a4_pdf_one_numbered_line_per_form(
     assert exports() == [download.headers["Content-Disposition"].partition("filename=")[2]]
 
 
+@pytest.mark.pdf
 def test_the_payment_list_comes_as_a_print_page_and_an_a4_landscape_pdf(
     app, client, auth, officer, surveyor, make_campaign, ward
 ) -> None:
@@ -91,6 +93,7 @@ def test_the_payment_page_offers_each_list_to_print_and_as_xlsx_and_pdf(client, 
         assert f'href="{address}">{label}</a>' in html
 
 
+@pytest.mark.pdf
 def test_a_batch_of_paper_forms_comes_as_a_pdf_with_its_serials_once(client, auth, surveyor, ward_campaign) -> None:
     auth.login("dtv1")
     form = client.get(f"/field/paper/{ward_campaign.id}/CX4/21172-T01").get_data(as_text=True)
@@ -148,6 +151,7 @@ def test_without_weasyprint_the_service_works_and_each_pdf_says_what_to_do(
     assert len(printed_serials(page)) == 2
 
 
+@pytest.mark.pdf
 def test_a_list_longer_than_a_pdf_holds_is_refused_naming_the_limit(
     app, client, auth, officer, surveyor, make_campaign, ward
 ) -> None:
