@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import gzip
 import json
 import multiprocessing
 import os
@@ -226,9 +227,11 @@ def text_question_field(definition: QuestionnaireDefinition) -> str:
 
 
 @contextmanager
-def serving(app_spec: str, env: dict[str, str], *, ready_path: str = "/", workers: int = 2) -> Iterator[Server]:
-    """A started ``Server``, stopped on exit."""
-    with Server(env, app_spec=app_spec, workers=workers) as server:
+def serving(
+    app_spec: str, env: dict[str, str], *, ready_path: str = "/", workers: int = 2, options: tuple[str, ...] = ()
+) -> Iterator[Server]:
+    """A started ``Server`` (``options``: more gunicorn options), stopped on exit."""
+    with Server(env, app_spec=app_spec, workers=workers, options=options) as server:
         server.start(ready_path)
         yield server
 
@@ -272,29 +275,71 @@ def ceiling_database_url(database: Database, work_dir: Path) -> str:
 # --------------------------------------------------------------------------- HTTP client
 
 
-async def request(
-    port: int, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes = b""
-) -> tuple[int, list[tuple[str, str]], bytes]:
-    """One HTTP/1.1 request to 127.0.0.1 on a fresh connection (gunicorn's sync workers close each one)."""
-    reader, writer = await asyncio.open_connection(LOOPBACK, port)
-    try:
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {LOOPBACK}:{port}", "Connection: close"]
+class Connection:
+    """One HTTP/1.1 connection to 127.0.0.1, kept open while the server keeps it, as a phone's.
+
+    Asks for gzip, as phones do, and hands back the body decompressed.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.streams is not None
+
+    async def request(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes = b""
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Send one request and read its answer: status, headers, body.
+
+        Raises ``ConnectionError`` when the server closes before a whole answer (a server
+        killed while sending it).
+        """
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(LOOPBACK, self.port)
+        reader, writer = self.streams
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {LOOPBACK}:{self.port}", "Accept-Encoding: gzip"]
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         if body:
             lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
-        raw = await reader.read(-1)
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            status_line, *header_lines = head.decode("latin-1").rstrip().split("\r\n")
+            reply = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines if ":" in line]
+            length = header_value(reply, "content-length")
+            content = await reader.readexactly(int(length)) if length else await reader.read(-1)
+        except asyncio.IncompleteReadError as error:
+            self.close()
+            raise ConnectionError("reply cut short") from error
+        if header_value(reply, "content-encoding") == "gzip":
+            content = gzip.decompress(content)
+        if not length or header_value(reply, "connection").lower() == "close":
+            self.close()
+        return int(status_line.split()[1]), reply, content  # type: ignore[return-value]
+
+    def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
+async def request(
+    port: int, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes = b""
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """One HTTP/1.1 request to 127.0.0.1 on a connection of its own."""
+    connection = Connection(port)
+    try:
+        return await connection.request(method, path, headers={"Connection": "close", **(headers or {})}, body=body)
     finally:
-        writer.close()
-    head, _, content = raw.partition(b"\r\n\r\n")
-    if not head:
-        raise ConnectionError("empty reply")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    parsed = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines if ":" in line]
-    length = next((int(value) for name, value in parsed if name.lower() == "content-length"), None)
-    if length is not None and len(content) < length:
-        raise ConnectionError("reply cut short")  # the server died while sending it
-    return int(status_line.split()[1]), parsed, content  # type: ignore[return-value]
+        connection.close()
+
+
+def header_value(headers: list[tuple[str, str]], name: str) -> str:
+    """The value of the header ``name`` (any case), ``""`` when it is absent."""
+    return next((value for key, value in headers if key.lower() == name), "")
 
 
 def cookies_of(headers: list[tuple[str, str]]) -> str:
@@ -339,7 +384,7 @@ async def post_form(port: int, path: str, form: OpenedForm, answers: dict[str, s
     started = time.perf_counter()
     status, reply_headers, _content = await request(port, "POST", path, headers=headers, body=body)
     elapsed = time.perf_counter() - started
-    location = next((value for name, value in reply_headers if name.lower() == "location"), "")
+    location = header_value(reply_headers, "location")
     return status, status == 302 and "/thanks" in location, elapsed
 
 
@@ -441,7 +486,7 @@ async def _client(plan: LoadPlan, deadline: float, result: LoadResult, keys: Ite
                 record("POST", post_seconds)
             elif plan.scenario == "durable":
                 await _durable_submission(plan, deadline, result)
-        except (OSError, ConnectionError, asyncio.IncompleteReadError):
+        except (OSError, ConnectionError):
             result.connection_errors += 1
             await asyncio.sleep(0.05)
         except ValueError as error:  # a page without the form
@@ -459,7 +504,7 @@ async def _durable_submission(plan: LoadPlan, deadline: float, result: LoadResul
     while True:
         try:
             status, is_acknowledged, seconds = await post_form(plan.port, plan.path, form, answers)
-        except (OSError, ConnectionError, asyncio.IncompleteReadError):
+        except (OSError, ConnectionError):
             if time.monotonic() > give_up:
                 result.fail("POST given up")
                 return

@@ -34,13 +34,21 @@ class Server:
     """gunicorn serving ``app_spec`` (``wsgi:app`` by default) on a loopback port.
 
     ``env`` is added to this process's environment, without its ``DATABASE_URL``: give the
-    server its database explicitly. The server's output goes to ``log_path``.
+    server its database explicitly; ``options`` are more gunicorn options (a worker class, for
+    instance). The server's output goes to ``log_path``.
     """
 
     def __init__(
-        self, env: dict[str, str], *, app_spec: str = "wsgi:app", workers: int = 2, port: int | None = None
+        self,
+        env: dict[str, str],
+        *,
+        app_spec: str = "wsgi:app",
+        workers: int = 2,
+        port: int | None = None,
+        options: tuple[str, ...] = (),
     ) -> None:
         self.app_spec = app_spec
+        self.options = options
         inherited = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
         self.env = {**inherited, **env, "PYTHONPATH": str(ROOT)}
         self.workers = workers
@@ -64,6 +72,7 @@ class Server:
             f"{LOOPBACK}:{self.port}",
             "--chdir",
             str(ROOT),
+            *self.options,
             self.app_spec,
         ]
         with self.log_path.open("ab") as log:
