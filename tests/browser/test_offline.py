@@ -126,6 +126,18 @@ def test_log_out_waits_for_the_kept_forms_then_leaves_nothing_on_the_phone(
     assert phone.evaluate("() => caches.has('surveyapp-field-v1')") is False
 
 
+def open_entry_page_under_the_worker(phone, live_server: str, campaign) -> None:
+    """Log in as the surveyor and open the entry page once its keys and copy are kept and the
+    service worker controls it: the worker handles the posts of pages opened after it started."""
+    log_in(phone, live_server, "dtv1")
+    phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
+    phone.wait_for_function(KEYS_KEPT)
+    phone.wait_for_function(KEPT_PAGE)
+    phone.wait_for_function(WORKER_ACTIVE)
+    phone.reload()
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
 def test_a_form_whose_post_fails_while_the_phone_says_online_is_kept_and_stored_once(
     live_server, phone, surveyor, campaign
 ) -> None:
@@ -133,14 +145,7 @@ def test_a_form_whose_post_fails_while_the_phone_says_online_is_kept_and_stored_
     service fail (the browser context aborts them, those of the service worker included).
     One post never reaches the service; the other is stored but its answer is lost."""
     definition = campaign.questionnaires[0].definition
-    log_in(phone, live_server, "dtv1")
-    phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
-    phone.wait_for_function(KEYS_KEPT)
-    phone.wait_for_function(KEPT_PAGE)
-    # The service worker handles the posts of the pages it controls: those opened after it started.
-    phone.wait_for_function(WORKER_ACTIVE)
-    phone.reload()
-    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    open_entry_page_under_the_worker(phone, live_server, campaign)
 
     answers_lost: list[str] = []
 
@@ -182,13 +187,7 @@ def test_a_kept_copy_of_the_page_gives_its_own_key_to_one_form_only(live_server,
     opened again without a signal carries a key already used, which would make a second form
     look like the first one sent again (and be dropped): the phone asks for keys instead."""
     definition = campaign.questionnaires[0].definition
-    log_in(phone, live_server, "dtv1")
-    phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
-    phone.wait_for_function(KEYS_KEPT)
-    phone.wait_for_function(KEPT_PAGE)
-    phone.wait_for_function(WORKER_ACTIVE)
-    phone.reload()
-    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    open_entry_page_under_the_worker(phone, live_server, campaign)
     phone.context.route(f"{live_server}/**", lambda route: route.abort("internetdisconnected"))
     phone.evaluate("() => localStorage.setItem(Object.keys(localStorage).find(n => n.includes('.keys:')), '[]')")
 
