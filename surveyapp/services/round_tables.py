@@ -10,16 +10,19 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from surveyapp.criteria.definition import Node, ScoringMethod
+from surveyapp.criteria.definition import Adjustment, AdjustmentKind, Node, ScoringMethod
 from surveyapp.i18n import localized
-from surveyapp.models import AssessmentRound, SelfAssessment
+from surveyapp.models import AssessmentRound, SelfAssessment, SelfScore
 from surveyapp.services.criteria_sets import SCORING_LABELS
 from surveyapp.services.results.exports import slug
 from surveyapp.services.round_gaps import MISSING_LABELS, ItemStanding
 from surveyapp.services.self_assessments import get_progress, get_round_assessments, scores_by_code
 from surveyapp.services.unit_appraisals import appraised_points, get_appraisal_progress
 from surveyapp.tables.writing import Column, Kind, Table, table_of_rows
+
+ADJUSTMENT_LABELS = {AdjustmentKind.BONUS: _l("Điểm thưởng"), AdjustmentKind.PENALTY: _l("Điểm trừ")}
 
 
 def source_label(item: Node) -> str:
@@ -69,7 +72,8 @@ def scoring_table(assessment: SelfAssessment) -> Table:
     """A unit's scoring table: every area, criterion and sub-criterion of the round's set with
     its maximum, how it is scored, the unit's points, the appraised points, the evidence cited
     (titles) and the reason given where there is none; an area's or criterion's points are the
-    sums over its self-assessed items; the total last. The sheet is named after the unit."""
+    sums over its self-assessed items; then the total, then the set's bonus and penalty items
+    (outside the total; points for those the unit scores itself). The sheet is named after the unit."""
     definition = assessment.assessment_round.criteria_set.definition
     scores, appraised_by_code = scores_by_code(assessment), appraised_points(assessment)
     columns = [
@@ -83,7 +87,7 @@ def scoring_table(assessment: SelfAssessment) -> Table:
         Column(_("Lý do không có tài liệu kiểm chứng")),
     ]
 
-    def own(item: Node) -> float | None:
+    def own(item: Node | Adjustment) -> float | None:
         score = scores.get(item.code)
         return None if score is None else score.points
 
@@ -103,8 +107,7 @@ def scoring_table(assessment: SelfAssessment) -> Table:
                 source_label(node) if node.is_leaf else None,
                 self_points,
                 appraised,
-                "; ".join(file.title for file in score.evidence) if score and score.evidence else None,
-                (score.no_evidence_reason or None) if score else None,
+                *_evidence_cells(score),
             ]
         )
     totals = [summed(area) for area in definition.areas]
@@ -120,7 +123,28 @@ def scoring_table(assessment: SelfAssessment) -> Table:
             None,
         ]
     )
+    for item in definition.adjustments:
+        score = scores.get(item.code)
+        is_scored_by_unit = item.scoring is ScoringMethod.SELF_ASSESSED
+        rows.append(
+            [
+                item.code,
+                f"{ADJUSTMENT_LABELS[item.kind]}: {localized(item.title)}",
+                item.max_points,
+                str(SCORING_LABELS[item.scoring]),
+                own(item) if is_scored_by_unit else None,
+                appraised_by_code.get(item.code) if is_scored_by_unit else None,
+                *_evidence_cells(score),
+            ]
+        )
     return table_of_rows(assessment.unit.code, f"{assessment.unit.code} {assessment.unit.name}", columns, rows)
+
+
+def _evidence_cells(score: SelfScore | None) -> list[str | None]:
+    """The titles of the evidence a unit cited for an item, and its reason where it cited none."""
+    if score is None:
+        return [None, None]
+    return ["; ".join(file.title for file in score.evidence) or None, score.no_evidence_reason or None]
 
 
 def round_scoring_tables(assessment_round: AssessmentRound) -> list[Table]:

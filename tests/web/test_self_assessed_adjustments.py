@@ -28,9 +28,10 @@ from surveyapp.services.unit_appraisals import (
 from tests.conftest import FORMS_DIR
 from tests.helpers import csrf_token_of
 from tests.web.test_appraisal import appraiser_account
-from tests.web.test_round_gaps import SMALL_SET, score
+from tests.web.test_round_gaps import SMALL_SET, rows_of, score
 from tests.web.test_self_assessment import PDF, open_round, the_assessment
 
+SELF_ASSESSED_LABEL = "Tự đánh giá, có tài liệu kiểm chứng, được thẩm định"
 ADJUSTMENTS = """\
 adjustments:
   - {code: T1, title: Sáng kiến CCHC được công nhận, kind: bonus, max_points: 1, scoring: self_assessed}
@@ -135,3 +136,15 @@ def test_a_unit_scores_its_bonus_with_evidence_the_appraisal_decides_it_and_the_
     (row,) = compute_round_index(adjusted_round).rows
     assert row.index.bonus == 1.0 and row.unappraised == ()  # appraised 0,5 + the officer's 0,5
     assert row.index.points == 6 + 1.0  # the three items' 6 points, plus the bonus
+
+    # The scoring table sent upward lists the bonus and penalty items after the total.
+    auth.login("canbo")
+    _header, *rows = rows_of(client.get(f"/admin/rounds/{adjusted_round.id}/units/{ward.id}/scoring.xlsx").get_data())
+    total = next(n for n, row in enumerate(rows) if row[1] == "Tổng cộng")
+    assert [row[:6] for row in rows[total + 1 :]] == [
+        ("T1", "Điểm thưởng: Sáng kiến CCHC được công nhận", 1, SELF_ASSESSED_LABEL, 1, 0.5),
+        ("T2", "Điểm thưởng: Được khen thưởng về CCHC", 1, "Nguồn khác, cán bộ nhập", None, None),
+        ("D1", "Điểm trừ: Để xảy ra sai phạm về CCHC", 2, SELF_ASSESSED_LABEL, 0, 0),
+    ]
+    assert rows[total + 1][6] == "Quyết định công nhận sáng kiến"
+    assert rows[total][2] == 10  # the set's total, bonus and penalty outside it
