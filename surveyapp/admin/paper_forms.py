@@ -40,7 +40,7 @@ def paper_forms_page(
 ) -> tuple[str, int]:
     """The page; ``kept`` is a refused hand-out form (its batch number and what was typed), shown
     again open with what was typed."""
-    points = [point for point in list_collection_points(campaign) if point.unit is not None]
+    points = list_collection_points(campaign)
     return render_template(
         "admin/paper_forms.html",
         campaign=campaign,

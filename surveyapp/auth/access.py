@@ -91,6 +91,6 @@ def can_collect_for(user: User, units: Iterable[Unit]) -> bool:
 
 
 def can_void_batch(user: User, batch: PaperBatch) -> bool:
-    """Officers may void any paper batch; a surveyor only a batch they printed, for a unit still
+    """Officers may void any paper batch; a surveyor only a batch they printed, about units still
     within their assignment."""
-    return user.is_officer or (batch.printed_by_id == user.id and can_collect_for(user, [batch.unit]))
+    return user.is_officer or (batch.printed_by_id == user.id and can_collect_for(user, batch.units))

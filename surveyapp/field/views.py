@@ -205,8 +205,9 @@ def qr_image(endpoint: str, **values: object) -> Markup:
 
 
 def pdf_max_forms(point: CollectionPoint) -> int:
-    """The most forms of ``point``'s questionnaire that one PDF holds (setting ``PDF_MAX_QUESTIONS``)."""
-    return max(1, current_app.config["PDF_MAX_QUESTIONS"] // len(point.definition.questions))
+    """The most forms of ``point``'s questionnaire that one PDF holds (setting ``PDF_MAX_QUESTIONS``;
+    a matrix form's per-unit questions count once per unit it rates)."""
+    return max(1, current_app.config["PDF_MAX_QUESTIONS"] // point.definition.answer_count(len(point.units)))
 
 
 def batch_form(point: CollectionPoint) -> str:
@@ -245,12 +246,15 @@ def batch_pdf_refusal(point: CollectionPoint, printed: PrintedBatch) -> str | No
     return None
 
 
+@bp.route("/paper/<int:campaign_id>/<questionnaire_code>", methods=["GET", "POST"])
 @bp.route("/paper/<int:campaign_id>/<questionnaire_code>/<unit_code>", methods=["GET", "POST"])
 @login_required
-def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> str | tuple[str, int] | WerkzeugResponse:
-    """Print a batch of numbered paper forms for one unit: the form asks how many and for which
-    group; the answer is the A4 print page, or its PDF (*Tải PDF*), shown once (the serials'
-    random part is kept nowhere)."""
+def paper_batch(
+    campaign_id: int, questionnaire_code: str, unit_code: str | None = None
+) -> str | tuple[str, int] | WerkzeugResponse:
+    """Print a batch of numbered paper forms for one unit (a matrix questionnaire: for the
+    campaign): the form asks how many and for which group; the answer is the A4 print page, or
+    its PDF (*Tải PDF*), shown once (the serials' random part is kept nowhere)."""
     point = point_for_current_user(campaign_id, questionnaire_code, unit_code)
     if request.method == "POST":
         group = request.form.get("respondent_group", "") or None
@@ -295,7 +299,7 @@ def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> st
             pdf_refusal=pdf_refusal,
         )
         if as_pdf and pdf_refusal is None:
-            name = f"phieu-giay-{point.unit.code}-lo-{printed.batch.number}.pdf"
+            name = f"phieu-giay-{point.unit_code or point.questionnaire.code}-lo-{printed.batch.number}.pdf"
             return attachment(name, html_to_pdf(page, request.url_root))
         return page
     return batch_form(point)
@@ -326,6 +330,6 @@ def void_paper_batch(campaign_id: int, number: int) -> WerkzeugResponse:
             ".paper_batch",
             campaign_id=campaign_id,
             questionnaire_code=batch.questionnaire.code,
-            unit_code=batch.unit.code,
+            unit_code=batch.unit_code,
         )
     )

@@ -1,7 +1,8 @@
 """Batches of printed paper forms, and the serials of paper forms already typed in.
 
 A *batch* is N paper forms of a campaign's questionnaire printed for one unit (and maybe one
-respondent group); each form carries a serial. A serial is typed in once: the spent serial is
+respondent group), or for the whole campaign when the questionnaire is a matrix (one sheet rates
+every unit it applies to); each form carries a serial. A serial is typed in once: the spent serial is
 kept only as a keyed digest, in a table apart that refers to nothing. A batch's life after
 printing (handed out, returned, or voided when lost or misprinted) is kept on the batch, as
 counts: which response came from which batch is never recorded.
@@ -22,7 +23,8 @@ from surveyapp.models.users import User
 
 
 class PaperBatch(db.Model):
-    """N paper forms printed for one unit, numbered ``number`` within the campaign.
+    """N paper forms printed for one unit (``None``: a matrix questionnaire's forms, which rate
+    every unit of the campaign it applies to), numbered ``number`` within the campaign.
 
     The random part of each form's serial is printed once and stored nowhere, so that a copy of
     the database with the secret key cannot list the serials and test them against spent ones.
@@ -43,7 +45,7 @@ class PaperBatch(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     respondent_group: Mapped[str | None] = mapped_column(String(40))
     number: Mapped[int]
     forms: Mapped[int]
@@ -58,12 +60,22 @@ class PaperBatch(db.Model):
 
     campaign: Mapped[Campaign] = relationship()
     questionnaire: Mapped[Questionnaire] = relationship()
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit | None] = relationship()
     printed_by: Mapped[User | None] = relationship()
 
     @property
     def is_voided(self) -> bool:
         return self.voided_at is not None
+
+    @property
+    def units(self) -> list[Unit]:
+        """The units its forms are about: its unit, or every unit a matrix questionnaire rates."""
+        return [self.unit] if self.unit is not None else self.campaign.units_for(self.questionnaire)
+
+    @property
+    def unit_code(self) -> str | None:
+        """Its unit's code (``None`` for a matrix questionnaire's batch), as entry addresses name it."""
+        return self.unit.code if self.unit is not None else None
 
 
 class SpentSerial(db.Model):

@@ -2,9 +2,13 @@
 
 A serial reads ``<unit code>-<batch>-<form>-<check>``: the batch's number within the campaign,
 the form's number within the batch, and eight random characters printed once and stored
-nowhere. A serial typed in is kept only as a keyed digest (``spent_serials``), written in the
-response's transaction, so a second entry of the same form is refused while nothing ties the
-response to the paper a surveyor handed to someone.
+nowhere. A matrix questionnaire (one sheet rating every unit it applies to, typed in on the
+entry page without a unit) is printed in batches for the whole campaign, and its serials start
+with the questionnaire's code instead of a unit's (``CH3-4-12-K7Q9ZC4M``).
+
+A serial typed in is kept only as a keyed digest (``spent_serials``), written in the response's
+transaction, so a second entry of the same form is refused while nothing ties the response to
+the paper a surveyor handed to someone.
 
 After printing, a batch is handed out and comes back (counts the officer records), or is
 voided when lost or misprinted (its serials are then refused). The batch form carries a
@@ -24,10 +28,19 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, Campaign, PaperBatch, ResponseMode, SpentSerial, Unit, User
+from surveyapp.models import (
+    AuditAction,
+    Campaign,
+    PaperBatch,
+    Questionnaire,
+    Response,
+    ResponseMode,
+    SpentSerial,
+    Unit,
+    User,
+)
 from surveyapp.services.audit import record_action
 from surveyapp.services.collection import CollectionPoint
-from surveyapp.services.responses import count_responses_by_group_and_mode
 from surveyapp.services.samples import link_digest
 
 MAX_FORMS = 500  # forms of one batch: a few reams, as one print job
@@ -87,10 +100,17 @@ def new_print_key() -> str:
     return secrets.token_urlsafe(PRINT_KEY_BYTES)
 
 
+def serial_prefix(point: CollectionPoint) -> str:
+    """What the serials of ``point``'s forms start with: its unit's code, or a matrix
+    questionnaire's code (its batches are the campaign's, about no one unit), in capitals."""
+    return (point.unit.code if point.unit is not None else point.questionnaire.code).upper()
+
+
 def print_batch(
     point: CollectionPoint, respondent_group: str | None, forms: int, print_key: str, printed_by: User
 ) -> PrintedBatch:
-    """Number a batch of ``forms`` paper forms of ``point``'s questionnaire for its unit.
+    """Number a batch of ``forms`` paper forms of ``point``'s questionnaire for its unit (for a
+    matrix questionnaire: for the campaign, each form rating every unit it applies to).
 
     The batch takes the campaign's next number; ``respondent_group`` (a group code of the
     questionnaire, or ``None`` for forms where the respondent ticks their group) is printed
@@ -103,8 +123,6 @@ def print_batch(
     printed = db.session.scalar(select(PaperBatch).filter_by(print_key=print_key))
     if printed is not None:
         raise BatchPrintedAlready(printed)
-    if point.unit is None:
-        raise PaperFormError(_("Phiếu dạng bảng đánh giá nhiều đơn vị nên không in theo lô cho một đơn vị."))
     if not 1 <= forms <= MAX_FORMS:
         raise PaperFormError(_("Số phiếu cần in phải từ 1 đến %(max)d; đã nhập %(forms)d.", max=MAX_FORMS, forms=forms))
     groups = [group.code for group in point.definition.respondent_groups]
@@ -146,12 +164,12 @@ def print_batch(
         AuditAction.PAPER_BATCH_PRINTED,
         point.campaign,
         questionnaire=point.questionnaire.code,
-        unit=point.unit.code,
+        unit=point.unit_code,
         batch=batch.number,
         forms=forms,
     )
     db.session.flush()
-    serials = tuple(f"{point.unit.code.upper()}-{batch.number}-{n}-{_random_check()}" for n in range(1, forms + 1))
+    serials = tuple(f"{serial_prefix(point)}-{batch.number}-{n}-{_random_check()}" for n in range(1, forms + 1))
     return PrintedBatch(batch, serials)
 
 
@@ -166,8 +184,8 @@ def normalize_serial(text: str) -> str:
 
 
 def get_serial_batch(point: CollectionPoint, serial: str) -> PaperBatch:
-    """The batch of ``point`` (same campaign, questionnaire and unit) that printed ``serial``
-    (spelt as ``normalize_serial`` gives it, as printed).
+    """The batch of ``point`` (same campaign, questionnaire and unit, or no unit for a matrix)
+    that printed ``serial`` (spelt as ``normalize_serial`` gives it, as printed).
 
     Raises ``PaperFormError`` for a serial that no batch of this entry page printed, and
     ``SerialSpent`` for one typed in already.
@@ -180,11 +198,10 @@ def get_serial_batch(point: CollectionPoint, serial: str) -> PaperBatch:
     batch = db.session.scalar(select(PaperBatch).filter_by(campaign_id=point.campaign.id, number=int(match["batch"])))
     if (
         batch is None
-        or point.unit is None
-        or batch.unit_id != point.unit.id
+        or batch.unit_id != (point.unit.id if point.unit is not None else None)
         or batch.questionnaire_id != point.questionnaire.id
         or not 1 <= int(match["form"]) <= batch.forms
-        or match["unit"] != point.unit.code.upper()
+        or match["unit"] != serial_prefix(point)
     ):
         raise PaperFormError(
             _("Số sê-ri «%(serial)s» không thuộc lô phiếu giấy nào đã in cho đơn vị và mẫu phiếu này.", serial=serial)
@@ -226,7 +243,8 @@ def list_point_batches(point: CollectionPoint) -> list[PaperBatch]:
     return list(
         db.session.scalars(
             select(PaperBatch)
-            .filter_by(campaign_id=point.campaign.id, questionnaire_id=point.questionnaire.id, unit=point.unit)
+            .filter_by(campaign_id=point.campaign.id, questionnaire_id=point.questionnaire.id)
+            .where(PaperBatch.unit_id == (point.unit.id if point.unit is not None else None))
             .order_by(PaperBatch.number.desc())
         )
     )
@@ -245,7 +263,7 @@ def void_batch(batch: PaperBatch, reason: str) -> None:
     batch.voided_at = dt.datetime.now(dt.UTC)
     batch.void_reason = reason
     record_action(
-        AuditAction.PAPER_BATCH_VOIDED, batch.campaign, unit=batch.unit.code, batch=batch.number, reason=reason
+        AuditAction.PAPER_BATCH_VOIDED, batch.campaign, unit=batch.unit_code, batch=batch.number, reason=reason
     )
     db.session.flush()
 
@@ -281,7 +299,7 @@ def record_hand_out(batch: PaperBatch, hand_out: HandOut) -> None:
     record_action(
         AuditAction.PAPER_BATCH_COUNTED,
         batch.campaign,
-        unit=batch.unit.code,
+        unit=batch.unit_code,
         batch=batch.number,
         handed_out=hand_out.handed_out,
         returned=hand_out.returned,
@@ -313,42 +331,58 @@ class PaperTally:
 
 
 @dataclass(frozen=True)
-class UnitPaperForms:
-    """One unit's batches (by number) and its tally; ``entered`` is every paper response of the
-    unit: which of them came from which batch is not recorded."""
+class PaperFormsRow:
+    """One unit's batches (by number) and tally; or, with ``unit`` ``None``, a matrix
+    questionnaire's batches for the whole campaign.
 
-    unit: Unit
+    ``entered``: for a unit, its paper responses to single-layout questionnaires (which of them
+    came from which batch is not recorded); for a matrix questionnaire, its paper forms typed in
+    (each is stored as one answer per unit it rates: the count of its most answered unit).
+    """
+
+    unit: Unit | None
+    questionnaire: Questionnaire | None
     batches: tuple[PaperBatch, ...]
     tally: PaperTally
 
 
 @dataclass(frozen=True)
 class CampaignPaperForms:
-    """The units with a printed batch (by code), and the campaign's tally."""
+    """The units with a printed batch (by code), then the matrix questionnaires with one (by
+    code), and the campaign's tally."""
 
-    units: tuple[UnitPaperForms, ...]
+    rows: tuple[PaperFormsRow, ...]
     tally: PaperTally
 
 
 def count_paper_forms(campaign: Campaign) -> CampaignPaperForms:
-    """Per unit with a printed batch: its batches and its tally (printed, handed out, returned,
-    typed in; voided batches apart), and the campaign's total."""
-    batches: dict[int, list[PaperBatch]] = defaultdict(list)
+    """Per unit (or matrix questionnaire) with a printed batch: its batches and its tally
+    (printed, handed out, returned, typed in; voided batches apart), and the campaign's total."""
+    matrix_ids = {q.id for q in campaign.questionnaires if q.definition.is_matrix}
+    entered: dict[tuple[int | None, int | None], int] = defaultdict(int)
+    for unit_id, questionnaire_id, count in db.session.execute(
+        select(Response.unit_id, Response.questionnaire_id, func.count())
+        .filter_by(campaign_id=campaign.id, mode=ResponseMode.PAPER)
+        .group_by(Response.unit_id, Response.questionnaire_id)
+    ):
+        if questionnaire_id in matrix_ids:
+            entered[None, questionnaire_id] = max(entered[None, questionnaire_id], count)
+        else:
+            entered[unit_id, None] += count
+    batches: dict[tuple[int | None, int | None], list[PaperBatch]] = defaultdict(list)
     for batch in db.session.scalars(select(PaperBatch).filter_by(campaign_id=campaign.id).order_by(PaperBatch.number)):
-        batches[batch.unit_id].append(batch)
-    entered: dict[int, int] = defaultdict(int)
-    for (unit_id, _group, mode), count in count_responses_by_group_and_mode(campaign).items():
-        if mode is ResponseMode.PAPER:
-            entered[unit_id] += count
-    units = sorted(
+        batches[batch.unit_id, None if batch.unit_id else batch.questionnaire_id].append(batch)
+    rows = sorted(
         (
-            UnitPaperForms(
-                unit_batches[0].unit,
-                tuple(unit_batches),
-                sum(map(PaperTally.of_batch, unit_batches), PaperTally(entered=entered[unit_id])),
+            PaperFormsRow(
+                first.unit,
+                None if first.unit else first.questionnaire,
+                tuple(row_batches),
+                sum(map(PaperTally.of_batch, row_batches), PaperTally(entered=entered[key])),
             )
-            for unit_id, unit_batches in batches.items()
+            for key, row_batches in batches.items()
+            for first in row_batches[:1]
         ),
-        key=lambda forms: forms.unit.code,
+        key=lambda row: (row.unit is None, row.unit.code if row.unit else row.questionnaire.code),
     )
-    return CampaignPaperForms(tuple(units), sum((forms.tally for forms in units), PaperTally()))
+    return CampaignPaperForms(tuple(rows), sum((row.tally for row in rows), PaperTally()))

@@ -195,6 +195,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/field/keys/<int:campaign_id>/<questionnaire_code>/<unit_code>": (G, ASSIGNED),
     "/field/send/<int:campaign_id>/<questionnaire_code>": (P, ASSIGNED),
     "/field/send/<int:campaign_id>/<questionnaire_code>/<unit_code>": (P, ASSIGNED),
+    "/field/paper/<int:campaign_id>/<questionnaire_code>": (GP, ASSIGNED),  # a matrix: the campaign's batch
     "/field/paper/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, ASSIGNED),
     # Assessed units: their home and their evidence (a POST without a file shows the form again).
     "/unit/": (G, UNITS),

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, UserRole
+from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, Unit, UserRole
 from surveyapp.services.audit import local_time
 from surveyapp.services.users import create_user
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, submit
@@ -292,3 +292,90 @@ def test_a_voided_batch_takes_no_hand_out(client, auth, officer, ward_campaign) 
         as_text=True
     )
     assert batches()[0].handed_out is None
+
+
+# A matrix questionnaire (one sheet rates several units): batches for the whole campaign
+
+
+@pytest.fixture
+def district_campaign(make_campaign, surveyor):
+    """A campaign of CH3 (commune officials rate each department of the district on one sheet);
+    the surveyor is assigned to the district."""
+    district = Unit(code="D99", name="Huyện Thử", kind="huyện")
+    district.children.extend(Unit(code=f"D99-P{n}", name=f"Phòng {n}", kind="phòng chuyên môn") for n in (1, 2, 3))
+    db.session.add(district)
+    surveyor.assigned_units.append(district)
+    return make_campaign(["CH3"], list(district.children))
+
+
+def test_a_matrix_questionnaire_prints_a_campaign_batch_with_a_grid_per_question(
+    client, auth, surveyor, district_campaign
+) -> None:
+    auth.login("dtv1")
+    url = f"/field/paper/{district_campaign.id}/CH3"
+    form = client.get(url).get_data(as_text=True)
+    assert "mỗi phiếu đánh giá cả 3 đơn vị" in form
+
+    page = client.post(url, data=batch_form_fields(form) | {"forms": "2"})
+
+    html = page.get_data(as_text=True)
+    serials = printed_serials(page)
+    assert page.status_code == 200 and len(serials) == 2
+    assert all(re.fullmatch(r"CH3-1-[12]-[A-Z2-9]{8}", serial) for serial in serials)
+    definition = district_campaign.questionnaires[0].definition
+    per_unit = [q for section in definition.sections if section.per_unit for q in section.questions]
+    sheet = html.split('<section class="sheet">')[1]
+    assert sheet.count('<table class="grid">') == len(per_unit)
+    grid = sheet.split('<table class="grid">')[1].split("</table>")[0]
+    assert [re.sub(r"\s+", " ", row) for row in re.findall(r'<th scope="row">([^<]+)<span', grid)] == [
+        "Phòng 1 ",
+        "Phòng 2 ",
+        "Phòng 3 ",
+    ]
+    assert grid.count('<td><span class="box"></span></td>') == 3 * len(per_unit[0].choices)
+    for option in per_unit[0].choices:
+        assert f'<span class="code">{option.value}</span></th>' in grid
+    [batch] = batches()
+    assert batch.unit is None and batch.respondent_group == "commune_official"
+    assert html.count("<svg") == 2
+
+
+def test_a_matrix_form_typed_in_by_its_serial_stores_one_answer_per_unit_once(
+    client, auth, surveyor, officer, district_campaign
+) -> None:
+    auth.login("dtv1")
+    url = f"/field/paper/{district_campaign.id}/CH3"
+    [serial] = printed_serials(
+        client.post(url, data=batch_form_fields(client.get(url).get_data(as_text=True)) | {"forms": "1"})
+    )
+    entry = f"/field/enter/{district_campaign.id}/CH3"
+    units = ["D99-P1", "D99-P2", "D99-P3"]
+    answers = filled_form(district_campaign.questionnaires[0].definition, units) | {"mode": "paper", "serial": serial}
+
+    assert f'value="{serial}"' in client.get(f"{entry}?serial={serial}").get_data(as_text=True)
+    assert submit(client, entry, answers).status_code == 302
+    again = submit(client, entry, answers)
+    wrong_prefix = submit(client, entry, answers | {"serial": "D99-P1" + serial.removeprefix("CH3")})
+
+    assert again.status_code == 422 and "đã được nhập trước đó" in again.get_data(as_text=True)
+    assert wrong_prefix.status_code == 422 and "không thuộc lô phiếu giấy nào" in wrong_prefix.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 3  # one form, three units
+    auth.login("canbo")
+    html = paper_forms_page(client, district_campaign)
+    assert unit_row(html, "Phiếu CH3 dạng bảng (cả đợt)") == ["1", "0", "0", "1"]  # one form typed in, not three
+
+
+def test_a_matrix_batch_is_voided_and_its_serials_refused(client, auth, surveyor, district_campaign) -> None:
+    auth.login("dtv1")
+    url = f"/field/paper/{district_campaign.id}/CH3"
+    [serial] = printed_serials(
+        client.post(url, data=batch_form_fields(client.get(url).get_data(as_text=True)) | {"forms": "1"})
+    )
+    done = void(client, district_campaign, 1, "In lỗi")
+    entry = f"/field/enter/{district_campaign.id}/CH3"
+    answers = filled_form(district_campaign.questionnaires[0].definition, ["D99-P1", "D99-P2", "D99-P3"])
+
+    refused = submit(client, entry, answers | {"mode": "paper", "serial": serial})
+
+    assert done.location == url
+    assert refused.status_code == 422 and "lô đã hủy (In lỗi)" in refused.get_data(as_text=True)

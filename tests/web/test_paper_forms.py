@@ -14,10 +14,10 @@ from sqlalchemy import select
 from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
-from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, SpentSerial, Unit, User
+from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, SpentSerial, User
 from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
 from surveyapp.services.collection import get_collection_point
-from surveyapp.services.paper_forms import PaperFormError, SerialSpent, new_print_key, print_batch, spend_serial
+from surveyapp.services.paper_forms import SerialSpent, new_print_key, print_batch, spend_serial
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, submit
 
 SERIAL = re.compile(r"Số sê-ri: <strong>([^<]+)</strong>")
@@ -270,17 +270,6 @@ def test_the_served_log_never_holds_a_serial(gunicorn, surveyor, ward_campaign) 
     log = server.log()
     assert f"/field/enter/{ward_campaign.id}/CX4/21172-T01" in log
     assert serial.rsplit("-", 1)[1] not in log
-
-
-def test_a_matrix_questionnaire_is_not_printed_in_batches_for_one_unit(make_campaign, officer) -> None:
-    district = Unit(code="D99", name="Huyện Thử", kind="huyện")
-    district.children.extend(Unit(code=f"D99-P{n}", name=f"Phòng {n}", kind="phòng chuyên môn") for n in (1, 2))
-    db.session.add(district)
-    campaign = make_campaign(["CH3"], list(district.children))
-    point = get_collection_point(campaign.id, "CH3", None)
-
-    with pytest.raises(PaperFormError, match="Phiếu dạng bảng đánh giá nhiều đơn vị"):
-        print_batch(point, None, 10, new_print_key(), officer)
 
 
 def test_a_form_kept_on_the_phone_with_its_serial_is_typed_in_once_too(client, auth, surveyor, ward_campaign) -> None:
