@@ -4,12 +4,13 @@ returns or void it (``field.void_paper_batch``), and where to print a batch for 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin import bp
+from surveyapp.admin.downloads import recorded_download
 from surveyapp.admin.loading import loads_campaign
 from surveyapp.auth.access import officer_required
 from surveyapp.extensions import db
@@ -23,8 +24,10 @@ from surveyapp.services.paper_forms import (
     PaperFormError,
     count_paper_forms,
     get_batch,
+    paper_forms_xlsx,
     record_hand_out,
 )
+from surveyapp.services.responses import local_today
 
 
 @bp.route("/campaigns/<int:campaign_id>/paper-forms")
@@ -51,6 +54,16 @@ def paper_forms_page(
         max_handed_to=MAX_HANDED_TO,
         max_void_reason=MAX_VOID_REASON,
     ), status
+
+
+@bp.route("/campaigns/<int:campaign_id>/paper-forms.xlsx")
+@officer_required
+@loads_campaign
+def paper_forms_download(campaign: Campaign) -> Response:
+    """The page's table of batches as a workbook, recorded as an export."""
+    data = paper_forms_xlsx(count_paper_forms(campaign))
+    file_name = f"phieu-giay-dot-{campaign.id}-{campaign.year}-{local_today():%Y%m%d}.xlsx"
+    return recorded_download(campaign, file_name, lambda: [data])
 
 
 def batch_or_404(campaign: Campaign, number: int) -> PaperBatch:

@@ -18,6 +18,7 @@ one-time key, so the same form sent twice (a refreshed print page) prints one ba
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import secrets
 from collections import defaultdict
@@ -39,9 +40,10 @@ from surveyapp.models import (
     Unit,
     User,
 )
-from surveyapp.services.audit import record_action
+from surveyapp.services.audit import local_time, record_action
 from surveyapp.services.collection import CollectionPoint
 from surveyapp.services.samples import link_digest
+from surveyapp.tables.writing import Column, Kind, Table, table_of_rows, write_xlsx
 
 MAX_FORMS = 500  # forms of one batch: a few reams, as one print job
 CHECK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read back from paper
@@ -386,3 +388,64 @@ def count_paper_forms(campaign: Campaign) -> CampaignPaperForms:
         key=lambda row: (row.unit is None, row.unit.code if row.unit else row.questionnaire.code),
     )
     return CampaignPaperForms(tuple(rows), sum((row.tally for row in rows), PaperTally()))
+
+
+def paper_forms_tables(paper: CampaignPaperForms) -> list[Table]:
+    """The officer's table of paper batches as a sheet: per unit (or matrix questionnaire) a
+    total row, then its batches; the campaign's total last."""
+
+    def tally_cells(tally: PaperTally) -> list[object]:
+        voided = _("%(batches)d lô (%(forms)d phiếu)", batches=tally.voided_batches, forms=tally.voided_forms)
+        return [
+            tally.printed,
+            tally.handed_out,
+            "",
+            tally.returned,
+            tally.entered,
+            voided if tally.voided_batches else "",
+        ]
+
+    rows: list[list[object]] = []
+    for row in paper.rows:
+        code, name = (
+            (row.unit.code, row.unit.name) if row.unit else (row.questionnaire.code, _("Phiếu dạng bảng (cả đợt)"))
+        )
+        rows.append([code, name, None, "", "", "", *tally_cells(row.tally)])
+        for batch in row.batches:
+            if batch.is_voided:
+                day = f"{local_time(batch.voided_at):%d/%m/%Y}"
+                counts = [
+                    None,
+                    None,
+                    "",
+                    None,
+                    None,
+                    _("Đã hủy ngày %(day)s: %(reason)s", day=day, reason=batch.void_reason),
+                ]
+            else:
+                counts = [batch.forms, batch.handed_out, batch.handed_to or "", batch.returned, None, ""]
+            at = f"{local_time(batch.created_at):%d/%m/%Y %H:%M}"
+            rows.append([code, name, batch.number, batch.questionnaire.code, batch.respondent_group or "", at, *counts])
+    rows.append(["", _("Toàn đợt"), None, "", "", "", *tally_cells(paper.tally)])
+    columns = [
+        Column(_("Mã đơn vị")),
+        Column(_("Đơn vị")),
+        Column(_("Lô số"), Kind.COUNT),
+        Column(_("Mẫu phiếu"), Kind.CODE),
+        Column(_("Nhóm người trả lời"), Kind.CODE),
+        Column(_("In lúc"), Kind.CODE),
+        Column(_("Đã in"), Kind.COUNT),
+        Column(_("Đã phát"), Kind.COUNT),
+        Column(_("Người nhận")),
+        Column(_("Đã thu về"), Kind.COUNT),
+        Column(_("Phiếu giấy đã nhập"), Kind.COUNT),
+        Column(_("Lô đã hủy")),
+    ]
+    return [table_of_rows("paper_batches", _("Phiếu giấy in theo lô"), columns, rows)]
+
+
+def paper_forms_xlsx(paper: CampaignPaperForms) -> bytes:
+    """The paper batches workbook, written (and neutralised) like every other export."""
+    buffer = io.BytesIO()
+    write_xlsx(paper_forms_tables(paper), buffer)
+    return buffer.getvalue()

@@ -239,6 +239,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/remuneration/sign-off.xlsx": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/remuneration/sign-off.pdf": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/paper-forms": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/paper-forms.xlsx": (G, OFFICERS),
     # Batch 1 was printed by the surveyor for residential group 1: the officer records its
     # hand-out; the surveyor (who printed it) or the officer voids it, and goes back to its unit.
     "/admin/campaigns/<int:campaign_id>/paper-forms/<int:number>/hand-out": (

@@ -3,9 +3,11 @@ voided, and the officer records per batch the forms handed out and returned."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
@@ -249,6 +251,32 @@ def test_the_officer_records_forms_handed_out_and_returned_per_batch(client, aut
     assert re.findall(r'<td class="num">(\d+)</td>', total) == ["20", "18", "11", "1"]
     assert "Toàn đợt: đã in 20 phiếu, đã phát 18, đã thu về 11, đã nhập 1 phiếu giấy" in html
     assert "không ghi phiếu nào đến từ lô nào" in html  # why typed-in is per unit only
+
+
+def test_the_officer_downloads_the_table_of_batches(client, auth, officer, ward_campaign) -> None:
+    auth.login("canbo")
+    print_forms(client, ward_campaign, forms="10", respondent_group="citizen")
+    print_forms(client, ward_campaign, forms="3")
+    hand_out(client, ward_campaign, 1, handed_out="8", handed_to="=HYPERLINK(1)", returned="5")
+    void(client, ward_campaign, 2, "In lỗi")
+
+    response = client.get(f"/admin/campaigns/{ward_campaign.id}/paper-forms.xlsx")
+
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    rows = [list(row) for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)]
+    assert rows[0][:2] == ["Mã đơn vị", "Đơn vị"] and rows[0][6:11] == [
+        "Đã in",
+        "Đã phát",
+        "Người nhận",
+        "Đã thu về",
+        "Phiếu giấy đã nhập",
+    ]
+    unit, first, second, total = rows[1:]
+    assert unit[:2] == ["21172-T01", "Tổ dân phố 1"] and unit[6:] == [10, 8, None, 5, 0, "1 lô (3 phiếu)"]
+    assert first[2:5] == [1, "CX4", "citizen"] and first[6:10] == [10, 8, "'=HYPERLINK(1)", 5]
+    assert second[2] == 2 and second[6] is None and second[11].endswith(": In lỗi")
+    assert total[1] == "Toàn đợt" and total[6:10] == [10, 8, None, 5]
+    assert f'href="/admin/campaigns/{ward_campaign.id}/paper-forms.xlsx"' in paper_forms_page(client, ward_campaign)
 
 
 @pytest.mark.parametrize(
