@@ -19,6 +19,7 @@ from surveyapp.models import Campaign, ResponseMode, SampleEntry, SampleStatus
 from surveyapp.paging import Page
 from surveyapp.pdf import html_to_pdf, is_available, unavailable_message
 from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
+from surveyapp.races import retried_after_a_race
 from surveyapp.services.audit import local_time
 from surveyapp.services.collection import CollectionPoint, absolute_url, get_collection_point, list_collection_points
 from surveyapp.services.paper_forms import (
@@ -262,7 +263,9 @@ def paper_batch(
         try:
             if forms is None:
                 raise PaperFormError(_("Số phiếu cần in phải là một số nguyên."))
-            printed = print_batch(point, group, forms, request.form.get(PRINT_KEY_FIELD, ""), current_user)
+            key = request.form.get(PRINT_KEY_FIELD, "")
+            # The same form sent twice at once (a double click): the second finds the first's batch.
+            printed = retried_after_a_race(lambda: print_batch(point, group, forms, key, current_user))
         except BatchPrintedAlready as error:
             return render_template(
                 "field/paper_batch_printed.html",
