@@ -19,7 +19,9 @@ def batches() -> list[PaperBatch]:
     return list(db.session.scalars(select(PaperBatch).order_by(PaperBatch.number)))
 
 
-def test_reloading_the_print_page_prints_no_second_batch(live_server, phone, surveyor, make_campaign, ward) -> None:
+def test_reloading_the_print_page_prints_no_second_batch(
+    live_server, phone, axe_js, surveyor, make_campaign, ward
+) -> None:
     campaign = make_campaign(["CX4"], [ward, *ward.children])
     log_in(phone, live_server, "dtv1")
     phone.goto(f"{live_server}/field/paper/{campaign.id}/CX4/21172-T01")
@@ -33,10 +35,13 @@ def test_reloading_the_print_page_prints_no_second_batch(live_server, phone, sur
 
     assert phone.get_by_role("heading", name=re.compile(r"Lô số 1 đã được in lúc \d\d:\d\d")).is_visible()
     assert phone.locator("section.sheet").count() == 0
+    audit_accessibility(phone, axe_js)
     assert [batch.number for batch in batches()] == [1]
     phone.get_by_role("button", name="Hủy lô").click()
     assert "Đã hủy lô số 1" in phone.locator(".flash-success").inner_text()
     assert batches()[0].void_reason == "Chưa in được trang in của lô"
+    assert "Lô số 1: 2 phiếu" in phone.locator("ul.batches").inner_text()  # the unit's batches, voided
+    audit_accessibility(phone, axe_js)
 
 
 def test_an_officer_records_a_batch_handed_out_and_returned_on_a_phone(
