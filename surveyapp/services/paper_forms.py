@@ -122,9 +122,6 @@ def print_batch(
     """
     if not _PRINT_KEY.match(print_key):
         raise PaperFormError(_("Trang in lô đã cũ hoặc không đầy đủ. Hãy mở lại trang in lô phiếu rồi in."))
-    printed = db.session.scalar(select(PaperBatch).filter_by(print_key=print_key))
-    if printed is not None:
-        raise BatchPrintedAlready(printed)
     if not 1 <= forms <= MAX_FORMS:
         raise PaperFormError(_("Số phiếu cần in phải từ 1 đến %(max)d; đã nhập %(forms)d.", max=MAX_FORMS, forms=forms))
     groups = [group.code for group in point.definition.respondent_groups]
@@ -143,7 +140,9 @@ def print_batch(
     # here for the first (FOR NO KEY UPDATE: answers stored meanwhile, which only share the
     # campaign's key, do not wait).
     db.session.execute(select(Campaign.id).filter_by(id=point.campaign.id).with_for_update(key_share=True))
-    # The same form sent twice at once: the second waited above, and now sees the first's batch.
+    # A form sent again finds its batch here. Sent twice at once, the second waited above and
+    # now sees the first's batch (PostgreSQL); on SQLite both may pass, and the unique key
+    # refuses the second insert (the caller retries: ``surveyapp.races``).
     printed = db.session.scalar(select(PaperBatch).filter_by(print_key=print_key))
     if printed is not None:
         raise BatchPrintedAlready(printed)
