@@ -26,6 +26,7 @@ from surveyapp.services.paper_forms import (
     get_batch,
     paper_forms_xlsx,
     record_hand_out,
+    void_label,
 )
 from surveyapp.services.responses import local_today
 
@@ -51,6 +52,7 @@ def paper_forms_page(
         points=points,
         kept=kept,
         local_time=local_time,
+        void_label=void_label,
         max_handed_to=MAX_HANDED_TO,
         max_void_reason=MAX_VOID_REASON,
     ), status

@@ -309,6 +309,11 @@ def record_hand_out(batch: PaperBatch, hand_out: HandOut) -> None:
     db.session.flush()
 
 
+def void_label(batch: PaperBatch) -> str:
+    """A voided batch as the page and the workbook show it: when, and why."""
+    return _("Đã hủy ngày %(day)s: %(reason)s", day=f"{local_time(batch.voided_at):%d/%m/%Y}", reason=batch.void_reason)
+
+
 @dataclass(frozen=True)
 class PaperTally:
     """Forms printed (in batches not voided), handed out, returned and typed in; and what the
@@ -323,6 +328,13 @@ class PaperTally:
 
     def __add__(self, other: PaperTally) -> PaperTally:
         return PaperTally(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    @property
+    def voided_label(self) -> str:
+        """The voided batches as the page and the workbook show them ("" when none)."""
+        if not self.voided_batches:
+            return ""
+        return _("%(batches)d lô (%(forms)d phiếu)", batches=self.voided_batches, forms=self.voided_forms)
 
     @classmethod
     def of_batch(cls, batch: PaperBatch) -> PaperTally:
@@ -394,15 +406,7 @@ def paper_forms_tables(paper: CampaignPaperForms) -> list[Table]:
     total row, then its batches; the campaign's total last."""
 
     def tally_cells(tally: PaperTally) -> list[object]:
-        voided = _("%(batches)d lô (%(forms)d phiếu)", batches=tally.voided_batches, forms=tally.voided_forms)
-        return [
-            tally.printed,
-            tally.handed_out,
-            "",
-            tally.returned,
-            tally.entered,
-            voided if tally.voided_batches else "",
-        ]
+        return [tally.printed, tally.handed_out, "", tally.returned, tally.entered, tally.voided_label]
 
     rows: list[list[object]] = []
     for row in paper.rows:
@@ -412,15 +416,7 @@ def paper_forms_tables(paper: CampaignPaperForms) -> list[Table]:
         rows.append([code, name, None, "", "", "", *tally_cells(row.tally)])
         for batch in row.batches:
             if batch.is_voided:
-                day = f"{local_time(batch.voided_at):%d/%m/%Y}"
-                counts = [
-                    None,
-                    None,
-                    "",
-                    None,
-                    None,
-                    _("Đã hủy ngày %(day)s: %(reason)s", day=day, reason=batch.void_reason),
-                ]
+                counts = [None, None, "", None, None, void_label(batch)]
             else:
                 counts = [batch.forms, batch.handed_out, batch.handed_to or "", batch.returned, None, ""]
             at = f"{local_time(batch.created_at):%d/%m/%Y %H:%M}"
