@@ -20,6 +20,7 @@ from surveyapp.services.collection import get_collection_point
 from surveyapp.services.paper_forms import BatchPrintedAlready, new_print_key, print_batch
 from surveyapp.services.users import create_user
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, submit
+from tests.test_pdf import read_pdf
 from tests.web.test_paper_forms import SERIAL, batch_form_fields, print_forms, printed_serials
 
 
@@ -449,3 +450,21 @@ def test_a_matrix_batch_is_voided_and_its_serials_refused(client, auth, surveyor
 
     assert done.location == url
     assert refused.status_code == 422 and "lô đã hủy (In lỗi)" in refused.get_data(as_text=True)
+
+
+def test_a_matrix_batch_comes_as_a_pdf_within_its_own_limit(client, auth, surveyor, district_campaign) -> None:
+    """CH3 about 3 departments: 7 per-unit questions thrice and a shared one, 22 answers a form
+    (600 in one PDF: 27 forms)."""
+    auth.login("dtv1")
+    url = f"/field/paper/{district_campaign.id}/CH3"
+    form = client.get(url).get_data(as_text=True)
+    definition = district_campaign.questionnaires[0].definition
+    limit = 600 // definition.answer_count(3)
+    assert f"tối đa {limit} phiếu của mẫu này" in form
+
+    download = client.post(url, data=batch_form_fields(form) | {"forms": "2", "format": "pdf"})
+
+    assert download.headers["Content-Disposition"] == "attachment; filename=phieu-giay-CH3-lo-1.pdf"
+    _sizes, text = read_pdf(download.get_data())
+    assert len(re.findall(r"Số sê-ri: CH3-1-[12]-[A-Z2-9]{8}", text)) == 2
+    assert text.count("D99-P3") == 2 * len([q for s in definition.sections if s.per_unit for q in s.questions])
