@@ -11,7 +11,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from surveyapp.extensions import db, login_manager
-from surveyapp.models import Unit, User
+from surveyapp.models import PaperBatch, Unit, User
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
@@ -88,3 +88,9 @@ def is_within_assignment(user: User, unit: Unit) -> bool:
 def can_collect_for(user: User, units: Iterable[Unit]) -> bool:
     """Officers may type in forms for any unit; surveyors only within their assignment."""
     return user.is_officer or all(is_within_assignment(user, unit) for unit in units)
+
+
+def can_void_batch(user: User, batch: PaperBatch) -> bool:
+    """Officers may void any paper batch; a surveyor only a batch they printed, about units still
+    within their assignment."""
+    return user.is_officer or (batch.printed_by_id == user.id and can_collect_for(user, batch.units))

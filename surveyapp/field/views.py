@@ -12,23 +12,31 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.admin.downloads import attachment
 from surveyapp.answering import keep_answers_when_not_stored, receive_submission, refused_form, render_questionnaire
-from surveyapp.auth.access import can_collect_for
+from surveyapp.auth.access import can_collect_for, can_void_batch
 from surveyapp.extensions import db, login_manager
 from surveyapp.field import bp
 from surveyapp.models import Campaign, ResponseMode, SampleEntry, SampleStatus
 from surveyapp.paging import Page
 from surveyapp.pdf import html_to_pdf, is_available, unavailable_message
 from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
+from surveyapp.races import retried_after_a_race
+from surveyapp.services.audit import local_time
 from surveyapp.services.collection import CollectionPoint, absolute_url, get_collection_point, list_collection_points
 from surveyapp.services.paper_forms import (
     MAX_FORMS,
+    MAX_VOID_REASON,
+    BatchPrintedAlready,
     PaperFormError,
     PrintedBatch,
     SerialSpent,
+    get_batch,
     get_serial_batch,
+    list_point_batches,
+    new_print_key,
     normalize_serial,
     print_batch,
     spend_serial,
+    void_batch,
 )
 from surveyapp.services.posters import qr_svg
 from surveyapp.services.responses import CampaignNotCollecting, get_open_campaigns, local_today
@@ -41,6 +49,8 @@ TYPED_MODES = (ResponseMode.PAPER, ResponseMode.INTERVIEW)
 MODE_FIELD = "mode"
 SERIAL_FIELD = "serial"  # a printed paper form's serial (``surveyapp.services.paper_forms``)
 MODE_CONTEXT = {"modes": TYPED_MODES, "mode_field": MODE_FIELD, "serial_field": SERIAL_FIELD}
+PRINT_KEY_FIELD = "print_key"  # the batch form's one-time key (``services.paper_forms.new_print_key``)
+RETURN_FIELD, RETURN_TO_OFFICERS_PAGE = "return_to", "paper_forms"  # where a void form goes back to
 
 
 @bp.route("/")
@@ -196,14 +206,27 @@ def qr_image(endpoint: str, **values: object) -> Markup:
 
 
 def pdf_max_forms(point: CollectionPoint) -> int:
-    """The most forms of ``point``'s questionnaire that one PDF holds (setting ``PDF_MAX_QUESTIONS``)."""
-    return max(1, current_app.config["PDF_MAX_QUESTIONS"] // len(point.definition.questions))
+    """The most forms of ``point``'s questionnaire that one PDF holds (setting ``PDF_MAX_QUESTIONS``;
+    a matrix form's per-unit questions count once per unit it rates)."""
+    return max(1, current_app.config["PDF_MAX_QUESTIONS"] // point.definition.answer_count(len(point.units)))
 
 
 def batch_form(point: CollectionPoint) -> str:
-    """The form that asks how many forms to print, for which group, and whether as a PDF."""
+    """The form that asks how many forms to print, for which group, and whether as a PDF, with a
+    fresh one-time key; and the batches printed for ``point`` (with a void form for those the
+    user may void)."""
+    batches = list_point_batches(point)
     return render_template(
-        "field/paper_batch.html", point=point, max_forms=MAX_FORMS, pdf_max_forms=pdf_max_forms(point)
+        "field/paper_batch.html",
+        point=point,
+        max_forms=MAX_FORMS,
+        pdf_max_forms=pdf_max_forms(point),
+        print_key=new_print_key(),
+        print_key_field=PRINT_KEY_FIELD,
+        batches=batches,
+        voidable={batch.id for batch in batches if not batch.is_voided and can_void_batch(current_user, batch)},
+        local_time=local_time,
+        max_void_reason=MAX_VOID_REASON,
     )
 
 
@@ -224,12 +247,15 @@ def batch_pdf_refusal(point: CollectionPoint, printed: PrintedBatch) -> str | No
     return None
 
 
+@bp.route("/paper/<int:campaign_id>/<questionnaire_code>", methods=["GET", "POST"])
 @bp.route("/paper/<int:campaign_id>/<questionnaire_code>/<unit_code>", methods=["GET", "POST"])
 @login_required
-def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> str | tuple[str, int] | WerkzeugResponse:
-    """Print a batch of numbered paper forms for one unit: the form asks how many and for which
-    group; the answer is the A4 print page, or its PDF (*Tải PDF*), shown once (the serials'
-    random part is kept nowhere)."""
+def paper_batch(
+    campaign_id: int, questionnaire_code: str, unit_code: str | None = None
+) -> str | tuple[str, int] | WerkzeugResponse:
+    """Print a batch of numbered paper forms for one unit (a matrix questionnaire: for the
+    campaign): the form asks how many and for which group; the answer is the A4 print page, or
+    its PDF (*Tải PDF*), shown once (the serials' random part is kept nowhere)."""
     point = point_for_current_user(campaign_id, questionnaire_code, unit_code)
     if request.method == "POST":
         group = request.form.get("respondent_group", "") or None
@@ -237,7 +263,18 @@ def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> st
         try:
             if forms is None:
                 raise PaperFormError(_("Số phiếu cần in phải là một số nguyên."))
-            printed = print_batch(point, group, forms)
+            key = request.form.get(PRINT_KEY_FIELD, "")
+            # The same form sent twice at once (a double click): the second finds the first's batch.
+            printed = retried_after_a_race(lambda: print_batch(point, group, forms, key, current_user))
+        except BatchPrintedAlready as error:
+            return render_template(
+                "field/paper_batch_printed.html",
+                point=point,
+                batch=error.batch,
+                printed_at=local_time(error.batch.created_at),
+                may_void=can_void_batch(current_user, error.batch),
+                max_void_reason=MAX_VOID_REASON,
+            ), 409
         except PaperFormError as error:
             flash(str(error), "error")
             return batch_form(point), 422
@@ -265,7 +302,37 @@ def paper_batch(campaign_id: int, questionnaire_code: str, unit_code: str) -> st
             pdf_refusal=pdf_refusal,
         )
         if as_pdf and pdf_refusal is None:
-            name = f"phieu-giay-{point.unit.code}-lo-{printed.batch.number}.pdf"
+            name = f"phieu-giay-{point.unit_code or point.questionnaire.code}-lo-{printed.batch.number}.pdf"
             return attachment(name, html_to_pdf(page, request.url_root))
         return page
     return batch_form(point)
+
+
+@bp.route("/paper/<int:campaign_id>/batches/<int:number>/void", methods=["POST"])
+@login_required
+def void_paper_batch(campaign_id: int, number: int) -> WerkzeugResponse:
+    """Void a printed batch that was lost or misprinted (a reason is required): its serials are
+    refused from now on. Officers void any batch, a surveyor the batches they printed; an
+    officer voiding from the paper forms page goes back to it."""
+    batch = get_batch(db.get_or_404(Campaign, campaign_id), number)
+    if batch is None:
+        abort(404)
+    if not can_void_batch(current_user, batch):
+        abort(403)
+    try:
+        void_batch(batch, request.form.get("reason", ""))
+    except PaperFormError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã hủy lô số %(number)d: số sê-ri của lô không được nhập nữa.", number=number), "success")
+    if request.form.get(RETURN_FIELD) == RETURN_TO_OFFICERS_PAGE and current_user.is_officer:
+        return redirect(url_for("admin.paper_forms", campaign_id=campaign_id))
+    return redirect(
+        url_for(
+            ".paper_batch",
+            campaign_id=campaign_id,
+            questionnaire_code=batch.questionnaire.code,
+            unit_code=batch.unit_code,
+        )
+    )

@@ -87,8 +87,11 @@ class AuditAction(enum.Enum):
     INVITATIONS_LISTED = "invitations_listed"
     INVITATIONS_SENT = "invitations_sent"
 
-    # Paper forms (issue 15): a batch of numbered paper forms printed for one unit.
+    # Paper forms (issue 15): a batch of numbered paper forms printed for one unit, its forms
+    # handed out and returned (counts), or the batch voided.
     PAPER_BATCH_PRINTED = "paper_batch_printed"
+    PAPER_BATCH_COUNTED = "paper_batch_counted"
+    PAPER_BATCH_VOIDED = "paper_batch_voided"
 
 
 class AuditEntry(db.Model):

@@ -91,6 +91,8 @@ ACTION_LABELS = {
     AuditAction.INVITATIONS_LISTED: _l("Tải danh sách tin nhắn mời trả lời"),
     AuditAction.INVITATIONS_SENT: _l("Gửi tin nhắn mời trả lời qua tổng đài"),
     AuditAction.PAPER_BATCH_PRINTED: _l("In lô phiếu giấy có số sê-ri"),
+    AuditAction.PAPER_BATCH_COUNTED: _l("Ghi số phiếu giấy đã phát, đã thu về của một lô"),
+    AuditAction.PAPER_BATCH_VOIDED: _l("Hủy lô phiếu giấy"),
 }
 
 

@@ -40,7 +40,9 @@ from surveyapp.extensions import db
 from surveyapp.models import Campaign, SampleEntry, SampleStatus, Unit, User, UserRole
 from surveyapp.services import frames
 from surveyapp.services.assessment_rounds import RoundDraft, create_round, open_self_assessment
+from surveyapp.services.collection import get_collection_point
 from surveyapp.services.evidence import upload_evidence
+from surveyapp.services.paper_forms import new_print_key, print_batch
 from surveyapp.services.publications import Decision, publish_results
 from surveyapp.services.response_import import import_responses
 from surveyapp.services.samples import draw_sample, issue_links
@@ -193,6 +195,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/field/keys/<int:campaign_id>/<questionnaire_code>/<unit_code>": (G, ASSIGNED),
     "/field/send/<int:campaign_id>/<questionnaire_code>": (P, ASSIGNED),
     "/field/send/<int:campaign_id>/<questionnaire_code>/<unit_code>": (P, ASSIGNED),
+    "/field/paper/<int:campaign_id>/<questionnaire_code>": (GP, ASSIGNED),  # a matrix: the campaign's batch
     "/field/paper/<int:campaign_id>/<questionnaire_code>/<unit_code>": (GP, ASSIGNED),
     # Assessed units: their home and their evidence (a POST without a file shows the form again).
     "/unit/": (G, UNITS),
@@ -236,6 +239,19 @@ MATRIX: dict[str, tuple[tuple[str, ...], tuple[Outcome, ...]]] = {
     "/admin/campaigns/<int:campaign_id>/remuneration/sign-off.xlsx": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/remuneration/sign-off.pdf": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/paper-forms": (G, OFFICERS),
+    "/admin/campaigns/<int:campaign_id>/paper-forms.xlsx": (G, OFFICERS),
+    # Batch 1 was printed by the surveyor for residential group 1: the officer records its
+    # hand-out; the surveyor (who printed it) or the officer voids it, and goes back to its unit.
+    "/admin/campaigns/<int:campaign_id>/paper-forms/<int:number>/hand-out": (
+        P,
+        officers(to("/admin/campaigns/{campaign_id}/paper-forms")),
+    ),
+    "/field/paper/<int:campaign_id>/batches/<int:number>/void": (
+        P,
+        (LOGIN, LOGIN, FORBIDDEN, to("/field/paper/{campaign_id}/CX4/{unit_code}"))
+        + (FORBIDDEN,) * 4
+        + (to("/field/paper/{campaign_id}/CX4/{unit_code}"),),
+    ),
     "/admin/campaigns/<int:campaign_id>/results": (G, OFFICERS),
     "/admin/campaigns/<int:campaign_id>/publish": (GP, OFFICERS),
     "/admin/rounds/<int:round_id>/publish": (GP, OFFICERS),
@@ -447,6 +463,7 @@ def world(app, client, auth: AuthActions, ward, make_campaign, surveyor, officer
         appraiser = create_user(username=username, full_name=username, password=PASSWORD, role=UserRole.APPRAISER)
         if assigned:
             assignment = assign_appraiser(assessment_round, appraiser, ward, None)
+    print_batch(get_collection_point(campaign.id, "CX4", group_1.code), None, 2, new_print_key(), surveyor)
     db.session.commit()
     entries = db.session.scalars(
         select(SampleEntry).filter_by(campaign_id=campaign.id, status=SampleStatus.TO_CONTACT).order_by(SampleEntry.id)
@@ -544,6 +561,10 @@ def post_data(client: FlaskClient, rule: str, world: World, *, with_token: bool 
         questionnaire = campaign.questionnaire_by_code("CX4" if "<unit_code>" in rule else "CH3")
         keys = [] if "<unit_code>" in rule else ["D99-P01", "D99-P02"]
         data = filled_form(questionnaire.definition, keys) | {"mode": "paper"}
+    elif rule.endswith("/void"):
+        data = {"reason": "Thất lạc"}
+    elif rule.endswith("/hand-out"):
+        data = {"handed_out": "2", "handed_to": "Điều tra viên 1", "returned": "1"}
     elif "/field/paper/" in rule:
         data = {"forms": "1"}
     elif rule.endswith("/sample/outcome"):

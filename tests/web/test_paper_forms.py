@@ -14,13 +14,14 @@ from sqlalchemy import select
 from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
-from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, SpentSerial, Unit
+from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, SpentSerial, User
 from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
 from surveyapp.services.collection import get_collection_point
-from surveyapp.services.paper_forms import PaperFormError, SerialSpent, print_batch, spend_serial
+from surveyapp.services.paper_forms import SerialSpent, new_print_key, print_batch, spend_serial
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, submit
 
 SERIAL = re.compile(r"Số sê-ri: <strong>([^<]+)</strong>")
+PRINT_KEY = re.compile(r'name="print_key" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -29,10 +30,14 @@ def ward_campaign(make_campaign, ward):
     return make_campaign(["CX4"], [ward, *ward.children])
 
 
+def batch_form_fields(html: str) -> dict[str, str]:
+    """The hidden fields of a batch form: its CSRF token and its one-time print key."""
+    return {"csrf_token": csrf_token_of(html), "print_key": PRINT_KEY.search(html)[1]}
+
+
 def print_forms(client, campaign, unit_code: str = "21172-T01", **form: str):
     url = f"/field/paper/{campaign.id}/CX4/{unit_code}"
-    token = csrf_token_of(client.get(url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **form})
+    return client.post(url, data=batch_form_fields(client.get(url).get_data(as_text=True)) | form)
 
 
 def printed_serials(page) -> list[str]:
@@ -186,17 +191,19 @@ def test_the_officer_sees_forms_printed_and_typed_in_per_unit(client, auth, offi
 
     html = client.get(f"/admin/campaigns/{ward_campaign.id}/paper-forms").get_data(as_text=True)
 
-    row = html.split("<td>Tổ dân phố 1</td>", 1)[1].split("</tr>", 1)[0]
-    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["2", "7", "1"]
+    row = html.split('<th scope="rowgroup">Tổ dân phố 1</th>', 1)[1].split("</tr>", 1)[0]
+    assert "<td>2 lô</td>" in row
+    # printed, handed out, returned, typed in
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["7", "0", "0", "1"]
     assert f"/field/paper/{ward_campaign.id}/CX4/21172-T02" in html
 
 
-def test_batches_printed_at_the_same_moment_take_different_numbers(app, ward_campaign) -> None:
+def test_batches_printed_at_the_same_moment_take_different_numbers(app, officer, ward_campaign) -> None:
     """Each thread has its own application context, session and connection (as gunicorn's
     workers do), waits at a barrier, then prints a batch and commits."""
     printers = 6
     racing_app = create_app({**app.config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": printers + 2, "max_overflow": 0}})
-    campaign_id = ward_campaign.id  # read here: the test's session is not the threads'
+    campaign_id, officer_id = ward_campaign.id, officer.id  # read here: the test's session is not the threads'
     start = threading.Barrier(printers, timeout=60)
     errors: list[BaseException] = []
 
@@ -205,7 +212,7 @@ def test_batches_printed_at_the_same_moment_take_different_numbers(app, ward_cam
             try:
                 point = get_collection_point(campaign_id, "CX4", "21172-T01")
                 start.wait()
-                print_batch(point, None, 2)
+                print_batch(point, None, 2, new_print_key(), db.session.get(User, officer_id))
                 db.session.commit()
             except BaseException as error:  # reported in the main thread
                 errors.append(error)
@@ -254,7 +261,7 @@ def test_the_served_log_never_holds_a_serial(gunicorn, surveyor, ward_campaign) 
     page = fetch("/login")
     fetch("/login", {"username": "dtv1", "password": PASSWORD, "csrf_token": csrf_token_of(page)})
     batch_url = f"/field/paper/{ward_campaign.id}/CX4/21172-T01"
-    printed = fetch(batch_url, {"csrf_token": csrf_token_of(fetch(batch_url)), "forms": "1", "respondent_group": ""})
+    printed = fetch(batch_url, batch_form_fields(fetch(batch_url)) | {"forms": "1", "respondent_group": ""})
     [serial] = SERIAL.findall(printed)
     entry_url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01?serial={serial}"
     answers = {**filled_form(ward_campaign.questionnaires[0].definition), "mode": "paper"}
@@ -263,17 +270,6 @@ def test_the_served_log_never_holds_a_serial(gunicorn, surveyor, ward_campaign) 
     log = server.log()
     assert f"/field/enter/{ward_campaign.id}/CX4/21172-T01" in log
     assert serial.rsplit("-", 1)[1] not in log
-
-
-def test_a_matrix_questionnaire_is_not_printed_in_batches_for_one_unit(make_campaign) -> None:
-    district = Unit(code="D99", name="Huyện Thử", kind="huyện")
-    district.children.extend(Unit(code=f"D99-P{n}", name=f"Phòng {n}", kind="phòng chuyên môn") for n in (1, 2))
-    db.session.add(district)
-    campaign = make_campaign(["CH3"], list(district.children))
-    point = get_collection_point(campaign.id, "CH3", None)
-
-    with pytest.raises(PaperFormError, match="Phiếu dạng bảng đánh giá nhiều đơn vị"):
-        print_batch(point, None, 10)
 
 
 def test_a_form_kept_on_the_phone_with_its_serial_is_typed_in_once_too(client, auth, surveyor, ward_campaign) -> None:

@@ -185,6 +185,7 @@ DOWNLOADS: dict[str, tuple[Callable[[Officer, int], list[str]], bool]] = {
     "admin.sign_off_download": (lambda _, c: [f"/admin/campaigns/{c}/remuneration/sign-off.xlsx"], True),
     "admin.remuneration_pdf": (lambda _, c: [f"/admin/campaigns/{c}/remuneration.pdf"], True),
     "admin.sign_off_pdf": (lambda _, c: [f"/admin/campaigns/{c}/remuneration/sign-off.pdf"], True),
+    "admin.paper_forms_download": (lambda _, c: [f"/admin/campaigns/{c}/paper-forms.xlsx"], True),
     "admin.upload_problems": (lambda officer, c: [officer.refused_upload_problems(c)], False),
     "admin.posters_zip": (lambda _, c: [f"/admin/campaigns/{c}/posters.zip"], False),
     "admin.qr": (lambda _, c: [f"/admin/campaigns/{c}/qr/SIPAS-2017/21172.{x}" for x in ("png", "svg")], False),
