@@ -83,7 +83,7 @@ def point_for_current_user(campaign_id: int, questionnaire_code: str, unit_code:
 def given_by_serial(point: CollectionPoint, serial: str) -> dict[str, str] | None:
     """The answers a printed form's ``serial`` gives (its batch's group, printed on the form, is
     not asked again); ``None`` without a serial. Raises ``PaperFormError`` for a serial that no
-    batch of ``point`` printed, or one typed in already."""
+    batch of ``point`` printed, or a mistyped one (one typed in already is refused when stored)."""
     if not serial:
         return None
     batch = get_serial_batch(point, serial)

@@ -1,14 +1,19 @@
 """Printing batches of numbered paper forms from a questionnaire, and typing each one in once.
 
 A serial reads ``<unit code>-<batch>-<form>-<check>``: the batch's number within the campaign,
-the form's number within the batch, and eight random characters printed once and stored
-nowhere. A matrix questionnaire (one sheet rating every unit it applies to, typed in on the
+the form's number within the batch, then eight random characters printed once and stored
+nowhere, and one check character computed from all that comes before it (``check_character``),
+so that a serial mistyped (one character wrong, two neighbours swapped) is refused instead of
+being taken for another form. A matrix questionnaire (one sheet rating every unit it applies to, typed in on the
 entry page without a unit) is printed in batches for the whole campaign, and its serials start
 with the questionnaire's code instead of a unit's (``CH3-4-12-K7Q9ZC4M``).
 
 A serial typed in is kept only as a keyed digest (``spent_serials``), written in the response's
 transaction, so a second entry of the same form is refused while nothing ties the response to
-the paper a surveyor handed to someone.
+the paper a surveyor handed to someone. Whether a serial was typed in is said only when a form
+is stored with it (the insert of its digest): the entry page opened with a serial does not say
+it, or whoever knows who got which paper could watch for the moment it is typed in and find its
+answers among the responses.
 
 After printing, a batch is handed out and comes back (counts the officer records), or is
 voided when lost or misprinted (its serials are then refused). The batch form carries a
@@ -49,8 +54,11 @@ MAX_FORMS = 500  # forms of one batch: a few reams, as one print job
 CHECK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read back from paper
 CHECK_LENGTH = 8  # about 39 bits: too many to try every serial of a batch against its digest
 SPENT_DIGEST_PURPOSE = "paper-serial-spent"
+# One spelling per serial: numbers in ASCII digits without leading zeros, then the random part
+# and its check character.
 _SERIAL = re.compile(
-    rf"^(?P<unit>.+)-(?P<batch>\d{{1,6}})-(?P<form>\d{{1,4}})-(?P<check>[{CHECK_ALPHABET}]{{{CHECK_LENGTH}}})$"
+    rf"^(?P<unit>.+)-(?P<batch>[1-9][0-9]{{0,5}})-(?P<form>[1-9][0-9]{{0,3}})"
+    rf"-(?P<check>[{CHECK_ALPHABET}]{{{CHECK_LENGTH + 1}}})$"
 )
 _INSERT_SPENT_SERIAL = insert(SpentSerial.__table__)
 PRINT_KEY_BYTES = 16
@@ -170,12 +178,32 @@ def print_batch(
         forms=forms,
     )
     db.session.flush()
-    serials = tuple(f"{serial_prefix(point)}-{batch.number}-{n}-{_random_check()}" for n in range(1, forms + 1))
+    prefix = f"{serial_prefix(point)}-{batch.number}"
+    serials = tuple(_checked(f"{prefix}-{n}-{_random_part()}") for n in range(1, forms + 1))
     return PrintedBatch(batch, serials)
 
 
-def _random_check() -> str:
+def _random_part() -> str:
     return "".join(secrets.choice(CHECK_ALPHABET) for _position in range(CHECK_LENGTH))
+
+
+def _checked(serial: str) -> str:
+    return serial + check_character(serial)
+
+
+def check_character(text: str) -> str:
+    """The check character of a serial's ``text`` (all of it before the check character).
+
+    A weighted sum modulo 31 (prime) of the characters' values, weights 1 to 30 by position: one
+    character of the random part or of a number typed wrong, or two neighbours swapped, changes
+    it. A character's value is its place in ``CHECK_ALPHABET``, or 31 + its code for any other
+    (the digits 0 and 1, a unit code's letters).
+    """
+    total = 0
+    for position, character in enumerate(text):
+        place = CHECK_ALPHABET.find(character)
+        total += (position % 30 + 1) * (place if place >= 0 else 31 + ord(character))
+    return CHECK_ALPHABET[total % len(CHECK_ALPHABET)]
 
 
 def normalize_serial(text: str) -> str:
@@ -188,13 +216,18 @@ def get_serial_batch(point: CollectionPoint, serial: str) -> PaperBatch:
     """The batch of ``point`` (same campaign, questionnaire and unit, or no unit for a matrix)
     that printed ``serial`` (spelt as ``normalize_serial`` gives it, as printed).
 
-    Raises ``PaperFormError`` for a serial that no batch of this entry page printed, and
-    ``SerialSpent`` for one typed in already.
+    Raises ``PaperFormError`` for a serial that no batch of this entry page printed, or that is
+    mistyped (its check character does not match). Whether it was typed in already is not
+    looked at: ``spend_serial`` says it when a form is stored with it.
     """
     match = _SERIAL.match(serial)
     if match is None:
         raise PaperFormError(
             _("Số sê-ri «%(serial)s» không đúng dạng in trên phiếu (mã đơn vị-lô-số phiếu-mã kiểm tra).", serial=serial)
+        )
+    if check_character(serial[:-1]) != serial[-1]:
+        raise PaperFormError(
+            _("Số sê-ri «%(serial)s» có ký tự bị gõ nhầm: hãy so lại từng ký tự với số in trên phiếu.", serial=serial)
         )
     batch = db.session.scalar(select(PaperBatch).filter_by(campaign_id=point.campaign.id, number=int(match["batch"])))
     if (
@@ -217,8 +250,6 @@ def get_serial_batch(point: CollectionPoint, serial: str) -> PaperBatch:
                 reason=batch.void_reason,
             )
         )
-    if db.session.get(SpentSerial, link_digest(serial, SPENT_DIGEST_PURPOSE)) is not None:
-        raise SerialSpent(serial)
     return batch
 
 

@@ -21,7 +21,7 @@ from surveyapp.services.paper_forms import BatchPrintedAlready, new_print_key, p
 from surveyapp.services.users import create_user
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, submit
 from tests.test_pdf import read_pdf
-from tests.web.test_paper_forms import SERIAL, batch_form_fields, print_forms, printed_serials
+from tests.web.test_paper_forms import SERIAL, batch_form_fields, checked, print_forms, printed_serials
 
 
 @pytest.fixture
@@ -392,7 +392,7 @@ def test_a_matrix_questionnaire_prints_a_campaign_batch_with_a_grid_per_question
     html = page.get_data(as_text=True)
     serials = printed_serials(page)
     assert page.status_code == 200 and len(serials) == 2
-    assert all(re.fullmatch(r"CH3-1-[12]-[A-Z2-9]{8}", serial) for serial in serials)
+    assert all(re.fullmatch(r"CH3-1-[12]-[A-Z2-9]{9}", serial) for serial in serials)
     definition = district_campaign.questionnaires[0].definition
     per_unit = [q for section in definition.sections if section.per_unit for q in section.questions]
     sheet = html.split('<section class="sheet">')[1]
@@ -426,7 +426,8 @@ def test_a_matrix_form_typed_in_by_its_serial_stores_one_answer_per_unit_once(
     assert f'value="{serial}"' in client.get(f"{entry}?serial={serial}").get_data(as_text=True)
     assert submit(client, entry, answers).status_code == 302
     again = submit(client, entry, answers)
-    wrong_prefix = submit(client, entry, answers | {"serial": "D99-P1" + serial.removeprefix("CH3")})
+    another_unit = checked("D99-P1" + serial.removeprefix("CH3")[:-1])  # as a unit's batch would print it
+    wrong_prefix = submit(client, entry, answers | {"serial": another_unit})
 
     assert again.status_code == 422 and "đã được nhập trước đó" in again.get_data(as_text=True)
     assert wrong_prefix.status_code == 422 and "không thuộc lô phiếu giấy nào" in wrong_prefix.get_data(as_text=True)
@@ -466,5 +467,5 @@ def test_a_matrix_batch_comes_as_a_pdf_within_its_own_limit(client, auth, survey
 
     assert download.headers["Content-Disposition"] == "attachment; filename=phieu-giay-CH3-lo-1.pdf"
     _sizes, text = read_pdf(download.get_data())
-    assert len(re.findall(r"Số sê-ri: CH3-1-[12]-[A-Z2-9]{8}", text)) == 2
+    assert len(re.findall(r"Số sê-ri: CH3-1-[12]-[A-Z2-9]{9}", text)) == 2
     assert text.count("D99-P3") == 2 * len([q for s in definition.sections if s.per_unit for q in s.questions])

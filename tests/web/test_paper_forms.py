@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from surveyapp import create_app
 from surveyapp.extensions import db
@@ -17,7 +17,7 @@ from surveyapp.i18n import localized
 from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, SpentSerial, User
 from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
 from surveyapp.services.collection import get_collection_point
-from surveyapp.services.paper_forms import SerialSpent, new_print_key, print_batch, spend_serial
+from surveyapp.services.paper_forms import SerialSpent, check_character, new_print_key, print_batch, spend_serial
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, submit
 
 SERIAL = re.compile(r"Số sê-ri: <strong>([^<]+)</strong>")
@@ -55,7 +55,7 @@ def test_a_surveyor_prints_a_batch_of_numbered_forms_from_the_questionnaire(
     html = page.get_data(as_text=True)
     serials = printed_serials(page)
     assert len(serials) == 3 and len(set(serials)) == 3
-    assert all(re.fullmatch(r"21172-T01-1-[1-3]-[A-Z2-9]{8}", serial) for serial in serials)
+    assert all(re.fullmatch(r"21172-T01-1-[1-3]-[A-Z2-9]{9}", serial) for serial in serials)
     assert html.count('class="sheet"') == 3 and "paper_forms.css" in html
     assert "Tổ dân phố 1" in html and "Người dân" in html
     definition = ward_campaign.questionnaires[0].definition
@@ -152,12 +152,66 @@ def test_a_serial_is_typed_in_once_and_the_response_row_does_not_name_it(client,
     assert set(SpentSerial.__table__.columns.keys()) == {"digest"}
 
 
+def test_a_mistyped_serial_is_refused_and_cannot_count_a_form_twice(client, auth, surveyor, ward_campaign) -> None:
+    """The random part is stored nowhere, so a typo in it would look like another form: the check
+    character catches one character typed wrong and two neighbours swapped."""
+    auth.login("dtv1")
+    [serial] = printed_serials(print_forms(client, ward_campaign, forms="1"))
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01"
+    answers = {**filled_form(ward_campaign.questionnaires[0].definition), "mode": "paper"}
+    assert submit(client, url, answers | {"serial": serial}).status_code == 302
+    random_part = len(serial) - 9
+    typed_wrong = [
+        serial[:position] + ("B" if serial[position] != "B" else "C") + serial[position + 1 :]
+        for position in range(random_part, len(serial))
+    ]
+    swapped = [
+        serial[:position] + serial[position + 1] + serial[position] + serial[position + 2 :]
+        for position in range(random_part, len(serial) - 1)
+        if serial[position] != serial[position + 1]
+    ]
+    for mistyped in typed_wrong + swapped:
+        page = submit(client, url, answers | {"serial": mistyped})
+        assert page.status_code == 422 and "có ký tự bị gõ nhầm" in page.get_data(as_text=True), mistyped
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_the_entry_page_does_not_say_whether_a_serial_was_typed_in(client, auth, officer, ward_campaign) -> None:
+    """Whoever knows who got which paper must not learn the moment it is typed in (and so which
+    new response is theirs) by opening the entry page with its serial: only storing says it."""
+    auth.login("canbo")
+    [typed, waiting] = printed_serials(print_forms(client, ward_campaign, forms="2"))
+    url = f"/field/enter/{ward_campaign.id}/CX4/21172-T01"
+    answers = {**filled_form(ward_campaign.questionnaires[0].definition), "mode": "paper"}
+    assert submit(client, url, answers | {"serial": typed}).status_code == 302
+
+    client.get(url)  # the page after storing, with its "saved" notice
+    serials = (typed, waiting)
+    pages = [client.get(f"{url}?serial={serial}") for serial in serials]
+    assert [page.status_code for page in pages] == [200, 200]
+    seen = [form_key_free(page.get_data(as_text=True)).replace(s, "") for page, s in zip(pages, serials, strict=True)]
+    assert seen[0] == seen[1]
+    assert submit(client, url, answers | {"serial": typed}).status_code == 422  # storing still refuses it
+
+
+def form_key_free(html: str) -> str:
+    """A page without its one-time keys, which differ on every page."""
+    return re.sub(r'name="(form_key|csrf_token)" value="[^"]*"', "", html)
+
+
+def checked(serial: str) -> str:
+    """``serial`` with its check character, as a batch would print it."""
+    return serial + check_character(serial)
+
+
 @pytest.mark.parametrize(
     ("serial", "message"),
     [
         ("21172-T01-1-1", "không đúng dạng in trên phiếu"),
-        ("21172-T01-9-1-ABCDEFGH", "không thuộc lô phiếu giấy nào đã in cho đơn vị và mẫu phiếu này"),
-        ("21172-T01-1-5-ABCDEFGH", "không thuộc lô phiếu giấy nào đã in cho đơn vị và mẫu phiếu này"),
+        (checked("21172-T01-9-1-ABCDEFGH"), "không thuộc lô phiếu giấy nào đã in cho đơn vị và mẫu phiếu này"),
+        (checked("21172-T01-1-5-ABCDEFGH"), "không thuộc lô phiếu giấy nào đã in cho đơn vị và mẫu phiếu này"),
+        (checked("21172-T01-1-01-ABCDEFGH"), "không đúng dạng in trên phiếu"),  # one spelling per form
+        (checked("21172-T01-1-\u0661-ABCDEFGH"), "không đúng dạng in trên phiếu"),  # an Arabic-Indic 1
     ],
 )
 def test_a_serial_no_batch_printed_is_refused_and_the_answers_kept(
@@ -286,7 +340,7 @@ def test_a_form_kept_on_the_phone_with_its_serial_is_typed_in_once_too(client, a
 
     assert send(batch["keys"][0]) == {"result": "stored"}
     again = send(batch["keys"][1])
-    unknown = send(batch["keys"][2], serial="21172-T01-7-1-ABCDEFGH")
+    unknown = send(batch["keys"][2], serial=checked("21172-T01-7-1-ABCDEFGH"))
 
     assert again["result"] == "refused" and "đã được nhập trước đó" in again["reason"]
     assert unknown["result"] == "refused" and "không thuộc lô phiếu giấy nào" in unknown["reason"]
