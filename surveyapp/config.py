@@ -81,11 +81,13 @@ class Config:
     # PDF files (surveyapp/pdf.py) are made inside the request, and WeasyPrint lays out about 4 A4
     # pages a second on a 2-core machine under load: a CX4 paper form (12 questions) in 0.3 s, a
     # SIPAS-2023 one (71 questions) in 1.5 s, 150 lines of a sign-off sheet a second. These keep
-    # a PDF under 20 s, inside gunicorn's 30 s: the most questions in one PDF of a batch of paper
-    # forms (600: 50 CX4 forms, 8 SIPAS-2023 forms), and the most table lines in one PDF of the
-    # sign-off sheets or the payment list. Past them the print page is the way (README "PDF files").
-    PDF_MAX_QUESTIONS = int(os.environ.get("PDF_MAX_QUESTIONS", "600"))
-    PDF_MAX_LINES = int(os.environ.get("PDF_MAX_LINES", "2000"))
+    # a PDF under about 7 s on a busy machine, far inside gunicorn's 30 s (a worker rendering is
+    # a worker not answering citizens): the most questions in one PDF of a batch of paper forms
+    # (240: 20 CX4 forms, 8 SIPAS-2017 forms, 3 SIPAS-2023 forms), and the most table lines in
+    # one PDF of the sign-off sheets or the payment list. Past them the print page is the way
+    # (README "PDF files").
+    PDF_MAX_QUESTIONS = int(os.environ.get("PDF_MAX_QUESTIONS", "240"))
+    PDF_MAX_LINES = int(os.environ.get("PDF_MAX_LINES", "1000"))
     # QR forms per hour per client source per campaign that count at once; beyond it they are
     # held for an officer's review (services/held.py), never refused. 0 turns the allowance off.
     RESPOND_ALLOWANCE = int(os.environ.get("RESPOND_ALLOWANCE", "20"))

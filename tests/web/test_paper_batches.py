@@ -455,12 +455,12 @@ def test_a_matrix_batch_is_voided_and_its_serials_refused(client, auth, surveyor
 
 def test_a_matrix_batch_comes_as_a_pdf_within_its_own_limit(client, auth, surveyor, district_campaign) -> None:
     """CH3 about 3 departments: 7 per-unit questions thrice and a shared one, 22 answers a form
-    (600 in one PDF: 27 forms)."""
+    (240 in one PDF: 10 forms)."""
     auth.login("dtv1")
     url = f"/field/paper/{district_campaign.id}/CH3"
     form = client.get(url).get_data(as_text=True)
     definition = district_campaign.questionnaires[0].definition
-    limit = 600 // definition.answer_count(3)
+    limit = 240 // definition.answer_count(3)
     assert f"tối đa {limit} phiếu của mẫu này" in form
 
     download = client.post(url, data=batch_form_fields(form) | {"forms": "2", "format": "pdf"})

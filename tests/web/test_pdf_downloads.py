@@ -98,7 +98,7 @@ def test_a_batch_of_paper_forms_comes_as_a_pdf_with_its_serials_once(client, aut
     auth.login("dtv1")
     form = client.get(f"/field/paper/{ward_campaign.id}/CX4/21172-T01").get_data(as_text=True)
     assert '<button class="button" type="submit" name="format" value="pdf"' in form and "Tải PDF" in form
-    assert "tối đa 50 phiếu của mẫu này" in form  # CX4: 12 questions, 600 in one PDF
+    assert "tối đa 20 phiếu của mẫu này" in form  # CX4: 12 questions, 240 in one PDF
 
     download = print_forms(client, ward_campaign, forms="3", respondent_group="citizen", format="pdf")
     data = pdf_attachment(download)
@@ -126,7 +126,7 @@ def test_a_batch_over_the_pdf_limit_is_answered_with_its_print_page_and_the_limi
 
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)
-    assert "Tệp PDF chỉ làm được cho lô đến 50 phiếu của mẫu này; lô số 1 có 51 phiếu nên được hiện" in html
+    assert "Tệp PDF chỉ làm được cho lô đến 20 phiếu của mẫu này; lô số 1 có 51 phiếu nên được hiện" in html
     assert len(printed_serials(page)) == 51, "the serials, shown once, are not lost"
 
 
