@@ -454,14 +454,16 @@ def collection_progress(campaign: Campaign, unit_ids: Collection[int] | None = N
 
 
 def progress_by_unit(progress: Mapping[tuple[int, int], Progress]) -> dict[int, Progress]:
-    """Progress per unit id with a quota, every questionnaire and group together (not rolled up).
+    """Progress against the quotas per unit id, every questionnaire and group together (not
+    rolled up). The forms of a questionnaire the unit has no quota for are stored and collected,
+    but count toward no quota: here they are ``outside`` it, with the other groups' forms, so
+    that every stored form is in one column.
 
     ``progress`` is ``collection_progress`` of a campaign.
     """
     totals: dict[int, Progress] = defaultdict(Progress)
     for (unit_id, _questionnaire_id), own in progress.items():
-        if own.groups:
-            totals[unit_id] = totals[unit_id] + own
+        totals[unit_id] = totals[unit_id] + (own if own.groups else Progress(outside=own.forms))
     return totals
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import http.cookiejar
 import io
+import re
 import threading
 import urllib.parse
 import urllib.request
@@ -227,6 +228,25 @@ def test_progress_rolls_up_the_unit_tree_for_officers(client, auth, officer, mak
     ward_row = html.split("Phường Trương Quang Trọng</td>", 1)[1].split("</tr>", 1)[0]
     assert '<td class="num">90</td>' in ward_row and '<td class="num">2</td>' in ward_row
     assert '<td class="num">88</td>' in ward_row
+
+
+def test_forms_of_a_questionnaire_without_a_quota_are_in_the_progress_table_outside_it(
+    client, auth, officer, make_campaign, ward
+) -> None:
+    """Every stored form is in one column of the progress table: the XA3 forms (no quota set)
+    are collected, as the QR table says, but count toward no quota."""
+    campaign = make_campaign(["CX4", "XA3"], [*ward.children])
+    set_quota(campaign, "CX4", 30, QuotaPolicy.FLAG_EXCESS)
+    for code, forms in (("CX4", 2), ("XA3", 3)):
+        for _ in range(forms):
+            answers = filled_form(campaign.questionnaire_by_code(code).definition)
+            assert submit(client, f"/r/{campaign.id}/{code}/21172-T01", answers).status_code == 302
+    auth.login("canbo")
+    html = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    progress = html.split("Tiến độ theo chỉ tiêu", 2)[2]
+    ward_row = progress.split("Phường Trương Quang Trọng</td>", 1)[1].split("</tr>", 1)[0]
+    # target, collected, remaining, beyond, outside
+    assert re.findall(r'<td class="num">(\d+)</td>', ward_row) == ["90", "2", "88", "0", "3"]
 
 
 def test_a_surveyor_sees_target_collected_remaining_and_lateness(client, auth, surveyor, make_campaign, ward) -> None:
