@@ -56,6 +56,20 @@ def test_a_print_page_becomes_an_a4_pdf_whose_text_keeps_its_diacritics(app: Fla
 
 
 @pytest.mark.pdf
+@pytest.mark.parametrize("stylesheet", ["sign_off.css", "payment_list.css"])
+def test_a_list_over_several_pages_shows_its_total_once_after_the_last_line(app: Flask, stylesheet: str) -> None:
+    """A total printed at the foot of every page reads like a page subtotal on a payment document."""
+    lines = "".join(f"<tr><td>{n}</td><td></td><td>10.000</td></tr>" for n in range(1, 121))
+    table = f"<table><thead><tr><th>STT</th><th>Họ và tên</th><th>Số tiền</th></tr></thead><tbody>{lines}</tbody>"
+    sizes, text = read_pdf(
+        render(app, table + "<tfoot><tr><th>Tổng cộng</th><th></th><th>1.200.000</th></tr></tfoot></table>", stylesheet)
+    )
+    assert len(sizes) >= 3
+    assert text.count("Tổng cộng") == 1 and text.rstrip().endswith("1.200.000")
+    assert text.count("Họ và tên") == len(sizes)  # the heading does repeat on every page
+
+
+@pytest.mark.pdf
 def test_the_page_stylesheet_is_read_from_our_static_folder(app: Flask) -> None:
     # payment_list.css turns the page to A4 landscape: the layout is the print page's own.
     sizes, _text = read_pdf(render(app, "<p>Bảng thù lao</p>", "payment_list.css"))

@@ -52,6 +52,7 @@ def test_the_sign_off_sheets_come_as_an_a4_pdf_one_numbered_line_per_form(
     assert "Đơn vị: Tổ dân phố 1 (21172-T01)" in text and "Tổ dân phố 2" not in text
     assert re.findall(r"^([123]) 10.000$", text, re.MULTILINE) == ["1", "2", "3"]
     assert "Tổng cộng (3 phiếu) 30.000" in text and "Thủ trưởng đơn vị" in text
+    assert "…………, ngày …… tháng …… năm ……" in text  # where and when it is signed, by hand
     assert "Quay lại" not in text, "the print page's screen-only line is not printed"
     assert exports() == [download.headers["Content-Disposition"].partition("filename=")[2]]
 
