@@ -137,3 +137,21 @@ def test_the_first_screen_tells_the_real_length(client, make_campaign, ward, cod
     head, questions = page.split("<form", 1)
     assert f'<p class="length">{told}</p>' in head  # on the first screen, before any question
     assert f'<span class="qnum">{told.split()[0]}.</span>' in questions  # as many as are numbered
+
+
+def test_a_template_form_s_note_to_officers_is_never_shown_to_respondents(
+    client, auth, officer, surveyor, make_campaign, ward
+) -> None:
+    """CX4's notice tells the province to adapt the questions and points before use: a citizen
+    reading it would take the form for a draft. The officer sees it on the campaign page."""
+    campaign = make_campaign(["CX4", "SIPAS-2017"], [ward, *ward.children])
+    note = "là mẫu để tỉnh điều chỉnh"
+    assert note in campaign.questionnaire_by_code("CX4").definition.notice.vi
+    assert note not in client.get(f"/r/{campaign.id}/CX4/21172-T01").get_data(as_text=True)
+    sipas = client.get(f"/r/{campaign.id}/SIPAS-2017/21172").get_data(as_text=True)
+    assert campaign.questionnaire_by_code("SIPAS-2017").definition.notice.vi[:40] in sipas  # not a template
+    auth.login("dtv1")
+    assert note not in client.get(f"/field/enter/{campaign.id}/CX4/21172-T01").get_data(as_text=True)
+    auth.login("canbo")
+    page = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Mẫu phiếu CX4 là phiếu mẫu: tỉnh điều chỉnh câu hỏi" in page
