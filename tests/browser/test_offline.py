@@ -213,6 +213,44 @@ def test_a_form_the_surveyor_may_no_longer_send_is_refused_and_log_out_stays_pos
     assert phone.evaluate("() => Object.keys(localStorage).filter(name => name.startsWith('surveyapp.'))") == []
 
 
+def test_an_answer_tried_again_keeps_the_form_waiting_and_a_point_gone_refuses_it(
+    live_server, phone, surveyor, campaign
+) -> None:
+    """Too many requests (429) says nothing of the form: it waits for the next try. A point the
+    service no longer has (404) will never take it: it is refused with the reason."""
+    log_in(phone, live_server, "dtv1")
+    phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
+    phone.wait_for_function(KEYS_KEPT)
+    phone.context.set_offline(True)
+    type_in_a_form(phone, campaign.questionnaires[0].definition)
+
+    answered: list[int] = []
+
+    def answer_with(status: int):
+        def answer(route) -> None:
+            answered.append(status)
+            route.fulfill(status=status, body="")
+
+        return answer
+
+    phone.context.route("**/field/send/**", answer_with(429))
+    phone.context.set_offline(False)
+    phone.wait_for_function("() => !document.querySelector('.offline-note').textContent")  # the online event ran
+    for _ in range(100):
+        if answered:
+            break
+        phone.wait_for_timeout(100)
+    phone.wait_for_timeout(500)
+    assert answered == [429] and phone.locator(".offline-waiting").inner_text() == "Đang chờ gửi: 1 phiếu"
+    assert phone.locator(".offline-refused li").count() == 0
+
+    phone.context.unroute_all(behavior="ignoreErrors")
+    phone.context.route("**/field/send/**", answer_with(404))
+    phone.locator(".offline-waiting").wait_for(state="hidden", timeout=40_000)  # the next try, by itself
+    assert "Không còn trang nhập phiếu này" in phone.locator(".offline-refused li").inner_text()
+    assert stored() == 0
+
+
 def open_entry_page_under_the_worker(phone, live_server: str, campaign) -> None:
     """Log in as the surveyor and open the entry page once its keys and copy are kept and the
     service worker controls it: the worker handles the posts of pages opened after it started."""
