@@ -5,9 +5,12 @@
 // does not go through) is handed over by the service worker (static/field-sw.js) and joins the
 // waiting list here, with the key its page gave it. When the signal returns (the online event,
 // a page opened, or every RETRY ms while forms wait), kept forms go one by one to
-// /field/send/...: a stored form leaves the phone; a refused one stays, shown with the reason;
-// one sent too soon waits for the next try. Log-out is held while forms wait; otherwise it
-// clears what is kept.
+// /field/send/...: a stored form leaves the phone; a refused one stays with its answers, shown
+// with the reason, until the surveyor puts it aside or loads it back into the entry form to
+// correct and send it again; one sent too soon waits for the next try. The service saying the
+// form is not the surveyor's to send (403: the unit taken from them, 404: the point gone) is a
+// refusal too, so no form waits forever. Log-out with forms on the phone asks for a second
+// tap (they are deleted with everything kept).
 (function () {
   "use strict";
   var box = document.getElementById("offline");
@@ -25,6 +28,7 @@
   var text = box.dataset;
   var form = document.getElementById("questionnaire-form");
   var sending = false;
+  var logOutWarned = false;
 
   function read(name) {
     try {
@@ -51,20 +55,102 @@
     read(REFUSED).forEach(function (item, index) {
       var entry = document.createElement("li");
       entry.textContent = text.refused.replace("{saved}", item.saved).replace("{reason}", item.reason) + " ";
-      var drop = document.createElement("button");
-      drop.type = "button";
-      drop.className = "link";
-      drop.textContent = text.drop;
-      drop.addEventListener("click", function () {
-        var refused = read(REFUSED);
-        refused.splice(index, 1);
-        write(REFUSED, refused);
-        show();
-      });
-      entry.appendChild(drop);
+      if (item.body && form && text.sendUrl && item.page === window.location.pathname) {
+        entry.appendChild(button(text.loadBack, function () {
+          putAside(index);
+          loadBack(item.body);
+        }));
+        entry.appendChild(document.createTextNode(" · "));
+      } else if (item.body && item.page) {
+        var elsewhere = document.createElement("a");
+        elsewhere.href = item.page;
+        elsewhere.textContent = text.openPage;
+        entry.appendChild(elsewhere);
+        entry.appendChild(document.createTextNode(" · "));
+      }
+      entry.appendChild(button(text.drop, function () {
+        putAside(index);
+      }));
       list.appendChild(entry);
     });
     list.hidden = !list.children.length;
+  }
+
+  function button(label, action) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = "link";
+    element.textContent = label;
+    element.addEventListener("click", action);
+    return element;
+  }
+
+  function putAside(index) {
+    var refused = read(REFUSED);
+    refused.splice(index, 1);
+    write(REFUSED, refused);
+    show();
+  }
+
+  // A refused form's answers back in the entry form, to be corrected and sent: the page's own
+  // CSRF token and key stay (a form sent takes a fresh key, see takeKey).
+  function loadBack(body) {
+    var values = new URLSearchParams(body);
+    form.reset();
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.type === "hidden" || field.type === "submit" || field.type === "button") {
+        return;
+      }
+      if (field.type === "checkbox" || field.type === "radio") {
+        field.checked = values.getAll(field.name).indexOf(field.value) >= 0;
+      } else {
+        field.value = values.get(field.name) || "";
+      }
+    });
+    say(box.querySelector(".offline-note"), text.loadedBack);
+    box.scrollIntoView();
+  }
+
+  // What the service says by its status that a form is not this surveyor's to send: it would
+  // say so again on every try. A CSRF token out of date (400), too many requests (429), a
+  // server error or no answer are tried again.
+  function refusalFor(response) {
+    if (response.status === 403) {
+      return text.refusedForbidden;
+    }
+    if (response.status === 404) {
+      return text.refusedGone;
+    }
+    if (response.status > 400 && response.status < 500 && response.status !== 429) {
+      return text.refusedStatus.replace("{status}", response.status);
+    }
+    return null;
+  }
+
+  // Off the waiting list: stored, or refused for ``reason`` and then kept with its answers.
+  function settle(item, reason) {
+    write(
+      QUEUE,
+      read(QUEUE).filter(function (other) {
+        return other.key !== item.key;
+      })
+    );
+    if (reason !== null) {
+      write(REFUSED, read(REFUSED).concat([Object.assign({}, item, { reason: reason })]));
+    }
+  }
+
+  // A fresh CSRF token, taken with the keys of the form's point: the one a kept form carries may
+  // belong to an earlier session. A point refused to this surveyor gives none, and its reason.
+  function freshToken(item) {
+    return fetch(item.keysUrl, { credentials: "same-origin", headers: { Accept: "application/json" }, signal: AbortSignal.timeout(RETRY) })
+      .then(function (response) {
+        var reason = refusalFor(response);
+        if (reason) {
+          return { reason: reason };
+        }
+        return response.ok ? response.json() : Promise.reject(new Error("not logged in"));
+      });
   }
 
   function fetchKeys() {
@@ -98,37 +184,34 @@
       return Promise.resolve();
     }
     sending = true;
-    // A fresh CSRF token: the one a kept form carries may belong to an earlier session.
-    return fetch(waiting[0].keysUrl, { credentials: "same-origin", headers: { Accept: "application/json" }, signal: AbortSignal.timeout(RETRY) })
-      .then(function (response) {
-        return response.ok ? response.json() : Promise.reject(new Error("not logged in"));
-      })
-      .then(function (batch) {
-        return waiting.reduce(function (chain, item) {
-          return chain.then(function () {
+    var token = null;
+    return waiting
+      .reduce(function (chain, item) {
+        return chain.then(function () {
+          return (token ? Promise.resolve({ csrf_token: token }) : freshToken(item)).then(function (batch) {
+            if (batch.reason) {
+              settle(item, batch.reason);
+              return;
+            }
+            token = batch.csrf_token;
             var body = new URLSearchParams(item.body);
-            body.set("csrf_token", batch.csrf_token);
+            body.set("csrf_token", token);
             return fetch(item.url, { method: "POST", body: body, credentials: "same-origin", signal: AbortSignal.timeout(RETRY) })
               .then(function (response) {
+                var reason = refusalFor(response);
+                if (reason) {
+                  return { result: "refused", reason: reason };
+                }
                 return response.ok ? response.json() : null;
               })
               .then(function (answer) {
-                if (!answer || answer.result === "wait") {
-                  return;
-                }
-                write(
-                  QUEUE,
-                  read(QUEUE).filter(function (other) {
-                    return other.key !== item.key;
-                  })
-                );
-                if (answer.result === "refused") {
-                  write(REFUSED, read(REFUSED).concat([{ saved: item.saved, reason: answer.reason }]));
+                if (answer && answer.result !== "wait") {
+                  settle(item, answer.result === "refused" ? answer.reason : null);
                 }
               });
           });
-        }, Promise.resolve());
-      })
+        });
+      }, Promise.resolve())
       .catch(function () {})
       .then(function () {
         sending = false;
@@ -138,7 +221,8 @@
 
   function queue(body, saved) {
     var key = new URLSearchParams(body).get("form_key");
-    write(QUEUE, read(QUEUE).concat([{ url: text.sendUrl, keysUrl: text.keysUrl, key: key, body: body, saved: saved }]));
+    var item = { url: text.sendUrl, keysUrl: text.keysUrl, page: window.location.pathname, key: key, body: body, saved: saved };
+    write(QUEUE, read(QUEUE).concat([item]));
   }
 
   // Forms of this entry page that the service worker kept when their post failed.
@@ -207,10 +291,14 @@
     show();
   }
 
-  function holdLogOut(event) {
-    if (read(QUEUE).length) {
+  // Forms still on the phone are deleted with the rest: the first tap says so, a second logs out.
+  // Log-out is never held for good: the phone may be handed to the next surveyor.
+  function logOut(event) {
+    var kept = read(QUEUE).length + read(REFUSED).length;
+    if (kept && !logOutWarned) {
       event.preventDefault();
-      say(box.querySelector(".offline-note"), text.holdLogOut);
+      logOutWarned = true;
+      say(box.querySelector(".offline-note"), text.logOutAnyway.replace("{count}", kept));
       return;
     }
     Object.keys(window.localStorage)
@@ -223,10 +311,10 @@
     if (window.caches) {
       // The kept pages go before the log-out is sent: leaving the page could cut it short.
       event.preventDefault();
-      var logOut = event.target;
-      logOut.removeEventListener("submit", holdLogOut);
+      var logOutForm = event.target;
+      logOutForm.removeEventListener("submit", logOut);
       window.caches.delete(CACHE).finally(function () {
-        logOut.submit();
+        logOutForm.submit();
       });
     }
   }
@@ -234,8 +322,8 @@
   if (form && text.sendUrl) {
     form.addEventListener("submit", keep);
   }
-  document.querySelectorAll('form[action$="/logout"]').forEach(function (logOut) {
-    logOut.addEventListener("submit", holdLogOut);
+  document.querySelectorAll('form[action$="/logout"]').forEach(function (logOutForm) {
+    logOutForm.addEventListener("submit", logOut);
   });
   window.addEventListener("online", function () {
     say(box.querySelector(".offline-note"), "");

@@ -1,6 +1,7 @@
 """A surveyor on a phone without a signal: the entry page opened once opens again offline, the
 forms typed in are kept on the phone and shown as waiting, and are stored once each when the
-signal returns; a form refused on arrival stays on the phone with the reason."""
+signal returns; a form refused on arrival stays on the phone with the reason and its answers,
+which go back into the entry form to be corrected and sent; log-out is never held for good."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.field.offline import KEY_BATCH
-from surveyapp.models import ANY_GROUP, QuotaPolicy, Response
+from surveyapp.models import ANY_GROUP, QuotaPolicy, Response, User
 from surveyapp.services.quotas import QuotaRule, plan_quotas, save_quotas
 from tests.browser.conftest import answer_everything, audit_accessibility, log_in, save_screenshot
 
@@ -24,6 +25,12 @@ WORKER_ACTIVE = """async () => {
 }"""
 KEYS_KEPT = """() => Object.keys(localStorage).some(name => name.startsWith("surveyapp.field.keys:")
     && JSON.parse(localStorage.getItem(name)).length > 0)"""
+# The entry form's answers as the page holds them (the mode and serial sit outside the <form>).
+ANSWERS = """() => [...document.getElementById("questionnaire-form").elements]
+    .filter(field => field.name && field.type !== "hidden")
+    .filter(field => !["radio", "checkbox"].includes(field.type) || field.checked)
+    .map(field => `${field.name}=${field.value}`)"""
+SERIAL = "Số sê-ri in trên phiếu (nếu có)"
 
 
 @pytest.fixture
@@ -113,7 +120,10 @@ def test_log_out_waits_for_the_kept_forms_then_leaves_nothing_on_the_phone(
     type_in_a_form(phone, campaign.questionnaires[0].definition)
 
     phone.get_by_role("button", name="Đăng xuất").click()
-    assert "Còn phiếu chưa gửi trên máy" in phone.locator(".offline-note").inner_text()
+    assert (
+        "Còn phiếu chưa gửi trên máy (1 phiếu): nếu đăng xuất, các phiếu này sẽ bị xoá"
+        in phone.locator(".offline-note").inner_text()
+    )
     assert phone.locator(".offline-waiting").inner_text() == "Đang chờ gửi: 1 phiếu"
 
     phone.context.set_offline(False)
@@ -124,6 +134,121 @@ def test_log_out_waits_for_the_kept_forms_then_leaves_nothing_on_the_phone(
     assert phone.url == f"{live_server}/login"
     assert phone.evaluate("() => Object.keys(localStorage).filter(name => name.startsWith('surveyapp.'))") == []
     assert phone.evaluate("() => caches.has('surveyapp-field-v1')") is False
+
+
+def test_a_refused_form_keeps_its_answers_which_are_loaded_back_corrected_and_stored(
+    live_server, phone, axe_js, surveyor, campaign
+) -> None:
+    """An interview has no paper copy, and a mistyped serial cannot be typed in again from
+    nothing: the refused form's answers stay on the phone and go back into the entry form."""
+    definition = campaign.questionnaires[0].definition
+    log_in(phone, live_server, "dtv1")
+    phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
+    phone.wait_for_function(KEYS_KEPT)
+    phone.context.set_offline(True)
+    answer_everything(phone, definition)
+    phone.get_by_label(SERIAL).fill("21172-T01-7-1-XX")  # a serial no batch printed: a slip of the finger
+    typed = phone.evaluate(ANSWERS)
+    phone.get_by_role("button", name="Gửi phiếu").click()
+    assert phone.locator(".offline-waiting").inner_text() == "Đang chờ gửi: 1 phiếu"
+    assert phone.get_by_label(SERIAL).input_value() == "", "the form is cleared for the next one"
+
+    phone.context.set_offline(False)
+    phone.locator(".offline-waiting").wait_for(state="hidden")
+    refused = phone.locator(".offline-refused li")
+    assert "Số sê-ri «21172-T01-7-1-XX»" in refused.inner_text()
+    assert stored() == 0
+
+    # The surveyors' list shows it too, with the way to its own entry page.
+    phone.goto(f"{live_server}/field/")
+    assert refused.get_by_role("button", name="Sửa và gửi lại").count() == 0
+    audit_accessibility(phone, axe_js)
+    with phone.expect_navigation():
+        refused.get_by_role("link", name="Mở trang nhập của phiếu này để sửa và gửi lại").click()
+    assert refused.count() == 1
+    save_screenshot(phone, "surveyor-offline-refused-load-back")
+    audit_accessibility(phone, axe_js)
+
+    refused.get_by_role("button", name="Sửa và gửi lại").click()
+    assert refused.count() == 0, "loaded back: it leaves the refused list"
+    assert "đã được đưa lại vào phiếu bên dưới" in phone.locator(".offline-note").inner_text()
+    assert phone.evaluate(ANSWERS) == typed, "every answer is back as it was typed"
+    phone.get_by_label(SERIAL).fill("")  # corrected: a form with no serial
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Gửi phiếu").click()
+    assert "Đã lưu phiếu" in phone.locator(".flash-success").inner_text()
+    assert stored() == 1
+    assert phone.evaluate("() => localStorage.getItem('surveyapp.field.refused')") == "[]"
+
+
+def test_a_form_the_surveyor_may_no_longer_send_is_refused_and_log_out_stays_possible(
+    live_server, phone, surveyor, campaign
+) -> None:
+    """A shared phone: the surveyor's unit is taken from them while a form waits. The service
+    answers 403 for good; the form is refused with the reason instead of waiting forever, and
+    the surveyor can log out (a second tap deletes what the phone keeps)."""
+    log_in(phone, live_server, "dtv1")
+    phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
+    phone.wait_for_function(KEYS_KEPT)
+    phone.context.set_offline(True)
+    type_in_a_form(phone, campaign.questionnaires[0].definition)
+    assert phone.locator(".offline-waiting").inner_text() == "Đang chờ gửi: 1 phiếu"
+
+    db.session.get(User, surveyor.id).assigned_units.clear()
+    db.session.commit()
+    phone.context.set_offline(False)
+    phone.locator(".offline-waiting").wait_for(state="hidden")
+    assert (
+        "Tài khoản của bạn không còn được giao nhập phiếu cho đơn vị này"
+        in phone.locator(".offline-refused li").inner_text()
+    )
+    assert stored() == 0
+
+    phone.get_by_role("button", name="Đăng xuất").click()
+    assert "Còn phiếu chưa gửi trên máy (1 phiếu)" in phone.locator(".offline-note").inner_text()
+    assert phone.url.endswith("/21172-T01"), "the first tap only warns"
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Đăng xuất").click()
+    assert phone.url == f"{live_server}/login"
+    assert phone.evaluate("() => Object.keys(localStorage).filter(name => name.startsWith('surveyapp.'))") == []
+
+
+def test_an_answer_tried_again_keeps_the_form_waiting_and_a_point_gone_refuses_it(
+    live_server, phone, surveyor, campaign
+) -> None:
+    """Too many requests (429) says nothing of the form: it waits for the next try. A point the
+    service no longer has (404) will never take it: it is refused with the reason."""
+    log_in(phone, live_server, "dtv1")
+    phone.goto(f"{live_server}/field/enter/{campaign.id}/CX4/21172-T01")
+    phone.wait_for_function(KEYS_KEPT)
+    phone.context.set_offline(True)
+    type_in_a_form(phone, campaign.questionnaires[0].definition)
+
+    answered: list[int] = []
+
+    def answer_with(status: int):
+        def answer(route) -> None:
+            answered.append(status)
+            route.fulfill(status=status, body="")
+
+        return answer
+
+    phone.context.route("**/field/send/**", answer_with(429))
+    phone.context.set_offline(False)
+    phone.wait_for_function("() => !document.querySelector('.offline-note').textContent")  # the online event ran
+    for _ in range(100):
+        if answered:
+            break
+        phone.wait_for_timeout(100)
+    phone.wait_for_timeout(500)
+    assert answered == [429] and phone.locator(".offline-waiting").inner_text() == "Đang chờ gửi: 1 phiếu"
+    assert phone.locator(".offline-refused li").count() == 0
+
+    phone.context.unroute_all(behavior="ignoreErrors")
+    phone.context.route("**/field/send/**", answer_with(404))
+    phone.locator(".offline-waiting").wait_for(state="hidden", timeout=40_000)  # the next try, by itself
+    assert "Không còn trang nhập phiếu này" in phone.locator(".offline-refused li").inner_text()
+    assert stored() == 0
 
 
 def open_entry_page_under_the_worker(phone, live_server: str, campaign) -> None:
