@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -173,9 +174,14 @@ def sign_off_tables(campaign: Campaign, rows: list[RemunerationRow]) -> list[Tab
     """The sign-off sheets (*danh sách ký nhận*): a cover listing every unit's sheet, then per
     unit with paper or interview forms one numbered line per form, its total and signatures.
 
-    The lines are numbers only: nothing of the answers, nor any link to them, is on a sheet.
+    Each sheet starts, as the print page does, with a heading: the title, the campaign, the
+    unit and its code (on a unit's sheet) and the rate. The lines are numbers only: nothing of
+    the answers, nor any link to them, is on a sheet.
     """
     signed = [row for row in rows if row.in_person_forms]
+    title = _("DANH SÁCH KÝ NHẬN THÙ LAO TRẢ LỜI PHIẾU ĐIỀU TRA")
+    campaign_line = f"{_('Đợt điều tra:')} {campaign.name}"
+    rate_line = _("Mức thù lao: %(rate)s đ/phiếu", rate=format_decimal(campaign.rate_per_form))
     cover = table_of_rows(
         "sign-off",
         _("Danh sách ký nhận"),
@@ -186,11 +192,10 @@ def sign_off_tables(campaign: Campaign, rows: list[RemunerationRow]) -> list[Tab
             Column(_("Số tiền (đ)"), Kind.COUNT),
         ],
         [
-            [_("Đợt điều tra"), campaign.name, None, None],
-            [_("Mức cho người trả lời (đ/phiếu)"), "", None, campaign.rate_per_form],
             *([row.unit.code, row.unit.name, row.in_person_forms, row.in_person_amount] for row in signed),
             ["", _("Tổng cộng"), sum(r.in_person_forms for r in signed), sum(r.in_person_amount for r in signed)],
         ],
+        heading=[title, campaign_line, rate_line],
     )
     columns = [
         Column(_("STT"), Kind.COUNT),
@@ -210,6 +215,7 @@ def sign_off_tables(campaign: Campaign, rows: list[RemunerationRow]) -> list[Tab
                     [None, _("Tổng cộng"), row.in_person_amount, ""],
                     [None, _("Người lập biểu"), None, _("Thủ trưởng đơn vị")],
                 ],
+                heading=[title, campaign_line, f"{_('Đơn vị:')} {row.unit.name} ({row.unit.code})", rate_line],
             )
             for row in signed
         ),
