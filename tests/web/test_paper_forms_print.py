@@ -40,18 +40,20 @@ def question_block(html: str, code: str) -> str:
 
 
 def wide_rules(reader: PdfReader, page_number: int) -> int:
-    """Horizontal lines across most of the text width drawn on a page (a border is drawn, or
-    clipped to, a path from one end of the line to the other)."""
+    """Horizontal lines across most of the text width drawn on a page. WeasyPrint draws (or
+    clips) a border as one path from end to end, Chromium a dotted one as a row of squares of
+    a unit or two: a row of those counts by the extent of its squares."""
     page = reader.pages[page_number]
-    half_width = float(page.mediabox.width) / 2
-    operations = ContentStream(page.get_contents(), reader).operations
+    half_width = float(page.mediabox.width) / 2  # user units are points or smaller
     rules = 0
+    dots: dict[float, list[float]] = {}
+    operations = ContentStream(page.get_contents(), reader).operations
     for (start, operator), (end, next_operator) in itertools.pairwise(operations):
         if operator == b"m" and next_operator == b"l" and start[1] == end[1]:
             rules += abs(float(start[0]) - float(end[0])) > half_width
-        elif operator == b"re" and float(start[3]) < 2:
-            rules += float(start[2]) > half_width
-    return rules
+        elif operator == b"re" and float(start[2]) <= 2 and float(start[3]) <= 2:
+            dots.setdefault(float(start[1]), []).append(float(start[0]))
+    return rules + sum(max(row) - min(row) > half_width for row in dots.values())
 
 
 def test_a_text_answer_gets_ruled_lines_to_write_on_in_print_and_in_the_pdf(
