@@ -170,18 +170,25 @@ def _payment_cells(row: RemunerationRow) -> list[list[object]]:
     return [*lines, subtotal]
 
 
+def sign_off_heading(campaign: Campaign, unit: Unit | None = None) -> list[str]:
+    """What a sign-off sheet says above its table, on the print page and in the workbook: the
+    title, the campaign, the unit and its code (a unit's sheet, not the workbook's cover) and
+    the rate."""
+    campaign_label, unit_label = _("Đợt điều tra:"), _("Đơn vị:")  # (not in f-strings: pybabel would miss them)
+    lines = [_("DANH SÁCH KÝ NHẬN THÙ LAO TRẢ LỜI PHIẾU ĐIỀU TRA"), f"{campaign_label} {campaign.name}"]
+    if unit is not None:
+        lines.append(f"{unit_label} {unit.name} ({unit.code})")
+    return [*lines, _("Mức thù lao: %(rate)s đ/phiếu", rate=format_decimal(campaign.rate_per_form))]
+
+
 def sign_off_tables(campaign: Campaign, rows: list[RemunerationRow]) -> list[Table]:
     """The sign-off sheets (*danh sách ký nhận*): a cover listing every unit's sheet, then per
     unit with paper or interview forms one numbered line per form, its total and signatures.
 
-    Each sheet starts, as the print page does, with a heading: the title, the campaign, the
-    unit and its code (on a unit's sheet) and the rate. The lines are numbers only: nothing of
+    Each sheet starts with the print page's heading (``sign_off_heading``). The lines are numbers only: nothing of
     the answers, nor any link to them, is on a sheet.
     """
     signed = [row for row in rows if row.in_person_forms]
-    title = _("DANH SÁCH KÝ NHẬN THÙ LAO TRẢ LỜI PHIẾU ĐIỀU TRA")
-    campaign_line = f"{_('Đợt điều tra:')} {campaign.name}"
-    rate_line = _("Mức thù lao: %(rate)s đ/phiếu", rate=format_decimal(campaign.rate_per_form))
     cover = table_of_rows(
         "sign-off",
         _("Danh sách ký nhận"),
@@ -195,7 +202,7 @@ def sign_off_tables(campaign: Campaign, rows: list[RemunerationRow]) -> list[Tab
             *([row.unit.code, row.unit.name, row.in_person_forms, row.in_person_amount] for row in signed),
             ["", _("Tổng cộng"), sum(r.in_person_forms for r in signed), sum(r.in_person_amount for r in signed)],
         ],
-        heading=[title, campaign_line, rate_line],
+        heading=sign_off_heading(campaign),
     )
     columns = [
         Column(_("STT"), Kind.COUNT),
@@ -215,7 +222,7 @@ def sign_off_tables(campaign: Campaign, rows: list[RemunerationRow]) -> list[Tab
                     [None, _("Tổng cộng"), row.in_person_amount, ""],
                     [None, _("Người lập biểu"), None, _("Thủ trưởng đơn vị")],
                 ],
-                heading=[title, campaign_line, f"{_('Đơn vị:')} {row.unit.name} ({row.unit.code})", rate_line],
+                heading=sign_off_heading(campaign, row.unit),
             )
             for row in signed
         ),
