@@ -328,7 +328,7 @@ class ChannelsForm(FlaskForm):
             for q in campaign.questionnaires
             for group in q.definition.respondent_groups
         }
-        self.qr_closed_groups.choices = [(code, f"{label} ({code})") for code, label in groups.items()]
+        self.qr_closed_groups.choices = list(groups.items())  # people read the group's label, never its code
 
 
 class DeskDeviceForm(FlaskForm):

@@ -24,6 +24,7 @@ from surveyapp.services.paper_forms import (
     PaperFormError,
     count_paper_forms,
     get_batch,
+    group_label,
     paper_forms_xlsx,
     record_hand_out,
     void_label,
@@ -53,6 +54,7 @@ def paper_forms_page(
         kept=kept,
         local_time=local_time,
         void_label=void_label,
+        group_label=group_label,
         max_handed_to=MAX_HANDED_TO,
         max_void_reason=MAX_VOID_REASON,
     ), status

@@ -25,6 +25,7 @@ from surveyapp.services.remuneration import (
     remuneration_rows,
     remuneration_xlsx,
     set_rates,
+    sign_off_heading,
     sign_off_xlsx,
 )
 from surveyapp.services.responses import local_today
@@ -132,7 +133,7 @@ def signed_rows(campaign: Campaign) -> list[RemunerationRow]:
 
 
 def render_sign_off(campaign: Campaign, rows: list[RemunerationRow]) -> str:
-    return render_template("admin/sign_off_print.html", campaign=campaign, rows=rows)
+    return render_template("admin/sign_off_print.html", campaign=campaign, rows=rows, sign_off_heading=sign_off_heading)
 
 
 @bp.route("/campaigns/<int:campaign_id>/remuneration/sign-off.xlsx")

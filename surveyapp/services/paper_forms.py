@@ -34,6 +34,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from surveyapp.extensions import db
+from surveyapp.i18n import localized
 from surveyapp.models import (
     AuditAction,
     Campaign,
@@ -340,6 +341,13 @@ def record_hand_out(batch: PaperBatch, hand_out: HandOut) -> None:
     db.session.flush()
 
 
+def group_label(batch: PaperBatch) -> str:
+    """A batch's respondent group as the page and the workbook show it: by its name, never its
+    code ("" for a batch printed with a box per group)."""
+    groups = batch.questionnaire.definition.respondent_groups
+    return next((localized(group.label) for group in groups if group.code == batch.respondent_group), "")
+
+
 def void_label(batch: PaperBatch) -> str:
     """A voided batch as the page and the workbook show it: when, and why."""
     return _("Đã hủy ngày %(day)s: %(reason)s", day=f"{local_time(batch.voided_at):%d/%m/%Y}", reason=batch.void_reason)
@@ -451,14 +459,14 @@ def paper_forms_tables(paper: CampaignPaperForms) -> list[Table]:
             else:
                 counts = [batch.forms, batch.handed_out, batch.handed_to or "", batch.returned, None, ""]
             at = f"{local_time(batch.created_at):%d/%m/%Y %H:%M}"
-            rows.append([code, name, batch.number, batch.questionnaire.code, batch.respondent_group or "", at, *counts])
+            rows.append([code, name, batch.number, batch.questionnaire.code, group_label(batch), at, *counts])
     rows.append(["", _("Toàn đợt"), None, "", "", "", *tally_cells(paper.tally)])
     columns = [
         Column(_("Mã đơn vị")),
         Column(_("Đơn vị")),
         Column(_("Lô số"), Kind.COUNT),
         Column(_("Mẫu phiếu"), Kind.CODE),
-        Column(_("Nhóm người trả lời"), Kind.CODE),
+        Column(_("Nhóm người trả lời")),
         Column(_("In lúc"), Kind.CODE),
         Column(_("Đã in"), Kind.COUNT),
         Column(_("Đã phát"), Kind.COUNT),

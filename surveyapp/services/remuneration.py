@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -169,11 +170,23 @@ def _payment_cells(row: RemunerationRow) -> list[list[object]]:
     return [*lines, subtotal]
 
 
+def sign_off_heading(campaign: Campaign, unit: Unit | None = None) -> list[str]:
+    """What a sign-off sheet says above its table, on the print page and in the workbook: the
+    title, the campaign, the unit and its code (a unit's sheet, not the workbook's cover) and
+    the rate."""
+    campaign_label, unit_label = _("Đợt điều tra:"), _("Đơn vị:")  # (not in f-strings: pybabel would miss them)
+    lines = [_("DANH SÁCH KÝ NHẬN THÙ LAO TRẢ LỜI PHIẾU ĐIỀU TRA"), f"{campaign_label} {campaign.name}"]
+    if unit is not None:
+        lines.append(f"{unit_label} {unit.name} ({unit.code})")
+    return [*lines, _("Mức thù lao: %(rate)s đ/phiếu", rate=format_decimal(campaign.rate_per_form))]
+
+
 def sign_off_tables(campaign: Campaign, rows: list[RemunerationRow]) -> list[Table]:
     """The sign-off sheets (*danh sách ký nhận*): a cover listing every unit's sheet, then per
     unit with paper or interview forms one numbered line per form, its total and signatures.
 
-    The lines are numbers only: nothing of the answers, nor any link to them, is on a sheet.
+    Each sheet starts with the print page's heading (``sign_off_heading``). The lines are numbers only: nothing of
+    the answers, nor any link to them, is on a sheet.
     """
     signed = [row for row in rows if row.in_person_forms]
     cover = table_of_rows(
@@ -186,11 +199,10 @@ def sign_off_tables(campaign: Campaign, rows: list[RemunerationRow]) -> list[Tab
             Column(_("Số tiền (đ)"), Kind.COUNT),
         ],
         [
-            [_("Đợt điều tra"), campaign.name, None, None],
-            [_("Mức cho người trả lời (đ/phiếu)"), "", None, campaign.rate_per_form],
             *([row.unit.code, row.unit.name, row.in_person_forms, row.in_person_amount] for row in signed),
             ["", _("Tổng cộng"), sum(r.in_person_forms for r in signed), sum(r.in_person_amount for r in signed)],
         ],
+        heading=sign_off_heading(campaign),
     )
     columns = [
         Column(_("STT"), Kind.COUNT),
@@ -210,6 +222,7 @@ def sign_off_tables(campaign: Campaign, rows: list[RemunerationRow]) -> list[Tab
                     [None, _("Tổng cộng"), row.in_person_amount, ""],
                     [None, _("Người lập biểu"), None, _("Thủ trưởng đơn vị")],
                 ],
+                heading=sign_off_heading(campaign, row.unit),
             )
             for row in signed
         ),

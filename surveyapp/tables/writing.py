@@ -21,7 +21,7 @@ import pandas as pd
 from flask_babel import gettext as _
 
 from surveyapp.tables.csv_writer import csv_lines
-from surveyapp.tables.formulas import neutralise_column
+from surveyapp.tables.formulas import neutralise, neutralise_column
 from surveyapp.tables.xlsx_writer import MAX_ROWS, Sheet, SheetColumn, sheet_title, write_workbook
 
 
@@ -49,17 +49,24 @@ class Table:
     """One exported table: a sheet of a workbook, or one CSV file.
 
     ``frames`` yields the rows in chunks; column ``n`` of every chunk holds ``columns[n]``.
+    ``heading`` (none by default) is what a printed list has above its table, a title line
+    then what it is about (campaign, unit, rate): a workbook sheet shows it above the header
+    row; a CSV file holds the table only, as it is read back by programs.
     """
 
     key: str
     title: str
     columns: Sequence[Column]
     frames: Iterable[pd.DataFrame]
+    heading: Sequence[str] = ()
 
 
-def table_of_rows(key: str, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> Table:
+def table_of_rows(
+    key: str, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]], heading: Sequence[str] = ()
+) -> Table:
     """A small table given row by row."""
-    return Table(key, title, columns, [pd.DataFrame(list(rows), columns=range(len(columns)), dtype=object)])
+    frame = pd.DataFrame(list(rows), columns=range(len(columns)), dtype=object)
+    return Table(key, title, columns, [frame], heading)
 
 
 class ExportTooLarge(ValueError):
@@ -128,6 +135,7 @@ def write_xlsx(tables: Sequence[Table], target: BinaryIO, *, stamped_at: dt.date
             sheet_title(table.title),
             [SheetColumn(column.header, NUMBER_FORMATS.get(column.kind)) for column in table.columns],
             _written_frames(table, for_csv=False),
+            [neutralise(line) for line in table.heading],
         )
         for table in tables
     ]

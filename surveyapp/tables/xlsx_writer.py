@@ -11,14 +11,16 @@ so memory stays flat however many chunks a sheet has. ``bench/xlsx_writer.py`` m
 those 2.4 million cells in about 1 s on two free cores, 1.5 s when one core is busy elsewhere
 (deflating the 190 MB of XML is half of the work).
 
-What it writes: one sheet per ``Sheet``, a bold header row frozen above the data (long
-headers wrap), numbers (``<v>``, the shortest text that reads back as the same double), text
-as inline strings, one number format per column (``"0.00%"``, ``"#,##0"``...) and a width per
-column: the column's own, or one fitted to its header and to the first ``WIDTH_SAMPLE`` rows
-(the chunks that hold them are read before the sheet starts; the rest are not looked at). A
-missing value (``None``, NaN, ``pd.NA``, ``NaT``) is no cell at all, as are infinities (a
-spreadsheet cannot hold them) and text that is empty once the characters XML 1.0 forbids are
-removed. Text is never read as a formula, whatever it starts with.
+What it writes: one sheet per ``Sheet``, optionally a heading above its table (lines of text
+in the first column, the first bold, then an empty row: a title, what the sheet is about), a
+bold header row frozen above the data (long headers wrap), numbers (``<v>``, the shortest text
+that reads back as the same double), text as inline strings, one number format per column
+(``"0.00%"``, ``"#,##0"``...) and a width per column: the column's own, or one fitted to its
+header and to the first ``WIDTH_SAMPLE`` rows (the chunks that hold them are read before the
+sheet starts; the rest are not looked at). A missing value (``None``, NaN, ``pd.NA``, ``NaT``)
+is no cell at all, as are infinities (a spreadsheet cannot hold them) and text that is empty
+once the characters XML 1.0 forbids are removed. Text is never read as a formula, whatever it
+starts with.
 
 What it does not: formulas, dates, booleans (callers turn them into text or numbers first),
 shared strings, merged cells, rich text, hyperlinks, images, charts. No
@@ -101,15 +103,18 @@ class SheetColumn:
 
 @dataclass(frozen=True)
 class Sheet:
-    """A sheet: its title, its columns, and its rows as DataFrame chunks.
+    """A sheet: its title, its columns, its rows as DataFrame chunks, and the lines of its heading.
 
     Column ``i`` of every frame is ``columns[i]`` (by position; the frames' column names are
-    ignored). ``frames`` is read once, chunk by chunk, so it may be a generator.
+    ignored). ``frames`` is read once, chunk by chunk, so it may be a generator. ``heading``
+    lines (none by default) are written above the header row, the first one bold, with an
+    empty row between them and the table.
     """
 
     title: str
     columns: Sequence[SheetColumn]
     frames: Iterable[pd.DataFrame]
+    heading: Sequence[str] = ()
 
 
 def write_workbook(target: BinaryIO, sheets: Iterable[Sheet], stamped_at: dt.datetime | None = None) -> None:
@@ -128,6 +133,10 @@ def write_workbook(target: BinaryIO, sheets: Iterable[Sheet], stamped_at: dt.dat
     _check_sheets(sheets)
     number_formats = list(dict.fromkeys(c.number_format for s in sheets for c in s.columns if c.number_format))
     style_of_format = {code: _HEADER_STYLE + 1 + index for index, code in enumerate(number_formats)}
+    # A heading's bold title does not wrap: it runs across the columns. Its style comes after
+    # the number formats, and only in a workbook with a heading: the others are unchanged.
+    has_heading = any(sheet.heading for sheet in sheets)
+    heading_style = _HEADER_STYLE + 1 + len(number_formats)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as archive:
         stamp = (stamped_at or dt.datetime.now()).timetuple()[:6]
 
@@ -144,14 +153,14 @@ def write_workbook(target: BinaryIO, sheets: Iterable[Sheet], stamped_at: dt.dat
         archive.writestr(part("_rels/.rels"), _root_relationships_xml())
         archive.writestr(part("xl/workbook.xml"), _workbook_xml([sheet.title for sheet in sheets]))
         archive.writestr(part("xl/_rels/workbook.xml.rels"), _workbook_relationships_xml(len(sheets)))
-        archive.writestr(part("xl/styles.xml"), _styles_xml(number_formats))
+        archive.writestr(part("xl/styles.xml"), _styles_xml(number_formats, has_heading=has_heading))
         for number, sheet in enumerate(sheets, start=1):
             # force_zip64: the entry's size is unknown when it is opened, and may pass 4 GB.
             with (
                 archive.open(part(f"xl/worksheets/sheet{number}.xml"), "w", force_zip64=True) as entry,
                 _BackgroundWriter(entry) as writer,
             ):
-                for piece in _worksheet_xml(sheet, style_of_format):
+                for piece in _worksheet_xml(sheet, style_of_format, heading_style):
                     writer.write(piece)
 
 
@@ -203,20 +212,26 @@ def _check_sheets(sheets: Sequence[Sheet]) -> None:
 # The worksheet ------------------------------------------------------------------------------
 
 
-def _worksheet_xml(sheet: Sheet, style_of_format: dict[str, int]) -> Iterator[bytes]:
-    """The worksheet part, piece by piece: the head with the widths and the header row, then blocks of rows."""
+def _worksheet_xml(sheet: Sheet, style_of_format: dict[str, int], heading_style: int) -> Iterator[bytes]:
+    """The worksheet part, piece by piece: the head with the widths, the heading and the header
+    row, then blocks of rows."""
     openings = [f'<c r="{_column_letters(index)}'.encode() for index in range(len(sheet.columns))]
     number_mids = [
         f'" s="{style_of_format[c.number_format]}"><v>'.encode() if c.number_format else b'"><v>' for c in sheet.columns
     ]
     first_frames, later_frames = _first_frames(sheet.frames, WIDTH_SAMPLE)
+    header_row = len(sheet.heading) + 2 if sheet.heading else 1
     yield (
-        f'{_DECLARATION}<worksheet xmlns="{_MAIN_NAMESPACE}" xmlns:r="{_RELATIONSHIPS}">'
-        '<sheetViews><sheetView workbookViewId="0">'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        f"</sheetView></sheetViews>{_columns_xml(sheet.columns, first_frames)}<sheetData>"
-    ).encode() + _header_row_xml(sheet.columns, openings)
-    next_row = 2
+        (
+            f'{_DECLARATION}<worksheet xmlns="{_MAIN_NAMESPACE}" xmlns:r="{_RELATIONSHIPS}">'
+            '<sheetViews><sheetView workbookViewId="0">'
+            f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>'
+            f"</sheetView></sheetViews>{_columns_xml(sheet.columns, first_frames)}<sheetData>"
+        ).encode()
+        + _heading_xml(sheet.heading, heading_style)
+        + _header_row_xml(sheet.columns, openings, header_row)
+    )
+    next_row = header_row + 1
     known_texts: dict[str, tuple[bytes, bytes]] = {}  # the sheet's texts already escaped, for the next chunks
     for frame in itertools.chain(first_frames, later_frames):
         if frame.shape[1] != len(sheet.columns):
@@ -292,14 +307,27 @@ def _fitted_width(header: str, samples: list[pd.Series]) -> float:
     return min(MAX_WIDTH, max(MIN_WIDTH, widest + WIDTH_PADDING))
 
 
-def _header_row_xml(columns: Sequence[SheetColumn], openings: list[bytes]) -> bytes:
+def _heading_xml(lines: Sequence[str], title_style: int) -> bytes:
+    """The heading's rows from row 1, one line each in column A, the first in ``title_style``."""
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        text = _text_cell(line)
+        cell = _EMPTY
+        if text is not None:
+            style = b' s="%d"' % title_style if number == 1 else _EMPTY
+            cell = b'<c r="A%d"' % number + style + text[0][1:] + text[1] + _TEXT_CLOSE
+        rows.append(_ROW_OPEN + b'%d">' % number + cell + _ROW_CLOSE)
+    return _EMPTY.join(rows)
+
+
+def _header_row_xml(columns: Sequence[SheetColumn], openings: list[bytes], row: int) -> bytes:
     cells = []
     for opening, column in zip(openings, columns, strict=True):
         text = _text_cell(column.header)
         if text is not None:
             mid, value = text
-            cells.append(opening + b'1" s="%d' % _HEADER_STYLE + mid + value + _TEXT_CLOSE)
-    return _ROW_OPEN + b'1">' + _EMPTY.join(cells) + _ROW_CLOSE
+            cells.append(opening + b'%d" s="%d' % (row, _HEADER_STYLE) + mid + value + _TEXT_CLOSE)
+    return _ROW_OPEN + b'%d">' % row + _EMPTY.join(cells) + _ROW_CLOSE
 
 
 @dataclass(frozen=True)
@@ -575,9 +603,9 @@ def _workbook_relationships_xml(sheet_count: int) -> str:
     )
 
 
-def _styles_xml(number_formats: list[str]) -> str:
-    """Fonts regular and bold; cell formats General, bold header (wrapped), then one per number format
-    (ids from 164)."""
+def _styles_xml(number_formats: list[str], *, has_heading: bool = False) -> str:
+    """Fonts regular and bold; cell formats General, bold header (wrapped), one per number format
+    (ids from 164), then with ``has_heading`` the bold, unwrapped heading title."""
     font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
     formats = "".join(
         f'<numFmt numFmtId="{164 + index}" formatCode="{_attribute(code)}"/>'
@@ -595,11 +623,13 @@ def _styles_xml(number_formats: list[str]) -> str:
         '<fill><patternFill patternType="gray125"/></fill></fills>'
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        f'<cellXfs count="{2 + len(number_formats)}">'
+        f'<cellXfs count="{2 + len(number_formats) + has_heading}">'
         '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
         '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
         '<alignment vertical="top" wrapText="1"/></xf>'
-        f"{number_xfs}</cellXfs>"
+        f"{number_xfs}"
+        + ('<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>' if has_heading else "")
+        + "</cellXfs>"
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
         "</styleSheet>"
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from surveyapp.extensions import db
@@ -12,6 +14,7 @@ from surveyapp.models import Response
 from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, field_name
 from surveyapp.questionnaires.definition import QuestionType
 from tests.browser.conftest import audit_accessibility, log_in, save_screenshot
+from tests.web.test_paper_forms_print import wide_rules
 
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?!s)")
 
@@ -46,6 +49,9 @@ def test_a_printed_batch_fills_whole_a4_pages_and_a_serial_types_in_once(
     pages = len(PAGE_OBJECT.findall(pdf))
     print(f"3 paper forms of CX4 print on {pages} A4 pages")
     assert pages % 3 == 0, "each form starts on a page of its own"
+    reader = PdfReader(io.BytesIO(pdf))
+    [gy_page] = [n for n, page in enumerate(reader.pages[: pages // 3]) if "CX4_GY" in page.extract_text()]
+    assert wide_rules(reader, gy_page) == 5, "Chromium prints the text answer's lines too"
     serial = sheets.first.locator(".serial strong").inner_text()
 
     phone.emulate_media(media="screen")

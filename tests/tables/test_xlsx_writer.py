@@ -53,6 +53,28 @@ def test_the_header_row_is_bold_and_frozen() -> None:
     assert sheet.freeze_panes == "A2"
 
 
+def test_a_heading_stands_above_the_header_and_leaves_other_sheets_as_they_were() -> None:
+    frame = pd.DataFrame({"n": [1], "amount": [10000]})
+    columns = [SheetColumn("STT"), SheetColumn("Số tiền (đ)", number_format="#,##0")]
+    heading = ["DANH SÁCH KÝ NHẬN", "Đơn vị: " + VIETNAMESE]
+    titled, plain = load_workbook(
+        workbook_bytes(Sheet("Có tiêu đề", columns, [frame], heading), Sheet("Bảng", columns, [frame]))
+    ).worksheets
+    assert list(titled.values) == [
+        (heading[0], None),
+        (heading[1], None),
+        (None, None),
+        ("STT", "Số tiền (đ)"),
+        (1, 10000),
+    ]
+    assert titled["A1"].font.b and not titled["A1"].alignment.wrap_text and not titled["A2"].font.b
+    assert titled["B5"].number_format == "#,##0" and titled.freeze_panes == "A5"
+    assert list(plain.values) == [("STT", "Số tiền (đ)"), (1, 10000)] and plain.freeze_panes == "A2"
+    # A workbook without a heading keeps the styles it always had (and a published workbook its bytes).
+    with zipfile.ZipFile(workbook_bytes(Sheet("Bảng", columns, [frame]))) as archive:
+        assert archive.read("xl/styles.xml").decode().count("<xf ") == 4
+
+
 def widths(sheet: Worksheet) -> list[float]:
     """The widths of the sheet's columns, as openpyxl reads them back."""
     return [sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]]

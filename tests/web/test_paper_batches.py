@@ -316,10 +316,13 @@ def test_the_officer_downloads_the_table_of_batches(client, auth, officer, ward_
     ]
     unit, first, second, total = rows[1:]
     assert unit[:2] == ["21172-T01", "Tổ dân phố 1"] and unit[6:] == [10, 8, None, 5, 0, "1 lô (3 phiếu)"]
-    assert first[2:5] == [1, "CX4", "citizen"] and first[6:10] == [10, 8, "'=HYPERLINK(1)", 5]
+    citizens = "Người dân có giao dịch với UBND cấp xã"  # the group's name, never its code
+    assert first[2:5] == [1, "CX4", citizens] and first[6:10] == [10, 8, "'=HYPERLINK(1)", 5]
     assert second[2] == 2 and second[6] is None and second[11].endswith(": In lỗi")
     assert total[1] == "Toàn đợt" and total[6:10] == [10, 8, None, 5]
-    assert f'href="/admin/campaigns/{ward_campaign.id}/paper-forms.xlsx"' in paper_forms_page(client, ward_campaign)
+    page = paper_forms_page(client, ward_campaign)
+    assert f'href="/admin/campaigns/{ward_campaign.id}/paper-forms.xlsx"' in page
+    assert f"CX4 · {citizens}</span>" in page and "citizen" not in page
 
 
 @pytest.mark.parametrize(

@@ -133,15 +133,23 @@ def test_the_sign_off_sheet_has_one_numbered_line_per_paper_or_interview_form_an
     assert download.headers["Content-Disposition"].startswith("attachment")
     workbook = load_workbook(io.BytesIO(download.get_data()))
     assert workbook.sheetnames == ["Danh sách ký nhận", "21172-T01"]
-    cover = list(workbook["Danh sách ký nhận"].iter_rows(values_only=True))
-    assert cover[1:] == [
-        ("Đợt điều tra", campaign.name, None, None),
-        ("Mức cho người trả lời (đ/phiếu)", None, None, 10000),
+    # Each sheet opens, as the print page does, with what it is about, above its table.
+    title, about_campaign, rate = (
+        "DANH SÁCH KÝ NHẬN THÙ LAO TRẢ LỜI PHIẾU ĐIỀU TRA",
+        f"Đợt điều tra: {campaign.name}",
+        "Mức thù lao: 10.000 đ/phiếu",
+    )
+    cover = workbook["Danh sách ký nhận"]
+    assert [row[0] for row in cover.iter_rows(max_row=4, values_only=True)] == [title, about_campaign, rate, None]
+    assert cover["A1"].font.bold and cover.freeze_panes == "A6"
+    assert list(cover.iter_rows(min_row=5, values_only=True)) == [
+        ("Mã đơn vị", "Đơn vị", "Số phiếu", "Số tiền (đ)"),
         ("21172-T01", "Tổ dân phố 1", 3, 30000),
         (None, "Tổng cộng", 3, 30000),
     ]
-    unit_sheet = list(workbook["21172-T01"].iter_rows(values_only=True))
-    assert unit_sheet == [
+    unit_sheet = [row for row in workbook["21172-T01"].iter_rows(values_only=True)]
+    assert [row[0] for row in unit_sheet[:5]] == [title, about_campaign, "Đơn vị: Tổ dân phố 1 (21172-T01)", rate, None]
+    assert unit_sheet[5:] == [
         ("STT", "Họ và tên", "Số tiền (đ)", "Ký nhận"),
         (1, None, 10000, None),
         (2, None, 10000, None),
