@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+import threading
+from collections.abc import Callable
 
-from flask import g
+from flask import Flask, g
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from surveyapp import pdf
+from surveyapp import create_app, pdf
+from surveyapp.extensions import db
 from surveyapp.questionnaires.answers import PROCEDURE_FIELD_FIELD, RESPONDENT_GROUP_FIELD, field_name
 from surveyapp.questionnaires.definition import QuestionnaireDefinition, QuestionType
 
@@ -101,3 +104,30 @@ def pdf_files_missing() -> str:
     if "Liberation Serif" not in families:
         return "no Liberation Serif with the Vietnamese letters (apt-get install fonts-liberation2)"
     return ""
+
+
+def at_once(app: Flask, threads: int, act: Callable[[Callable[[], object]], object]) -> list[object]:
+    """Run ``act`` in ``threads`` threads, each in its own application context, session and
+    connection (as gunicorn's workers), released together when each calls the ``wait`` it is
+    given; returns what each returned, or the exception it raised, in the order they finished."""
+    racing_app = create_app({**app.config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": threads + 2, "max_overflow": 0}})
+    start = threading.Barrier(threads, timeout=60)
+    outcomes: list[object] = []
+
+    def run() -> None:
+        with racing_app.app_context():
+            try:
+                outcomes.append(act(start.wait))
+            except BaseException as error:  # reported to the test
+                outcomes.append(error)
+            finally:
+                db.session.remove()
+
+    started = [threading.Thread(target=run) for _n in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join(timeout=120)
+    with racing_app.app_context():
+        db.engine.dispose()
+    return outcomes

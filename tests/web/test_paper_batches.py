@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import io
 import re
-import threading
+from collections.abc import Callable
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, Unit, User, UserRole
 from surveyapp.races import retried_after_a_race
@@ -19,7 +18,7 @@ from surveyapp.services.audit import local_time
 from surveyapp.services.collection import get_collection_point
 from surveyapp.services.paper_forms import BatchPrintedAlready, new_print_key, print_batch
 from surveyapp.services.users import create_user
-from tests.helpers import PASSWORD, csrf_token_of, filled_form, submit
+from tests.helpers import PASSWORD, at_once, csrf_token_of, filled_form, submit
 from tests.test_pdf import read_pdf
 from tests.web.test_paper_forms import SERIAL, batch_form_fields, checked, print_forms, printed_serials
 
@@ -122,34 +121,20 @@ def test_the_same_batch_form_sent_twice_at_once_prints_one_batch(app, officer, w
     """A double click: two requests with the same key, each in its own application context,
     session and connection (as gunicorn's workers), print at the same moment, as the view does."""
     senders = 4
-    racing_app = create_app({**app.config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": senders + 2, "max_overflow": 0}})
     campaign_id, officer_id, key = ward_campaign.id, officer.id, new_print_key()
-    start = threading.Barrier(senders, timeout=60)
-    outcomes: list[object] = []
 
-    def sender() -> None:
-        with racing_app.app_context():
-            try:
-                point = get_collection_point(campaign_id, "CX4", "21172-T01")
-                printed_by = db.session.get(User, officer_id)
-                start.wait()
-                printed = retried_after_a_race(lambda: print_batch(point, None, 2, key, printed_by))
-                db.session.commit()
-                outcomes.append(len(printed.serials))
-            except BatchPrintedAlready as error:
-                outcomes.append(f"printed already: {error.batch.number}")
-            except BaseException as error:  # reported in the main thread
-                outcomes.append(error)
-            finally:
-                db.session.remove()
+    def send(wait: Callable[[], object]) -> object:
+        point = get_collection_point(campaign_id, "CX4", "21172-T01")
+        printed_by = db.session.get(User, officer_id)
+        wait()
+        try:
+            printed = retried_after_a_race(lambda: print_batch(point, None, 2, key, printed_by))
+        except BatchPrintedAlready as error:
+            return f"printed already: {error.batch.number}"
+        db.session.commit()
+        return len(printed.serials)
 
-    threads = [threading.Thread(target=sender) for _n in range(senders)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    with racing_app.app_context():
-        db.engine.dispose()
+    outcomes = at_once(app, senders, send)
 
     assert sorted(map(str, outcomes)) == ["2", *["printed already: 1"] * (senders - 1)]
     assert [batch.number for batch in batches()] == [1]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import threading
+from collections.abc import Callable
 from http.cookiejar import CookieJar
 from urllib.parse import urlencode
 from urllib.request import HTTPCookieProcessor, build_opener
@@ -11,14 +11,13 @@ from urllib.request import HTTPCookieProcessor, build_opener
 import pytest
 from sqlalchemy import func, select
 
-from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
 from surveyapp.models import AuditAction, AuditEntry, PaperBatch, Response, SpentSerial, User
 from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
 from surveyapp.services.collection import get_collection_point
 from surveyapp.services.paper_forms import SerialSpent, check_character, new_print_key, print_batch, spend_serial
-from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, submit
+from tests.helpers import PASSWORD, at_once, csrf_token_of, filled_form, form_fields_of, submit
 
 SERIAL = re.compile(r"Số sê-ri: <strong>([^<]+)</strong>")
 PRINT_KEY = re.compile(r'name="print_key" value="([^"]+)"')
@@ -256,32 +255,17 @@ def test_batches_printed_at_the_same_moment_take_different_numbers(app, officer,
     """Each thread has its own application context, session and connection (as gunicorn's
     workers do), waits at a barrier, then prints a batch and commits."""
     printers = 6
-    racing_app = create_app({**app.config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": printers + 2, "max_overflow": 0}})
     campaign_id, officer_id = ward_campaign.id, officer.id  # read here: the test's session is not the threads'
-    start = threading.Barrier(printers, timeout=60)
-    errors: list[BaseException] = []
 
-    def printer() -> None:
-        with racing_app.app_context():
-            try:
-                point = get_collection_point(campaign_id, "CX4", "21172-T01")
-                start.wait()
-                print_batch(point, None, 2, new_print_key(), db.session.get(User, officer_id))
-                db.session.commit()
-            except BaseException as error:  # reported in the main thread
-                errors.append(error)
-            finally:
-                db.session.remove()
+    def print_one(wait: Callable[[], object]) -> None:
+        point = get_collection_point(campaign_id, "CX4", "21172-T01")
+        wait()
+        print_batch(point, None, 2, new_print_key(), db.session.get(User, officer_id))
+        db.session.commit()
 
-    threads = [threading.Thread(target=printer) for _n in range(printers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    with racing_app.app_context():
-        db.engine.dispose()
+    outcomes = at_once(app, printers, print_one)
 
-    assert not errors, errors
+    assert outcomes == [None] * printers, outcomes
     db.session.expire_all()
     assert sorted(db.session.scalars(select(PaperBatch.number))) == list(range(1, printers + 1))
 
