@@ -42,7 +42,7 @@ from surveyapp.services.posters import qr_svg
 from surveyapp.services.responses import CampaignNotCollecting, get_open_campaigns, local_today
 from surveyapp.services.results.raw_layout import FIELD, GROUP
 from surveyapp.services.samples import FOLLOW_UP_STATUSES, SampleError, get_sample, record_outcome, replace_entry
-from surveyapp.services.worklists import get_worklist
+from surveyapp.services.worklists import get_worklists
 
 TEMPLATE = "field/enter.html"
 TYPED_MODES = (ResponseMode.PAPER, ResponseMode.INTERVIEW)
@@ -57,13 +57,14 @@ RETURN_FIELD, RETURN_TO_OFFICERS_PAGE = "return_to", "paper_forms"  # where a vo
 @login_required
 def home() -> str:
     """The open campaigns and, in each, the forms this person may type in: a summary line, then
-    the points still missing forms first."""
-    lists, today = [], local_today()
+    the points still missing forms first; campaigns whose quotas still miss forms come first."""
+    covered = []
     for campaign in get_open_campaigns():
         points = [t for t in list_collection_points(campaign) if can_collect_for(current_user, t.units)]
         if points:
-            worklist = get_worklist(campaign, points, today)
-            lists.append((worklist, Page.of(list(worklist.items), f"page_{campaign.id}")))
+            covered.append((campaign, points))
+    worklists = get_worklists(covered, local_today())
+    lists = [(worklist, Page.of(list(worklist.items), f"page_{worklist.campaign.id}")) for worklist in worklists]
     return render_template("field/home.html", lists=lists)
 
 

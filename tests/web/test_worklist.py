@@ -1,0 +1,69 @@
+"""The surveyor's list is compact (issue 15): campaigns still missing forms first, a quota's groups
+named once, short unit lines, a contact list only where people were drawn."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from surveyapp.extensions import db
+from surveyapp.models import QuotaPolicy, UserRole
+from surveyapp.services import frames
+from surveyapp.services.samples import draw_sample
+from surveyapp.services.users import create_user
+from tests.helpers import PASSWORD, filled_form, submit
+from tests.test_anonymity import frame_csv
+from tests.web.test_quotas import set_quota
+
+CITIZENS = "Người dân có giao dịch với UBND cấp xã"
+
+
+@pytest.fixture
+def two_campaigns(client, auth, make_campaign, ward):
+    """A surveyor of the whole ward (logged in) in two open campaigns: CX4 over the residential
+    groups with a quota of 30 citizens each (7 citizens' and 17 businesses' forms typed in for
+    Tổ dân phố 1, people drawn for Tổ dân phố 2 only), and a newer SIPAS campaign without a quota."""
+    create_user(username="dtv", full_name="Điều tra viên", password=PASSWORD, role=UserRole.SURVEYOR, units=[ward])
+    cx4 = make_campaign(["CX4"], list(ward.children))
+    set_quota(cx4, "CX4", 30, QuotaPolicy.FLAG_EXCESS, group="citizen")
+    frames.import_frame(cx4, "khung.csv", frame_csv("21172-T02"), skip_bad_rows=False)
+    draw_sample(cx4, cx4.questionnaires[0], "s", 0)
+    sipas = make_campaign(["SIPAS-2017"], [ward])
+    sipas.name = "Khảo sát SIPAS tại Bộ phận một cửa"
+    db.session.commit()
+    auth.login("dtv")
+    definition = cx4.questionnaires[0].definition
+    for group, count in (("citizen", 7), ("business", 17)):
+        for _ in range(count):
+            form = {**filled_form(definition), "respondent_group": group, "mode": "paper"}
+            assert submit(client, f"/field/enter/{cx4.id}/CX4/21172-T01", form).status_code == 302
+    return cx4, sipas
+
+
+def _line(html: str, unit: str) -> str:
+    """The text of the list line of ``unit`` (tags removed)."""
+    item = html.split(f"<strong>{unit}</strong>", 1)[1].split("</li>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", item))
+
+
+def test_the_campaign_still_missing_forms_comes_first_and_names_its_quota_group_once(client, two_campaigns) -> None:
+    cx4, sipas = two_campaigns
+    html = client.get("/field/").get_data(as_text=True)
+
+    assert html.index(cx4.name) < html.index(sipas.name), "the newer campaign without a quota goes after"
+    assert html.count(CITIZENS) == 1
+    text = re.sub(r"\s+", " ", html)
+    assert "0/3 đơn vị đủ chỉ tiêu · còn thiếu 83 phiếu" in text
+    assert f"CX4: chỉ tiêu chỉ tính nhóm {CITIZENS} (+17 ngoài chỉ tiêu)" in text
+    assert _line(html, "Tổ dân phố 1") == " CX4 Chậm tiến độ 7/30 · thiếu 23 Nhập phiếu 23% "
+    assert 'value="7" max="30"' in html
+    assert "Chưa đặt chỉ tiêu" in html and "đã thu 0" in _line(html, "Phường Trương Quang Trọng")
+
+
+def test_only_a_unit_with_people_drawn_offers_its_contact_list(client, two_campaigns) -> None:
+    cx4, _sipas = two_campaigns
+    html = client.get("/field/").get_data(as_text=True)
+
+    assert re.findall(r'href="(/field/sample/[^"]+)"', html) == [f"/field/sample/{cx4.id}/21172-T02"]
+    assert "Cần liên hệ" in _line(html, "Tổ dân phố 2") and "Cần liên hệ" not in _line(html, "Tổ dân phố 3")
