@@ -50,6 +50,12 @@ def test_a_surveyor_types_in_a_paper_form_and_sees_the_progress_go_up(
     item.get_by_role("link", name="Nhập phiếu").click()
     assert screen.url == f"{live_server}/field/enter/{ward_campaign.id}/CX4/21172-T01"
     assert screen.get_by_label("Phiếu giấy").is_checked()
+    first = definition.questions[0]
+    legend = screen.locator(f"#q_{first.code} legend").inner_text()
+    assert first.code in legend, "the question's code, as printed on the paper form"
+    assert screen.locator(f"#q_{first.code} .option .paper-code").all_inner_texts() == [
+        str(option.value) for option in first.choices
+    ], "each option's letter, as printed"
     answer_everything(screen, definition)
     save_screenshot(screen, f"surveyor-{device}-paper-form")
     screen.get_by_role("button", name="Gửi phiếu").click()

@@ -1,5 +1,6 @@
 """The surveyor's list is compact (issue 15): campaigns still missing forms first, a quota's groups
-named once, short unit lines, a contact list only where people were drawn."""
+named once, short unit lines, a contact list only where people were drawn; and the entry page
+shows the printed paper form's question codes and option letters, which the citizen's page never does."""
 
 from __future__ import annotations
 
@@ -67,3 +68,20 @@ def test_only_a_unit_with_people_drawn_offers_its_contact_list(client, two_campa
 
     assert re.findall(r'href="(/field/sample/[^"]+)"', html) == [f"/field/sample/{cx4.id}/21172-T02"]
     assert "Cần liên hệ" in _line(html, "Tổ dân phố 2") and "Cần liên hệ" not in _line(html, "Tổ dân phố 3")
+
+
+def test_the_entry_page_shows_the_paper_form_codes_and_the_citizens_page_does_not(client, two_campaigns) -> None:
+    cx4, _sipas = two_campaigns
+    first = cx4.questionnaires[0].definition.questions[0]
+    letters = [option.value for option in first.choices]
+
+    entry = client.get(f"/field/enter/{cx4.id}/CX4/21172-T01").get_data(as_text=True)
+    block = entry.split(f'id="q_{first.code}"', 1)[1].split("</fieldset>", 1)[0]
+    assert f'<span class="paper-code">{first.code}</span>' in block
+    assert re.findall(r'<span class="paper-code">([^<]+)</span>', block)[1:] == [str(v) for v in letters]
+    assert '<span class="paper-code">citizen</span>' in entry, "the respondent group's code, as printed"
+
+    client.post("/logout")
+    public = client.get(f"/r/{cx4.id}/CX4/21172-T01").get_data(as_text=True)
+    legend = public.split(f'id="q_{first.code}"', 1)[1].split("</legend>", 1)[0]
+    assert first.code not in legend and 'class="paper-code"' not in public
