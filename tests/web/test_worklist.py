@@ -4,6 +4,7 @@ shows the printed paper form's question codes and option letters, which the citi
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from surveyapp.services.samples import draw_sample
 from surveyapp.services.users import create_user
 from tests.helpers import PASSWORD, filled_form, submit
 from tests.test_anonymity import frame_csv
+from tests.web.test_paper_batches import district_campaign  # noqa: F401 (a fixture)
 from tests.web.test_quotas import set_quota
 
 CITIZENS = "Người dân có giao dịch với UBND cấp xã"
@@ -85,3 +87,16 @@ def test_the_entry_page_shows_the_paper_form_codes_and_the_citizens_page_does_no
     public = client.get(f"/r/{cx4.id}/CX4/21172-T01").get_data(as_text=True)
     legend = public.split(f'id="q_{first.code}"', 1)[1].split("</legend>", 1)[0]
     assert first.code not in legend and 'class="paper-code"' not in public
+
+
+def test_a_matrix_entry_page_gives_each_units_options_their_letters(client, auth, district_campaign) -> None:  # noqa: F811
+    auth.login("dtv1")
+    definition = district_campaign.questionnaires[0].definition
+    question = next(q for q in definition.questions if q.per_unit)
+
+    entry = client.get(f"/field/enter/{district_campaign.id}/CH3").get_data(as_text=True)
+    block = entry.split(f'id="{question.code}-matrix"', 1)[1].split("</fieldset>", 1)[0]
+    assert f'<span class="paper-code">{question.code}</span>' in block
+    first_row = block.split("</select>", 1)[0]
+    labels = [html.unescape(label) for label in re.findall(r'<option value="[^"]+">([^<]+)</option>', first_row)]
+    assert labels == [f"{option.value} · {option.label.vi}" for option in question.choices]
