@@ -36,6 +36,7 @@ from surveyapp.services.held import hold_response, is_beyond_allowance
 from surveyapp.services.limits import client_source
 from surveyapp.services.quotas import QuotaFull, record_refusals
 from surveyapp.services.responses import DuplicateSubmission, submit_response
+from surveyapp.services.results.raw_layout import FIELD, GROUP
 
 QUESTIONS_TEMPLATE = "_questionnaire_questions.html"
 # Blank question blocks by (content digest of the version, language, rated units of a matrix,
@@ -244,6 +245,8 @@ def _questions_html(
         hidden_groups=hidden_groups,
         given_fields=given_fields,
         shows_paper_codes=shows_paper_codes,
+        group_column=GROUP,
+        field_column=FIELD,
     )
     if values is None:  # (with answers, a text answer's own line breaks stay as they were typed)
         html = _BLANK_LINES.sub("\n", html)

@@ -81,7 +81,9 @@ def test_the_entry_page_shows_the_paper_form_codes_and_the_citizens_page_does_no
     block = entry.split(f'id="q_{first.code}"', 1)[1].split("</fieldset>", 1)[0]
     assert f'<span class="paper-code">{first.code}</span>' in block
     assert re.findall(r'<span class="paper-code">([^<]+)</span>', block)[1:] == [str(v) for v in letters]
-    assert '<span class="paper-code">citizen</span>' in entry, "the respondent group's code, as printed"
+    group = entry.split('id="respondent_group"', 1)[1].split("</fieldset>", 1)[0]
+    assert '<legend><span class="paper-code">Đối tượng</span> Anh/chị thuộc nhóm nào?' in group, "its column"
+    assert group.count("paper-code") == 1, "the groups are named, never coded, as on paper"
 
     client.post("/logout")
     public = client.get(f"/r/{cx4.id}/CX4/21172-T01").get_data(as_text=True)
