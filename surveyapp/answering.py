@@ -36,11 +36,13 @@ from surveyapp.services.held import hold_response, is_beyond_allowance
 from surveyapp.services.limits import client_source
 from surveyapp.services.quotas import QuotaFull, record_refusals
 from surveyapp.services.responses import DuplicateSubmission, submit_response
+from surveyapp.services.results.raw_layout import FIELD, GROUP
 
 QUESTIONS_TEMPLATE = "_questionnaire_questions.html"
 # Blank question blocks by (content digest of the version, language, rated units of a matrix,
-# respondent groups hidden, fields given by the page).
-_BLANK_QUESTIONS: dict[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]], Markup] = {}
+# respondent groups hidden, fields given by the page, paper codes shown).
+_BlankKey = tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...], bool]
+_BLANK_QUESTIONS: dict[_BlankKey, Markup] = {}
 # A run of blanks around a line break, as the indented template leaves them (a browser shows
 # one blank either way): a third of the blank question blocks' bytes.
 _BLANK_LINES = re.compile(r"\s*\n\s*")
@@ -205,16 +207,20 @@ def _questions_html(
     problems: Mapping[str, str],
     hidden_groups: tuple[str, ...],
     given_fields: tuple[str, ...] = (),
+    shows_paper_codes: bool = False,
 ) -> Markup:
     """The question blocks of the form, with the person's answers and the problems if any.
 
     ``hidden_groups`` are respondent groups not offered (closed to the open QR form), and
-    ``given_fields`` the fields the page fills in itself, not asked.
+    ``given_fields`` the fields the page fills in itself, not asked. ``shows_paper_codes`` puts
+    the printed paper form's question codes and option letters beside the questions (for
+    the surveyor typing one in; never on a respondent's page).
     A blank form depends only on the questionnaire version, the page's language, the hidden
-    groups, the given fields and, for a matrix, the rated units: it is rendered once per
-    process and kept, because versions never change and these blocks are most of the cost of
-    opening the page. (Not while templates reload in development, so that edits show.) A
-    blank form loses the template's indentation: fewer bytes for a phone to fetch and parse.
+    groups, the given fields, whether it shows the paper codes and, for a matrix, the rated
+    units: it is rendered once per process and kept, because versions never change and these
+    blocks are most of the cost of opening the page. (Not while templates reload in
+    development, so that edits show.) A blank form loses the template's indentation: fewer
+    bytes for a phone to fetch and parse.
     """
     is_kept = values is None and not problems and not current_app.jinja_env.auto_reload
     key = (
@@ -223,6 +229,7 @@ def _questions_html(
         tuple((unit.code, unit.name) for unit in point.units) if point.definition.is_matrix else (),
         hidden_groups,
         given_fields,
+        shows_paper_codes,
     )
     if is_kept and key in _BLANK_QUESTIONS:
         return _BLANK_QUESTIONS[key]
@@ -237,6 +244,9 @@ def _questions_html(
         procedure_field_field=PROCEDURE_FIELD_FIELD,
         hidden_groups=hidden_groups,
         given_fields=given_fields,
+        shows_paper_codes=shows_paper_codes,
+        group_column=GROUP,
+        field_column=FIELD,
     )
     if values is None:  # (with answers, a text answer's own line breaks stay as they were typed)
         html = _BLANK_LINES.sub("\n", html)
@@ -254,6 +264,7 @@ def render_questionnaire(
     status: int = 200,
     is_open_qr: bool = False,
     given: Mapping[str, str] | None = None,
+    shows_paper_codes: bool = False,
     **context: object,
 ) -> tuple[str, int]:
     """The questionnaire page, with the person's answers and the problems when it comes back.
@@ -261,7 +272,8 @@ def render_questionnaire(
     The form carries a signed key (``surveyapp.form_keys``): the posted one while it can
     still be used, else a fresh one. The open QR form (``is_open_qr``) does not offer the
     respondent groups its campaign closed to it; ``given`` fields are not asked (see
-    ``receive_submission``).
+    ``receive_submission``); ``shows_paper_codes`` is for the page that types in paper forms
+    (see ``_questions_html``).
     """
     is_posted = request.method == "POST"
     values = request.form if is_posted else None
@@ -279,6 +291,7 @@ def render_questionnaire(
             messages,
             tuple(sorted(point.campaign.qr_closed_groups)) if is_open_qr else (),
             tuple(sorted(given or ())),
+            shows_paper_codes,
         ),
         problem_summary=[(name, labels.get(name, name), messages[name]) for name in problems],
         notice=notice,

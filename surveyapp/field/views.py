@@ -42,13 +42,20 @@ from surveyapp.services.posters import qr_svg
 from surveyapp.services.responses import CampaignNotCollecting, get_open_campaigns, local_today
 from surveyapp.services.results.raw_layout import FIELD, GROUP
 from surveyapp.services.samples import FOLLOW_UP_STATUSES, SampleError, get_sample, record_outcome, replace_entry
-from surveyapp.services.worklists import get_worklist
+from surveyapp.services.worklists import get_worklists
 
 TEMPLATE = "field/enter.html"
 TYPED_MODES = (ResponseMode.PAPER, ResponseMode.INTERVIEW)
 MODE_FIELD = "mode"
 SERIAL_FIELD = "serial"  # a printed paper form's serial (``surveyapp.services.paper_forms``)
-MODE_CONTEXT = {"modes": TYPED_MODES, "mode_field": MODE_FIELD, "serial_field": SERIAL_FIELD}
+# The entry page's context: the modes, the serial, and the paper form's question codes and
+# option letters beside the questions, so that the typist matches paper and screen.
+ENTRY_CONTEXT = {
+    "modes": TYPED_MODES,
+    "mode_field": MODE_FIELD,
+    "serial_field": SERIAL_FIELD,
+    "shows_paper_codes": True,
+}
 PRINT_KEY_FIELD = "print_key"  # the batch form's one-time key (``services.paper_forms.new_print_key``)
 RETURN_FIELD, RETURN_TO_OFFICERS_PAGE = "return_to", "paper_forms"  # where a void form goes back to
 
@@ -57,13 +64,14 @@ RETURN_FIELD, RETURN_TO_OFFICERS_PAGE = "return_to", "paper_forms"  # where a vo
 @login_required
 def home() -> str:
     """The open campaigns and, in each, the forms this person may type in: a summary line, then
-    the points still missing forms first."""
-    lists, today = [], local_today()
+    the points still missing forms first; campaigns whose quotas still miss forms come first."""
+    covered = []
     for campaign in get_open_campaigns():
         points = [t for t in list_collection_points(campaign) if can_collect_for(current_user, t.units)]
         if points:
-            worklist = get_worklist(campaign, points, today)
-            lists.append((worklist, Page.of(list(worklist.items), f"page_{campaign.id}")))
+            covered.append((campaign, points))
+    worklists = get_worklists(covered, local_today())
+    lists = [(worklist, Page.of(list(worklist.items), f"page_{worklist.campaign.id}")) for worklist in worklists]
     return render_template("field/home.html", lists=lists)
 
 
@@ -110,7 +118,7 @@ def enter(
     try:
         given = given_by_serial(point, serial)
     except PaperFormError as error:
-        return render_questionnaire(TEMPLATE, point, notice=str(error), status=422, serial=serial, **MODE_CONTEXT)
+        return render_questionnaire(TEMPLATE, point, notice=str(error), status=422, serial=serial, **ENTRY_CONTEXT)
     page = {"serial": serial, "printed_group": (given or {}).get(RESPONDENT_GROUP_FIELD)}
     if request.method == "POST":
         mode_value = request.form.get(MODE_FIELD, ResponseMode.PAPER.value)
@@ -125,7 +133,7 @@ def enter(
         except SerialSpent as error:
             db.session.rollback()
             return render_questionnaire(
-                TEMPLATE, point, notice=str(error), status=422, given=given, **page, **MODE_CONTEXT
+                TEMPLATE, point, notice=str(error), status=422, given=given, **page, **ENTRY_CONTEXT
             )
         if outcome.was_stored_before:
             flash(_("Phiếu này đã được lưu trước đó; không lưu lần thứ hai."), "info")
@@ -136,11 +144,11 @@ def enter(
         if outcome.is_quota_full:
             flash(_("Nhóm này đã đủ số phiếu theo chỉ tiêu; phiếu không được lưu."), "error")
             return redirect(url_for(".home"))
-        return refused_form(TEMPLATE, point, outcome, given=given, **page, **MODE_CONTEXT)
-    return render_questionnaire(TEMPLATE, point, given=given, **page, **MODE_CONTEXT)
+        return refused_form(TEMPLATE, point, outcome, given=given, **page, **ENTRY_CONTEXT)
+    return render_questionnaire(TEMPLATE, point, given=given, **page, **ENTRY_CONTEXT)
 
 
-keep_answers_when_not_stored(bp, "field.enter", TEMPLATE, point_for_current_user, **MODE_CONTEXT)
+keep_answers_when_not_stored(bp, "field.enter", TEMPLATE, point_for_current_user, **ENTRY_CONTEXT)
 
 
 @bp.route("/sample/<int:campaign_id>/<unit_code>")

@@ -8,6 +8,7 @@ import hmac
 import secrets
 import threading
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask import current_app
@@ -183,6 +184,12 @@ def get_sample(campaign: Campaign, unit: Unit) -> list[SampleEntry]:
             .order_by(SampleEntry.reserve_rank.is_not(None), SampleEntry.reserve_rank, SampleEntry.id)
         )
     )
+
+
+def get_sampled_unit_ids(campaign: Campaign, unit_ids: Collection[int]) -> set[int]:
+    """Which of ``unit_ids`` have people drawn for ``campaign`` (a contact list to open)."""
+    query = select(SampleEntry.unit_id).filter_by(campaign_id=campaign.id).where(SampleEntry.unit_id.in_(unit_ids))
+    return set(db.session.scalars(query.distinct()))
 
 
 def get_replacements(campaign: Campaign) -> list[Replacement]:

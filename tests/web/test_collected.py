@@ -40,8 +40,8 @@ def _row(html: str, after: str) -> str:
 def test_the_surveyor_sees_the_group_the_quota_covers_and_figures_that_add_up(client, mixed_forms) -> None:
     html = client.get("/field/").get_data(as_text=True)
 
-    assert f"Chỉ tiêu nhóm {CITIZENS}: 30 · đã thu 7 · còn thiếu 23" in html
-    assert "17 phiếu nhóm khác, ngoài chỉ tiêu" in html
+    assert f"CX4: chỉ tiêu chỉ tính nhóm {CITIZENS} (+17 ngoài chỉ tiêu)" in html
+    assert "7/30 · thiếu 23" in html
     assert 'value="7" max="30"' in html
 
 
