@@ -16,7 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+from http.cookiejar import CookieJar
 from pathlib import Path
+from urllib.request import HTTPCookieProcessor, build_opener
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -124,3 +127,17 @@ class Server:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
         self.log_path.unlink(missing_ok=True)
+
+
+class Visitor:
+    """One browser's cookies against a served app: pages and posted forms over real HTTP."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.opener = build_opener(HTTPCookieProcessor(CookieJar()))
+
+    def fetch(self, path: str, data: dict | None = None) -> str:
+        """GET ``path``, or POST ``data`` as a form; the page after any redirect, as text."""
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        with self.opener.open(self.server.url + path, body, timeout=10) as response:
+            return response.read().decode()

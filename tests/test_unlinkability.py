@@ -17,10 +17,7 @@ import csv
 import io
 import json
 import sqlite3
-from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
 from sqlalchemy import select, text
@@ -31,6 +28,7 @@ from surveyapp.models import Response, SampleEntry, SampleStatus, SpentLink
 from surveyapp.services import frames
 from surveyapp.services.samples import draw_sample, issue_links
 from tests.helpers import PASSWORD, csrf_token_of, filled_form, form_fields_of, submit
+from tests.served import Visitor
 
 K = 3
 PEOPLE = 6
@@ -215,12 +213,7 @@ def test_the_log_names_no_sampled_person_and_no_link(gunicorn, links, surveyor) 
     """Served as in production: an interview typed in, its person marked answered, a link answered."""
     questionnaire, urls = links
     server = gunicorn()
-    opener = build_opener(HTTPCookieProcessor(CookieJar()))
-
-    def fetch(path: str, data: dict | None = None) -> str:
-        body = urlencode(data, doseq=True).encode() if data is not None else None
-        with opener.open(server.url + path, body, timeout=10) as response:
-            return response.read().decode()
+    fetch = Visitor(server).fetch
 
     def send(path: str, data: dict) -> str:
         page = fetch(path)

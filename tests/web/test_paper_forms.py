@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from http.cookiejar import CookieJar
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, build_opener
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +15,7 @@ from surveyapp.questionnaires.answers import RESPONDENT_GROUP_FIELD
 from surveyapp.services.collection import get_collection_point
 from surveyapp.services.paper_forms import SerialSpent, check_character, new_print_key, print_batch, spend_serial
 from tests.helpers import PASSWORD, at_once, csrf_token_of, filled_form, form_fields_of, submit
+from tests.served import Visitor
 
 SERIAL = re.compile(r"Số sê-ri: <strong>([^<]+)</strong>")
 PRINT_KEY = re.compile(r'name="print_key" value="([^"]+)"')
@@ -289,12 +287,7 @@ def test_the_store_refuses_a_serial_spent_already(app) -> None:
 def test_the_served_log_never_holds_a_serial(gunicorn, surveyor, ward_campaign) -> None:
     """Served as in production: a batch printed, its form opened by the QR code's address and typed in."""
     server = gunicorn()
-    opener = build_opener(HTTPCookieProcessor(CookieJar()))
-
-    def fetch(path: str, data: dict | None = None) -> str:
-        body = urlencode(data, doseq=True).encode() if data is not None else None
-        with opener.open(server.url + path, body, timeout=10) as response:
-            return response.read().decode()
+    fetch = Visitor(server).fetch
 
     page = fetch("/login")
     fetch("/login", {"username": "dtv1", "password": PASSWORD, "csrf_token": csrf_token_of(page)})
