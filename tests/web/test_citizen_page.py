@@ -7,6 +7,8 @@ What Chromium sees of it (bytes on the wire, first paint on slow 3G, focus) is i
 from __future__ import annotations
 
 import gzip
+import http.client
+import urllib.parse
 
 import pytest
 from sqlalchemy import func, select
@@ -155,3 +157,25 @@ def test_a_template_form_s_note_to_officers_is_never_shown_to_respondents(
     auth.login("canbo")
     page = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
     assert "Mẫu phiếu CX4 là phiếu mẫu: tỉnh điều chỉnh câu hỏi" in page
+
+
+def test_phones_get_the_whole_page_from_gunicorn_s_workers_each_with_its_own_key(live_server, sipas) -> None:
+    """Over real HTTP, two workers each remembering the page's beginning: every compressed page
+    is whole, carries a key of its own, and the key stores its answer."""
+    definition, url = sipas
+    host, port = live_server.removeprefix("http://").split(":")
+    keys = []
+    for _phone in range(8):
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", url, headers=GZIP)
+        reply = connection.getresponse()
+        assert reply.status == 200 and reply.getheader("Content-Encoding") == "gzip"
+        page = gzip.decompress(reply.read()).decode()
+        connection.close()
+        assert page.rstrip().endswith("</html>") and "Gửi phiếu" in page
+        keys.append(form_key_of(page))
+    assert len(set(keys)) == 8
+    body = urllib.parse.urlencode({"form_key": keys[-1]} | filled_form(definition)).encode()
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("POST", url, body, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert connection.getresponse().status == 302
