@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, has_request_context, request, session, url_for
-from flask_babel import format_date, format_decimal, get_locale, refresh
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_request_context, request, session, url_for
+from flask_babel import format_date, format_decimal, get_locale, get_translations, refresh
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from surveyapp.extensions import babel
 from surveyapp.questionnaires.definition import Text
@@ -64,9 +68,46 @@ def localized(text: Text | None) -> str:
     return text.in_language(str(get_locale())) if text else ""
 
 
+def current_translations() -> NullTranslations:
+    """The translations of the current locale, looked up once per request and locale.
+
+    Flask-Babel looks them up again on every translated string (its domain, the locale's
+    name, its cache): more than half of what a string cost a template, and a citizen's form
+    and thank-you page translate some 26 (bench/README.md, "CPU per completed form"). A
+    locale forced for a while (``force_locale``) is another locale object: it is looked up
+    for itself, and the request's own is found again afterwards.
+    """
+    locale = get_locale()
+    kept = g.get("_surveyapp_translations")
+    if kept is None or kept[0] is not locale:
+        kept = g._surveyapp_translations = (locale, get_translations())
+    return kept[1]
+
+
+@pass_eval_context
+def template_gettext(eval_context: EvalContext, message: str, **variables: object) -> str:
+    """``_()`` and ``gettext()`` in templates, as Jinja's new-style gettext does it: translated,
+    then formatted with ``variables`` (escaped when the template escapes)."""
+    text = current_translations().ugettext(message)
+    if eval_context.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_eval_context
+def template_ngettext(eval_context: EvalContext, singular: str, plural: str, num: int, **variables: object) -> str:
+    """``ngettext()`` in templates, as Jinja's new-style ngettext does it (``num`` is a variable too)."""
+    text = current_translations().ungettext(singular, plural, num)
+    if eval_context.autoescape:
+        text = Markup(text)
+    return text % {"num": num, **variables}
+
+
 def init_app(app: Flask) -> None:
     """Attach Flask-Babel and the template helpers for dates and numbers."""
     babel.init_app(app, locale_selector=select_locale)
+    # In place of Flask-Babel's (see current_translations); pgettext is not used.
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)
     # Flask-Babel caches the locale on the application context, which outlives a request
     # when one is pushed around several (tests, scripts): choose the language per request.
     app.before_request(refresh)
