@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.answering import (
@@ -24,6 +25,9 @@ from surveyapp.services.responses import CampaignNotCollecting, local_today
 from surveyapp.services.samples import LinkSpent, get_entry_by_link, mark_answered, spend_link
 
 TEMPLATE = "respond/questionnaire.html"
+THANKS_TEMPLATE = "respond/thanks.html"
+# Thank-you pages kept by this application: (address, language) -> the page.
+THANKS_PAGES_KEY = "surveyapp.thanks_pages"
 
 
 def _point_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionPoint:
@@ -108,10 +112,21 @@ def answer_as_qr_form(point: CollectionPoint, thanks_url: str, **page: object) -
 
 @bp.route("/<int:campaign_id>/thanks")
 def thanks(campaign_id: int) -> str:
-    """The end of the flow (for a campaign that exists: the page shows nothing of it)."""
+    """The end of the flow (for a campaign that exists: the page shows nothing of it).
+
+    It ends every answered form and depends only on its address (its language links) and
+    language: each is rendered once per process and kept (not while templates reload in
+    development, so that edits show).
+    """
     if not campaign_exists(campaign_id):
         abort(404)
-    return render_template("respond/thanks.html")
+    if current_app.jinja_env.auto_reload:
+        return render_template(THANKS_TEMPLATE)
+    kept = current_app.extensions.setdefault(THANKS_PAGES_KEY, {})
+    key = (request.path, str(get_locale()))
+    if key not in kept:
+        kept[key] = render_template(THANKS_TEMPLATE)
+    return kept[key]
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])

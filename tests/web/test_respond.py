@@ -251,6 +251,32 @@ def test_a_matrix_form_names_the_unit_whose_answer_is_missing(client, make_campa
     assert stored_responses() == []
 
 
+def test_the_thank_you_page_speaks_each_visitors_language_and_links_to_its_own_address(
+    client, desk, make_campaign, ward
+) -> None:
+    campaigns = [desk[0], make_campaign(["SIPAS-2017"], [ward])]
+    for campaign in campaigns:
+        for language, expected, other in [("vi", "Cảm ơn anh/chị", "?lang=en"), ("en", "Thank you", "?lang=vi")]:
+            html = client.get(f"/r/{campaign.id}/thanks?lang={language}").get_data(as_text=True)
+            assert expected in html
+            assert f'href="/r/{campaign.id}/thanks{other}"' in html
+    assert client.get(f"/r/{campaigns[-1].id + 1}/thanks").status_code == 404
+
+
+def test_a_message_for_a_staff_member_waits_for_their_page_and_never_shows_on_a_thank_you_page(
+    app, client, auth, officer, desk
+) -> None:
+    campaign, _definition, _url = desk
+    auth.login(officer.username)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Đã lưu thay đổi của cán bộ.")]
+    assert "Đã lưu thay đổi của cán bộ." not in client.get(f"/r/{campaign.id}/thanks").get_data(as_text=True)
+    assert "Đã lưu thay đổi của cán bộ." in client.get("/admin/campaigns").get_data(as_text=True)
+    # Another visitor's thank-you page, rendered after the staff member's, holds nothing of theirs.
+    citizen = app.test_client()
+    assert "Đã lưu thay đổi của cán bộ." not in citizen.get(f"/r/{campaign.id}/thanks").get_data(as_text=True)
+
+
 def test_the_questionnaire_is_available_in_english(client, desk) -> None:
     _campaign, definition, url = desk
     html = client.get(url + "?lang=en").get_data(as_text=True)
