@@ -7,6 +7,7 @@ they differ only in who may open the page, the response mode and where they go a
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from surveyapp.errors import error_page
 from surveyapp.extensions import csrf, db
 from surveyapp.form_keys import FORM_KEY_FIELD, KeyProblem, check_form_key, key_for_page
 from surveyapp.i18n import localized
+from surveyapp.kept_pages import kept_page
 from surveyapp.models import ResponseMode
 from surveyapp.questionnaires.answers import (
     PROCEDURE_FIELD_FIELD,
@@ -46,6 +48,10 @@ _BLANK_QUESTIONS: dict[_BlankKey, Markup] = {}
 # A run of blanks around a line break, as the indented template leaves them (a browser shows
 # one blank either way): a third of the blank question blocks' bytes.
 _BLANK_LINES = re.compile(r"\s*\n\s*")
+# Blank open QR pages kept per worker (surveyapp.kept_pages), 40–70 KB each, and what stands for
+# the form key in them until each phone's is written in.
+MOST_KEPT_QR_PAGES = 256
+_FORM_KEY_MARK = f"form-key-{secrets.token_hex(16)}"
 # Blueprints whose forms are anonymous: no session, no CSRF token (see accept_anonymous_forms).
 _ANONYMOUS_BLUEPRINTS: set[str] = set()
 # What a browser says of a post that another site's page made (Fetch metadata).
@@ -273,34 +279,55 @@ def render_questionnaire(
     still be used, else a fresh one. The open QR form (``is_open_qr``) does not offer the
     respondent groups its campaign closed to it; ``given`` fields are not asked (see
     ``receive_submission``); ``shows_paper_codes`` is for the page that types in paper forms
-    (see ``_questions_html``).
+    (see ``_questions_html``). A blank open QR page is rendered once per worker and kept
+    while its collection point is unchanged; each phone's key is written into it.
     """
     is_posted = request.method == "POST"
     values = request.form if is_posted else None
     problems = problems or {}
     messages = {name: problem_message(problem) for name, problem in problems.items()}
     labels = field_labels(point) if problems else {}
-    html = render_template(
-        template,
-        point=point,
-        definition=point.definition,
-        values=values,
-        questions=_questions_html(
-            point,
-            values,
-            messages,
-            tuple(sorted(point.campaign.qr_closed_groups)) if is_open_qr else (),
-            tuple(sorted(given or ())),
-            shows_paper_codes,
-        ),
-        problem_summary=[(name, labels.get(name, name), messages[name]) for name in problems],
-        notice=notice,
-        form_key=key_for_page(request.form.get(FORM_KEY_FIELD) if is_posted else None, point),
-        form_key_field=FORM_KEY_FIELD,
-        with_csrf=request.blueprint not in _ANONYMOUS_BLUEPRINTS,
-        **context,
+    form_key = key_for_page(request.form.get(FORM_KEY_FIELD) if is_posted else None, point)
+
+    def render(form_key: str) -> str:
+        return render_template(
+            template,
+            point=point,
+            definition=point.definition,
+            values=values,
+            questions=_questions_html(
+                point,
+                values,
+                messages,
+                tuple(sorted(point.campaign.qr_closed_groups)) if is_open_qr else (),
+                tuple(sorted(given or ())),
+                shows_paper_codes,
+            ),
+            problem_summary=[(name, labels.get(name, name), messages[name]) for name in problems],
+            notice=notice,
+            form_key=form_key,
+            form_key_field=FORM_KEY_FIELD,
+            with_csrf=request.blueprint not in _ANONYMOUS_BLUEPRINTS,
+            **context,
+        )
+
+    # A blank open QR page without a session's CSRF token is the same for every phone at its
+    # address in one language but for its key: kept (surveyapp.kept_pages).
+    is_blank_qr_page = (
+        is_open_qr
+        and not is_posted
+        and not problems
+        and notice is None
+        and not given
+        and not shows_paper_codes
+        and not context
+        and request.blueprint in _ANONYMOUS_BLUEPRINTS
     )
-    return html, status
+    if not is_blank_qr_page:
+        return render(form_key), status
+    page_key = (template, request.path, str(get_locale()))
+    page = kept_page("questionnaire", MOST_KEPT_QR_PAGES, page_key, point, lambda: render(_FORM_KEY_MARK))
+    return page.replace(_FORM_KEY_MARK, form_key, 1), status
 
 
 @dataclass(frozen=True)

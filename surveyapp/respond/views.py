@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -17,6 +17,7 @@ from surveyapp.compression import compress_pages_of
 from surveyapp.extensions import db
 from surveyapp.i18n import is_language_switch
 from surveyapp.inline_style import inline_stylesheet_in
+from surveyapp.kept_pages import kept_page
 from surveyapp.models import Campaign, Questionnaire, ResponseMode, SampleEntry
 from surveyapp.respond import bp
 from surveyapp.services.campaigns import campaign_exists
@@ -26,8 +27,8 @@ from surveyapp.services.samples import LinkSpent, get_entry_by_link, mark_answer
 
 TEMPLATE = "respond/questionnaire.html"
 THANKS_TEMPLATE = "respond/thanks.html"
-# Thank-you pages kept by this application: (address, language) -> the page.
-THANKS_PAGES_KEY = "surveyapp.thanks_pages"
+# Thank-you pages kept per worker, one per (campaign, language): about 8 KB each.
+MOST_KEPT_THANKS_PAGES = 1024
 
 
 def _point_or_404(campaign_id: int, questionnaire_code: str, unit_code: str | None = None) -> CollectionPoint:
@@ -115,18 +116,12 @@ def thanks(campaign_id: int) -> str:
     """The end of the flow (for a campaign that exists: the page shows nothing of it).
 
     It ends every answered form and depends only on its address (its language links) and
-    language: each is rendered once per process and kept (not while templates reload in
-    development, so that edits show).
+    language: each is rendered once per worker and kept (``surveyapp.kept_pages``).
     """
     if not campaign_exists(campaign_id):
         abort(404)
-    if current_app.jinja_env.auto_reload:
-        return render_template(THANKS_TEMPLATE)
-    kept = current_app.extensions.setdefault(THANKS_PAGES_KEY, {})
-    key = (request.path, str(get_locale()))
-    if key not in kept:
-        kept[key] = render_template(THANKS_TEMPLATE)
-    return kept[key]
+    page_key = (request.path, str(get_locale()))
+    return kept_page("thanks", MOST_KEPT_THANKS_PAGES, page_key, None, lambda: render_template(THANKS_TEMPLATE))
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])
