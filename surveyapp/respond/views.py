@@ -116,12 +116,16 @@ def thanks(campaign_id: int) -> str:
     """The end of the flow (for a campaign that exists: the page shows nothing of it).
 
     It ends every answered form and depends only on its address (its language links) and
-    language: each is rendered once per worker and kept (``surveyapp.kept_pages``).
+    language: each is rendered once per worker and kept (``surveyapp.kept_pages``). The
+    campaign is looked up only then: campaigns are never deleted, so a kept page stays true.
     """
-    if not campaign_exists(campaign_id):
-        abort(404)
-    page_key = (request.path, str(get_locale()))
-    return kept_page("thanks", MOST_KEPT_THANKS_PAGES, page_key, None, lambda: render_template(THANKS_TEMPLATE))
+
+    def render() -> str:
+        if not campaign_exists(campaign_id):
+            abort(404)
+        return render_template(THANKS_TEMPLATE)
+
+    return kept_page("thanks", MOST_KEPT_THANKS_PAGES, (request.path, str(get_locale())), None, render)
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])
