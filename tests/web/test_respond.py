@@ -263,18 +263,20 @@ def test_the_thank_you_page_speaks_each_visitors_language_and_links_to_its_own_a
     assert client.get(f"/r/{campaigns[-1].id + 1}/thanks").status_code == 404
 
 
-def test_a_message_for_a_staff_member_waits_for_their_page_and_never_shows_on_a_thank_you_page(
-    app, client, auth, officer, desk
+@pytest.mark.parametrize("page", ["questionnaire", "thank-you page"])
+def test_a_message_for_a_staff_member_waits_for_their_page_and_never_shows_on_a_citizens_page(
+    app, client, auth, officer, desk, page
 ) -> None:
-    campaign, _definition, _url = desk
+    campaign, _definition, url = desk
+    address = url if page == "questionnaire" else f"/r/{campaign.id}/thanks"
     auth.login(officer.username)
     with client.session_transaction() as session:
         session["_flashes"] = [("success", "Đã lưu thay đổi của cán bộ.")]
-    assert "Đã lưu thay đổi của cán bộ." not in client.get(f"/r/{campaign.id}/thanks").get_data(as_text=True)
+    assert "Đã lưu thay đổi của cán bộ." not in client.get(address).get_data(as_text=True)
     assert "Đã lưu thay đổi của cán bộ." in client.get("/admin/campaigns").get_data(as_text=True)
-    # Another visitor's thank-you page, rendered after the staff member's, holds nothing of theirs.
+    # A citizen's page, made after the staff member's (and kept), holds nothing of theirs.
     citizen = app.test_client()
-    assert "Đã lưu thay đổi của cán bộ." not in citizen.get(f"/r/{campaign.id}/thanks").get_data(as_text=True)
+    assert "Đã lưu thay đổi của cán bộ." not in citizen.get(address).get_data(as_text=True)
 
 
 def test_the_questionnaire_is_available_in_english(client, desk) -> None:
