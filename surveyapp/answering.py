@@ -325,8 +325,7 @@ def render_questionnaire(
     )
     if not is_blank_qr_page:
         return render(form_key), status
-    page_key = (template, request.path, str(get_locale()))
-    page = kept_page("questionnaire", MOST_KEPT_QR_PAGES, page_key, point, lambda: render(_FORM_KEY_MARK))
+    page = kept_page("questionnaire", MOST_KEPT_QR_PAGES, point, lambda: render(_FORM_KEY_MARK))
     return page.replace(_FORM_KEY_MARK, form_key, 1), status
 
 

@@ -15,7 +15,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import current_app
+from flask import current_app, request
+from flask_babel import get_locale
 
 EXTENSION_KEY = "surveyapp.kept_pages"
 
@@ -45,13 +46,20 @@ class KeptPages:
         return page
 
 
-def kept_page(kind: str, capacity: int, key: Hashable, source: object, render: Callable[[], str]) -> str:
-    """A page of ``kind`` from this application's store of that kind (``KeptPages.page``);
-    ``render()``'s, unkept, while templates reload."""
+def kept_page(kind: str, capacity: int, source: object, render: Callable[[], str]) -> str:
+    """The page of ``kind`` for this request from this application's store of that kind
+    (``KeptPages.page``); ``render()``'s, unkept, while templates reload.
+
+    Its key is what the page's links are built from, as the application reads it: the
+    endpoint, its arguments (``/r/01/…`` is ``/r/1/…``) and the prefix the server puts before
+    every address (``SCRIPT_NAME``, which gunicorn takes from a header of a proxy on the same
+    host), and the language. A request that changes any of them gets a page of its own.
+    """
     if current_app.jinja_env.auto_reload:
         return render()
     stores: dict[str, KeptPages] = current_app.extensions.setdefault(EXTENSION_KEY, {})
     store = stores.get(kind)
     if store is None:
         store = stores.setdefault(kind, KeptPages(capacity))
+    key = (request.script_root, request.endpoint, tuple(sorted((request.view_args or {}).items())), str(get_locale()))
     return store.page(key, source, render)

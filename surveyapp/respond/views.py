@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from surveyapp.answering import (
@@ -125,7 +124,7 @@ def thanks(campaign_id: int) -> str:
             abort(404)
         return render_template(THANKS_TEMPLATE)
 
-    return kept_page("thanks", MOST_KEPT_THANKS_PAGES, (request.path, str(get_locale())), None, render)
+    return kept_page("thanks", MOST_KEPT_THANKS_PAGES, None, render)
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])
