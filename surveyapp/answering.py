@@ -312,9 +312,11 @@ def render_questionnaire(
         )
 
     # A blank open QR page without a session's CSRF token is the same for every phone at its
-    # address in one language but for its key: kept (surveyapp.kept_pages).
+    # address in one language but for its key: kept (surveyapp.kept_pages), while its point is
+    # (a matrix point is built for each request, get_public_point: its page would never be reused).
     is_blank_qr_page = (
         is_open_qr
+        and not point.definition.is_matrix
         and not is_posted
         and not problems
         and notice is None
