@@ -44,6 +44,8 @@ def test_the_log_in_page_passes_axe(live_server, screen, device, axe_js) -> None
     audit_accessibility(screen, axe_js)
 
     screen.get_by_role("button", name="Đăng nhập").click()
+    # The refused form comes back at the same address: wait for its field errors, not the URL.
+    screen.locator(".error").first.wait_for(timeout=10_000)
     assert screen.locator(".error").count() == 2, "both fields are required"
     save_screenshot(screen, f"login-{device}-errors")
     audit_accessibility(screen, axe_js)
