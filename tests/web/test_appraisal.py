@@ -102,7 +102,9 @@ def test_an_appraiser_accepts_or_changes_points_with_a_reason_and_the_units_own_
     # The unit's own points are untouched.
     assert db.session.scalar(select(SelfScore).filter_by(code="1.1.1")).points == 0.5
 
-    entries = list(db.session.scalars(select(AuditEntry).filter_by(action=AuditAction.ITEM_APPRAISED)))
+    entries = list(
+        db.session.scalars(select(AuditEntry).filter_by(action=AuditAction.ITEM_APPRAISED).order_by(AuditEntry.id))
+    )
     assert [entry.actor for entry in entries] == ["tdv1", "tdv1"]
     assert entries[-1].details["before"] == {"points": 0.5, "reason": ""}
     assert entries[-1].details["after"] == {"points": 1.0, "reason": "Kế hoạch ban hành đúng hạn"}
