@@ -112,7 +112,9 @@ def test_the_minimum_of_forms_is_a_setting_of_the_results(client, demo) -> None:
     assert client.post(f"{url}/targets", data=form | {"targets-rank_min_forms": "10"}).status_code == 302
     communes = standings_on_the_page(client.get(url).get_data(as_text=True))[COMMUNE_CENTRES]
     assert [rank for rank, *_ in communes] == ["1", "2", "3", "4", "5", "6"]  # Lý Sơn is ranked now
-    saved = db.session.scalars(select(AuditEntry).filter_by(action=AuditAction.TARGETS_SAVED)).all()
+    saved = db.session.scalars(
+        select(AuditEntry).filter_by(action=AuditAction.TARGETS_SAVED).order_by(AuditEntry.id)
+    ).all()
     assert saved[-1].details["rank_min_forms"] == 10
     workbook = load_workbook(io.BytesIO(client.get(f"/admin/campaigns/{campaign.id}/export/indices.xlsx").data))
     settings = {row[0]: row[1] for row in workbook["Cách tính"].iter_rows(min_row=2, values_only=True)}

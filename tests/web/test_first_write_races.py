@@ -88,7 +88,7 @@ def at_once(path: str, *posts: tuple[Browser, dict[str, str]]) -> list[int]:
 
 def audited(action: AuditAction) -> list[AuditEntry]:
     db.session.rollback()
-    return list(db.session.scalars(select(AuditEntry).filter_by(action=action)))
+    return list(db.session.scalars(select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)))
 
 
 def test_two_first_saves_of_an_item_at_once_both_land_and_one_row_is_kept(

@@ -35,7 +35,7 @@ def batches() -> list[PaperBatch]:
 
 
 def audited(action: AuditAction) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).filter_by(action=action)))
+    return list(db.session.scalars(select(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)))
 
 
 def paper_forms_page(client, campaign) -> str:

@@ -22,7 +22,10 @@ def ward_campaign(make_campaign, ward):
 
 
 def exports() -> list[str]:
-    return [e.details["file"] for e in db.session.scalars(select(AuditEntry).filter_by(action=AuditAction.EXPORTED))]
+    return [
+        e.details["file"]
+        for e in db.session.scalars(select(AuditEntry).filter_by(action=AuditAction.EXPORTED).order_by(AuditEntry.id))
+    ]
 
 
 def pdf_attachment(response) -> bytes:

@@ -341,7 +341,9 @@ def test_typed_points_are_checked_and_audited_and_an_empty_entry_removes_them(cl
         post(client, page, "/points", {"unit_id": first.id, "code": "T1", "points": "", "note": ""}).status_code == 302
     )
     assert stored_points() == {}
-    entries = db.session.scalars(select(AuditEntry).filter_by(action=AuditAction.POINTS_ENTERED)).all()
+    entries = db.session.scalars(
+        select(AuditEntry).filter_by(action=AuditAction.POINTS_ENTERED).order_by(AuditEntry.id)
+    ).all()
     assert [entry.details["after"] for entry in entries] == [{"points": 1.0, "note": "QĐ"}, None]
 
 

@@ -160,7 +160,11 @@ def assessed_round() -> tuple[int, int]:
 
 def exported_files() -> list[str]:
     db.session.rollback()  # see what the server committed since
-    return [e.details["file"] for e in db.session.scalars(select(AuditEntry)) if e.action is AuditAction.EXPORTED]
+    return [
+        e.details["file"]
+        for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        if e.action is AuditAction.EXPORTED
+    ]
 
 
 PARSERS: dict[str, Callable[[bytes], object]] = {
