@@ -179,3 +179,28 @@ def test_phones_get_the_whole_page_from_gunicorn_s_workers_each_with_its_own_key
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     connection.request("POST", url, body, {"Content-Type": "application/x-www-form-urlencoded"})
     assert connection.getresponse().status == 302
+
+
+def fetch(live_server: str, path: str, headers: dict[str, str] | None = None) -> str:
+    """A page over real HTTP, on a connection of its own (gunicorn's sync workers close each one)."""
+    host, port = live_server.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("GET", path, headers=headers or {})
+    page = connection.getresponse().read().decode()
+    connection.close()
+    return page
+
+
+@pytest.mark.parametrize("page", ["questionnaire", "thank-you page"])
+def test_a_script_name_header_sent_to_gunicorn_plants_nothing_in_the_page_every_phone_gets(
+    live_server, sipas, page
+) -> None:
+    # gunicorn takes SCRIPT_NAME from a header when the peer is a proxy on its host (loopback
+    # here, as Caddy, Traefik or HAProxy, which pass header names with "_", would be).
+    _definition, url = sipas
+    address = url if page == "questionnaire" else url.rsplit("/", 2)[0] + "/thanks"
+    for _worker in range(4):  # both workers, whichever answers
+        planted = fetch(live_server, f"//attacker.example{address}", {"SCRIPT_NAME": "//attacker.example"})
+        assert "//attacker.example" in planted  # the attacker's own page only
+    for _phone in range(6):
+        assert "attacker.example" not in fetch(live_server, address)

@@ -279,22 +279,6 @@ def test_a_message_for_a_staff_member_waits_for_their_page_and_never_shows_on_a_
     assert "Đã lưu thay đổi của cán bộ." not in citizen.get(address).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("page", ["questionnaire", "thank-you page"])
-def test_a_request_cannot_plant_a_foreign_link_in_the_page_every_phone_gets(app, client, desk, page) -> None:
-    # gunicorn takes a SCRIPT_NAME header from a proxy on the same host (Caddy, Traefik and
-    # HAProxy pass header names with "_"): the page's language links are built under it.
-    campaign, _definition, url = desk
-    address = url if page == "questionnaire" else f"/r/{campaign.id}/thanks"
-    attacker = client.get(address, environ_overrides={"SCRIPT_NAME": "//attacker.example"})
-    assert "//attacker.example" in attacker.get_data(as_text=True)  # its own page only
-    # Nor by writing the campaign's number another way, to fill the worker with such pages.
-    client.get(address.replace(f"/r/{campaign.id}/", f"/r/0{campaign.id}/"))
-    for phone in [app.test_client(), app.test_client()]:
-        html = phone.get(address).get_data(as_text=True)
-        assert "attacker.example" not in html
-        assert f'"/r/0{campaign.id}/' not in html
-
-
 def test_the_questionnaire_is_available_in_english(client, desk) -> None:
     _campaign, definition, url = desk
     html = client.get(url + "?lang=en").get_data(as_text=True)
