@@ -289,7 +289,7 @@ def render_questionnaire(
     labels = field_labels(point) if problems else {}
     form_key = key_for_page(request.form.get(FORM_KEY_FIELD) if is_posted else None, point)
 
-    def render(form_key: str) -> str:
+    def render(key: str) -> str:
         return render_template(
             template,
             point=point,
@@ -305,7 +305,7 @@ def render_questionnaire(
             ),
             problem_summary=[(name, labels.get(name, name), messages[name]) for name in problems],
             notice=notice,
-            form_key=form_key,
+            form_key=key,
             form_key_field=FORM_KEY_FIELD,
             with_csrf=request.blueprint not in _ANONYMOUS_BLUEPRINTS,
             **context,
