@@ -8,6 +8,7 @@ from flask import current_app, url_for
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
+from surveyapp.driver_statements import DriverStatement
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Questionnaire, Unit
 from surveyapp.models.campaigns import campaign_questionnaires, campaign_units
@@ -97,9 +98,10 @@ def _find_point(
 
 # What a public page's point depends on, read on every public request: every column of the
 # campaign and the unit (their links included, by the same joins), and the questionnaire
-# version the campaign runs. Plain columns through Core: a fraction of loading three entities
-# through the ORM, which was the largest step of a submission after storing it.
-_POINT_STATE = (
+# version the campaign runs. Plain columns as the driver gives them (compared, never used): a
+# fraction of loading three entities through the ORM, which was the largest step of a
+# submission after storing it.
+_POINT_STATE = DriverStatement(
     select(*Campaign.__table__.c, Questionnaire.id, Questionnaire.content_digest, *Unit.__table__.c)
     .join(campaign_questionnaires, campaign_questionnaires.c.campaign_id == Campaign.id)
     .join(Questionnaire, Questionnaire.id == campaign_questionnaires.c.questionnaire_id)
@@ -123,7 +125,7 @@ def get_public_point(campaign_id: int, questionnaire_code: str, unit_code: str |
     if unit_code is None:
         return get_collection_point(campaign_id, questionnaire_code, unit_code)
     parameters = {"campaign_id": campaign_id, "questionnaire_code": questionnaire_code, "unit_code": unit_code}
-    row = db.session.connection().execute(_POINT_STATE, parameters).first()
+    row = _POINT_STATE.execute(db.session.connection(), parameters).fetchone()
     if row is None:
         return None
     key, state = (campaign_id, questionnaire_code, unit_code), tuple(row)

@@ -43,6 +43,7 @@ from collections import Counter
 from flask import current_app, request
 from sqlalchemy import bindparam, text
 
+from surveyapp.driver_statements import DriverStatement
 from surveyapp.extensions import db
 from surveyapp.models.limits import LimitCount
 
@@ -68,6 +69,8 @@ _RECORD = text(
     f"ON CONFLICT (scope, identity_digest, bucket) DO UPDATE SET count = {_TABLE}.count + 1 "
     f"RETURNING count + ({_EARLIER})"
 )
+# The same, on the submission's path (record_in_session).
+_RECORD_ON_DRIVER = DriverStatement(_RECORD)
 _COUNT = text(
     f"SELECT coalesce(sum(count), 0) FROM {_TABLE} WHERE scope = :scope "
     "AND identity_digest IN (:first_digest, :last_digest) AND bucket BETWEEN :first AND :last"
@@ -231,7 +234,7 @@ def record_in_session(scope: str, identity: str, window: int) -> int:
     upsert takes SQLite's writer lock, or PostgreSQL's lock on the minute's row, first.
     """
     parameters = _window(scope, identity, window, _bucket(None))
-    return int(db.session.connection().execute(_RECORD, parameters).scalar_one())
+    return int(_RECORD_ON_DRIVER.execute(db.session.connection(), parameters).fetchone()[0])
 
 
 def count_events(scope: str, identity: str, window: int, *, at: float | None = None) -> int:

@@ -26,6 +26,7 @@ from sampling import (
     allocate_minimum_then_proportional,
     allocate_proportional,
 )
+from surveyapp.driver_statements import DriverStatement
 from surveyapp.extensions import db
 from surveyapp.i18n import localized
 from surveyapp.models import (
@@ -263,6 +264,9 @@ _ADD_TO_CELL = (
 )
 # The same for one response, only while the cell has places left (campaigns closing full cells).
 _TAKE_PLACE = _ADD_TO_CELL.where(_CELLS.c.filled < _CELLS.c.target)
+# Both as every submission runs them: straight on the driver, in the session's transaction.
+_SUBMISSION_ADD_TO_CELL = DriverStatement(_ADD_TO_CELL)
+_SUBMISSION_TAKE_PLACE = DriverStatement(_TAKE_PLACE)
 
 
 def reserve_places(campaign: Campaign, questionnaire: Questionnaire, units: Sequence[Unit], group: str) -> list[Unit]:
@@ -275,13 +279,12 @@ def reserve_places(campaign: Campaign, questionnaire: Questionnaire, units: Sequ
     counted then, and the caller counts the attempts (``record_refusals``).
     """
     is_closing = campaign.quota_policy is QuotaPolicy.CLOSE_WHEN_FULL
-    # These table statements run on the session's connection (same transaction), without
-    # the ORM's execute path: no loaded object is involved.
+    reserve = _SUBMISSION_TAKE_PLACE if is_closing else _SUBMISSION_ADD_TO_CELL
     connection = db.session.connection()
     accepted, refused = [], []
     for unit in units:
         cell = {"campaign": campaign.id, "questionnaire": questionnaire.id, "unit": unit.id, "group": group}
-        if connection.execute(_TAKE_PLACE if is_closing else _ADD_TO_CELL, {**cell, "added": 1}).rowcount == 1:
+        if reserve.execute(connection, {**cell, "added": 1}).rowcount == 1:
             accepted.append(unit)
             continue
         # Nothing counted: the unit has no cell, or (when full cells close) its cell is full.

@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Date, bindparam, func, insert, select, text
 
+from surveyapp.driver_statements import DriverStatement
 from surveyapp.extensions import db
 from surveyapp.models import (
     Campaign,
@@ -22,13 +23,27 @@ from surveyapp.models import (
 from surveyapp.questionnaires.answers import AnswerValue, ValidSubmission, encode_answer_codes
 from surveyapp.services.quotas import reserve_places
 
-# Every submission runs these: built once, on the tables (no ORM object is involved). A
-# receipt already there is left alone, so that a resent form needs no rollback to be told.
-_INSERT_RECEIPT = text(
-    f"INSERT INTO {SubmissionReceipt.__tablename__} (key_digest, received_on) VALUES (:key_digest, :received_on) "
-    "ON CONFLICT DO NOTHING"
+# Every submission runs these: on the tables, straight on the driver (no ORM object is
+# involved). A receipt already there is left alone, so that a resent form needs no rollback
+# to be told.
+_INSERT_RECEIPT = DriverStatement(
+    text(
+        f"INSERT INTO {SubmissionReceipt.__tablename__} (key_digest, received_on) "
+        "VALUES (:key_digest, :received_on) ON CONFLICT DO NOTHING"
+    ).bindparams(bindparam("received_on", type_=Date))
 )
-_INSERT_RESPONSE = insert(Response.__table__)
+_RESPONSE_COLUMNS = (
+    "campaign_id",
+    "unit_id",
+    "questionnaire_id",
+    "respondent_group",
+    "mode",
+    "procedure_field",
+    "submitted_on",
+    "answers",
+    "answer_codes",
+)
+_INSERT_RESPONSE = DriverStatement(insert(Response.__table__), column_keys=_RESPONSE_COLUMNS)
 
 
 class CampaignNotCollecting(Exception):
@@ -86,7 +101,7 @@ def spend_form_key(key_digest: str, today: dt.date) -> None:
     ORM's execute path and its overhead on every statement: no loaded object is involved.
     """
     receipt = {"key_digest": key_digest, "received_on": today}
-    if db.session.connection().execute(_INSERT_RECEIPT, receipt).rowcount == 0:
+    if _INSERT_RECEIPT.execute(db.session.connection(), receipt).rowcount == 0:
         raise DuplicateSubmission
 
 
@@ -126,7 +141,7 @@ def store_rows(
     Raises ``QuotaFull``, having written nothing, when no unit had a place.
     """
     accepted = [rows[unit.id] for unit in reserve_places(campaign, questionnaire, units, respondent_group)]
-    db.session.connection().execute(_INSERT_RESPONSE, accepted)
+    _INSERT_RESPONSE.execute_many(db.session.connection(), accepted)
     return len(accepted)
 
 
