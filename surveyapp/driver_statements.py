@@ -31,20 +31,17 @@ class _Compiled:
     sql: str
     # Parameter names in the order of the driver's placeholders; None when it takes names.
     positions: tuple[str, ...] | None
-    # The values the statement holds itself (literals, a LIMIT), processed already.
+    # The values the statement holds itself (literals, a LIMIT).
     fixed: Mapping[str, object]
     # The bind processor of each parameter whose type converts its value (JSON, enum, date...).
     processors: Mapping[str, Callable[[Any], Any]]
 
     def parameters(self, values: Mapping[str, object]) -> Sequence[object] | Mapping[str, object]:
         """What the driver takes for ``values`` (by parameter name)."""
-        if self.processors:
-            values = {
-                name: (self.processors[name](value) if name in self.processors else value)
-                for name, value in values.items()
-            }
-        if self.fixed:
-            values = {**self.fixed, **values}
+        values = {**self.fixed, **values}
+        for name, process in self.processors.items():
+            if name in values:
+                values[name] = process(values[name])
         if self.positions is None:
             return values
         return tuple(values[name] for name in self.positions)
@@ -85,7 +82,7 @@ def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] 
         if processor is not None:
             processors[name] = processor
         if not bind.required and bind.value is not None:
-            fixed[name] = bind.value if processor is None else processor(bind.value)
+            fixed[name] = bind.value
     positions = tuple(compiled.positiontup) if compiled.positional else None
     return _Compiled(compiled.string, positions, fixed, processors)
 
