@@ -286,8 +286,13 @@ def _bucket(at: float | None) -> int:
 
 def _digest(scope: str, identity: str, bucket: int) -> str:
     """The keyed hash of (scope, identity) under the key of the bucket's day."""
-    key = _day_key(current_app.config["SECRET_KEY"], bucket * BUCKET_SECONDS // KEY_PERIOD_SECONDS)
+    key = _day_key(current_app.config["SECRET_KEY"], _key_period(bucket))
     return hmac.new(key, f"{scope}\0{identity}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _key_period(bucket: int) -> int:
+    """The UTC day whose key digests the identities of the minute ``bucket``."""
+    return bucket * BUCKET_SECONDS // KEY_PERIOD_SECONDS
 
 
 @functools.lru_cache(maxsize=8)
@@ -303,10 +308,12 @@ def _window(scope: str, identity: str, window: int, bucket: int) -> dict[str, ob
     ``bucket``: its first and last minutes, and the digest under each day key it spans."""
     _check_window(window)
     first = bucket - math.ceil(window / BUCKET_SECONDS) + 1
+    last_digest = _digest(scope, identity, bucket)
+    is_one_day = _key_period(first) == _key_period(bucket)  # (most windows: one digest, not two)
     return {
         "scope": scope,
-        "first_digest": _digest(scope, identity, first),
-        "last_digest": _digest(scope, identity, bucket),
+        "first_digest": last_digest if is_one_day else _digest(scope, identity, first),
+        "last_digest": last_digest,
         "first": first,
         "last": bucket,
     }
