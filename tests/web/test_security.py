@@ -235,6 +235,17 @@ def test_refused_submissions_do_not_lengthen_the_wait(app) -> None:
         assert count_events(SUBMISSIONS, "203.0.113.9", 3600, at=time.time() + 2 * 60) == 0
 
 
+def test_forms_sent_before_midnight_utc_still_count_after_it(app) -> None:
+    """The keyed digest of a source changes with the UTC day: a window across midnight counts
+    the events of both days, so that the limit does not start again at 00:00."""
+    midnight = (int(time.time()) // 86_400 + 1) * 86_400
+    with app.app_context():
+        for _sent in range(3):
+            record_and_count(SUBMISSIONS, "203.0.113.9", 3600, at=midnight - 10 * 60)
+        assert record_and_count(SUBMISSIONS, "203.0.113.9", 3600, limit=3, at=midnight + 10 * 60) == 4
+        assert count_events(SUBMISSIONS, "203.0.113.9", 3600, at=midnight + 10 * 60) == 3
+
+
 def test_two_workers_counting_in_batches_let_a_source_through_at_most_the_limit_plus_their_batches(app) -> None:
     """``RESPOND_LIMIT_BATCH``: each worker writes its counts a batch at a time, so it learns
     late what the other let through; the source still gets no more than limit + workers × batch."""
