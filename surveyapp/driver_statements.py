@@ -3,7 +3,7 @@
 A public submission runs the same five statements every time (the point's state, the
 allowance, the receipt, the quota place, the response). Through ``Connection.execute`` each
 cost several times what the database spent on it: the compiled cache's lookup, an execution
-context, parameter processing and a result object, about half the CPU of a submission
+context, parameter processing and a result object, a fifth of the CPU of a submission
 (``bench/README.md``). A ``DriverStatement`` is compiled once per dialect by SQLAlchemy, with
 the bind processors of its columns' types (JSON, enums, dates), and then runs on the DBAPI
 cursor of the connection it is given: in that connection's transaction, committed or rolled
