@@ -32,18 +32,10 @@ _INSERT_RECEIPT = DriverStatement(
         "VALUES (:key_digest, :received_on) ON CONFLICT DO NOTHING"
     ).bindparams(bindparam("received_on", type_=Date))
 )
-_RESPONSE_COLUMNS = (
-    "campaign_id",
-    "unit_id",
-    "questionnaire_id",
-    "respondent_group",
-    "mode",
-    "procedure_field",
-    "submitted_on",
-    "answers",
-    "answer_codes",
+# Every column but the id, which the database gives (``response_row`` makes the rows).
+_INSERT_RESPONSE = DriverStatement(
+    insert(Response.__table__), column_keys=[column.key for column in Response.__table__.c if not column.primary_key]
 )
-_INSERT_RESPONSE = DriverStatement(insert(Response.__table__), column_keys=_RESPONSE_COLUMNS)
 
 
 class CampaignNotCollecting(Exception):
