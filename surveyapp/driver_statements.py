@@ -16,7 +16,8 @@ SQLAlchemy's own execution path would, so that the pool does not hand it out aga
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,15 +90,26 @@ def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] 
 
 def _run(connection: Connection, sql: str, parameters: Any, *, many: bool) -> Any:
     """``sql`` on a new cursor of ``connection``'s driver connection; that cursor."""
-    driver_connection = connection.connection.dbapi_connection
-    cursor = driver_connection.cursor()
-    try:
+    with driver_cursor(connection) as cursor:
         if many:
             cursor.executemany(sql, parameters)
         else:
             cursor.execute(sql, parameters)
+    return cursor
+
+
+@contextmanager
+def driver_cursor(connection: Connection) -> Iterator[Any]:
+    """A new cursor of ``connection``'s driver connection, in its transaction.
+
+    A driver error raised inside reaches the caller as the driver raised it; a lost
+    connection is invalidated first, as SQLAlchemy's own execution path would.
+    """
+    driver_connection = connection.connection.dbapi_connection
+    cursor = driver_connection.cursor()
+    try:
+        yield cursor
     except connection.dialect.loaded_dbapi.Error as error:
         if connection.dialect.is_disconnect(error, driver_connection, cursor):
             connection.invalidate(error)
         raise
-    return cursor

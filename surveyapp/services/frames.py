@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
+from surveyapp.bulk_rows import insert_rows, insert_rows_returning_ids
 from surveyapp.extensions import db
 from surveyapp.models import AuditAction, Campaign, FrameContact, FrameRecord, SampleEntry
 from surveyapp.services.audit import record_action
@@ -145,14 +146,13 @@ def _insert(campaign: Campaign, units: dict[str, int], rows: list[Row]) -> None:
         }
         for row in rows
     ]
-    # Core inserts of the tables: the ORM's bulk path costs more than the database here.
-    table = FrameRecord.__table__
-    ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), records).scalars()
+    connection = db.session.connection()
+    ids = insert_rows_returning_ids(connection, FrameRecord.__table__, records)
     contacts = [
         {"record_id": record_id, "name": row[NAME], "phone": row[PHONE]}
         for record_id, row in zip(ids, rows, strict=True)
     ]
-    db.session.execute(insert(FrameContact.__table__), contacts)
+    insert_rows(connection, FrameContact.__table__, contacts)
 
 
 def import_frame(
